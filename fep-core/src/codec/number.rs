@@ -1,0 +1,371 @@
+//! Numbers on the wire: zoned digits, implied decimals, sign bytes and overpunch.
+//!
+//! Each numeric field has exactly one canonical spelling (zeros before the digits, `+`
+//! before zero), so that `encode(decode(bytes)) == bytes`. A `lenient` field also accepts
+//! the usual variants (spaces around the digits, `-` before zero, a blank sign) and is then
+//! outside the byte-exact guarantee. Digits are read straight from the bytes, without a
+//! string in between.
+
+use crate::error::ErrorKind;
+
+/// Where the sign of a signed number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sign {
+    Unsigned,
+    Leading,
+    Trailing,
+    Overpunch,
+}
+
+/// A numeric field's wire form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NumSpec {
+    /// Number of digit positions (the sign byte of leading/trailing not included).
+    pub digits: u8,
+    pub scale: u8,
+    pub sign: Sign,
+    /// Right-aligned (the default) or left-aligned.
+    pub align_right: bool,
+    /// The pad byte: `0` by default, a space for vendors that pad numbers with spaces.
+    pub pad: u8,
+    pub lenient: bool,
+}
+
+impl NumSpec {
+    /// The field's width in bytes.
+    pub fn width(&self) -> usize {
+        self.digits as usize + usize::from(matches!(self.sign, Sign::Leading | Sign::Trailing))
+    }
+}
+
+/// A decoded number: sign and magnitude (at most 38 digits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Num {
+    pub negative: bool,
+    pub magnitude: u128,
+}
+
+const NOT_DIGITS: ErrorKind = ErrorKind::NotDigits("digits");
+
+/// Reads a numeric field; `Ok(None)` when it is blank (all spaces).
+pub(crate) fn decode(spec: &NumSpec, bytes: &[u8]) -> Result<Option<Num>, ErrorKind> {
+    if bytes.iter().all(|&b| b == b' ') {
+        return Ok(None);
+    }
+    let (digits, negative) = match spec.sign {
+        Sign::Unsigned => (bytes, false),
+        Sign::Leading => {
+            let (s, d) = bytes.split_first().ok_or(NOT_DIGITS)?;
+            (d, sign_byte(*s, spec.lenient)?)
+        }
+        Sign::Trailing => {
+            let (s, d) = bytes.split_last().ok_or(NOT_DIGITS)?;
+            (d, sign_byte(*s, spec.lenient)?)
+        }
+        Sign::Overpunch => return decode_overpunch(spec, bytes).map(Some),
+    };
+    let magnitude = digits_value(spec, digits)?;
+    if negative && magnitude == 0 && !spec.lenient {
+        return Err(ErrorKind::BadSign(
+            "'-' before zero; zero is written with '+'",
+        ));
+    }
+    Ok(Some(Num {
+        negative: negative && magnitude != 0,
+        magnitude,
+    }))
+}
+
+fn sign_byte(b: u8, lenient: bool) -> Result<bool, ErrorKind> {
+    match b {
+        b'+' => Ok(false),
+        b'-' => Ok(true),
+        b' ' if lenient => Ok(false),
+        _ => Err(ErrorKind::BadSign("expected '+' or '-'")),
+    }
+}
+
+/// The value of the digit area, checking its canonical spelling.
+fn digits_value(spec: &NumSpec, d: &[u8]) -> Result<u128, ErrorKind> {
+    // The common case first: all digits (zero-padded, right-aligned).
+    if let Some(v) = all_digits(d) {
+        if spec.pad == b'0' || spec.lenient || canonical_unpadded(d) {
+            return Ok(v);
+        }
+        return Err(ErrorKind::NotDigits(
+            "digits without leading zeros (the field pads with spaces)",
+        ));
+    }
+    if spec.lenient {
+        let t = trim(d, b' ');
+        let t = if spec.pad != b' ' && spec.pad != b'0' {
+            trim(t, spec.pad)
+        } else {
+            t
+        };
+        return all_digits(t).filter(|_| !t.is_empty()).ok_or(NOT_DIGITS);
+    }
+    if spec.pad == b'0' {
+        return Err(NOT_DIGITS);
+    }
+    // Padded with a non-digit (a space, say): pad on one side, minimal digits on the other.
+    let t = if spec.align_right {
+        let n = d.iter().take_while(|&&b| b == spec.pad).count();
+        &d[n..]
+    } else {
+        let n = d.iter().rev().take_while(|&&b| b == spec.pad).count();
+        &d[..d.len() - n]
+    };
+    match all_digits(t) {
+        Some(v) if !t.is_empty() && canonical_unpadded(t) => Ok(v),
+        _ => Err(ErrorKind::NotDigits(if spec.align_right {
+            "digits right-aligned after pad"
+        } else {
+            "digits left-aligned before pad"
+        })),
+    }
+}
+
+/// Digits without a leading zero, or a single `0`.
+fn canonical_unpadded(d: &[u8]) -> bool {
+    d.len() == 1 || d.first() != Some(&b'0')
+}
+
+fn trim(d: &[u8], pad: u8) -> &[u8] {
+    let start = d.iter().take_while(|&&b| b == pad).count();
+    let end = d.len() - d[start..].iter().rev().take_while(|&&b| b == pad).count();
+    &d[start..end]
+}
+
+/// The value of a run of ASCII digits, `None` if any byte is not a digit. At most 38 digits.
+#[inline]
+pub(crate) fn all_digits(d: &[u8]) -> Option<u128> {
+    if d.len() <= 19 {
+        let mut v: u64 = 0;
+        for &b in d {
+            let x = b.wrapping_sub(b'0');
+            if x > 9 {
+                return None;
+            }
+            v = v * 10 + u64::from(x);
+        }
+        return Some(u128::from(v));
+    }
+    let mut v: u128 = 0;
+    for &b in d {
+        let x = b.wrapping_sub(b'0');
+        if x > 9 {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u128::from(x))?;
+    }
+    Some(v)
+}
+
+fn overpunch_digit(b: u8) -> Option<(u8, bool)> {
+    match b {
+        b'{' => Some((0, false)),
+        b'A'..=b'I' => Some((b - b'A' + 1, false)),
+        b'}' => Some((0, true)),
+        b'J'..=b'R' => Some((b - b'J' + 1, true)),
+        _ => None,
+    }
+}
+
+fn decode_overpunch(spec: &NumSpec, bytes: &[u8]) -> Result<Num, ErrorKind> {
+    let (&last, head) = bytes.split_last().ok_or(NOT_DIGITS)?;
+    let (digit, negative) = match overpunch_digit(last) {
+        Some(x) => x,
+        None if spec.lenient && last.is_ascii_digit() => (last - b'0', false),
+        None => {
+            return Err(ErrorKind::BadSign(
+                "expected an overpunched last digit ({, A-I, }, J-R)",
+            ));
+        }
+    };
+    let head_value = all_digits(head).ok_or(NOT_DIGITS)?;
+    let magnitude = head_value * 10 + u128::from(digit);
+    if negative && magnitude == 0 && !spec.lenient {
+        return Err(ErrorKind::BadSign("negative zero; zero is overpunched '{'"));
+    }
+    Ok(Num {
+        negative: negative && magnitude != 0,
+        magnitude,
+    })
+}
+
+/// 10^n for n <= 38.
+pub(crate) fn pow10(n: u8) -> u128 {
+    10u128.pow(u32::from(n))
+}
+
+/// Appends the canonical spelling of `num` (`None` writes the blank: all spaces).
+/// The caller has checked that the magnitude has at most `spec.digits` digits.
+pub(crate) fn encode(spec: &NumSpec, num: Option<Num>, out: &mut Vec<u8>) {
+    let Some(num) = num else {
+        out.resize(out.len() + spec.width(), b' ');
+        return;
+    };
+    let mut buf = [0u8; 40];
+    let n = spec.digits as usize;
+    // Digits right to left into the last `n` bytes of buf.
+    let mut m = num.magnitude;
+    let mut len = 0;
+    loop {
+        buf[39 - len] = b'0' + (m % 10) as u8;
+        m /= 10;
+        len += 1;
+        if m == 0 {
+            break;
+        }
+    }
+    let digits = &buf[40 - len..];
+    match spec.sign {
+        Sign::Leading => out.push(if num.negative { b'-' } else { b'+' }),
+        Sign::Unsigned | Sign::Trailing | Sign::Overpunch => {}
+    }
+    let pad = n.saturating_sub(len);
+    if spec.align_right || spec.pad == b'0' {
+        out.resize(out.len() + pad, spec.pad);
+        out.extend_from_slice(digits);
+    } else {
+        out.extend_from_slice(digits);
+        out.resize(out.len() + pad, spec.pad);
+    }
+    match spec.sign {
+        Sign::Trailing => out.push(if num.negative { b'-' } else { b'+' }),
+        Sign::Overpunch => {
+            if let Some(last) = out.last_mut() {
+                let d = *last - b'0';
+                *last = match (num.negative, d) {
+                    (false, 0) => b'{',
+                    (false, d) => b'A' + d - 1,
+                    (true, 0) => b'}',
+                    (true, d) => b'J' + d - 1,
+                };
+            }
+        }
+        Sign::Unsigned | Sign::Leading => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(digits: u8, sign: Sign) -> NumSpec {
+        NumSpec {
+            digits,
+            scale: 0,
+            sign,
+            align_right: true,
+            pad: b'0',
+            lenient: false,
+        }
+    }
+
+    fn num(v: i128) -> Num {
+        Num {
+            negative: v < 0,
+            magnitude: v.unsigned_abs(),
+        }
+    }
+
+    #[test]
+    fn canonical_spellings_round_trip() {
+        let cases: &[(NumSpec, &str, Option<i128>)] = &[
+            (spec(5, Sign::Unsigned), "00123", Some(123)),
+            (spec(5, Sign::Unsigned), "     ", None),
+            (spec(3, Sign::Leading), "+000", Some(0)),
+            (spec(3, Sign::Leading), "-025", Some(-25)),
+            (spec(3, Sign::Trailing), "025-", Some(-25)),
+            (spec(3, Sign::Overpunch), "12C", Some(123)),
+            (spec(3, Sign::Overpunch), "12L", Some(-123)),
+            (spec(3, Sign::Overpunch), "00{", Some(0)),
+            (spec(3, Sign::Overpunch), "01}", Some(-10)),
+            (
+                NumSpec {
+                    pad: b' ',
+                    ..spec(5, Sign::Unsigned)
+                },
+                "  123",
+                Some(123),
+            ),
+            (
+                NumSpec {
+                    pad: b' ',
+                    ..spec(5, Sign::Unsigned)
+                },
+                "    0",
+                Some(0),
+            ),
+            (
+                NumSpec {
+                    pad: b' ',
+                    align_right: false,
+                    ..spec(5, Sign::Unsigned)
+                },
+                "123  ",
+                Some(123),
+            ),
+        ];
+        for (s, wire, want) in cases {
+            let got = decode(s, wire.as_bytes()).unwrap_or_else(|e| panic!("{wire}: {e}"));
+            assert_eq!(
+                got.map(|n| if n.negative {
+                    -(n.magnitude as i128)
+                } else {
+                    n.magnitude as i128
+                }),
+                *want,
+                "{wire}"
+            );
+            let mut out = Vec::new();
+            encode(s, want.map(num), &mut out);
+            assert_eq!(std::str::from_utf8(&out).ok(), Some(*wire), "{wire}");
+        }
+    }
+
+    #[test]
+    fn non_canonical_is_refused_unless_lenient() {
+        let cases: &[(NumSpec, &str)] = &[
+            (spec(5, Sign::Unsigned), "  123"),
+            (spec(5, Sign::Unsigned), "123  "),
+            (spec(5, Sign::Unsigned), "12a45"),
+            (spec(3, Sign::Leading), "-000"),
+            (spec(3, Sign::Leading), " 025"),
+            (spec(3, Sign::Overpunch), "00}"),
+            (
+                NumSpec {
+                    pad: b' ',
+                    ..spec(5, Sign::Unsigned)
+                },
+                "00123",
+            ),
+        ];
+        for (s, wire) in cases {
+            assert!(
+                decode(s, wire.as_bytes()).is_err(),
+                "{wire} should be refused"
+            );
+            let lenient = NumSpec {
+                lenient: true,
+                ..*s
+            };
+            assert!(
+                decode(&lenient, wire.as_bytes()).is_ok() || wire.contains('a'),
+                "{wire} lenient"
+            );
+        }
+    }
+
+    #[test]
+    fn wide_numbers() {
+        let s = spec(38, Sign::Unsigned);
+        let wire = "9".repeat(38);
+        let n = decode(&s, wire.as_bytes())
+            .expect("fits")
+            .expect("not blank");
+        assert_eq!(n.magnitude, pow10(38) - 1);
+    }
+}

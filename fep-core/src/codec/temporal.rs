@@ -1,0 +1,323 @@
+//! Dates and times on the wire: `YYYYMMDD`, `hhmmss`, `YYYYMMDDhhmmss` and patterns such
+//! as `date("YYMMDD")` or `date("YYYY-MM-DD")`, checked to be real dates and times.
+//!
+//! Tokens: `YYYY`, `YY`, `MM`, `DD`, `hh`, `mm`, `ss`; any other character is a literal
+//! that must stand on the wire as written. A two-digit year is 1969-2068 (POSIX `%y`):
+//! `00`-`68` are 2000-2068, `69`-`99` are 1969-1999; encode refuses years outside.
+
+use crate::codec::number::all_digits;
+use crate::error::ErrorKind;
+use crate::value::{Date, DateTime, Time, Value};
+
+/// What a temporal field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TemporalKind {
+    Date,
+    Time,
+    DateTime,
+}
+
+impl TemporalKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TemporalKind::Date => "date",
+            TemporalKind::Time => "time",
+            TemporalKind::DateTime => "datetime",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Year4,
+    Year2,
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Second,
+    Lit(u8),
+}
+
+fn tok_width(t: Tok) -> usize {
+    match t {
+        Tok::Year4 => 4,
+        Tok::Lit(_) => 1,
+        _ => 2,
+    }
+}
+
+/// A compiled pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pattern {
+    pub kind: TemporalKind,
+    toks: Vec<Tok>,
+    width: usize,
+    has_seconds: bool,
+}
+
+impl Pattern {
+    /// Compiles a pattern; the default one when `text` is `None`.
+    pub fn new(kind: TemporalKind, text: Option<&str>) -> Result<Pattern, String> {
+        let text = text.unwrap_or(match kind {
+            TemporalKind::Date => "YYYYMMDD",
+            TemporalKind::Time => "hhmmss",
+            TemporalKind::DateTime => "YYYYMMDDhhmmss",
+        });
+        let mut toks = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            let (tok, len) = if rest.starts_with("YYYY") {
+                (Tok::Year4, 4)
+            } else if rest.starts_with("YY") {
+                (Tok::Year2, 2)
+            } else if rest.starts_with("MM") {
+                (Tok::Month, 2)
+            } else if rest.starts_with("DD") {
+                (Tok::Day, 2)
+            } else if rest.starts_with("hh") {
+                (Tok::Hour, 2)
+            } else if rest.starts_with("mm") {
+                (Tok::Minute, 2)
+            } else if rest.starts_with("ss") {
+                (Tok::Second, 2)
+            } else {
+                let c = rest.as_bytes()[0];
+                if !c.is_ascii() || c.is_ascii_alphanumeric() {
+                    return Err(format!(
+                        "unknown pattern text \"{rest}\"; use YYYY, YY, MM, DD, hh, mm, ss and punctuation"
+                    ));
+                }
+                (Tok::Lit(c), 1)
+            };
+            if !matches!(tok, Tok::Lit(_)) && toks.contains(&tok) {
+                return Err(format!("the pattern \"{text}\" repeats a part"));
+            }
+            toks.push(tok);
+            rest = &rest[len..];
+        }
+        let has = |t: Tok| toks.contains(&t);
+        let date_ok = (has(Tok::Year4) || has(Tok::Year2))
+            && has(Tok::Month)
+            && has(Tok::Day)
+            && !(has(Tok::Year4) && has(Tok::Year2));
+        let time_ok = has(Tok::Hour) && has(Tok::Minute);
+        let any_date = has(Tok::Year4) || has(Tok::Year2) || has(Tok::Month) || has(Tok::Day);
+        let any_time = has(Tok::Hour) || has(Tok::Minute) || has(Tok::Second);
+        let ok = match kind {
+            TemporalKind::Date => date_ok && !any_time,
+            TemporalKind::Time => time_ok && !any_date,
+            TemporalKind::DateTime => date_ok && time_ok,
+        };
+        if !ok {
+            return Err(format!(
+                "the pattern \"{text}\" does not make a {}: a date needs a year, MM and DD; a time needs hh and mm",
+                kind.name()
+            ));
+        }
+        let width = toks.iter().map(|&t| tok_width(t)).sum();
+        Ok(Pattern {
+            kind,
+            has_seconds: has(Tok::Second),
+            toks,
+            width,
+        })
+    }
+
+    /// The pattern's width in bytes.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Reads a date/time from the field's bytes (not blank; the caller handles blanks).
+    pub fn decode(&self, bytes: &[u8]) -> Result<Value<'static>, ErrorKind> {
+        let what = self.kind.name();
+        let bad = |reason: String| ErrorKind::BadDateTime { what, reason };
+        if bytes.len() != self.width {
+            return Err(bad(format!("expected {} characters", self.width)));
+        }
+        let (mut y, mut mo, mut d, mut h, mut mi, mut s) = (0u16, 1u8, 1u8, 0u8, 0u8, None);
+        let mut pos = 0;
+        for t in &self.toks {
+            let n = tok_width(*t);
+            let part = &bytes[pos..pos + n];
+            pos += n;
+            if let Tok::Lit(c) = t {
+                if part[0] != *c {
+                    return Err(bad(format!(
+                        "expected '{}' at character {}",
+                        *c as char, pos
+                    )));
+                }
+                continue;
+            }
+            let Some(v) = all_digits(part) else {
+                return Err(ErrorKind::NotDigits("digits of a date or time"));
+            };
+            let v = v as u16;
+            match t {
+                Tok::Year4 => y = v,
+                Tok::Year2 => y = if v < 69 { 2000 + v } else { 1900 + v },
+                Tok::Month => mo = v as u8,
+                Tok::Day => d = v as u8,
+                Tok::Hour => h = v as u8,
+                Tok::Minute => mi = v as u8,
+                Tok::Second => s = Some(v as u8),
+                Tok::Lit(_) => {}
+            }
+        }
+        let date = || {
+            Date::new(y, mo, d).ok_or_else(|| {
+                if !(1..=12).contains(&mo) {
+                    bad(format!("month {mo:02}"))
+                } else {
+                    bad(format!("day {d:02} of {y:04}-{mo:02}"))
+                }
+            })
+        };
+        let time = || {
+            Time::new(h, mi, s).ok_or_else(|| {
+                if h > 23 {
+                    bad(format!("hour {h:02}"))
+                } else if mi > 59 {
+                    bad(format!("minute {mi:02}"))
+                } else {
+                    bad(format!("second {:02}", s.unwrap_or(0)))
+                }
+            })
+        };
+        Ok(match self.kind {
+            TemporalKind::Date => Value::Date(date()?),
+            TemporalKind::Time => Value::Time(time()?),
+            TemporalKind::DateTime => Value::DateTime(DateTime {
+                date: date()?,
+                time: time()?,
+            }),
+        })
+    }
+
+    /// Reads an ISO value (`Date`, `Time`, `DateTime` or its text) for this pattern.
+    pub fn parse_value(&self, v: &Value<'_>) -> Result<(Option<Date>, Option<Time>), ErrorKind> {
+        let wrong = |found| ErrorKind::WrongType {
+            expected: match self.kind {
+                TemporalKind::Date => "a date string \"YYYY-MM-DD\"",
+                TemporalKind::Time => "a time string \"hh:mm:ss\"",
+                TemporalKind::DateTime => "a datetime string \"YYYY-MM-DDThh:mm:ss\"",
+            },
+            found,
+        };
+        let bad = |e: crate::value::ParseDecimalError| ErrorKind::BadValue(e.to_string());
+        let (date, time) = match (self.kind, v) {
+            (TemporalKind::Date, Value::Date(d)) => (Some(*d), None),
+            (TemporalKind::Time, Value::Time(t)) => (None, Some(*t)),
+            (TemporalKind::DateTime, Value::DateTime(dt)) => (Some(dt.date), Some(dt.time)),
+            (TemporalKind::Date, Value::Text(s)) => (Some(s.parse::<Date>().map_err(bad)?), None),
+            (TemporalKind::Time, Value::Text(s)) => (None, Some(s.parse::<Time>().map_err(bad)?)),
+            (TemporalKind::DateTime, Value::Text(s)) => {
+                let dt = s.parse::<DateTime>().map_err(bad)?;
+                (Some(dt.date), Some(dt.time))
+            }
+            (_, other) => return Err(wrong(other.type_name())),
+        };
+        if let Some(t) = time
+            && t.second.is_some() != self.has_seconds
+        {
+            return Err(ErrorKind::BadValue(if self.has_seconds {
+                "the field's time has seconds: write hh:mm:ss".into()
+            } else {
+                "the field's time has no seconds: write hh:mm".into()
+            }));
+        }
+        if let Some(d) = date
+            && self.toks.contains(&Tok::Year2)
+            && !(1969..=2068).contains(&d.year)
+        {
+            return Err(ErrorKind::OutOfRange(format!(
+                "year {} does not fit a two-digit year (1969-2068)",
+                d.year
+            )));
+        }
+        Ok((date, time))
+    }
+
+    /// Appends the wire form.
+    pub fn encode(&self, date: Option<Date>, time: Option<Time>, out: &mut Vec<u8>) {
+        let d = date.unwrap_or(Date {
+            year: 0,
+            month: 1,
+            day: 1,
+        });
+        let t = time.unwrap_or(Time {
+            hour: 0,
+            minute: 0,
+            second: None,
+        });
+        let two = |v: u16, out: &mut Vec<u8>| {
+            out.push(b'0' + (v / 10 % 10) as u8);
+            out.push(b'0' + (v % 10) as u8);
+        };
+        for tok in &self.toks {
+            match *tok {
+                Tok::Year4 => {
+                    two(d.year / 100, out);
+                    two(d.year % 100, out);
+                }
+                Tok::Year2 => two(d.year % 100, out),
+                Tok::Month => two(u16::from(d.month), out),
+                Tok::Day => two(u16::from(d.day), out),
+                Tok::Hour => two(u16::from(t.hour), out),
+                Tok::Minute => two(u16::from(t.minute), out),
+                Tok::Second => two(u16::from(t.second.unwrap_or(0)), out),
+                Tok::Lit(c) => out.push(c),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_patterns() {
+        let p = Pattern::new(TemporalKind::Date, None).expect("ok");
+        assert_eq!(p.width(), 8);
+        assert_eq!(
+            p.decode(b"20240315").expect("date"),
+            Value::Date(Date {
+                year: 2024,
+                month: 3,
+                day: 15
+            })
+        );
+        assert!(p.decode(b"20240230").is_err());
+        let yy = Pattern::new(TemporalKind::Date, Some("YYMMDD")).expect("ok");
+        assert_eq!(
+            yy.decode(b"690101").map(|v| format!("{v:?}")).ok(),
+            Some("Date(1969-01-01)".into())
+        );
+        assert_eq!(
+            yy.decode(b"680101").map(|v| format!("{v:?}")).ok(),
+            Some("Date(2068-01-01)".into())
+        );
+        let iso = Pattern::new(TemporalKind::Date, Some("YYYY-MM-DD")).expect("ok");
+        assert_eq!(iso.width(), 10);
+        assert!(iso.decode(b"2024/03/15").is_err());
+        let hm = Pattern::new(TemporalKind::Time, Some("hhmm")).expect("ok");
+        let v = hm.decode(b"0930").expect("time");
+        assert_eq!(format!("{v:?}"), "Time(09:30)");
+        let mut out = Vec::new();
+        let (d, t) = hm.parse_value(&v).expect("parses");
+        hm.encode(d, t, &mut out);
+        assert_eq!(out, b"0930");
+        assert!(Pattern::new(TemporalKind::Date, Some("YYMM")).is_err());
+        assert!(Pattern::new(TemporalKind::Date, Some("YYYYMMDDQ")).is_err());
+    }
+
+    #[test]
+    fn two_digit_years_are_bounded_on_encode() {
+        let yy = Pattern::new(TemporalKind::Date, Some("YYMMDD")).expect("ok");
+        assert!(yy.parse_value(&Value::Text("1968-12-31".into())).is_err());
+        assert!(yy.parse_value(&Value::Text("2068-12-31".into())).is_ok());
+    }
+}

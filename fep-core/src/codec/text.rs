@@ -1,0 +1,304 @@
+//! Text encodings: EUC-KR (strict KS X 1001), CP949, UTF-8 and ASCII, byte-exact.
+//!
+//! encoding_rs does the mapping (its `EUC_KR` is really windows-949); the strict EUC-KR
+//! check, the split-character check and the double-byte (`G`) check sit on top of it.
+//! Pure-ASCII text is borrowed, never copied.
+
+use std::borrow::Cow;
+
+use crate::error::ErrorKind;
+
+/// A layout's text encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TextEncoding {
+    /// Strict EUC-KR: KS X 1001, 2,350 precomposed Hangul; `똠` is not in it.
+    #[default]
+    EucKr,
+    /// CP949 (Windows code page 949, "unified Hangul code"): all 11,172 Hangul.
+    Cp949,
+    /// UTF-8.
+    Utf8,
+    /// 7-bit ASCII.
+    Ascii,
+}
+
+impl TextEncoding {
+    /// The name as the layout spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            TextEncoding::EucKr => "euc-kr",
+            TextEncoding::Cp949 => "cp949",
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Ascii => "ascii",
+        }
+    }
+
+    /// Reads a layout's spelling.
+    pub fn from_name(name: &str) -> Option<TextEncoding> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "euc-kr" => TextEncoding::EucKr,
+            "cp949" => TextEncoding::Cp949,
+            "utf-8" => TextEncoding::Utf8,
+            "ascii" => TextEncoding::Ascii,
+            _ => return None,
+        })
+    }
+
+    /// True for the encodings with two-byte Hangul (where `G` fields make sense).
+    pub(crate) fn is_double_byte(self) -> bool {
+        matches!(self, TextEncoding::EucKr | TextEncoding::Cp949)
+    }
+
+    /// The full-width space in this encoding, the pad of `G` fields.
+    pub(crate) const FULL_WIDTH_SPACE: [u8; 2] = [0xA1, 0xA1];
+}
+
+/// What went wrong decoding text: the error kind and the offset within the field.
+pub(crate) type TextError = ErrorKind;
+
+fn ks_x_1001(b: u8) -> bool {
+    (0xA1..=0xFE).contains(&b)
+}
+
+fn cp949_lead(b: u8) -> bool {
+    (0x81..=0xFE).contains(&b)
+}
+
+fn cp949_trail(b: u8) -> bool {
+    matches!(b, 0x41..=0x5A | 0x61..=0x7A | 0x81..=0xFE)
+}
+
+/// Checks the byte structure of a double-byte text; returns the offset of the first bad
+/// byte, or the split-character error when a lead byte ends the field.
+fn check_double_byte(enc: TextEncoding, bytes: &[u8]) -> Result<(), TextError> {
+    let strict = enc == TextEncoding::EucKr;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let lead_ok = if strict { ks_x_1001(b) } else { cp949_lead(b) };
+        if !lead_ok {
+            return Err(ErrorKind::InvalidText {
+                encoding: enc.name(),
+                at: i,
+            });
+        }
+        let Some(&t) = bytes.get(i + 1) else {
+            return Err(ErrorKind::SplitCharacter("double-byte (Hangul)"));
+        };
+        let trail_ok = if strict { ks_x_1001(t) } else { cp949_trail(t) };
+        if !trail_ok {
+            return Err(ErrorKind::InvalidText {
+                encoding: enc.name(),
+                at: i,
+            });
+        }
+        i += 2;
+    }
+    Ok(())
+}
+
+/// Decodes a field's text (already stripped of pad), borrowing when it is pure ASCII.
+pub(crate) fn decode(enc: TextEncoding, bytes: &[u8]) -> Result<Cow<'_, str>, TextError> {
+    if bytes.is_ascii() {
+        // ASCII is valid UTF-8; this cannot fail, but stays checked rather than unsafe.
+        return std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(|_| ErrorKind::InvalidText {
+                encoding: enc.name(),
+                at: 0,
+            });
+    }
+    match enc {
+        TextEncoding::Ascii => {
+            let at = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+            Err(ErrorKind::InvalidText {
+                encoding: enc.name(),
+                at,
+            })
+        }
+        TextEncoding::Utf8 => match std::str::from_utf8(bytes) {
+            Ok(s) => Ok(Cow::Borrowed(s)),
+            Err(e) if e.error_len().is_none() => {
+                Err(ErrorKind::SplitCharacter("multi-byte (UTF-8)"))
+            }
+            Err(e) => Err(ErrorKind::InvalidText {
+                encoding: enc.name(),
+                at: e.valid_up_to(),
+            }),
+        },
+        TextEncoding::EucKr | TextEncoding::Cp949 => {
+            check_double_byte(enc, bytes)?;
+            match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(bytes) {
+                Some(s) => Ok(s),
+                None => Err(ErrorKind::InvalidText {
+                    encoding: enc.name(),
+                    at: first_unmapped(bytes),
+                }),
+            }
+        }
+    }
+}
+
+/// The offset of the first pair that encoding_rs cannot map (an unassigned code point).
+fn first_unmapped(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            i += 1;
+            continue;
+        }
+        let end = (i + 2).min(bytes.len());
+        if encoding_rs::EUC_KR
+            .decode_without_bom_handling_and_without_replacement(&bytes[i..end])
+            .is_none()
+        {
+            return i;
+        }
+        i += 2;
+    }
+    0
+}
+
+/// Checks that a field is made of double-byte characters only (a `G` field); returns the
+/// offset of the first single byte.
+pub(crate) fn check_all_double_byte(enc: TextEncoding, bytes: &[u8]) -> Result<(), TextError> {
+    check_double_byte(enc, bytes)?;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            return Err(ErrorKind::NotDoubleByte(i));
+        }
+        i += 2;
+    }
+    Ok(())
+}
+
+/// Appends `s` in the encoding. Fails on a character the encoding cannot hold.
+pub(crate) fn encode(enc: TextEncoding, s: &str, out: &mut Vec<u8>) -> Result<(), TextError> {
+    if s.is_ascii() {
+        out.extend_from_slice(s.as_bytes());
+        return Ok(());
+    }
+    match enc {
+        TextEncoding::Utf8 => {
+            out.extend_from_slice(s.as_bytes());
+            Ok(())
+        }
+        TextEncoding::Ascii => {
+            let ch = s.chars().find(|c| !c.is_ascii()).unwrap_or('?');
+            Err(ErrorKind::Unencodable {
+                ch,
+                encoding: enc.name(),
+                hint: "",
+            })
+        }
+        TextEncoding::EucKr | TextEncoding::Cp949 => {
+            let start = out.len();
+            let (bytes, _, had_errors) = encoding_rs::EUC_KR.encode(s);
+            if had_errors {
+                let ch = first_unencodable(enc, s);
+                return Err(ErrorKind::Unencodable {
+                    ch,
+                    encoding: enc.name(),
+                    hint: "",
+                });
+            }
+            out.extend_from_slice(&bytes);
+            if enc == TextEncoding::EucKr && check_double_byte(enc, &out[start..]).is_err() {
+                out.truncate(start);
+                let ch = first_unencodable(enc, s);
+                return Err(ErrorKind::Unencodable {
+                    ch,
+                    encoding: enc.name(),
+                    hint: " (it is outside KS X 1001; the layout would need encoding cp949)",
+                });
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The first character of `s` that `enc` cannot hold (error path only).
+fn first_unencodable(enc: TextEncoding, s: &str) -> char {
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        let (bytes, _, had_errors) = encoding_rs::EUC_KR.encode(c.encode_utf8(&mut buf));
+        if had_errors || (enc == TextEncoding::EucKr && check_double_byte(enc, &bytes).is_err()) {
+            return c;
+        }
+    }
+    '?'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_is_borrowed() {
+        assert!(matches!(
+            decode(TextEncoding::EucKr, b"ABC"),
+            Ok(Cow::Borrowed("ABC"))
+        ));
+    }
+
+    #[test]
+    fn euc_kr_round_trip() {
+        let mut out = Vec::new();
+        encode(TextEncoding::EucKr, "홍길동", &mut out).expect("encodes");
+        assert_eq!(out, [0xC8, 0xAB, 0xB1, 0xE6, 0xB5, 0xBF]);
+        assert_eq!(
+            decode(TextEncoding::EucKr, &out).expect("decodes"),
+            "홍길동"
+        );
+    }
+
+    #[test]
+    fn split_hangul_is_reported() {
+        assert!(matches!(
+            decode(TextEncoding::EucKr, &[0xC8, 0xAB, 0xB1]),
+            Err(ErrorKind::SplitCharacter("double-byte (Hangul)"))
+        ));
+        assert!(matches!(
+            decode(TextEncoding::Utf8, &"한".as_bytes()[..2]),
+            Err(ErrorKind::SplitCharacter("multi-byte (UTF-8)"))
+        ));
+    }
+
+    #[test]
+    fn cp949_only_syllables() {
+        // 똠 is 0x8C 0x63 in CP949, outside KS X 1001.
+        let mut out = Vec::new();
+        encode(TextEncoding::Cp949, "똠", &mut out).expect("cp949 has it");
+        assert_eq!(out, [0x8C, 0x63]);
+        assert_eq!(decode(TextEncoding::Cp949, &out).expect("decodes"), "똠");
+        assert!(matches!(
+            decode(TextEncoding::EucKr, &out),
+            Err(ErrorKind::InvalidText { at: 0, .. })
+        ));
+        let e = encode(TextEncoding::EucKr, "가똠", &mut Vec::new()).expect_err("not in euc-kr");
+        assert!(matches!(e, ErrorKind::Unencodable { ch: '똠', .. }));
+    }
+
+    #[test]
+    fn unmappable_everywhere() {
+        let e = encode(TextEncoding::Cp949, "😀", &mut Vec::new()).expect_err("no emoji");
+        assert!(matches!(e, ErrorKind::Unencodable { ch: '😀', .. }));
+        let e = encode(TextEncoding::Ascii, "é", &mut Vec::new()).expect_err("ascii");
+        assert!(matches!(e, ErrorKind::Unencodable { ch: 'é', .. }));
+    }
+
+    #[test]
+    fn graphic_check() {
+        assert!(check_all_double_byte(TextEncoding::EucKr, &[0xB0, 0xA1, 0xA1, 0xA1]).is_ok());
+        assert!(matches!(
+            check_all_double_byte(TextEncoding::EucKr, &[0xB0, 0xA1, 0x41, 0x42]),
+            Err(ErrorKind::NotDoubleByte(2))
+        ));
+    }
+}

@@ -1,0 +1,66 @@
+//! # fep-core
+//!
+//! Fixed-length financial telegrams (전문) to structured values and back, exactly.
+//!
+//! A *layout* file describes every telegram one counterpart exchanges: the encoding,
+//! the framing, reusable records (a common header) and the messages with the conditions
+//! that select them. See `docs/layout-language.md` for the language.
+//!
+//! The primary types:
+//!
+//! - [`Schema`]: a compiled layout. Build it once ([`Schema::load`], [`Schema::parse`]),
+//!   share it between threads, and call [`Schema::decode`] / [`Schema::encode`].
+//! - [`Message`]: a decoded telegram, its name and a [`Record`] of [`Value`]s.
+//!   It serializes to JSON (`{"message": ..., "fields": {...}}`) with serde, exactly, and
+//!   prints with `mask`/`secret` fields hidden ([`Message::redacted`]).
+//! - [`Framer`]: cuts telegrams out of a byte stream (length prefixes, lines) and frames
+//!   telegrams for sending.
+//! - [`Error`]: one small error type with a [`Category`], a [`ErrorKind`] and a
+//!   [`Position`]: file:line:col for layouts; message, field path and byte offset for data.
+//!
+//! ```
+//! use fep_core::{Schema, Value};
+//!
+//! let schema = Schema::parse(r#"
+//! encoding euc-kr
+//! message transfer 24 {
+//!   msg_code  X(4)  = "2000"        "전문구분코드"
+//!   amount    9(12)                 "금액"
+//!   name      X(8)                  "예금주명"
+//! }
+//! "#)?;
+//!
+//! let telegram = b"2000000000010000\xC8\xAB\xB1\xE6\xB5\xBF  ";
+//! let msg = schema.decode(telegram)?;
+//! assert_eq!(msg.get("amount"), Some(&Value::Int(10000)));
+//! assert_eq!(msg.get("name").and_then(Value::as_str), Some("홍길동"));
+//!
+//! let json = serde_json::to_string(&msg).unwrap();
+//! assert_eq!(json, r#"{"message":"transfer","fields":{"msg_code":"2000","amount":10000,"name":"홍길동"}}"#);
+//!
+//! // And back, byte for byte.
+//! let again: fep_core::Message = serde_json::from_str(&json).unwrap();
+//! assert_eq!(schema.encode(&again)?, telegram);
+//! # Ok::<(), fep_core::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod codec;
+mod decode;
+mod encode;
+mod error;
+mod framing;
+mod layout;
+mod schema;
+mod value;
+
+pub use codec::text::TextEncoding;
+pub use error::{
+    Category, DataPosition, Error, ErrorKind, LayoutPosition, Position, Result, ValuePosition,
+};
+pub use framing::{DEFAULT_MAX_FRAME, Frame, Framer, Framing, LineEnding};
+pub use layout::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_WIDTH};
+pub use schema::{FieldInfo, MAX_COUNTS, MAX_MESSAGES, MessageInfo, Schema, ValueKind};
+pub use value::{
+    Date, DateTime, Decimal, Message, ParseDecimalError, Record, Redacted, Sensitivity, Time, Value,
+};

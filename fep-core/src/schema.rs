@@ -1,0 +1,539 @@
+//! The compiled layout: [`Schema`], its flat field table, dispatch, and introspection.
+//!
+//! Compiling (in `layout::compile`) resolves records, computes every offset and width once
+//! and builds the dispatch table; nothing here parses layout text or looks a field up by
+//! name while a telegram is decoded. The decode and encode walks live in `decode.rs` and
+//! `encode.rs` beside this file.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::codec::number::{NumSpec, Sign};
+use crate::codec::temporal::Pattern;
+use crate::codec::text::TextEncoding;
+use crate::error::{Error, ErrorKind, Result};
+use crate::framing::Framing;
+use crate::value::{Sensitivity, Shape};
+
+pub(crate) type FieldId = u32;
+pub(crate) type GroupId = u32;
+
+/// The most messages one layout may hold (the dispatch bit sets are sized for it).
+pub const MAX_MESSAGES: usize = 1024;
+pub(crate) const MAX_WORDS: usize = MAX_MESSAGES / 64;
+/// The most counted repeats one message may hold.
+pub const MAX_COUNTS: usize = 32;
+
+/// A compiled layout: immutable, `Send + Sync`, cheap to clone (an `Arc`).
+///
+/// Build one with [`Schema::parse`] or [`Schema::load`], keep it for the life of the
+/// process, and share it between threads.
+///
+/// # Example
+/// ```
+/// let schema = fep_core::Schema::parse(r#"
+/// encoding ascii
+/// message ping 10 {
+///   kind   X(4) = "PING"
+///   seq    9(6)          "일련번호"
+/// }
+/// "#)?;
+/// let msg = schema.decode(b"PING000042")?;
+/// assert_eq!(msg.name(), "ping");
+/// assert_eq!(msg.get("seq").and_then(|v| v.as_i64()), Some(42));
+/// assert_eq!(schema.encode(&msg)?, b"PING000042");
+/// # Ok::<(), fep_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Schema {
+    pub(crate) inner: Arc<SchemaInner>,
+}
+
+impl std::fmt::Debug for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schema")
+            .field("source", &self.inner.source)
+            .field("encoding", &self.inner.encoding)
+            .field("framing", &self.inner.framing)
+            .field(
+                "messages",
+                &self
+                    .inner
+                    .messages
+                    .iter()
+                    .map(|m| &*m.name)
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct SchemaInner {
+    pub source: Option<Arc<str>>,
+    pub encoding: TextEncoding,
+    pub framing: Framing,
+    pub fields: Vec<FieldDef>,
+    pub groups: Vec<GroupDef>,
+    pub messages: Vec<MessageDef>,
+    pub dispatch: Dispatch,
+    pub key_paths: Vec<Box<str>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct FieldDef {
+    /// The name in its record (`_` for filler).
+    pub name: Box<str>,
+    /// The path from the message root, repeats shown as `[]`: `items[].amount`.
+    pub path: Box<str>,
+    pub description: Option<Box<str>>,
+    pub repeat: Repeat,
+    /// Width of one element.
+    pub width: usize,
+    pub kind: FieldKind,
+    pub sensitivity: Sensitivity,
+    /// Offset of the (first element of the) field in the telegram, when no counted repeat
+    /// with a `max` comes before it.
+    pub offset: Option<usize>,
+    /// When this field is the count of a repeat, the slot its value is kept in while decoding.
+    pub count_slot: Option<u8>,
+    /// The type as the layout wrote it (`9(13)`, `header`).
+    pub type_text: Box<str>,
+    pub filler: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    One,
+    Fixed(usize),
+    Counted {
+        slot: u8,
+        bound: usize,
+        slots: bool,
+        count_path: Box<str>,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) enum FieldKind {
+    Scalar(Box<ScalarDef>),
+    Group(GroupId),
+}
+
+#[derive(Debug)]
+pub(crate) struct ScalarDef {
+    pub codec: Codec,
+    pub required: bool,
+    /// `= "..."`: the wire bytes decode checks and encode writes when the value is absent.
+    pub constant: Option<(Box<[u8]>, Box<str>)>,
+    /// `default "..."`: the wire bytes encode writes when the value is absent.
+    pub default: Option<Box<[u8]>>,
+    /// What encode writes for an absent, optional field: pad for text, spaces for numbers.
+    pub blank: Box<[u8]>,
+    /// What filler must hold: the type's pad.
+    pub pad_bytes: Box<[u8]>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Codec {
+    Text {
+        raw: bool,
+        align_right: bool,
+        pad: u8,
+    },
+    Graphic {
+        lenient: bool,
+    },
+    Number(NumSpec),
+    Temporal(Pattern),
+    Bytes,
+}
+
+#[derive(Debug)]
+pub(crate) struct GroupDef {
+    /// Fields in wire order, filler included.
+    pub members: Vec<FieldId>,
+    /// Names of the value fields (filler left out), shared by every decoded record.
+    pub shape: Arc<Shape>,
+    pub fixed_width: Option<usize>,
+    pub min_width: usize,
+}
+
+#[derive(Debug)]
+pub(crate) struct MessageDef {
+    pub name: Arc<str>,
+    pub root: GroupId,
+    pub fixed_len: Option<usize>,
+    pub min_len: usize,
+    /// The message's conditions: a discriminator and the wire values it may hold.
+    pub conditions: Vec<(usize, Vec<Box<[u8]>>)>,
+    pub specificity: usize,
+    pub key: Option<Vec<FieldId>>,
+    /// The message's fields in the flat table: `fields[first..end]`.
+    pub field_range: (FieldId, FieldId),
+}
+
+/// A bit set of messages, by their position in [`Dispatch::order`].
+pub(crate) type MessageSet = Box<[u64]>;
+
+/// A discriminator: a byte range that `when` conditions test.
+#[derive(Debug)]
+pub(crate) struct Disc {
+    pub offset: usize,
+    pub width: usize,
+    pub path: Box<str>,
+    pub sensitive: bool,
+    /// Wire values, sorted, each with the bit set of the messages that allow it.
+    pub values: Vec<(Box<[u8]>, MessageSet)>,
+    /// Messages that do not test this discriminator.
+    pub any: Box<[u64]>,
+}
+
+/// Chooses a message from the discriminator bytes, without decoding the telegram.
+#[derive(Debug, Default)]
+pub(crate) struct Dispatch {
+    pub discs: Vec<Disc>,
+    /// Message indices by falling specificity: bit `i` of a set is `order[i]`.
+    pub order: Vec<u32>,
+    pub words: usize,
+}
+
+impl Dispatch {
+    pub fn choose(&self, data: &[u8]) -> Option<usize> {
+        let words = self.words;
+        let mut bits = [!0u64; MAX_WORDS];
+        let n = self.order.len();
+        if !n.is_multiple_of(64) {
+            bits[words - 1] = (1u64 << (n % 64)) - 1;
+        }
+        for d in &self.discs {
+            let allowed = match data.get(d.offset..d.offset + d.width) {
+                Some(v) => match d.values.binary_search_by(|(k, _)| (**k).cmp(v)) {
+                    Ok(i) => Some(&d.values[i].1),
+                    Err(_) => None,
+                },
+                None => None,
+            };
+            for w in 0..words {
+                let a = d.any[w] | allowed.map_or(0, |s| s[w]);
+                bits[w] &= a;
+            }
+        }
+        (0..words)
+            .find(|&w| bits[w] != 0)
+            .map(|w| self.order[w * 64 + bits[w].trailing_zeros() as usize] as usize)
+    }
+}
+
+/// One message of a layout, for inspection (`fep check`, documentation, bindings).
+#[derive(Debug, Clone, Copy)]
+pub struct MessageInfo<'s> {
+    schema: &'s SchemaInner,
+    index: usize,
+}
+
+/// One field of a message, for inspection.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldInfo<'s> {
+    def: &'s FieldDef,
+    depth: usize,
+}
+
+impl<'s> MessageInfo<'s> {
+    /// The message's name.
+    pub fn name(&self) -> &'s str {
+        &self.schema.messages[self.index].name
+    }
+
+    /// The telegram length, when it is fixed.
+    pub fn length(&self) -> Option<usize> {
+        self.schema.messages[self.index].fixed_len
+    }
+
+    /// The shortest telegram of this message (with every counted repeat empty).
+    pub fn min_length(&self) -> usize {
+        self.schema.messages[self.index].min_len
+    }
+
+    /// The `when` conditions, as `(path, allowed wire values)`.
+    pub fn conditions(&self) -> Vec<(&'s str, Vec<String>)> {
+        self.schema.messages[self.index]
+            .conditions
+            .iter()
+            .map(|(d, vals)| {
+                let disc = &self.schema.dispatch.discs[*d];
+                (
+                    &*disc.path,
+                    vals.iter()
+                        .map(|v| String::from_utf8_lossy(v).into_owned())
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// Every field in wire order, records and groups before their members.
+    pub fn fields(&self) -> impl Iterator<Item = FieldInfo<'s>> + 's {
+        let m = &self.schema.messages[self.index];
+        let (a, b) = m.field_range;
+        self.schema.fields[a as usize..b as usize]
+            .iter()
+            .map(|def| FieldInfo {
+                def,
+                depth: def.path.matches('.').count(),
+            })
+    }
+}
+
+impl<'s> FieldInfo<'s> {
+    /// The path from the message root; repeated parts show `[]`: `items[].amount`.
+    pub fn path(&self) -> &'s str {
+        &self.def.path
+    }
+    /// The field's own name (`_` for filler).
+    pub fn name(&self) -> &'s str {
+        &self.def.name
+    }
+    /// Nesting depth (0 for the message's own fields).
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+    /// Offset in the telegram (of the first element, for repeats); `None` after a counted
+    /// repeat with `max`, where it depends on the count.
+    pub fn offset(&self) -> Option<usize> {
+        self.def.offset
+    }
+    /// Width of one element in bytes.
+    pub fn width(&self) -> usize {
+        self.def.width
+    }
+    /// Total width in bytes on the wire (`None` when it depends on a count).
+    pub fn total_width(&self) -> Option<usize> {
+        match &self.def.repeat {
+            Repeat::One => Some(self.def.width),
+            Repeat::Fixed(n) => Some(self.def.width * n),
+            Repeat::Counted {
+                bound, slots: true, ..
+            } => Some(self.def.width * bound),
+            Repeat::Counted { .. } => None,
+        }
+    }
+    /// The type as written: `X(15)`, `S9(13)`, a record name, or `group`.
+    pub fn type_text(&self) -> &'s str {
+        &self.def.type_text
+    }
+    /// The repeat, as written: `[3]`, `[count, max=10]`; empty for a single field.
+    pub fn repeat_text(&self) -> String {
+        match &self.def.repeat {
+            Repeat::One => String::new(),
+            Repeat::Fixed(n) => format!("[{n}]"),
+            Repeat::Counted {
+                bound,
+                slots,
+                count_path,
+                ..
+            } => {
+                format!(
+                    "[{count_path}, {}={bound}]",
+                    if *slots { "slots" } else { "max" }
+                )
+            }
+        }
+    }
+    /// The description string (the spec's Korean name).
+    pub fn description(&self) -> Option<&'s str> {
+        self.def.description.as_deref()
+    }
+    /// `mask`, `secret` or plain.
+    pub fn sensitivity(&self) -> Sensitivity {
+        self.def.sensitivity
+    }
+    /// True for a record or group (its members follow it).
+    pub fn is_group(&self) -> bool {
+        matches!(self.def.kind, FieldKind::Group(_))
+    }
+    /// True for filler (`_`).
+    pub fn is_filler(&self) -> bool {
+        self.def.filler
+    }
+    /// True for a `required` field.
+    pub fn is_required(&self) -> bool {
+        matches!(&self.def.kind, FieldKind::Scalar(s) if s.required)
+    }
+    /// The number's scale (digits after the implied point), for numeric fields.
+    pub fn scale(&self) -> Option<u8> {
+        match &self.def.kind {
+            FieldKind::Scalar(s) => match &s.codec {
+                Codec::Number(n) => Some(n.scale),
+                _ => None,
+            },
+            FieldKind::Group(_) => None,
+        }
+    }
+    /// The kind of value the field decodes to.
+    pub fn value_kind(&self) -> ValueKind {
+        match &self.def.kind {
+            FieldKind::Group(_) => ValueKind::Record,
+            FieldKind::Scalar(s) => match &s.codec {
+                Codec::Text { .. } | Codec::Graphic { .. } => ValueKind::Text,
+                Codec::Number(n) if n.scale > 0 || n.digits > 18 => ValueKind::Decimal,
+                Codec::Number(n) if n.sign == Sign::Unsigned => ValueKind::Integer,
+                Codec::Number(_) => ValueKind::Integer,
+                Codec::Temporal(p) => match p.kind {
+                    crate::codec::temporal::TemporalKind::Date => ValueKind::Date,
+                    crate::codec::temporal::TemporalKind::Time => ValueKind::Time,
+                    crate::codec::temporal::TemporalKind::DateTime => ValueKind::DateTime,
+                },
+                Codec::Bytes => ValueKind::Bytes,
+            },
+        }
+    }
+    /// True for a repeated field (its value is a list).
+    pub fn is_repeated(&self) -> bool {
+        self.def.repeat != Repeat::One
+    }
+}
+
+/// What a field decodes to, for bindings that build typed columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ValueKind {
+    /// Text (`X`, `AN`, `G`).
+    Text,
+    /// An integer (`9(n)` up to 18 digits, signed or not).
+    Integer,
+    /// An exact decimal (a scale, or more than 18 digits).
+    Decimal,
+    /// A date.
+    Date,
+    /// A time.
+    Time,
+    /// A date and time.
+    DateTime,
+    /// Raw bytes (`B`).
+    Bytes,
+    /// A record or group.
+    Record,
+}
+
+impl Schema {
+    /// Compiles a layout from its text.
+    ///
+    /// # Example
+    /// ```
+    /// let e = fep_core::Schema::parse("message m {\n  f Q(3)\n}\n").unwrap_err();
+    /// assert_eq!(e.line_column(), Some((2, 5)));
+    /// ```
+    pub fn parse(text: &str) -> Result<Schema> {
+        crate::layout::compile::compile(text, None)
+    }
+
+    /// Compiles a layout from its text, naming it `name` in error messages.
+    pub fn parse_named(name: &str, text: &str) -> Result<Schema> {
+        crate::layout::compile::compile(text, Some(Arc::from(name)))
+    }
+
+    /// Reads and compiles a layout file. Errors name the file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Schema> {
+        let path = path.as_ref();
+        let text = std::fs::read(path).map_err(|e| {
+            Error::from(std::io::Error::new(
+                e.kind(),
+                format!("{}: {e}", path.display()),
+            ))
+        })?;
+        crate::layout::compile::check_size(text.len())?;
+        let text = String::from_utf8(text).map_err(|e| {
+            Error::from(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "{}: the layout is not UTF-8 (byte {})",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                ),
+            ))
+        })?;
+        crate::layout::compile::compile(&text, Some(Arc::from(path.display().to_string())))
+    }
+
+    /// The layout's text encoding.
+    pub fn encoding(&self) -> TextEncoding {
+        self.inner.encoding
+    }
+
+    /// The layout's framing.
+    pub fn framing(&self) -> Framing {
+        self.inner.framing
+    }
+
+    /// The `key` directive's paths.
+    pub fn key_paths(&self) -> impl Iterator<Item = &str> {
+        self.inner.key_paths.iter().map(|p| &**p)
+    }
+
+    /// The messages in layout order.
+    pub fn messages(&self) -> impl Iterator<Item = MessageInfo<'_>> {
+        (0..self.inner.messages.len()).map(|index| MessageInfo {
+            schema: &self.inner,
+            index,
+        })
+    }
+
+    /// A message by name.
+    pub fn message(&self, name: &str) -> Option<MessageInfo<'_>> {
+        self.message_index(name).map(|index| MessageInfo {
+            schema: &self.inner,
+            index,
+        })
+    }
+
+    pub(crate) fn message_index(&self, name: &str) -> Option<usize> {
+        self.inner.messages.iter().position(|m| &*m.name == name)
+    }
+
+    /// The message a telegram is, from its discriminator bytes alone.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NoMessageMatches`] with the discriminator values found.
+    pub fn dispatch(&self, telegram: &[u8]) -> Result<MessageInfo<'_>> {
+        self.dispatch_index(telegram).map(|index| MessageInfo {
+            schema: &self.inner,
+            index,
+        })
+    }
+
+    pub(crate) fn dispatch_index(&self, telegram: &[u8]) -> Result<usize> {
+        match self.inner.dispatch.choose(telegram) {
+            Some(i) => Ok(i),
+            None => Err(self.no_match(telegram)),
+        }
+    }
+
+    fn no_match(&self, telegram: &[u8]) -> Error {
+        let d = &self.inner.dispatch;
+        let found = d
+            .discs
+            .iter()
+            .map(|disc| {
+                let v = match telegram.get(disc.offset..disc.offset + disc.width) {
+                    None => "(telegram too short)".to_owned(),
+                    Some(_) if disc.sensitive => "(hidden)".to_owned(),
+                    Some(b) => crate::error::render_raw(b),
+                };
+                (disc.path.to_string(), v)
+            })
+            .collect();
+        Error::data(ErrorKind::NoMessageMatches(found), 0, telegram.len(), None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_is_send_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Schema>();
+    }
+}

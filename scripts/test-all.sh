@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every test of the project: formatting and lints, the Rust tests (unit, golden,
+# property, doc), the examples, and (as they exist) the C and Python suites.
+# Ends with one line: "N passed, M failed", counting every test and check it ran.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+# A check that is one pass or one failure.
+check() {
+  local name=$1
+  shift
+  echo "==> $name"
+  if "$@" >"$log/out" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name"
+    tail -n 60 "$log/out"
+  fi
+}
+
+# A test runner whose "test result:" lines are summed.
+cargo_tests() {
+  local name=$1
+  shift
+  echo "==> $name"
+  "$@" 2>&1 | tee "$log/cargo" | grep -E '^(test result|error|failures:|---- )' || true
+  local status=${PIPESTATUS[0]}
+  local p f
+  p=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed' "$log/cargo" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -Eo '[0-9]+ failed' "$log/cargo" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    failed=$((failed + 1))
+    echo "FAILED: $name (exit $status)"
+    tail -n 60 "$log/cargo"
+  fi
+}
+
+check "cargo fmt --check" cargo fmt --all -- --check
+check "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
+cargo_tests "cargo test" cargo test --workspace
+check "example: decode a capture" \
+  cargo run -q -p fep-core --example decode -- layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
+check "layout samples are reproducible" python3 layouts/make_samples.py --check
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
