@@ -6,6 +6,7 @@
 //! before anything is allocated for the entries.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::codec::number::{self, Num};
 use crate::codec::text::{self, TextEncoding};
@@ -45,6 +46,50 @@ impl Schema {
     }
 
     pub(crate) fn decode_index<'a>(&self, mi: usize, telegram: &'a [u8]) -> Result<Message<'a>> {
+        let m = &self.inner.messages[mi];
+        let mut fields = Record::new();
+        self.decode_fields(mi, telegram, &mut fields)?;
+        Ok(Message {
+            name: m.name.clone(),
+            fields,
+        })
+    }
+
+    /// Decodes a telegram into `message`, reusing the allocations of the message it held:
+    /// the fast path for a loop over many telegrams.
+    ///
+    /// A decoded record keeps its field vector, lists keep theirs, nested records are
+    /// decoded in place and non-ASCII text is written into the string the field already
+    /// had, so that once the buffers have grown to the telegrams' shape, decoding allocates
+    /// nothing. ASCII text borrows from `telegram`, as with [`Schema::decode`].
+    ///
+    /// On error `message` holds a partly decoded value; decode into it again or drop it.
+    ///
+    /// # Example
+    /// ```
+    /// # let schema = fep_core::Schema::parse("message m 5 {\n n 9(5)\n}\n")?;
+    /// let mut msg = fep_core::Message::default();
+    /// for telegram in [&b"00001"[..], b"00002"] {
+    ///     schema.decode_into(telegram, &mut msg)?;
+    /// }
+    /// assert_eq!(msg.get("n").and_then(|v| v.as_i64()), Some(2));
+    /// # Ok::<(), fep_core::Error>(())
+    /// ```
+    pub fn decode_into<'a>(&self, telegram: &'a [u8], message: &mut Message<'a>) -> Result<()> {
+        let mi = self.dispatch_index(telegram)?;
+        let m = &self.inner.messages[mi];
+        if !Arc::ptr_eq(&message.name, &m.name) {
+            message.name = m.name.clone();
+        }
+        self.decode_fields(mi, telegram, &mut message.fields)
+    }
+
+    fn decode_fields<'a>(
+        &self,
+        mi: usize,
+        telegram: &'a [u8],
+        fields: &mut Record<'a>,
+    ) -> Result<()> {
         let s = &*self.inner;
         let m = &s.messages[mi];
         check_length(m, telegram).map_err(|e| e.with_message(&m.name))?;
@@ -52,27 +97,19 @@ impl Schema {
             s,
             data: telegram,
             counts: [(0, 0, 0); MAX_COUNTS],
+            trace: NoTrace,
         };
         let mut pos = 0;
-        let fields = d
-            .group(m.root, &mut pos)
+        d.group_into(m.root, &mut pos, fields)
             .map_err(|e| e.with_message(&m.name))?;
         if pos != telegram.len() {
-            return Err(Error::data(
-                ErrorKind::TooLong {
-                    expected: pos,
-                    found: telegram.len(),
-                },
-                pos,
-                telegram.len() - pos,
-                None,
-            )
-            .with_message(&m.name));
+            let e = ErrorKind::TooLong {
+                expected: pos,
+                found: telegram.len(),
+            };
+            return Err(Error::data(e, pos, telegram.len() - pos, None).with_message(&m.name));
         }
-        Ok(Message {
-            name: m.name.clone(),
-            fields,
-        })
+        Ok(())
     }
 }
 
@@ -110,113 +147,264 @@ pub(crate) fn check_length(m: &MessageDef, telegram: &[u8]) -> Result<()> {
     }
 }
 
-struct Decoder<'s, 'a> {
-    s: &'s SchemaInner,
-    data: &'a [u8],
+pub(crate) struct Decoder<'s, 'a, T> {
+    pub s: &'s SchemaInner,
+    pub data: &'a [u8],
     /// Per count slot: the count, and the offset and width of its field.
-    counts: [(u64, usize, usize); MAX_COUNTS],
+    pub counts: [(u64, usize, usize); MAX_COUNTS],
+    pub trace: T,
 }
 
-impl<'a> Decoder<'_, 'a> {
-    fn group(&mut self, gid: GroupId, pos: &mut usize) -> Result<Record<'a>> {
+/// Watches a decode field by field (for `explain`); the no-op one compiles away.
+pub(crate) trait Trace<'s, 'a> {
+    const ON: bool;
+    fn push(&mut self, _segment: Segment<'s>) {}
+    fn pop(&mut self) {}
+    fn field(
+        &mut self,
+        _f: &'s FieldDef,
+        _offset: usize,
+        _bytes: &'a [u8],
+        _value: Result<&Value<'a>, &Error>,
+    ) {
+    }
+}
+
+/// A step of a field path.
+#[derive(Clone, Copy)]
+pub(crate) enum Segment<'n> {
+    Name(&'n str),
+    Index(usize),
+}
+
+/// The trace of a plain decode: nothing.
+pub(crate) struct NoTrace;
+
+impl Trace<'_, '_> for NoTrace {
+    const ON: bool = false;
+}
+
+impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
+    /// Decodes a group into `rec`, reusing its allocations when it has the group's shape.
+    pub fn group_into(
+        &mut self,
+        gid: GroupId,
+        pos: &mut usize,
+        rec: &mut Record<'a>,
+    ) -> Result<()> {
         let s = self.s;
         let g = &s.groups[gid as usize];
-        let mut values = Vec::with_capacity(g.shape.names.len());
+        if !Arc::ptr_eq(&rec.shape, &g.shape) {
+            rec.shape = g.shape.clone();
+            rec.values.clear();
+        }
+        let mut k = 0;
         for &fid in &g.members {
             let f = &s.fields[fid as usize];
-            let v = match &f.repeat {
-                Repeat::One => self.one(f, pos).map_err(|e| e.prepend_path(&f.name))?,
-                Repeat::Fixed(n) => {
-                    let mut list = Vec::with_capacity(*n);
-                    for i in 0..*n {
-                        list.push(self.one(f, pos).map_err(|e| {
-                            e.prepend_path(&format!("[{i}]")).prepend_path(&f.name)
-                        })?);
-                    }
-                    Value::List(list)
-                }
-                Repeat::Counted {
-                    slot, bound, slots, ..
-                } => {
-                    let (count, at, width) = self.counts[*slot as usize];
-                    if count > *bound as u64 {
-                        let raw = self.data.get(at..at + width);
-                        return Err(Error::data(
-                            ErrorKind::CountOverBound {
-                                count,
-                                bound: *bound,
-                            },
-                            at,
-                            width,
-                            raw,
-                        )
-                        .prepend_path(&f.name));
-                    }
-                    let n = count as usize;
-                    let mut list = Vec::with_capacity(n);
-                    for i in 0..n {
-                        list.push(self.one(f, pos).map_err(|e| {
-                            e.prepend_path(&format!("[{i}]")).prepend_path(&f.name)
-                        })?);
-                    }
-                    if *slots {
-                        let unused = (bound - n) * f.width;
-                        let start = *pos;
-                        let end = start + unused;
-                        let Some(rest) = self.data.get(start..end) else {
-                            return Err(too_short(end, self.data.len()).prepend_path(&f.name));
-                        };
-                        if let Some(bad) = rest.iter().position(|&b| b != b' ') {
-                            let slot_at = start + bad / f.width * f.width;
-                            let raw = (f.sensitivity == Sensitivity::Plain)
-                                .then(|| &self.data[slot_at..slot_at + f.width]);
-                            return Err(Error::data(ErrorKind::NotPad, slot_at, f.width, raw)
-                                .prepend_path(&format!("[{}]", n + bad / f.width))
-                                .prepend_path(&f.name));
-                        }
-                        *pos = end;
-                    }
-                    Value::List(list)
-                }
-            };
-            if !f.filler {
-                values.push(v);
+            if T::ON {
+                self.trace.push(Segment::Name(&f.name));
             }
+            let r = if f.filler {
+                self.filler(f, pos)
+            } else {
+                if k == rec.values.len() {
+                    rec.values.push(Value::Null);
+                }
+                let r = self.field_into(f, pos, &mut rec.values[k]);
+                k += 1;
+                r
+            };
+            if T::ON {
+                self.trace.pop();
+            }
+            r.map_err(|e| e.prepend_path(&f.name))?;
         }
-        Ok(Record::with_shape(g.shape.clone(), values))
+        rec.values.truncate(k);
+        Ok(())
     }
 
-    fn one(&mut self, f: &FieldDef, pos: &mut usize) -> Result<Value<'a>> {
+    fn filler(&mut self, f: &'s FieldDef, pos: &mut usize) -> Result<()> {
+        let FieldKind::Scalar(sc) = &f.kind else {
+            return Ok(());
+        };
+        for _ in 0..elements_fixed(&f.repeat) {
+            let start = *pos;
+            let bytes = self.take(f, pos)?;
+            let r = if bytes == &*sc.pad_bytes {
+                Ok(())
+            } else {
+                Err(Error::data(
+                    ErrorKind::NotPad,
+                    start,
+                    f.width,
+                    shown(f, bytes),
+                ))
+            };
+            if T::ON {
+                self.trace
+                    .field(f, start, bytes, r.as_ref().map(|()| &Value::Null));
+            }
+            r?;
+        }
+        Ok(())
+    }
+
+    fn take(&self, f: &'s FieldDef, pos: &mut usize) -> Result<&'a [u8]> {
+        let data: &'a [u8] = self.data;
+        let end = *pos + f.width;
+        let bytes = data
+            .get(*pos..end)
+            .ok_or_else(|| too_short(end, data.len()))?;
+        *pos = end;
+        Ok(bytes)
+    }
+
+    fn field_into(&mut self, f: &'s FieldDef, pos: &mut usize, slot: &mut Value<'a>) -> Result<()> {
+        let n = match &f.repeat {
+            Repeat::One => return self.one_into(f, pos, slot),
+            Repeat::Fixed(n) => *n,
+            Repeat::Counted { slot: c, bound, .. } => {
+                let (count, at, width) = self.counts[*c as usize];
+                if count > *bound as u64 {
+                    let raw = self.data.get(at..at + width);
+                    return Err(Error::data(
+                        ErrorKind::CountOverBound {
+                            count,
+                            bound: *bound,
+                        },
+                        at,
+                        width,
+                        raw,
+                    ));
+                }
+                count as usize
+            }
+        };
+        if !matches!(slot, Value::List(_)) {
+            *slot = Value::List(Vec::with_capacity(n));
+        }
+        let Value::List(list) = slot else {
+            unreachable!("made a list above")
+        };
+        list.truncate(n);
+        for i in 0..n {
+            if i == list.len() {
+                list.push(Value::Null);
+            }
+            if T::ON {
+                self.trace.push(Segment::Index(i));
+            }
+            let r = self.one_into(f, pos, &mut list[i]);
+            if T::ON {
+                self.trace.pop();
+            }
+            r.map_err(|e| e.prepend_path(&format!("[{i}]")))?;
+        }
+        if let Repeat::Counted {
+            bound, slots: true, ..
+        } = &f.repeat
+        {
+            let unused = (bound - n) * f.width;
+            let start = *pos;
+            let end = start + unused;
+            let rest = self
+                .data
+                .get(start..end)
+                .ok_or_else(|| too_short(end, self.data.len()))?;
+            if let Some(bad) = rest.iter().position(|&b| b != b' ') {
+                let at = start + bad / f.width * f.width;
+                let raw = self
+                    .data
+                    .get(at..at + f.width)
+                    .filter(|_| f.sensitivity == Sensitivity::Plain);
+                return Err(Error::data(ErrorKind::NotPad, at, f.width, raw)
+                    .prepend_path(&format!("[{}]", n + bad / f.width)));
+            }
+            *pos = end;
+        }
+        Ok(())
+    }
+
+    fn one_into(&mut self, f: &'s FieldDef, pos: &mut usize, slot: &mut Value<'a>) -> Result<()> {
         let sc = match &f.kind {
-            FieldKind::Group(g) => return self.group(*g, pos).map(Value::Record),
+            FieldKind::Group(g) => {
+                if let Value::Record(r) = slot {
+                    return self.group_into(*g, pos, r);
+                }
+                let mut r = Record::new();
+                self.group_into(*g, pos, &mut r)?;
+                *slot = Value::Record(r);
+                return Ok(());
+            }
             FieldKind::Scalar(sc) => sc,
         };
         let start = *pos;
-        let end = start + f.width;
-        let Some(bytes) = self.data.get(start..end) else {
-            return Err(too_short(end, self.data.len()));
-        };
-        *pos = end;
-        let shown = || (f.sensitivity == Sensitivity::Plain).then_some(bytes);
-        if f.filler {
-            if bytes != &*sc.pad_bytes {
-                return Err(Error::data(ErrorKind::NotPad, start, f.width, shown()));
+        let bytes = match self.take(f, pos) {
+            Ok(b) => b,
+            Err(e) => {
+                if T::ON {
+                    self.trace
+                        .field(f, start, &self.data[start.min(self.data.len())..], Err(&e));
+                }
+                return Err(e);
             }
-            return Ok(Value::Null);
+        };
+        let r = decode_scalar_into(self.s.encoding, sc, bytes, slot)
+            .map_err(|k| Error::data(k, start, f.width, shown(f, bytes)));
+        if T::ON {
+            self.trace
+                .field(f, start, bytes, r.as_ref().map(|()| &*slot));
         }
-        let v = decode_scalar(self.s.encoding, sc, bytes)
-            .map_err(|k| Error::data(k, start, f.width, shown()))?;
-        if let Some(slot) = f.count_slot {
-            let n = match &v {
+        r?;
+        if let Some(c) = f.count_slot {
+            let n = match slot {
                 Value::Int(i) => *i as u64,
                 Value::UInt(u) => *u,
                 Value::Null => 0,
                 _ => u64::MAX,
             };
-            self.counts[slot as usize] = (n, start, f.width);
+            self.counts[c as usize] = (n, start, f.width);
         }
-        Ok(v)
+        Ok(())
     }
+}
+
+fn shown<'a>(f: &FieldDef, bytes: &'a [u8]) -> Option<&'a [u8]> {
+    (f.sensitivity == Sensitivity::Plain).then_some(bytes)
+}
+
+fn elements_fixed(r: &Repeat) -> usize {
+    match r {
+        Repeat::One => 1,
+        Repeat::Fixed(n) => *n,
+        Repeat::Counted { bound, .. } => *bound,
+    }
+}
+
+/// Decodes a scalar into `slot`; owned text reuses the slot's string when it has one.
+fn decode_scalar_into<'a>(
+    enc: TextEncoding,
+    s: &ScalarDef,
+    bytes: &'a [u8],
+    slot: &mut Value<'a>,
+) -> Result<(), ErrorKind> {
+    if let (
+        Codec::Text {
+            raw: false,
+            align_right: false,
+            pad,
+        },
+        Value::Text(Cow::Owned(buf)),
+        None,
+    ) = (&s.codec, &mut *slot, &s.constant)
+    {
+        let t = &bytes[..bytes.len() - bytes.iter().rev().take_while(|&&b| b == *pad).count()];
+        if !t.is_ascii() && !s.required {
+            return text::decode_into_string(enc, t, buf);
+        }
+    }
+    *slot = decode_scalar(enc, s, bytes)?;
+    Ok(())
 }
 
 fn too_short(needed: usize, found: usize) -> Error {
@@ -332,6 +520,7 @@ impl Schema {
             s,
             data,
             counts: [(0, 0, 0); MAX_COUNTS],
+            trace: NoTrace,
         };
         let mut pos = 0;
         match d.measure(m.root, &mut pos) {
@@ -342,7 +531,7 @@ impl Schema {
     }
 }
 
-impl Decoder<'_, '_> {
+impl<'s, 'a> Decoder<'s, 'a, NoTrace> {
     /// Walks a group's widths, reading only count fields; false when `data` ends first.
     fn measure(&mut self, gid: GroupId, pos: &mut usize) -> Result<bool> {
         let s = self.s;
@@ -377,7 +566,9 @@ impl Decoder<'_, '_> {
                     if self.data.len() < *pos + f.width {
                         return Ok(false);
                     }
-                    self.one(f, pos).map_err(|e| e.prepend_path(&f.name))?;
+                    let mut v = Value::Null;
+                    self.one_into(f, pos, &mut v)
+                        .map_err(|e| e.prepend_path(&f.name))?;
                 }
                 FieldKind::Scalar(_) => *pos += f.width * n,
                 FieldKind::Group(g) => {

@@ -49,6 +49,7 @@ mod codec;
 mod decode;
 mod encode;
 mod error;
+mod explain;
 mod framing;
 mod layout;
 mod schema;
@@ -58,6 +59,7 @@ pub use codec::text::TextEncoding;
 pub use error::{
     Category, DataPosition, Error, ErrorKind, LayoutPosition, Position, Result, ValuePosition,
 };
+pub use explain::{ExplainedField, Explanation};
 pub use framing::{DEFAULT_MAX_FRAME, Frame, Framer, Framing, LineEnding};
 pub use layout::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_WIDTH};
 pub use schema::{FieldInfo, MAX_COUNTS, MAX_MESSAGES, MessageInfo, Schema, ValueKind};

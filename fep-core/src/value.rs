@@ -26,6 +26,25 @@ pub enum Sensitivity {
     Secret,
 }
 
+impl Sensitivity {
+    /// The text as human-facing output shows it: whole, all but the last 4 characters
+    /// hidden (`mask`), or `****` (`secret`).
+    ///
+    /// # Example
+    /// ```
+    /// use fep_core::Sensitivity;
+    /// assert_eq!(Sensitivity::Mask.redact("1002003004005"), "*********4005");
+    /// assert_eq!(Sensitivity::Secret.redact("4321"), "****");
+    /// ```
+    pub fn redact<'t>(self, text: &'t str) -> Cow<'t, str> {
+        match self {
+            Sensitivity::Plain => Cow::Borrowed(text),
+            Sensitivity::Mask => Cow::Owned(mask_text(text)),
+            Sensitivity::Secret => Cow::Borrowed(SECRET),
+        }
+    }
+}
+
 /// A value of a telegram field.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Value<'a> {
@@ -188,11 +207,6 @@ impl<'a> Record<'a> {
         }
     }
 
-    pub(crate) fn with_shape(shape: Arc<Shape>, values: Vec<Value<'a>>) -> Record<'a> {
-        debug_assert_eq!(shape.names.len(), values.len());
-        Record { shape, values }
-    }
-
     /// Appends a field (no check for duplicates; see [`Record::set`]).
     pub fn push(&mut self, name: impl Into<Box<str>>, value: Value<'a>) {
         let shape = Arc::make_mut(&mut self.shape);
@@ -305,6 +319,16 @@ impl<'a, N: Into<Box<str>>> FromIterator<(N, Value<'a>)> for Record<'a> {
 pub struct Message<'a> {
     pub(crate) name: Arc<str>,
     pub(crate) fields: Record<'a>,
+}
+
+impl Default for Message<'_> {
+    /// An empty message, to decode into with [`Schema::decode_into`](crate::Schema::decode_into).
+    fn default() -> Self {
+        Message {
+            name: Arc::from(""),
+            fields: Record::new(),
+        }
+    }
 }
 
 impl<'a> Message<'a> {
@@ -778,7 +802,7 @@ pub(crate) fn mask_text(s: &str) -> String {
 
 const SECRET: &str = "****";
 
-fn scalar_text(v: &Value<'_>) -> Option<String> {
+pub(crate) fn scalar_text(v: &Value<'_>) -> Option<String> {
     Some(match v {
         Value::Int(i) => i.to_string(),
         Value::UInt(u) => u.to_string(),

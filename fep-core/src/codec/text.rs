@@ -144,6 +144,37 @@ pub(crate) fn decode(enc: TextEncoding, bytes: &[u8]) -> Result<Cow<'_, str>, Te
     }
 }
 
+/// Decodes non-ASCII text into `buf`, reusing its capacity (for `decode_into`).
+pub(crate) fn decode_into_string(
+    enc: TextEncoding,
+    bytes: &[u8],
+    buf: &mut String,
+) -> Result<(), TextError> {
+    buf.clear();
+    match enc {
+        TextEncoding::EucKr | TextEncoding::Cp949 => {
+            check_double_byte(enc, bytes)?;
+            let mut dec = encoding_rs::EUC_KR.new_decoder_without_bom_handling();
+            if let Some(n) = dec.max_utf8_buffer_length_without_replacement(bytes.len()) {
+                buf.reserve(n);
+            }
+            let (result, _) = dec.decode_to_string_without_replacement(bytes, buf, true);
+            match result {
+                encoding_rs::DecoderResult::InputEmpty => Ok(()),
+                _ => Err(ErrorKind::InvalidText {
+                    encoding: enc.name(),
+                    at: first_unmapped(bytes),
+                }),
+            }
+        }
+        _ => {
+            let s = decode(enc, bytes)?;
+            buf.push_str(&s);
+            Ok(())
+        }
+    }
+}
+
 /// The offset of the first pair that encoding_rs cannot map (an unassigned code point).
 fn first_unmapped(bytes: &[u8]) -> usize {
     let mut i = 0;
