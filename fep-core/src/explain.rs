@@ -57,14 +57,10 @@ impl ExplainedField<'_, '_> {
         let Some(v) = &self.value else {
             return String::new();
         };
-        let text = match v {
-            Value::Null => return "null".into(),
-            Value::Text(_) => match scalar_text(v) {
-                Some(t) => t,
-                None => String::new(),
-            },
-            other => scalar_text(other).unwrap_or_default(),
-        };
+        if v.is_null() {
+            return "null".into();
+        }
+        let text = scalar_text(v).unwrap_or_default();
         let shown = if reveal {
             text
         } else {
