@@ -55,6 +55,9 @@ mod layout;
 mod schema;
 mod value;
 
+#[cfg(test)]
+mod proptests;
+
 pub use codec::text::TextEncoding;
 pub use error::{
     Category, DataPosition, Error, ErrorKind, LayoutPosition, Position, Result, ValuePosition,
