@@ -171,7 +171,7 @@ pub(crate) trait Trace<'s, 'a> {
 }
 
 /// A step of a field path.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Segment<'n> {
     Name(&'n str),
     Index(usize),

@@ -54,6 +54,7 @@ mod framing;
 mod layout;
 mod schema;
 mod value;
+mod view;
 
 #[cfg(test)]
 mod proptests;
@@ -69,3 +70,4 @@ pub use schema::{FieldInfo, MAX_COUNTS, MAX_MESSAGES, MessageInfo, Schema, Value
 pub use value::{
     Date, DateTime, Decimal, Message, ParseDecimalError, Record, Redacted, Sensitivity, Time, Value,
 };
+pub use view::{FieldRef, MessageView};

@@ -95,6 +95,13 @@ pub(crate) struct FieldDef {
     /// Offset of the (first element of the) field in the telegram, when no counted repeat
     /// with a `max` comes before it.
     pub offset: Option<usize>,
+    /// Offset within its group (of one element of the group), when no counted repeat with
+    /// a `max` comes before it there.
+    pub rel: Option<usize>,
+    /// The group the field belongs to.
+    pub parent: GroupId,
+    /// True inside a repeated record or group (its `offset` is that of the first entry).
+    pub in_repeat: bool,
     /// When this field is the count of a repeat, the slot its value is kept in while decoding.
     pub count_slot: Option<u8>,
     /// The type as the layout wrote it (`9(13)`, `header`).
@@ -107,6 +114,8 @@ pub(crate) enum Repeat {
     One,
     Fixed(usize),
     Counted {
+        /// The field holding the count.
+        count_field: FieldId,
         slot: u8,
         bound: usize,
         slots: bool,

@@ -320,6 +320,8 @@ impl<'c, 's> Compiler<'c, 's> {
                 format!("{prefix}.{}", f.name.value)
             };
             let id = self.field(f, &fields[idx + 1..], &path, offset, in_repeat, st, depth)?;
+            self.fields[id as usize].rel = fixed;
+            self.fields[id as usize].parent = gid;
             let def = &self.fields[id as usize];
             let (total_fixed, total_min) = match &def.repeat {
                 Repeat::One => (Some(def.width), def.width),
@@ -437,6 +439,9 @@ impl<'c, 's> Compiler<'c, 's> {
             kind: FieldKind::Group(0),
             sensitivity: Sensitivity::Plain,
             offset,
+            rel: None,
+            parent: 0,
+            in_repeat,
             count_slot: None,
             type_text: "".into(),
             filler,
@@ -590,6 +595,7 @@ impl<'c, 's> Compiler<'c, 's> {
                     }
                 };
                 Ok(Repeat::Counted {
+                    count_field: id,
                     slot,
                     bound: *bound,
                     slots: *slots,

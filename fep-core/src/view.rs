@@ -1,0 +1,536 @@
+//! Zero-copy views: typed access to single fields of a telegram without decoding the rest,
+//! and correlation keys.
+//!
+//! A path is resolved once into a [`FieldRef`] (per message, into the field table), so a hot
+//! loop that routes on three fields pays three slices and three conversions, no lookup by
+//! name. Offsets are static for every field that no counted repeat with `max` precedes;
+//! entries of counted repeats are checked against the count in the telegram.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::decode::{Decoder, Segment, Trace, check_length, decode_scalar};
+use crate::error::{Error, ErrorKind, Result};
+use crate::schema::*;
+use crate::value::{Date, DateTime, Decimal, Record, Sensitivity, Time, Value};
+
+/// A field path resolved against a schema, for repeated use with [`MessageView`]s.
+///
+/// Paths use dots and entry indices: `header.seq_no`, `items[2].amount`, `addr[0]`.
+///
+/// # Example
+/// ```
+/// let schema = fep_core::Schema::parse("message m 8 {\n code X(3)\n seq 9(5)\n}\n")?;
+/// let seq = schema.field("seq")?; // resolve once
+/// for telegram in [&b"ABC00042"[..], b"ABC00043"] {
+///     let view = schema.view(telegram)?;
+///     assert_eq!(view.str(&schema.field("code")?)?, "ABC");
+///     assert!(view.int(&seq)?.unwrap() >= 42);
+/// }
+/// # Ok::<(), fep_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct FieldRef {
+    path: Arc<str>,
+    /// Per message index: how to reach the field, when the message has it.
+    by_message: Arc<[Option<Steps>]>,
+}
+
+#[derive(Debug, Clone)]
+struct Steps {
+    steps: Box<[Step]>,
+    /// True when every step has a static position (no walk needed).
+    direct: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    field: FieldId,
+    index: Option<usize>,
+}
+
+impl FieldRef {
+    /// The path as given.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// Parses `a.b[2].c` into (name, index) segments.
+fn parse_path(path: &str) -> Option<Vec<(&str, Option<usize>)>> {
+    let mut out = Vec::new();
+    for seg in path.split('.') {
+        let (name, idx) = match seg.find('[') {
+            Some(p) => {
+                let rest = seg[p + 1..].strip_suffix(']')?;
+                (&seg[..p], Some(rest.parse().ok()?))
+            }
+            None => (seg, None),
+        };
+        if name.is_empty() {
+            return None;
+        }
+        out.push((name, idx));
+    }
+    Some(out)
+}
+
+impl Schema {
+    /// Resolves a field path once, for fast repeated access through views.
+    ///
+    /// # Errors
+    /// When no message has a single (scalar) field at that path, or an index is out of the
+    /// repeat's bound.
+    pub fn field(&self, path: &str) -> Result<FieldRef> {
+        let s = &*self.inner;
+        let unknown = || Error::value(ErrorKind::UnknownField(path.to_owned()));
+        let segs = parse_path(path).ok_or_else(unknown)?;
+        let mut by_message = Vec::with_capacity(s.messages.len());
+        let mut bound_error = None;
+        for m in &s.messages {
+            match resolve(s, m.root, &segs) {
+                Ok(steps) => by_message.push(steps),
+                Err(e) => {
+                    bound_error.get_or_insert(e);
+                    by_message.push(None);
+                }
+            }
+        }
+        if by_message.iter().all(Option::is_none) {
+            return Err(bound_error.unwrap_or_else(unknown));
+        }
+        Ok(FieldRef {
+            path: Arc::from(path),
+            by_message: by_message.into(),
+        })
+    }
+
+    /// A view of a telegram: its message chosen by dispatch, nothing decoded yet.
+    ///
+    /// # Errors
+    /// No message matches, or the telegram's length differs from the message's.
+    pub fn view<'a>(&self, telegram: &'a [u8]) -> Result<MessageView<'_, 'a>> {
+        let mi = self.dispatch_index(telegram)?;
+        let m = &self.inner.messages[mi];
+        check_length(m, telegram).map_err(|e| e.with_message(&m.name))?;
+        Ok(MessageView {
+            schema: &self.inner,
+            mi,
+            data: telegram,
+        })
+    }
+
+    /// The correlation key of a telegram (the layout's `key` directive): the key fields'
+    /// text as it stands on the wire, trailing spaces removed, joined with `|`; read
+    /// straight from the bytes, without decoding the telegram.
+    ///
+    /// # Example
+    /// ```
+    /// let schema = fep_core::Schema::parse("key date seq\nmessage m 16 {\n date 9(8) date\n seq 9(6)\n id X(2)\n}\n")?;
+    /// assert_eq!(schema.key(b"20240315000123AB")?, "20240315|000123");
+    /// # Ok::<(), fep_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// No `key` directive, no message matches, the message lacks a key field, or a key
+    /// field's bytes are not text in the layout's encoding.
+    pub fn key(&self, telegram: &[u8]) -> Result<String> {
+        let mut out = String::new();
+        self.key_into(telegram, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Schema::key`] into a reused string (cleared first).
+    pub fn key_into(&self, telegram: &[u8], out: &mut String) -> Result<()> {
+        let s = &*self.inner;
+        out.clear();
+        if s.key_paths.is_empty() {
+            return Err(Error::value(ErrorKind::BadValue(
+                "the layout has no `key` directive".into(),
+            )));
+        }
+        let mi = self.dispatch_index(telegram)?;
+        let m = &s.messages[mi];
+        let Some(ids) = &m.key else {
+            return Err(Error::value(ErrorKind::BadValue(format!(
+                "message \"{}\" lacks a key field ({})",
+                m.name,
+                s.key_paths.join(", ")
+            )))
+            .with_message(&m.name));
+        };
+        for (i, &id) in ids.iter().enumerate() {
+            let f = &s.fields[id as usize];
+            let off = f.offset.unwrap_or(0);
+            let bytes = telegram
+                .get(off..off + f.width)
+                .ok_or_else(|| {
+                    Error::data(
+                        ErrorKind::TooShort {
+                            needed: off + f.width,
+                            found: telegram.len(),
+                        },
+                        telegram.len(),
+                        0,
+                        None,
+                    )
+                })
+                .map_err(|e| e.prepend_path(&s.key_paths[i]).with_message(&m.name))?;
+            let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
+            let text = crate::codec::text::decode(s.encoding, &bytes[..end]).map_err(|k| {
+                let raw = (f.sensitivity == Sensitivity::Plain).then_some(bytes);
+                Error::data(k, off, f.width, raw)
+                    .prepend_path(&s.key_paths[i])
+                    .with_message(&m.name)
+            })?;
+            if i > 0 {
+                out.push('|');
+            }
+            out.push_str(&text);
+        }
+        Ok(())
+    }
+}
+
+/// Resolves path segments within one message; `Ok(None)` when the message lacks the path.
+fn resolve(
+    s: &SchemaInner,
+    root: GroupId,
+    segs: &[(&str, Option<usize>)],
+) -> Result<Option<Steps>> {
+    let mut group = root;
+    let mut steps = Vec::with_capacity(segs.len());
+    let mut direct = true;
+    for (i, (name, index)) in segs.iter().enumerate() {
+        let Some(&fid) = s.groups[group as usize]
+            .members
+            .iter()
+            .find(|&&m| &*s.fields[m as usize].name == *name)
+        else {
+            return Ok(None);
+        };
+        let f = &s.fields[fid as usize];
+        match (&f.repeat, index) {
+            (Repeat::One, None) => {}
+            (Repeat::One, Some(_)) | (_, None) => return Ok(None),
+            (Repeat::Fixed(n) | Repeat::Counted { bound: n, .. }, Some(ix)) => {
+                if ix >= n {
+                    return Err(Error::value(ErrorKind::OutOfRange(format!(
+                        "index {ix} of \"{name}\", which has at most {n} entries"
+                    ))));
+                }
+                if let Repeat::Counted { count_field, .. } = &f.repeat {
+                    let c = &s.fields[*count_field as usize];
+                    // The count is found directly when it sits at a fixed place in the telegram
+                    // or beside the repeat in the same group.
+                    let static_count = (c.offset.is_some() && !c.in_repeat)
+                        || (c.parent == f.parent && c.rel.is_some());
+                    direct &= static_count;
+                }
+            }
+        }
+        direct &= f.rel.is_some();
+        steps.push(Step {
+            field: fid,
+            index: *index,
+        });
+        match f.kind {
+            FieldKind::Group(g) => group = g,
+            FieldKind::Scalar(_) if i + 1 == segs.len() => {}
+            FieldKind::Scalar(_) => return Ok(None),
+        }
+    }
+    let last = steps.last().map(|st| &s.fields[st.field as usize]);
+    if !matches!(last.map(|f| &f.kind), Some(FieldKind::Scalar(_))) {
+        return Ok(None);
+    }
+    Ok(Some(Steps {
+        steps: steps.into(),
+        direct,
+    }))
+}
+
+/// A telegram with its message known, for reading single fields without decoding the rest.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageView<'s, 'a> {
+    schema: &'s SchemaInner,
+    mi: usize,
+    data: &'a [u8],
+}
+
+impl<'s, 'a> MessageView<'s, 'a> {
+    /// The message's name.
+    pub fn message_name(&self) -> &'s str {
+        &self.schema.messages[self.mi].name
+    }
+
+    /// The telegram.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.data
+    }
+
+    fn err_ctx(&self, e: Error, field: &FieldRef) -> Error {
+        e.prepend_path(&field.path)
+            .with_message(&self.schema.messages[self.mi].name)
+    }
+
+    /// Offset and definition of a field in this telegram.
+    fn locate(&self, field: &FieldRef) -> Result<(usize, &'s FieldDef)> {
+        let s = self.schema;
+        let Some(Some(steps)) = field.by_message.get(self.mi) else {
+            return Err(
+                Error::value(ErrorKind::UnknownField(field.path.to_string()))
+                    .with_message(&s.messages[self.mi].name),
+            );
+        };
+        if !steps.direct {
+            return self.walk(field, steps);
+        }
+        let mut base = 0;
+        let mut group_base = 0;
+        let mut f = &s.fields[steps.steps[0].field as usize];
+        for st in steps.steps.iter() {
+            f = &s.fields[st.field as usize];
+            base = group_base + f.rel.unwrap_or(0);
+            if let Some(ix) = st.index {
+                if let Repeat::Counted {
+                    count_field, bound, ..
+                } = &f.repeat
+                {
+                    let c = &s.fields[*count_field as usize];
+                    let at = match c.offset {
+                        Some(o) if !c.in_repeat => o,
+                        _ => group_base + c.rel.unwrap_or(0),
+                    };
+                    let count = self.count_at(c, at).map_err(|e| self.err_ctx(e, field))?;
+                    if count > *bound as u64 {
+                        let raw = self.data.get(at..at + c.width);
+                        let e = Error::data(
+                            ErrorKind::CountOverBound {
+                                count,
+                                bound: *bound,
+                            },
+                            at,
+                            c.width,
+                            raw,
+                        );
+                        return Err(self.err_ctx(e, field));
+                    }
+                    if ix as u64 >= count {
+                        let e = Error::data(
+                            ErrorKind::Framing(format!(
+                                "entry {ix} is not in the telegram: the count is {count}"
+                            )),
+                            at,
+                            c.width,
+                            self.data.get(at..at + c.width),
+                        );
+                        return Err(self.err_ctx(e, field));
+                    }
+                }
+                base += ix * f.width;
+            }
+            group_base = base;
+        }
+        Ok((base, f))
+    }
+
+    fn count_at(&self, c: &FieldDef, at: usize) -> Result<u64> {
+        let FieldKind::Scalar(sc) = &c.kind else {
+            return Ok(0);
+        };
+        let bytes = self.data.get(at..at + c.width).ok_or_else(|| {
+            Error::data(
+                ErrorKind::TooShort {
+                    needed: at + c.width,
+                    found: self.data.len(),
+                },
+                self.data.len(),
+                0,
+                None,
+            )
+        })?;
+        Ok(
+            match decode_scalar(self.schema.encoding, sc, bytes)
+                .map_err(|k| Error::data(k, at, c.width, Some(bytes)))?
+            {
+                Value::Int(i) => i as u64,
+                Value::UInt(u) => u,
+                _ => 0,
+            },
+        )
+    }
+
+    /// The slow path, for fields after a counted repeat: walk the telegram to the field.
+    fn walk(&self, field: &FieldRef, steps: &Steps) -> Result<(usize, &'s FieldDef)> {
+        let s = self.schema;
+        let m = &s.messages[self.mi];
+        let mut target = Vec::with_capacity(steps.steps.len() * 2);
+        for st in steps.steps.iter() {
+            target.push(Segment::Name(&s.fields[st.field as usize].name));
+            if let Some(i) = st.index {
+                target.push(Segment::Index(i));
+            }
+        }
+        let finder = Finder {
+            target: &target,
+            path: Vec::new(),
+            found: None,
+        };
+        let mut d = Decoder {
+            s,
+            data: self.data,
+            counts: [(0, 0, 0); MAX_COUNTS],
+            trace: finder,
+        };
+        let mut pos = 0;
+        let mut rec = Record::new();
+        let r = d.group_into(m.root, &mut pos, &mut rec);
+        match d.trace.found {
+            Some(off) => {
+                let last = steps.steps.last().map_or(0, |st| st.field);
+                Ok((off, &s.fields[last as usize]))
+            }
+            None => Err(match r {
+                Err(e) => e.with_message(&m.name),
+                Ok(()) => self.err_ctx(
+                    Error::value(ErrorKind::BadValue(
+                        "the entry is not in the telegram".into(),
+                    )),
+                    field,
+                ),
+            }),
+        }
+    }
+
+    /// The raw bytes of a field.
+    pub fn raw(&self, field: &FieldRef) -> Result<&'a [u8]> {
+        let (off, f) = self.locate(field)?;
+        self.data.get(off..off + f.width).ok_or_else(|| {
+            self.err_ctx(
+                Error::data(
+                    ErrorKind::TooShort {
+                        needed: off + f.width,
+                        found: self.data.len(),
+                    },
+                    self.data.len(),
+                    0,
+                    None,
+                ),
+                field,
+            )
+        })
+    }
+
+    /// The decoded value of one field.
+    pub fn value(&self, field: &FieldRef) -> Result<Value<'a>> {
+        let (off, f) = self.locate(field)?;
+        let FieldKind::Scalar(sc) = &f.kind else {
+            return Err(Error::value(ErrorKind::WrongType {
+                expected: "a single field",
+                found: "a record",
+            }));
+        };
+        let bytes = self.raw(field)?;
+        decode_scalar(self.schema.encoding, sc, bytes).map_err(|k| {
+            let raw = (f.sensitivity == Sensitivity::Plain).then_some(bytes);
+            self.err_ctx(Error::data(k, off, f.width, raw), field)
+        })
+    }
+
+    fn wrong(&self, field: &FieldRef, expected: &'static str, v: &Value<'_>) -> Error {
+        self.err_ctx(
+            Error::value(ErrorKind::WrongType {
+                expected,
+                found: v.type_name(),
+            }),
+            field,
+        )
+    }
+
+    /// A text field's text (borrowed when ASCII).
+    pub fn str(&self, field: &FieldRef) -> Result<Cow<'a, str>> {
+        match self.value(field)? {
+            Value::Text(t) => Ok(t),
+            other => Err(self.wrong(field, "a text field", &other)),
+        }
+    }
+
+    /// An integer field; `None` when blank.
+    pub fn int(&self, field: &FieldRef) -> Result<Option<i64>> {
+        match self.value(field)? {
+            Value::Null => Ok(None),
+            Value::Int(i) => Ok(Some(i)),
+            other => Err(self.wrong(field, "an integer field that fits i64", &other)),
+        }
+    }
+
+    /// A numeric field as an exact decimal (integers too); `None` when blank.
+    pub fn decimal(&self, field: &FieldRef) -> Result<Option<Decimal>> {
+        match self.value(field)? {
+            Value::Null => Ok(None),
+            Value::Int(i) => Ok(Some(Decimal::new(i128::from(i), 0))),
+            Value::UInt(u) => Ok(Some(Decimal::new(i128::from(u), 0))),
+            Value::Decimal(d) => Ok(Some(d)),
+            other => Err(self.wrong(field, "a numeric field", &other)),
+        }
+    }
+
+    /// A `date` field; `None` when blank.
+    pub fn date(&self, field: &FieldRef) -> Result<Option<Date>> {
+        match self.value(field)? {
+            Value::Null => Ok(None),
+            Value::Date(d) => Ok(Some(d)),
+            other => Err(self.wrong(field, "a date field", &other)),
+        }
+    }
+
+    /// A `time` field; `None` when blank.
+    pub fn time(&self, field: &FieldRef) -> Result<Option<Time>> {
+        match self.value(field)? {
+            Value::Null => Ok(None),
+            Value::Time(t) => Ok(Some(t)),
+            other => Err(self.wrong(field, "a time field", &other)),
+        }
+    }
+
+    /// A `datetime` field; `None` when blank.
+    pub fn datetime(&self, field: &FieldRef) -> Result<Option<DateTime>> {
+        match self.value(field)? {
+            Value::Null => Ok(None),
+            Value::DateTime(t) => Ok(Some(t)),
+            other => Err(self.wrong(field, "a datetime field", &other)),
+        }
+    }
+}
+
+/// Finds a field's offset during a traced decode (the slow path of views).
+struct Finder<'t> {
+    target: &'t [Segment<'t>],
+    path: Vec<Segment<'t>>,
+    found: Option<usize>,
+}
+
+impl<'s: 't, 'a, 't> Trace<'s, 'a> for Finder<'t> {
+    const ON: bool = true;
+
+    fn push(&mut self, segment: Segment<'s>) {
+        self.path.push(segment);
+    }
+
+    fn pop(&mut self) {
+        self.path.pop();
+    }
+
+    fn field(
+        &mut self,
+        _f: &'s FieldDef,
+        offset: usize,
+        _bytes: &'a [u8],
+        _value: std::result::Result<&Value<'a>, &Error>,
+    ) {
+        if self.found.is_none() && self.path == self.target {
+            self.found = Some(offset);
+        }
+    }
+}
