@@ -54,6 +54,7 @@ mod framing;
 mod layout;
 mod schema;
 mod stream;
+mod typed;
 mod value;
 mod view;
 
