@@ -46,6 +46,8 @@ cargo_tests() {
 check "cargo fmt --check" cargo fmt --all -- --check
 check "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 cargo_tests "cargo test" cargo test --workspace
+cargo_tests "cargo test (tokio codec)" cargo test -p fep-core --features tokio --lib codec_tests
+check "cargo clippy (tokio codec)" cargo clippy -p fep-core --features tokio --all-targets -- -D warnings
 check "example: decode a capture" \
   cargo run -q -p fep-core --example decode -- layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
 check "layout samples are reproducible" python3 layouts/make_samples.py --check

@@ -452,3 +452,80 @@ mod tests {
         assert!(e.to_string().contains("ends inside a telegram"), "{e}");
     }
 }
+
+/// A tokio-util codec over the [`Framer`]: `FramedRead::new(socket, FepCodec::new(&schema))`
+/// yields [`Frame`]s; `FramedWrite` takes telegrams (`&[u8]`) and frames them.
+///
+/// Enabled by the `tokio` feature.
+#[cfg(feature = "tokio")]
+#[derive(Debug, Clone)]
+pub struct FepCodec {
+    framer: Framer,
+}
+
+#[cfg(feature = "tokio")]
+impl FepCodec {
+    /// A codec with the schema's framing.
+    pub fn new(schema: &Schema) -> FepCodec {
+        FepCodec {
+            framer: Framer::new(schema),
+        }
+    }
+
+    /// A codec with a configured framer.
+    pub fn with_framer(framer: Framer) -> FepCodec {
+        FepCodec { framer }
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl tokio_util::codec::Decoder for FepCodec {
+    type Item = Frame;
+    type Error = Error;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Frame>> {
+        self.framer.next_frame(src)
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Frame>> {
+        match self.framer.next_frame(src)? {
+            Some(f) => Ok(Some(f)),
+            None => self.framer.finish(src),
+        }
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl tokio_util::codec::Encoder<&[u8]> for FepCodec {
+    type Error = Error;
+
+    fn encode(&mut self, telegram: &[u8], dst: &mut BytesMut) -> Result<()> {
+        self.framer.write(telegram, dst)
+    }
+}
+
+#[cfg(all(test, feature = "tokio"))]
+mod codec_tests {
+    use super::*;
+    use tokio_util::codec::{Decoder, Encoder};
+
+    #[test]
+    fn codec_frames_both_ways() {
+        let schema = Schema::parse(
+            "encoding ascii\nframing length-prefix 4 ascii\nmessage m 3 {\n a X(3)\n}\n",
+        )
+        .expect("layout");
+        let mut codec = FepCodec::new(&schema);
+        let mut buf = BytesMut::new();
+        codec.encode(&b"abc"[..], &mut buf).expect("encodes");
+        codec.encode(&b"def"[..], &mut buf).expect("encodes");
+        assert_eq!(&buf[..], b"0003abc0003def");
+        let a = codec.decode(&mut buf).expect("ok").expect("frame");
+        let b = codec.decode_eof(&mut buf).expect("ok").expect("frame");
+        assert_eq!(
+            (&a.telegram[..], &b.telegram[..], b.offset),
+            (&b"abc"[..], &b"def"[..], 7)
+        );
+        assert!(codec.decode_eof(&mut buf).expect("ok").is_none());
+    }
+}

@@ -66,6 +66,8 @@ pub use error::{
     Category, DataPosition, Error, ErrorKind, LayoutPosition, Position, Result, ValuePosition,
 };
 pub use explain::{ExplainedField, Explanation};
+#[cfg(feature = "tokio")]
+pub use framing::FepCodec;
 pub use framing::{DEFAULT_MAX_FRAME, Frame, Framer, Framing, LineEnding};
 pub use layout::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_WIDTH};
 pub use schema::{FieldInfo, MAX_COUNTS, MAX_MESSAGES, MessageInfo, Schema, ValueKind};

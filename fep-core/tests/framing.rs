@@ -43,17 +43,28 @@ fn every_split_of_every_sample_frames_the_same() {
         let whole = frames(&schema, &[&wire]);
         assert!(whole.len() >= 3, "{}", p.display());
         for k in 0..=wire.len() {
-            assert_eq!(frames(&schema, &[&wire[..k], &wire[k..]]), whole, "{} split at {k}", p.display());
+            assert_eq!(
+                frames(&schema, &[&wire[..k], &wire[k..]]),
+                whole,
+                "{} split at {k}",
+                p.display()
+            );
         }
         let bytewise: Vec<&[u8]> = wire.chunks(1).collect();
-        assert_eq!(frames(&schema, &bytewise), whole, "{} byte by byte", p.display());
+        assert_eq!(
+            frames(&schema, &bytewise),
+            whole,
+            "{} byte by byte",
+            p.display()
+        );
         streams += 1;
     }
     assert_eq!(streams, 5);
 }
 
 fn ascii4() -> Schema {
-    Schema::parse("encoding ascii\nframing length-prefix 4 ascii\nmessage m 3 {\n a X(3)\n}\n").expect("layout")
+    Schema::parse("encoding ascii\nframing length-prefix 4 ascii\nmessage m 3 {\n a X(3)\n}\n")
+        .expect("layout")
 }
 
 #[test]
@@ -64,7 +75,10 @@ fn bad_prefix_names_the_stream_offset() {
     assert!(framer.next_frame(&mut buf).expect("ok").is_some());
     let e = framer.next_frame(&mut buf).expect_err("bad prefix");
     assert_eq!(e.offset(), Some(14));
-    assert_eq!(e.to_string(), "(bytes 14..18): the length prefix is not digits, found \"00x3\"");
+    assert_eq!(
+        e.to_string(),
+        "(bytes 14..18): the length prefix is not digits, found \"00x3\""
+    );
 }
 
 #[test]
@@ -72,13 +86,24 @@ fn oversize_lengths_are_refused_before_reading_them() {
     let mut framer = Framer::new(&ascii4()).max_length(100);
     let mut buf = BytesMut::from(&b"9999"[..]);
     let e = framer.next_frame(&mut buf).expect_err("oversize");
-    assert_eq!(e.to_string(), "(bytes 0..4): the length prefix says 9999 bytes, more than the maximum of 100, found \"9999\"");
-    let binary = Schema::parse("framing length-prefix 4 binary\nmessage m 3 {\n a X(3)\n}\n").expect("layout");
+    assert_eq!(
+        e.to_string(),
+        "(bytes 0..4): the length prefix says 9999 bytes, more than the maximum of 100, found \"9999\""
+    );
+    let binary = Schema::parse("framing length-prefix 4 binary\nmessage m 3 {\n a X(3)\n}\n")
+        .expect("layout");
     let mut framer = Framer::new(&binary);
     let mut buf = BytesMut::from(&b"\xFF\xFF\xFF\xFF"[..]);
     let e = framer.next_frame(&mut buf).expect_err("oversize");
-    assert!(e.to_string().contains("the length prefix says 4294967295 bytes, more than the maximum of 65536"), "{e}");
-    assert!(buf.capacity() < 1024, "nothing was reserved for the announced length");
+    assert!(
+        e.to_string()
+            .contains("the length prefix says 4294967295 bytes, more than the maximum of 65536"),
+        "{e}"
+    );
+    assert!(
+        buf.capacity() < 1024,
+        "nothing was reserved for the announced length"
+    );
 }
 
 #[test]
@@ -86,17 +111,25 @@ fn a_length_that_disagrees_with_the_message_is_skipped_with_an_error() {
     let mut framer = Framer::new(&ascii4());
     let mut buf = BytesMut::from(&b"0004abcd0003xyz"[..]);
     let e = framer.next_frame(&mut buf).expect_err("mismatch");
-    assert_eq!(e.to_string(), "(bytes 0..4): the frame holds 4 bytes but message \"m\" is 3 bytes, found \"abcd\"");
+    assert_eq!(
+        e.to_string(),
+        "(bytes 0..4): the frame holds 4 bytes but message \"m\" is 3 bytes, found \"abcd\""
+    );
     let f = framer.next_frame(&mut buf).expect("next").expect("frame");
     assert_eq!((f.offset, &f.telegram[..]), (8, &b"xyz"[..]));
 }
 
 #[test]
 fn lines_with_crlf_and_lf() {
-    let lines = Schema::parse("encoding ascii\nframing lines\nmessage m 3 {\n a X(3)\n}\n").expect("layout");
+    let lines = Schema::parse("encoding ascii\nframing lines\nmessage m 3 {\n a X(3)\n}\n")
+        .expect("layout");
     let got = frames(&lines, &[b"abc\r\ndef\n\nghi\r\n"]);
     assert_eq!(
         got,
-        vec![(0, b"abc".to_vec()), (5, b"def".to_vec()), (10, b"ghi".to_vec())]
+        vec![
+            (0, b"abc".to_vec()),
+            (5, b"def".to_vec()),
+            (10, b"ghi".to_vec())
+        ]
     );
 }

@@ -32,22 +32,34 @@ fn messages_print_redacted() {
         ("Debug", format!("{m:?}")),
         ("pretty Debug", format!("{m:#?}")),
         ("Display", format!("{m}")),
-        ("redacted JSON", serde_json::to_string(&m.redacted()).expect("json")),
+        (
+            "redacted JSON",
+            serde_json::to_string(&m.redacted()).expect("json"),
+        ),
         ("record Debug", format!("{:?}", m.fields())),
         ("owned Debug", format!("{:?}", m.clone().into_owned())),
     ];
     for (what, text) in &outputs {
         assert_hidden(what, text);
-        assert!(text.contains("*********4005"), "{what} keeps the last 4 characters: {text}");
+        assert!(
+            text.contains("*********4005"),
+            "{what} keeps the last 4 characters: {text}"
+        );
         assert!(text.contains("\"password\":\"****\""), "{what}: {text}");
     }
     // A nested mask inside a record (the header has none; a list of masked values does).
     let list = Schema::parse("message m 8 {\n accts[2] X(4) mask\n}\n").expect("layout");
     let lm = list.decode(b"ABCDWXYZ").expect("decodes");
-    assert_eq!(format!("{lm}"), r#"{"message":"m","fields":{"accts":["ABCD","WXYZ"]}}"#);
+    assert_eq!(
+        format!("{lm}"),
+        r#"{"message":"m","fields":{"accts":["ABCD","WXYZ"]}}"#
+    );
     let list = Schema::parse("message m 10 {\n accts[2] X(5) mask\n}\n").expect("layout");
     let lm = list.decode(b"ABCDEVWXYZ").expect("decodes");
-    assert_eq!(format!("{lm}"), r#"{"message":"m","fields":{"accts":["*BCDE","*WXYZ"]}}"#);
+    assert_eq!(
+        format!("{lm}"),
+        r#"{"message":"m","fields":{"accts":["*BCDE","*WXYZ"]}}"#
+    );
 }
 
 #[test]
@@ -64,12 +76,27 @@ fn programmatic_access_is_real() {
 fn explain_hides_unless_revealed() {
     let (schema, t) = setup();
     let x = schema.explain(&t);
-    let shown: String = x.fields.iter().map(|f| f.value_text(false)).collect::<Vec<_>>().join("\n");
+    let shown: String = x
+        .fields
+        .iter()
+        .map(|f| f.value_text(false))
+        .collect::<Vec<_>>()
+        .join("\n");
     assert_hidden("explain", &shown);
-    let revealed: String = x.fields.iter().map(|f| f.value_text(true)).collect::<Vec<_>>().join("\n");
+    let revealed: String = x
+        .fields
+        .iter()
+        .map(|f| f.value_text(true))
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(revealed.contains(ACCOUNT) && revealed.contains(PASSWORD));
     for f in &x.fields {
-        assert_eq!(f.raw_hidden(false), f.sensitivity != fep_core::Sensitivity::Plain, "{}", f.path);
+        assert_eq!(
+            f.raw_hidden(false),
+            f.sensitivity != fep_core::Sensitivity::Plain,
+            "{}",
+            f.path
+        );
     }
 }
 
@@ -78,7 +105,11 @@ fn errors_never_show_sensitive_bytes() {
     let (schema, t) = setup();
     // Break the byte after each sensitive field's value so that the field itself fails:
     // debit_acct is at 100..115, password 115..123, credit_acct 159..174.
-    let cases: &[(usize, &str)] = &[(100 + 13, "debit_acct"), (115 + 4, "password"), (159 + 12, "credit_acct")];
+    let cases: &[(usize, &str)] = &[
+        (100 + 13, "debit_acct"),
+        (115 + 4, "password"),
+        (159 + 12, "credit_acct"),
+    ];
     for &(at, path) in cases {
         let mut bad = t.clone();
         bad[at] = 0xFF;
@@ -100,7 +131,9 @@ fn errors_never_show_sensitive_bytes() {
     let m = schema.decode(&t).expect("decodes").into_owned();
     let mut f = m.fields().clone();
     f.set("debit_acct", Value::Text(format!("{ACCOUNT}9999").into()));
-    let e = schema.encode(&Message::new("transfer", f)).expect_err("too long");
+    let e = schema
+        .encode(&Message::new("transfer", f))
+        .expect_err("too long");
     assert_hidden("encode error", &e.to_string());
     assert_hidden("encode error", &format!("{e:?}"));
 }
