@@ -249,6 +249,13 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
         Ok(())
     }
 
+    /// The bytes of a count field, for an error; none when the field is sensitive.
+    fn count_raw(&self, count_field: FieldId, at: usize, width: usize) -> Option<&'a [u8]> {
+        let data: &'a [u8] = self.data;
+        let plain = self.s.fields[count_field as usize].sensitivity == Sensitivity::Plain;
+        data.get(at..at + width).filter(|_| plain)
+    }
+
     fn take(&self, f: &'s FieldDef, pos: &mut usize) -> Result<&'a [u8]> {
         let data: &'a [u8] = self.data;
         let end = *pos + f.width;
@@ -263,10 +270,15 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
         let n = match &f.repeat {
             Repeat::One => return self.one_into(f, pos, slot),
             Repeat::Fixed(n) => *n,
-            Repeat::Counted { slot: c, bound, .. } => {
+            Repeat::Counted {
+                slot: c,
+                bound,
+                count_field,
+                ..
+            } => {
                 let (count, at, width) = self.counts[*c as usize];
                 if count > *bound as u64 {
-                    let raw = self.data.get(at..at + width);
+                    let raw = self.count_raw(*count_field, at, width);
                     return Err(Error::data(
                         ErrorKind::CountOverBound {
                             count,
@@ -349,8 +361,14 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
                 return Err(e);
             }
         };
-        let r = decode_scalar_into(self.s.encoding, sc, bytes, slot)
-            .map_err(|k| Error::data(k, start, f.width, shown(f, bytes)));
+        let r = decode_scalar_into(self.s.encoding, sc, bytes, slot).map_err(|k| {
+            let k = if f.sensitivity == Sensitivity::Plain {
+                k
+            } else {
+                k.redacted()
+            };
+            Error::data(k, start, f.width, shown(f, bytes))
+        });
         if T::ON {
             self.trace
                 .field(f, start, bytes, r.as_ref().map(|()| &*slot));
@@ -501,17 +519,15 @@ impl Schema {
     /// `framing none`, where nothing but the message says where a telegram ends.
     pub fn telegram_length(&self, data: &[u8]) -> Result<Option<usize>> {
         let s = &*self.inner;
-        let need = s
-            .dispatch
-            .discs
-            .iter()
-            .map(|d| d.offset + d.width)
-            .max()
-            .unwrap_or(0);
-        if data.len() < need.max(1) {
+        if data.is_empty() {
             return Ok(None);
         }
-        let mi = self.dispatch_index(data)?;
+        // Decided as soon as no more specific message could still match with more bytes.
+        let mi = match s.dispatch.choose_partial(data) {
+            Some(Some(mi)) => mi,
+            Some(None) => return self.dispatch_index(data).map(|_| None),
+            None => return Ok(None),
+        };
         let m = &s.messages[mi];
         if let Some(len) = m.fixed_len {
             return Ok(Some(len));
@@ -543,10 +559,15 @@ impl<'s, 'a> Decoder<'s, 'a, NoTrace> {
                 Repeat::Counted {
                     bound, slots: true, ..
                 } => *bound,
-                Repeat::Counted { slot, bound, .. } => {
+                Repeat::Counted {
+                    slot,
+                    bound,
+                    count_field,
+                    ..
+                } => {
                     let (count, at, width) = self.counts[*slot as usize];
                     if count > *bound as u64 {
-                        let raw = self.data.get(at..at + width);
+                        let raw = self.count_raw(*count_field, at, width);
                         return Err(Error::data(
                             ErrorKind::CountOverBound {
                                 count,

@@ -12,7 +12,7 @@ use crate::codec::number::{self, Num, Sign};
 use crate::codec::text::{self, TextEncoding};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::*;
-use crate::value::{Decimal, Message, Record, Value};
+use crate::value::{Decimal, Message, Record, Sensitivity, Value};
 
 impl Schema {
     /// Encodes a message into a new telegram (without its frame).
@@ -189,6 +189,8 @@ impl<'s> Encoder<'s> {
                         }));
                     }
                     CountState::Absent(at, def) => {
+                        // Filled in once; a second repeat on the same count must agree.
+                        self.counts[*slot as usize] = CountState::Given(list.len() as u64);
                         fill_count(self.s.encoding, def, at, list.len(), out)?
                     }
                     _ => {}
@@ -221,14 +223,29 @@ impl<'s> Encoder<'s> {
             }
             FieldKind::Scalar(sc) => sc,
         };
+        let start = out.len();
+        encode_scalar(self.s.encoding, sc, f.width, v, out).map_err(|k| {
+            let k = if f.sensitivity == Sensitivity::Plain {
+                k
+            } else {
+                k.redacted()
+            };
+            Error::value(k)
+        })?;
         if let Some(slot) = f.count_slot {
+            // The count is what went onto the wire, whatever spelling the value had.
             self.counts[slot as usize] = match v {
-                None => CountState::Absent(out.len(), f),
-                Some(Value::Null) => CountState::Null,
-                Some(v) => count_of(v).map_or(CountState::Unknown, CountState::Given),
+                None => CountState::Absent(start, f),
+                Some(_) => match &sc.codec {
+                    Codec::Number(spec) => match number::decode(spec, &out[start..]) {
+                        Ok(Some(n)) => CountState::Given(n.magnitude as u64),
+                        _ => CountState::Null,
+                    },
+                    _ => CountState::Null,
+                },
             };
         }
-        encode_scalar(self.s.encoding, sc, f.width, v, out).map_err(Error::value)
+        Ok(())
     }
 }
 
@@ -255,15 +272,6 @@ fn elements(r: &Repeat) -> usize {
         Repeat::One => 1,
         Repeat::Fixed(n) => *n,
         Repeat::Counted { bound, .. } => *bound,
-    }
-}
-
-fn count_of(v: &Value<'_>) -> Option<u64> {
-    match v {
-        Value::Int(i) => u64::try_from(*i).ok(),
-        Value::UInt(u) => Some(*u),
-        Value::Text(t) => t.parse().ok(),
-        _ => None,
     }
 }
 

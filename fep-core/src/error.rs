@@ -299,6 +299,25 @@ fn format_discriminators(d: &[(String, String)]) -> String {
 }
 
 impl ErrorKind {
+    /// The kind with every part of a value left out, for `mask` and `secret` fields: no
+    /// character of the value, no date part.
+    pub(crate) fn redacted(self) -> ErrorKind {
+        match self {
+            ErrorKind::Unencodable { encoding, .. } => ErrorKind::BadValue(format!(
+                "a character of the value cannot be encoded in {encoding}"
+            )),
+            ErrorKind::BadDateTime { what, .. } => ErrorKind::BadDateTime {
+                what,
+                reason: "(hidden)".into(),
+            },
+            // Messages that quote a character of the value.
+            ErrorKind::BadValue(m) if m.contains('\'') => ErrorKind::BadValue(
+                "the value does not fit the field (details hidden: a sensitive field)".into(),
+            ),
+            other => other,
+        }
+    }
+
     /// The category of this kind.
     pub fn category(&self) -> Category {
         use ErrorKind::*;

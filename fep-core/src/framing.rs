@@ -296,7 +296,12 @@ impl Framer {
         if buf.is_empty() {
             return Ok(None);
         }
-        match self.schema.telegram_length(buf)? {
+        let at = self.offset as usize;
+        match self
+            .schema
+            .telegram_length(buf)
+            .map_err(|e| e.shift_offset(at))?
+        {
             Some(len) if len > self.max_len => Err(self.err(
                 format!(
                     "a telegram of {len} bytes, more than the maximum of {}",
@@ -308,7 +313,6 @@ impl Framer {
             Some(len) if buf.len() >= len => Ok(Some(self.take(buf, 0, len, 0))),
             _ => Ok(None),
         }
-        .map_err(|e: Error| e.shift_offset(self.offset as usize))
     }
 
     /// Appends `telegram` to `out` with its frame.

@@ -208,29 +208,74 @@ pub(crate) struct Dispatch {
 }
 
 impl Dispatch {
+    /// The message for a telegram: the first (most specific) whose conditions all hold.
     pub fn choose(&self, data: &[u8]) -> Option<usize> {
+        match self.choose_partial(data) {
+            Some(decided) => decided,
+            // With all of the telegram there, nothing more can come: what holds now is it.
+            None => self.first(&self.bits(data).0),
+        }
+    }
+
+    /// Like `choose` for the front of a stream: `None` while a more specific message could
+    /// still match once more bytes arrive, `Some(decision)` once it is settled.
+    pub fn choose_partial(&self, data: &[u8]) -> Option<Option<usize>> {
+        let (definite, possible) = self.bits(data);
+        let Some(best) = self.first_bit(&possible) else {
+            return Some(None);
+        };
+        if definite[best / 64] & (1 << (best % 64)) != 0 {
+            Some(Some(self.order[best] as usize))
+        } else {
+            None
+        }
+    }
+
+    /// Bit sets of the messages whose conditions hold (`definite`) and of those that could
+    /// still hold when the discriminators beyond `data` arrive (`possible`).
+    fn bits(&self, data: &[u8]) -> ([u64; MAX_WORDS], [u64; MAX_WORDS]) {
         let words = self.words;
-        let mut bits = [!0u64; MAX_WORDS];
+        let mut definite = [0u64; MAX_WORDS];
+        for w in definite.iter_mut().take(words) {
+            *w = !0;
+        }
         let n = self.order.len();
         if !n.is_multiple_of(64) {
-            bits[words - 1] = (1u64 << (n % 64)) - 1;
+            definite[words - 1] = (1u64 << (n % 64)) - 1;
         }
+        let mut possible = definite;
         for d in &self.discs {
-            let allowed = match data.get(d.offset..d.offset + d.width) {
-                Some(v) => match d.values.binary_search_by(|(k, _)| (**k).cmp(v)) {
-                    Ok(i) => Some(&d.values[i].1),
-                    Err(_) => None,
-                },
-                None => None,
-            };
-            for w in 0..words {
-                let a = d.any[w] | allowed.map_or(0, |s| s[w]);
-                bits[w] &= a;
+            match data.get(d.offset..d.offset + d.width) {
+                Some(v) => {
+                    let allowed = d
+                        .values
+                        .binary_search_by(|(k, _)| (**k).cmp(v))
+                        .ok()
+                        .map(|i| &d.values[i].1);
+                    for w in 0..words {
+                        let a = d.any[w] | allowed.map_or(0, |s| s[w]);
+                        definite[w] &= a;
+                        possible[w] &= a;
+                    }
+                }
+                None => {
+                    for (w, any) in definite.iter_mut().zip(d.any.iter()) {
+                        *w &= any;
+                    }
+                }
             }
         }
-        (0..words)
+        (definite, possible)
+    }
+
+    fn first_bit(&self, bits: &[u64; MAX_WORDS]) -> Option<usize> {
+        (0..self.words)
             .find(|&w| bits[w] != 0)
-            .map(|w| self.order[w * 64 + bits[w].trailing_zeros() as usize] as usize)
+            .map(|w| w * 64 + bits[w].trailing_zeros() as usize)
+    }
+
+    fn first(&self, bits: &[u64; MAX_WORDS]) -> Option<usize> {
+        self.first_bit(bits).map(|b| self.order[b] as usize)
     }
 }
 

@@ -304,7 +304,10 @@ impl<'s, 'a> MessageView<'s, 'a> {
                     };
                     let count = self.count_at(c, at).map_err(|e| self.err_ctx(e, field))?;
                     if count > *bound as u64 {
-                        let raw = self.data.get(at..at + c.width);
+                        let raw = self
+                            .data
+                            .get(at..at + c.width)
+                            .filter(|_| c.sensitivity == Sensitivity::Plain);
                         let e = Error::data(
                             ErrorKind::CountOverBound {
                                 count,
@@ -351,9 +354,10 @@ impl<'s, 'a> MessageView<'s, 'a> {
             )
         })?;
         Ok(
-            match decode_scalar(self.schema.encoding, sc, bytes)
-                .map_err(|k| Error::data(k, at, c.width, Some(bytes)))?
-            {
+            match decode_scalar(self.schema.encoding, sc, bytes).map_err(|k| {
+                let plain = c.sensitivity == Sensitivity::Plain;
+                Error::data(k, at, c.width, Some(bytes).filter(|_| plain))
+            })? {
                 Value::Int(i) => i as u64,
                 Value::UInt(u) => u,
                 _ => 0,

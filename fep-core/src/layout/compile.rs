@@ -40,6 +40,8 @@ pub(crate) fn check_size(len: usize) -> Result<()> {
 
 pub(crate) fn compile(src: &str, file: Option<Arc<str>>) -> Result<Schema> {
     check_size(src.len())?;
+    // Editors on Windows may start a UTF-8 file with a byte-order mark.
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let cx = Src { src, file };
     let ast =
         parse_layout(src).map_err(|e| cx.err_at(e.offset, e.len, ErrorKind::Syntax(e.msg)))?;
@@ -64,8 +66,14 @@ impl Src<'_> {
     fn err_at(&self, offset: usize, len: usize, kind: ErrorKind) -> Error {
         let offset = offset.min(self.src.len());
         let before = &self.src[..offset];
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let line = before.matches('\n').count() as u32 + 1;
+        // Lines end with LF, CRLF or a lone CR.
+        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let line = before.matches('\n').count() as u32
+            + before
+                .match_indices('\r')
+                .filter(|(i, _)| self.src.as_bytes().get(i + 1) != Some(&b'\n'))
+                .count() as u32
+            + 1;
         let column = before[line_start..].chars().count() as u32 + 1;
         let line_end = self.src[offset..]
             .find(['\n', '\r'])
@@ -187,6 +195,17 @@ impl<'c, 's> Compiler<'c, 's> {
                 ast.messages[MAX_MESSAGES].name.span,
                 ErrorKind::LayoutLimit(format!("more than {MAX_MESSAGES} messages")),
             ));
+        }
+        for b in ast.records.iter().chain(&ast.messages) {
+            if b.fields.is_empty() {
+                return Err(cx.err(
+                    b.name.span,
+                    ErrorKind::Syntax(format!(
+                        "\"{}\" has no field; a record or message has at least one",
+                        b.name.value
+                    )),
+                ));
+            }
         }
         // A record nobody uses is still checked, so that its mistakes show at once.
         for r in &ast.records {
@@ -416,6 +435,19 @@ impl<'c, 's> Compiler<'c, 's> {
             None => Repeat::One,
             Some(r) => self.repeat(r, later, st)?,
         };
+        if filler && matches!(repeat, Repeat::Counted { .. }) {
+            return Err(cx.err(f.span, ErrorKind::BadCount(
+                "filler `_` cannot have a counted repeat: nothing would say how many entries encode writes".into(),
+            )));
+        }
+        if let FieldKindAst::Group { fields } = &f.kind
+            && fields.is_empty()
+        {
+            return Err(cx.err(
+                f.name.span,
+                ErrorKind::Syntax(format!("the group \"{}\" has no field", f.name.value)),
+            ));
+        }
         if filler && !matches!(f.kind, FieldKindAst::Scalar { .. }) {
             return Err(cx.err(
                 f.name.span,
@@ -659,7 +691,16 @@ impl<'c, 's> Compiler<'c, 's> {
         }
         let def = &self.fields[id as usize];
         let numeric = matches!(&def.kind, FieldKind::Scalar(s) if matches!(&s.codec, Codec::Number(n) if n.scale == 0 && n.sign == Sign::Unsigned));
-        if !numeric || def.repeat != Repeat::One {
+        if def.repeat != Repeat::One {
+            return Err(cx.err(
+                count.span,
+                ErrorKind::BadCount(format!(
+                    "the count field \"{}\" is itself repeated; a count is a single field",
+                    count.value
+                )),
+            ));
+        }
+        if !numeric {
             return Err(cx.err(
                 count.span,
                 ErrorKind::BadCount(format!(
@@ -988,6 +1029,8 @@ impl<'c, 's> Compiler<'c, 's> {
                     None => conds.push((di, values)),
                 }
             }
+            // Two conditions on the same bytes count once.
+            messages[mi].specificity = conds.len();
             messages[mi].conditions = conds;
         }
 
@@ -1069,8 +1112,12 @@ impl<'c, 's> Compiler<'c, 's> {
     ) -> Result<Box<[u8]>> {
         let cx = self.cx;
         let mut bytes = Vec::new();
-        crate::codec::text::encode(self.encoding, &v.value, &mut bytes)
-            .map_err(|k| cx.err(v.span, k))?;
+        crate::codec::text::encode(self.encoding, &v.value, &mut bytes).map_err(|k| {
+            cx.err(
+                v.span,
+                ErrorKind::BadCondition(format!("the literal cannot be written: {k}")),
+            )
+        })?;
         if bytes.len() > width {
             return Err(cx.err(
                 v.span,
@@ -1131,6 +1178,15 @@ impl<'c, 's> Compiler<'c, 's> {
             for m in messages.iter() {
                 if let Some(id) = self.resolve_path(m.root, &p.value) {
                     let def = &self.fields[id as usize];
+                    if matches!(def.kind, FieldKind::Group(_)) {
+                        return Err(cx.err(
+                            p.span,
+                            ErrorKind::BadCondition(format!(
+                                "key field \"{}\" is a record in message \"{}\"; a key takes single fields",
+                                p.value, m.name
+                            )),
+                        ));
+                    }
                     if matches!(def.kind, FieldKind::Scalar(_)) {
                         if def.offset.is_none() {
                             return Err(cx.err(
@@ -1266,6 +1322,11 @@ impl Attrs {
         match (&self.pad_text, self.pad) {
             (Some(t), Some(span)) => {
                 let b = t.as_bytes();
+                if b.len() == 1 && b[0].is_ascii_alphabetic() {
+                    return Err(cx.err(span, ErrorKind::BadAttribute(
+                        "a pad is not a letter: in cp949 a letter can be the second byte of a Hangul character".into(),
+                    )));
+                }
                 if b.len() != 1 || !b[0].is_ascii() || b[0].is_ascii_control() {
                     return Err(cx.err(
                         span,

@@ -366,7 +366,7 @@ impl<'s> Parser_<'s> {
                 }
             }
         }
-        let (i, fields) = self.fields(i)?;
+        let (i, fields) = self.fields(i, is_message)?;
         Ok((
             i,
             BlockAst {
@@ -379,7 +379,7 @@ impl<'s> Parser_<'s> {
     }
 
     /// Field lines up to and including the closing `}`.
-    fn fields(&self, mut i: &'s str) -> PResult<'s, Vec<FieldAst>> {
+    fn fields(&self, mut i: &'s str, in_message: bool) -> PResult<'s, Vec<FieldAst>> {
         let mut fields = Vec::new();
         loop {
             i = blank(i)?.0;
@@ -391,7 +391,14 @@ impl<'s> Parser_<'s> {
                 return Ok((r, fields));
             }
             if let Ok((_, "when")) = ident(i) {
-                return fail(i, "`when` must come first in a message, before its fields");
+                return fail(
+                    i,
+                    if in_message {
+                        "`when` must come first in a message, before its fields"
+                    } else {
+                        "`when` belongs to messages, not records"
+                    },
+                );
             }
             let (r, f) = self.field(i)?;
             fields.push(f);
@@ -453,7 +460,7 @@ impl<'s> Parser_<'s> {
         if let Ok((r, _)) = char::<_, PErr<'_>>('{').parse(i) {
             let (r, _) = eol(r, "`{`")?;
             let head_end = r;
-            let (r, fields) = self.fields(r)?;
+            let (r, fields) = self.fields(r, true)?;
             let span = self.span(start, head_end);
             return Ok((
                 r,
