@@ -198,6 +198,9 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
             rec.shape = g.shape.clone();
             rec.values.clear();
         }
+        // One allocation for the record's values, not a growth per push.
+        rec.values
+            .reserve_exact(g.shape.names.len().saturating_sub(rec.values.len()));
         let mut k = 0;
         for &fid in &g.members {
             let f = &s.fields[fid as usize];

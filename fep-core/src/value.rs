@@ -201,8 +201,10 @@ impl Default for Record<'_> {
 impl<'a> Record<'a> {
     /// An empty record.
     pub fn new() -> Record<'a> {
+        // One shared empty shape: a new record costs no allocation until it is filled.
+        static EMPTY: std::sync::LazyLock<Arc<Shape>> = std::sync::LazyLock::new(Arc::default);
         Record {
-            shape: Arc::default(),
+            shape: EMPTY.clone(),
             values: Vec::new(),
         }
     }

@@ -105,13 +105,12 @@ fn check_double_byte(enc: TextEncoding, bytes: &[u8]) -> Result<(), TextError> {
 /// Decodes a field's text (already stripped of pad), borrowing when it is pure ASCII.
 pub(crate) fn decode(enc: TextEncoding, bytes: &[u8]) -> Result<Cow<'_, str>, TextError> {
     if bytes.is_ascii() {
-        // ASCII is valid UTF-8; this cannot fail, but stays checked rather than unsafe.
-        return std::str::from_utf8(bytes)
-            .map(Cow::Borrowed)
-            .map_err(|_| ErrorKind::InvalidText {
-                encoding: enc.name(),
-                at: 0,
-            });
+        #[allow(unsafe_code)]
+        // SAFETY: every ASCII byte sequence is valid UTF-8. Checking it again with
+        // `from_utf8` cost about 6% of a whole decode, so it is skipped.
+        return Ok(Cow::Borrowed(unsafe {
+            std::str::from_utf8_unchecked(bytes)
+        }));
     }
     match enc {
         TextEncoding::Ascii => {
