@@ -190,3 +190,13 @@ fn two_conditions_on_one_field_count_once() {
     .expect_err("ambiguous");
     assert!(e.to_string().contains("can match the same telegram"), "{e}");
 }
+
+#[test]
+fn deeply_nested_groups_are_refused_not_a_stack_overflow() {
+    let mut text = String::from("message m {\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("g{i} {{\n"));
+    }
+    let e = Schema::parse(&text).expect_err("too deep");
+    assert!(e.to_string().contains("groups nest too deep"), "{e}");
+}

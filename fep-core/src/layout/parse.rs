@@ -58,7 +58,10 @@ fn fail<'a, O>(at: &'a str, msg: impl Into<Cow<'static, str>>) -> PResult<'a, O>
 
 /// Parses a whole layout file.
 pub(crate) fn parse_layout(src: &str) -> Result<LayoutAst, SyntaxError> {
-    let mut p = Parser_ { src };
+    let mut p = Parser_ {
+        src,
+        depth: std::cell::Cell::new(0),
+    };
     match p.layout(src) {
         Ok(ast) => Ok(ast),
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
@@ -171,6 +174,8 @@ fn expect_char(c: char, what: &'static str) -> impl FnMut(&str) -> PResult<'_, c
 /// A helper that knows the whole source to compute spans.
 struct Parser_<'s> {
     src: &'s str,
+    /// Nesting of groups being parsed, bounded so that hostile text cannot exhaust the stack.
+    depth: std::cell::Cell<usize>,
 }
 
 impl<'s> Parser_<'s> {
@@ -460,7 +465,13 @@ impl<'s> Parser_<'s> {
         if let Ok((r, _)) = char::<_, PErr<'_>>('{').parse(i) {
             let (r, _) = eol(r, "`{`")?;
             let head_end = r;
-            let (r, fields) = self.fields(r, true)?;
+            if self.depth.get() >= crate::layout::MAX_DEPTH {
+                return fail(start, "groups nest too deep");
+            }
+            self.depth.set(self.depth.get() + 1);
+            let parsed = self.fields(r, true);
+            self.depth.set(self.depth.get() - 1);
+            let (r, fields) = parsed?;
             let span = self.span(start, head_end);
             return Ok((
                 r,
