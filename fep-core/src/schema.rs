@@ -196,6 +196,24 @@ pub(crate) struct Disc {
     pub values: Vec<(Box<[u8]>, MessageSet)>,
     /// Messages that do not test this discriminator.
     pub any: Box<[u64]>,
+    /// The same for layouts of up to 64 messages and discriminators of up to 8 bytes:
+    /// values packed into integers, sets into one word (the common case, and the fast one).
+    pub small: Option<SmallDisc>,
+}
+
+#[derive(Debug)]
+pub(crate) struct SmallDisc {
+    /// Packed wire values, sorted.
+    pub keys: Box<[u64]>,
+    /// The message set of each key.
+    pub sets: Box<[u64]>,
+    pub any: u64,
+}
+
+/// A discriminator value of up to 8 bytes as one integer (equal widths keep the order).
+#[inline]
+pub(crate) fn pack(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0u64, |k, &b| k << 8 | u64::from(b))
 }
 
 /// Chooses a message from the discriminator bytes, without decoding the telegram.
@@ -205,11 +223,32 @@ pub(crate) struct Dispatch {
     /// Message indices by falling specificity: bit `i` of a set is `order[i]`.
     pub order: Vec<u32>,
     pub words: usize,
+    /// Every discriminator has its `small` form.
+    pub small: bool,
+    /// The end of the furthest discriminator.
+    pub end: usize,
 }
 
 impl Dispatch {
     /// The message for a telegram: the first (most specific) whose conditions all hold.
     pub fn choose(&self, data: &[u8]) -> Option<usize> {
+        if self.small && data.len() >= self.end {
+            let mut bits = if self.order.len() == 64 {
+                !0
+            } else {
+                (1u64 << self.order.len()) - 1
+            };
+            for d in &self.discs {
+                let Some(sd) = &d.small else { break };
+                let key = pack(&data[d.offset..d.offset + d.width]);
+                let allowed = match sd.keys.binary_search(&key) {
+                    Ok(i) => sd.sets[i],
+                    Err(_) => 0,
+                };
+                bits &= sd.any | allowed;
+            }
+            return (bits != 0).then(|| self.order[bits.trailing_zeros() as usize] as usize);
+        }
         match self.choose_partial(data) {
             Some(decided) => decided,
             // With all of the telegram there, nothing more can come: what holds now is it.

@@ -1019,6 +1019,7 @@ impl<'c, 's> Compiler<'c, 's> {
                             sensitive: def.sensitivity != Sensitivity::Plain,
                             values: Vec::new(),
                             any: Box::default(),
+                            small: None,
                         });
                         discs.len() - 1
                     }
@@ -1093,13 +1094,24 @@ impl<'c, 's> Compiler<'c, 's> {
                 }
             }
             values.sort_by(|a, b| a.0.cmp(&b.0));
+            if words == 1 && d.width <= 8 {
+                d.small = Some(SmallDisc {
+                    keys: values.iter().map(|(k, _)| pack(k)).collect(),
+                    sets: values.iter().map(|(_, s)| s[0]).collect(),
+                    any: any[0],
+                });
+            }
             d.values = values;
             d.any = any.into();
         }
+        let small = discs.iter().all(|d| d.small.is_some());
+        let end = discs.iter().map(|d| d.offset + d.width).max().unwrap_or(0);
         Ok(Dispatch {
             discs,
             order,
             words,
+            small,
+            end,
         })
     }
 
