@@ -14,7 +14,14 @@
 //!   It serializes to JSON (`{"message": ..., "fields": {...}}`) with serde, exactly, and
 //!   prints with `mask`/`secret` fields hidden ([`Message::redacted`]).
 //! - [`Framer`]: cuts telegrams out of a byte stream (length prefixes, lines) and frames
-//!   telegrams for sending.
+//!   telegrams for sending; [`MessageReader`] / [`TelegramReader`] read capture files of
+//!   any size in constant memory, [`MessageWriter`] writes.
+//! - [`MessageView`] and [`FieldRef`]: typed access to single fields without decoding the
+//!   rest, for a service that routes on three fields ([`Schema::view`], [`Schema::field`]);
+//!   [`Schema::key`] for the correlation key.
+//! - [`Schema::decode_into`]: the fast path, reusing the previous message's buffers;
+//!   [`Schema::decode_as`] / [`Schema::encode_from`]: your own serde types.
+//! - [`Schema::explain`]: a telegram field by field, for a person with a hex dump.
 //! - [`Error`]: one small error type with a [`Category`], a [`ErrorKind`] and a
 //!   [`Position`]: file:line:col for layouts; message, field path and byte offset for data.
 //!
