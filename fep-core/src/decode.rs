@@ -209,13 +209,21 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
             }
             let r = if f.filler {
                 self.filler(f, pos)
-            } else {
-                if k == rec.values.len() {
-                    rec.values.push(Value::Null);
-                }
-                let r = self.field_into(f, pos, &mut rec.values[k]);
+            } else if k == rec.values.len() {
+                // A fresh record: decode straight into a new value, nothing to reuse.
                 k += 1;
-                r
+                match (&f.kind, &f.repeat) {
+                    (FieldKind::Scalar(sc), Repeat::One) => {
+                        self.scalar_new(f, sc, pos).map(|v| rec.values.push(v))
+                    }
+                    _ => {
+                        rec.values.push(Value::Null);
+                        self.field_into(f, pos, &mut rec.values[k - 1])
+                    }
+                }
+            } else {
+                k += 1;
+                self.field_into(f, pos, &mut rec.values[k - 1])
             };
             if T::ON {
                 self.trace.pop();
@@ -338,6 +346,45 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
             *pos = end;
         }
         Ok(())
+    }
+
+    /// One scalar field as a new value (the path of a fresh decode).
+    #[inline]
+    fn scalar_new(
+        &mut self,
+        f: &'s FieldDef,
+        sc: &ScalarDef,
+        pos: &mut usize,
+    ) -> Result<Value<'a>> {
+        if T::ON || f.count_slot.is_some() {
+            let mut v = Value::Null;
+            self.one_into(f, pos, &mut v)?;
+            return Ok(v);
+        }
+        let start = *pos;
+        let bytes = self.take(f, pos)?;
+        match sc.fast {
+            Fast::Text => {
+                let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
+                if let Some(t) = text::ascii_str(&bytes[..end]) {
+                    return Ok(Value::Text(Cow::Borrowed(t)));
+                }
+            }
+            Fast::Digits => {
+                if let Some(v) = number::all_digits(bytes) {
+                    return Ok(Value::Int(v as i64));
+                }
+            }
+            Fast::None => {}
+        }
+        decode_scalar(self.s.encoding, sc, bytes).map_err(|k| {
+            let k = if f.sensitivity == Sensitivity::Plain {
+                k
+            } else {
+                k.redacted()
+            };
+            Error::data(k, start, f.width, shown(f, bytes))
+        })
     }
 
     fn one_into(&mut self, f: &'s FieldDef, pos: &mut usize, slot: &mut Value<'a>) -> Result<()> {

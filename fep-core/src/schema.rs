@@ -141,6 +141,20 @@ pub(crate) struct ScalarDef {
     pub blank: Box<[u8]>,
     /// What filler must hold: the type's pad.
     pub pad_bytes: Box<[u8]>,
+    /// The shortcut decode may take for this field.
+    pub fast: Fast,
+}
+
+/// The common shapes of a field that decode reads without the general path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fast {
+    /// Left-aligned text padded with spaces, no constant, not required: pure ASCII is
+    /// borrowed as it stands.
+    Text,
+    /// An unsigned, zero-padded integer without constant: all digits is the value.
+    Digits,
+    /// Anything else.
+    None,
 }
 
 #[derive(Debug)]

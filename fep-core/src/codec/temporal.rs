@@ -54,6 +54,8 @@ pub(crate) struct Pattern {
     toks: Vec<Tok>,
     width: usize,
     has_seconds: bool,
+    /// `YYYYMMDD`, `hhmmss` or `YYYYMMDDhhmmss`: decoded by a fast path.
+    default: bool,
 }
 
 impl Pattern {
@@ -64,6 +66,7 @@ impl Pattern {
             TemporalKind::Time => "hhmmss",
             TemporalKind::DateTime => "YYYYMMDDhhmmss",
         });
+        let text_is_default = matches!(text, "YYYYMMDD" | "hhmmss" | "YYYYMMDDhhmmss");
         let mut toks = Vec::new();
         let mut rest = text;
         while !rest.is_empty() {
@@ -119,6 +122,7 @@ impl Pattern {
         Ok(Pattern {
             kind,
             has_seconds: has(Tok::Second),
+            default: text_is_default,
             toks,
             width,
         })
@@ -131,6 +135,44 @@ impl Pattern {
 
     /// Reads a date/time from the field's bytes (not blank; the caller handles blanks).
     pub fn decode(&self, bytes: &[u8]) -> Result<Value<'static>, ErrorKind> {
+        // The default patterns, read straight from the digits.
+        if self.default {
+            if let Some(v) = all_digits(bytes) {
+                let v = v as u64;
+                let ok = match self.kind {
+                    TemporalKind::Date => {
+                        Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
+                            .map(Value::Date)
+                    }
+                    TemporalKind::Time => Time::new(
+                        (v / 10000) as u8,
+                        (v / 100 % 100) as u8,
+                        Some((v % 100) as u8),
+                    )
+                    .map(Value::Time),
+                    TemporalKind::DateTime => {
+                        let (d, t) = (v / 1_000_000, v % 1_000_000);
+                        match (
+                            Date::new((d / 10000) as u16, (d / 100 % 100) as u8, (d % 100) as u8),
+                            Time::new(
+                                (t / 10000) as u8,
+                                (t / 100 % 100) as u8,
+                                Some((t % 100) as u8),
+                            ),
+                        ) {
+                            (Some(date), Some(time)) => {
+                                Some(Value::DateTime(DateTime { date, time }))
+                            }
+                            _ => None,
+                        }
+                    }
+                };
+                if let Some(v) = ok {
+                    return Ok(v);
+                }
+                // Not a real date or time: the general path says which part is wrong.
+            }
+        }
         let what = self.kind.name();
         let bad = |reason: String| ErrorKind::BadDateTime { what, reason };
         if bytes.len() != self.width {

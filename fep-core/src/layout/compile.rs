@@ -906,7 +906,22 @@ impl<'c, 's> Compiler<'c, 's> {
             Codec::Number(n) => vec![n.pad; width].into(),
             _ => blank.clone(),
         };
+        let fast = match &codec {
+            _ if a.constant.is_some() || a.required.is_some() || filler => Fast::None,
+            Codec::Text {
+                raw: false,
+                align_right: false,
+                pad: b' ',
+            } => Fast::Text,
+            Codec::Number(n)
+                if n.sign == Sign::Unsigned && n.pad == b'0' && n.scale == 0 && n.digits <= 18 =>
+            {
+                Fast::Digits
+            }
+            _ => Fast::None,
+        };
         let mut def = ScalarDef {
+            fast,
             codec,
             required: a.required.is_some(),
             constant: None,
