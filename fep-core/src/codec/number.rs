@@ -50,13 +50,14 @@ const NOT_DIGITS: ErrorKind = ErrorKind::NotDigits("digits");
 /// Reads a numeric field; `Ok(None)` when it is blank (all spaces).
 pub(crate) fn decode(spec: &NumSpec, bytes: &[u8]) -> Result<Option<Num>, ErrorKind> {
     // The common case first: an unsigned, zero-padded number is all digits.
-    if spec.sign == Sign::Unsigned && spec.pad == b'0' {
-        if let Some(magnitude) = all_digits(bytes) {
-            return Ok(Some(Num {
-                negative: false,
-                magnitude,
-            }));
-        }
+    if spec.sign == Sign::Unsigned
+        && spec.pad == b'0'
+        && let Some(magnitude) = all_digits(bytes)
+    {
+        return Ok(Some(Num {
+            negative: false,
+            magnitude,
+        }));
     }
     if bytes.iter().all(|&b| b == b' ') {
         return Ok(None);

@@ -136,42 +136,40 @@ impl Pattern {
     /// Reads a date/time from the field's bytes (not blank; the caller handles blanks).
     pub fn decode(&self, bytes: &[u8]) -> Result<Value<'static>, ErrorKind> {
         // The default patterns, read straight from the digits.
-        if self.default {
-            if let Some(v) = all_digits(bytes) {
-                let v = v as u64;
-                let ok = match self.kind {
-                    TemporalKind::Date => {
-                        Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
-                            .map(Value::Date)
-                    }
-                    TemporalKind::Time => Time::new(
-                        (v / 10000) as u8,
-                        (v / 100 % 100) as u8,
-                        Some((v % 100) as u8),
-                    )
-                    .map(Value::Time),
-                    TemporalKind::DateTime => {
-                        let (d, t) = (v / 1_000_000, v % 1_000_000);
-                        match (
-                            Date::new((d / 10000) as u16, (d / 100 % 100) as u8, (d % 100) as u8),
-                            Time::new(
-                                (t / 10000) as u8,
-                                (t / 100 % 100) as u8,
-                                Some((t % 100) as u8),
-                            ),
-                        ) {
-                            (Some(date), Some(time)) => {
-                                Some(Value::DateTime(DateTime { date, time }))
-                            }
-                            _ => None,
-                        }
-                    }
-                };
-                if let Some(v) = ok {
-                    return Ok(v);
+        if self.default
+            && let Some(v) = all_digits(bytes)
+        {
+            let v = v as u64;
+            let ok = match self.kind {
+                TemporalKind::Date => {
+                    Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
+                        .map(Value::Date)
                 }
-                // Not a real date or time: the general path says which part is wrong.
+                TemporalKind::Time => Time::new(
+                    (v / 10000) as u8,
+                    (v / 100 % 100) as u8,
+                    Some((v % 100) as u8),
+                )
+                .map(Value::Time),
+                TemporalKind::DateTime => {
+                    let (d, t) = (v / 1_000_000, v % 1_000_000);
+                    match (
+                        Date::new((d / 10000) as u16, (d / 100 % 100) as u8, (d % 100) as u8),
+                        Time::new(
+                            (t / 10000) as u8,
+                            (t / 100 % 100) as u8,
+                            Some((t % 100) as u8),
+                        ),
+                    ) {
+                        (Some(date), Some(time)) => Some(Value::DateTime(DateTime { date, time })),
+                        _ => None,
+                    }
+                }
+            };
+            if let Some(v) = ok {
+                return Ok(v);
             }
+            // Not a real date or time: the general path says which part is wrong.
         }
         let what = self.kind.name();
         let bad = |reason: String| ErrorKind::BadDateTime { what, reason };
