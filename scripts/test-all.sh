@@ -48,9 +48,11 @@ check "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 cargo_tests "cargo test" cargo test --workspace
 cargo_tests "cargo test (tokio codec)" cargo test -p fep-core --features tokio --lib codec_tests
 check "cargo clippy (tokio codec)" cargo clippy -p fep-core --features tokio --all-targets -- -D warnings
-check "example: decode a capture" \
-  cargo run -q -p fep-core --example decode -- layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
+check "README: fep decode of a bundled sample" \
+  cargo run -q -p fep-cli -- decode -l layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
 check "layout samples are reproducible" python3 layouts/make_samples.py --check
+check "example: read a capture file" \
+  cargo run -q -p fep-core --example decode -- layouts/firmbanking.layout layouts/cms-batch/batch-file.bin
 check "example: route on views" \
   cargo run -q -p fep-core --example route -- layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
 check "example: build a response" \

@@ -1,0 +1,459 @@
+//! `fep encode`: JSON as decode writes it (an object, an array of objects, or JSON lines)
+//! back to framed telegrams, byte for byte.
+//!
+//! The JSON is read as a stream, one value at a time, so `decode | encode` of a large
+//! capture runs in constant memory. Errors name the JSON line, the JSON path and the
+//! layout's field.
+
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::Path;
+use std::rc::Rc;
+
+use fep_core::{Framer, LineEnding, Message, Record, Schema, Sensitivity, Value};
+
+use crate::args::{ColorChoice, EncodeArgs, LineEndingArg};
+use crate::failure::{self, Failure};
+use crate::render;
+
+pub fn run(args: &EncodeArgs, color: ColorChoice) -> Result<(), Failure> {
+    let schema = crate::check::load(&args.layout, color)?;
+    if let Some(name) = &args.message {
+        crate::check::require_message(&schema, name)?;
+    }
+    let (reader, label) = open(args.json.as_deref())?;
+    let lines = Rc::new(Cell::new(Lines::default()));
+    let tracked = Tracked {
+        inner: BufReader::new(reader),
+        lines: lines.clone(),
+    };
+    let framer = Framer::new(&schema).line_ending(match args.line_ending {
+        LineEndingArg::Crlf => LineEnding::CrLf,
+        LineEndingArg::Lf => LineEnding::Lf,
+    });
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let stream = serde_json::Deserializer::from_reader(tracked).into_iter::<Value<'static>>();
+    let r = encode_all(stream, &lines, &label, &schema, &framer, args, &mut out);
+    // The telegrams before a bad value are written, as decode writes those before a bad one.
+    let flushed = out.flush().map_err(Failure::output);
+    r.and(flushed)
+}
+
+fn encode_all<R: Read>(
+    stream: serde_json::StreamDeserializer<'_, serde_json::de::IoRead<R>, Value<'static>>,
+    lines: &Cell<Lines>,
+    label: &str,
+    schema: &Schema,
+    framer: &Framer,
+    args: &EncodeArgs,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let mut n = 0usize;
+    for value in stream {
+        let value = value.map_err(|e| json_failure(label, &e, n))?;
+        n += 1;
+        let at = Where {
+            label,
+            line: lines.get().start,
+            value: n,
+        };
+        // The next value starts after this one.
+        lines.set(Lines {
+            start: 0,
+            ..lines.get()
+        });
+        match value {
+            Value::List(items) => {
+                for (i, item) in items.into_iter().enumerate() {
+                    let prefix = format!("[{i}]");
+                    let msg = message(item, args.message.as_deref(), &at, &prefix)?;
+                    write(out, schema, framer, &msg, args, &at, &prefix)?;
+                }
+            }
+            other => {
+                let msg = message(other, args.message.as_deref(), &at, "")?;
+                write(out, schema, framer, &msg, args, &at, "")?;
+            }
+        }
+    }
+    if n == 0 {
+        return Err(Failure::data(format!("{label}: no JSON value in it")));
+    }
+    Ok(())
+}
+
+/// The JSON input: a file, standard input, or the text itself.
+fn open(arg: Option<&str>) -> Result<(Box<dyn Read>, String), Failure> {
+    match arg {
+        None | Some("-") => {
+            if arg.is_none() && io::stdin().is_terminal() {
+                return Err(Failure::usage(
+                    "no JSON: give a file, - for standard input, or the JSON text itself",
+                ));
+            }
+            Ok((Box::new(io::stdin().lock()), "standard input".into()))
+        }
+        Some(text) if text.trim_start().starts_with(['{', '[']) => Ok((
+            Box::new(io::Cursor::new(text.as_bytes().to_vec())),
+            "the JSON argument".into(),
+        )),
+        Some("") => Err(Failure::usage(
+            "the JSON argument is empty: give a file, - for standard input, or the JSON text",
+        )),
+        Some(path) => {
+            let p = Path::new(path);
+            let f = File::open(p).map_err(|e| Failure::io(&e, p))?;
+            if f.metadata().is_ok_and(|m| m.is_dir()) {
+                return Err(Failure::usage(format!(
+                    "{path}: is a directory, not a file"
+                )));
+            }
+            Ok((Box::new(f), path.to_owned()))
+        }
+    }
+}
+
+/// Line numbers of the JSON stream: the current line, and the line where the value being
+/// read starts (0 until its first byte).
+#[derive(Debug, Clone, Copy)]
+struct Lines {
+    current: u64,
+    start: u64,
+}
+
+impl Default for Lines {
+    fn default() -> Lines {
+        Lines {
+            current: 1,
+            start: 0,
+        }
+    }
+}
+
+/// Counts lines as serde_json reads (it reads a byte at a time).
+struct Tracked<R> {
+    inner: R,
+    lines: Rc<Cell<Lines>>,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut l = self.lines.get();
+        for &b in &buf[..n] {
+            if l.start == 0 && !b.is_ascii_whitespace() {
+                l.start = l.current;
+            }
+            if b == b'\n' {
+                l.current += 1;
+            }
+        }
+        self.lines.set(l);
+        Ok(n)
+    }
+}
+
+/// Where a JSON value came from, for messages.
+struct Where<'a> {
+    label: &'a str,
+    line: u64,
+    value: usize,
+}
+
+impl Where<'_> {
+    fn text(&self) -> String {
+        if self.line > 0 {
+            format!("{}:{}", self.label, self.line)
+        } else {
+            format!("{}: value {}", self.label, self.value)
+        }
+    }
+}
+
+/// Refuses a `mask`/`secret` field that holds what decode prints without `--reveal`:
+/// encoding it would put the stars on the wire in place of an account number.
+fn refuse_masked(
+    schema: &Schema,
+    msg: &Message<'_>,
+    at: &Where<'_>,
+    prefix: &str,
+) -> Result<(), Failure> {
+    let Some(m) = schema.message(msg.name()) else {
+        return Ok(());
+    };
+    for f in m.fields() {
+        let sens = f.sensitivity();
+        if sens == Sensitivity::Plain || f.is_group() {
+            continue;
+        }
+        let mut found = Vec::new();
+        values_at(msg.fields(), f.path(), String::new(), &mut found);
+        for (path, v) in found {
+            let texts: Vec<&str> = match v {
+                Value::Text(t) => vec![t],
+                Value::List(l) => l.iter().filter_map(Value::as_str).collect(),
+                _ => continue,
+            };
+            if texts.iter().any(|t| looks_redacted(sens, t)) {
+                let field = field_info(schema, msg.name(), &path)
+                    .map(|f| format!(" ({f})"))
+                    .unwrap_or_default();
+                return Err(Failure::data(format!(
+                    "{}: {prefix}.fields.{path}{field}: the value is hidden, as decode writes \
+                     {} fields without --reveal; decode with --reveal to encode it back",
+                    at.text(),
+                    if sens == Sensitivity::Mask {
+                        "mask"
+                    } else {
+                        "secret"
+                    }
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `mask` text keeps its last 4 characters and stars the rest; `secret` is `****`.
+fn looks_redacted(sens: Sensitivity, text: &str) -> bool {
+    let n = text.chars().count();
+    match sens {
+        Sensitivity::Mask => n > 4 && text.chars().take(n - 4).all(|c| c == '*'),
+        Sensitivity::Secret => text == "****",
+        _ => false,
+    }
+}
+
+/// The values at a layout path (`items[].memo`) with their concrete paths (`items[1].memo`).
+fn values_at<'v, 'a>(
+    rec: &'v Record<'a>,
+    path: &str,
+    done: String,
+    out: &mut Vec<(String, &'v Value<'a>)>,
+) {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    let (name, each) = match head.strip_suffix("[]") {
+        Some(n) => (n, true),
+        None => (head, false),
+    };
+    let Some(v) = rec.get(name) else {
+        return;
+    };
+    let here = if done.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{done}.{name}")
+    };
+    match (rest, each, v) {
+        (None, _, v) => out.push((here, v)),
+        (Some(rest), true, Value::List(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                if let Value::Record(r) = item {
+                    values_at(r, rest, format!("{here}[{i}]"), out);
+                }
+            }
+        }
+        (Some(rest), false, Value::Record(r)) => values_at(r, rest, here, out),
+        _ => {}
+    }
+}
+
+fn json_failure(label: &str, e: &serde_json::Error, values: usize) -> Failure {
+    if e.is_io() {
+        return Failure::usage(format!("{label}: {e}"));
+    }
+    if e.is_eof() && values == 0 && e.line() <= 1 && e.column() == 0 {
+        return Failure::data(format!("{label}: no JSON value in it"));
+    }
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let what = full.strip_suffix(&suffix).unwrap_or(&full);
+    let what = match e.classify() {
+        serde_json::error::Category::Eof => format!("the JSON ends early ({what})"),
+        serde_json::error::Category::Syntax => format!("bad JSON: {what}"),
+        _ => what.to_owned(),
+    };
+    Failure::data(format!("{label}:{}:{}: {what}", e.line(), e.column()))
+}
+
+/// A JSON value as a message: `{"message": NAME, "fields": {...}}` (an `offset` key is
+/// ignored), or with `--message NAME` the fields object alone.
+fn message(
+    value: Value<'static>,
+    forced: Option<&str>,
+    at: &Where<'_>,
+    prefix: &str,
+) -> Result<Message<'static>, Failure> {
+    let here = |what: String| {
+        let p = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!(" {prefix}")
+        };
+        Failure::data(format!("{}:{p} {what}", at.text()))
+    };
+    let Value::Record(mut rec) = value else {
+        return Err(here(format!(
+            "expected an object {{\"message\": NAME, \"fields\": {{...}}}}, found {}",
+            value.type_name()
+        )));
+    };
+    let shaped = rec
+        .iter()
+        .all(|(k, _)| matches!(k, "message" | "fields" | "offset"))
+        && matches!(rec.get("fields"), Some(Value::Record(_)));
+    if shaped {
+        let name = match rec.get("message") {
+            Some(Value::Text(t)) => t.to_string(),
+            Some(other) => {
+                return Err(here(format!(
+                    "\"message\" must be a message name, found {}",
+                    other.type_name()
+                )));
+            }
+            None => match forced {
+                Some(f) => f.to_owned(),
+                None => {
+                    return Err(here(
+                        "no \"message\": give the message's name in it, or --message NAME".into(),
+                    ));
+                }
+            },
+        };
+        if let Some(f) = forced
+            && f != name
+        {
+            return Err(here(format!(
+                "the JSON is message \"{name}\" but --message says \"{f}\""
+            )));
+        }
+        let Some(Value::Record(fields)) = rec.remove("fields") else {
+            unreachable!("checked above");
+        };
+        return Ok(Message::new(&name, fields));
+    }
+    match forced {
+        Some(f) => Ok(Message::new(f, rec)),
+        None => {
+            let keys: Vec<String> = rec
+                .iter()
+                .take(6)
+                .map(|(k, _)| format!("\"{k}\""))
+                .collect();
+            let what = if rec.get("message").is_some() {
+                "expected {\"message\": NAME, \"fields\": {...}}: \"fields\" is missing or not an object".to_owned()
+            } else {
+                format!(
+                    "expected {{\"message\": NAME, \"fields\": {{...}}}}, found an object with {}{}; \
+                     to encode the fields alone, give --message NAME",
+                    keys.join(", "),
+                    if rec.len() > 6 { ", ..." } else { "" }
+                )
+            };
+            Err(here(what))
+        }
+    }
+}
+
+fn write(
+    out: &mut impl Write,
+    schema: &Schema,
+    framer: &Framer,
+    msg: &Message<'_>,
+    args: &EncodeArgs,
+    at: &Where<'_>,
+    prefix: &str,
+) -> Result<(), Failure> {
+    refuse_masked(schema, msg, at, prefix)?;
+    let telegram = schema
+        .encode(msg)
+        .map_err(|e| encode_failure(schema, &e, msg, at, prefix))?;
+    let bytes = if args.no_frame {
+        telegram
+    } else {
+        framer
+            .frame(&telegram)
+            .map_err(|e| Failure::core(&e, &at.text(), crate::style::Style::plain()))?
+    };
+    let r = if args.hex {
+        writeln!(out, "{}", render::hex_compact(&bytes))
+    } else {
+        out.write_all(&bytes)
+    };
+    r.map_err(Failure::output)
+}
+
+/// An encode error with the JSON path (`[2].fields.items[0].amount`) and the layout's
+/// field: its type and description.
+fn encode_failure(
+    schema: &Schema,
+    e: &fep_core::Error,
+    msg: &Message<'_>,
+    at: &Where<'_>,
+    prefix: &str,
+) -> Failure {
+    let code = failure::exit_code(e);
+    let path = e.path().unwrap_or("");
+    let kind = e.kind().to_string();
+    let text = if path.is_empty() {
+        let mut what = kind;
+        if matches!(e.kind(), fep_core::ErrorKind::UnknownMessage(_)) {
+            what.push_str(&format!(
+                "; the layout has {}",
+                crate::check::message_names(schema)
+            ));
+            format!("{}: {prefix}.message: {what}", at.text())
+        } else {
+            format!("{}: {prefix}.fields ({}): {what}", at.text(), msg.name())
+        }
+    } else {
+        let field = field_info(schema, msg.name(), path)
+            .map(|f| format!(" ({f})"))
+            .unwrap_or_default();
+        format!("{}: {prefix}.fields.{path}{field}: {kind}", at.text())
+    };
+    Failure::data(text).with_code(code)
+}
+
+/// The layout's field at a value path: `transfer.amount 9(13) "출금금액"`.
+fn field_info(schema: &Schema, message: &str, path: &str) -> Option<String> {
+    let m = schema.message(message)?;
+    let generic = strip_indices(path);
+    let f = m.fields().find(|f| f.path() == generic)?;
+    let mut s = format!("{message}.{generic} {}", f.type_text());
+    let repeat = f.repeat_text();
+    if !repeat.is_empty() {
+        s.push(' ');
+        s.push_str(&repeat);
+    }
+    if let Some(d) = f.description() {
+        s.push_str(&format!(" \"{d}\""));
+    }
+    Some(s)
+}
+
+/// `items[3].amount` as the layout writes it: `items[].amount`.
+fn strip_indices(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push('[');
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,125 @@
+//! Values and bytes as text: JSON lines, pretty JSON, hex, the printable part of raw bytes.
+
+use std::fmt::Write as _;
+
+use fep_core::{Frame, Framing, Message, Schema, Value};
+
+/// A decoded telegram as one JSON line: `{"offset":N,"message":NAME,"fields":{...}}`,
+/// `mask`/`secret` fields hidden unless `reveal`. `encode` reads it back (it ignores
+/// `offset`).
+pub fn jsonl(msg: &Message<'_>, offset: u64, reveal: bool) -> String {
+    let name = serde_json::to_string(msg.name()).unwrap_or_default();
+    let fields = if reveal {
+        serde_json::to_string(msg.fields())
+    } else {
+        serde_json::to_string(&msg.fields().redacted())
+    }
+    .unwrap_or_default();
+    format!("{{\"offset\":{offset},\"message\":{name},\"fields\":{fields}}}")
+}
+
+/// A decoded telegram as pretty JSON, exactly as the samples in `layouts/` are written.
+pub fn pretty(msg: &Message<'_>, reveal: bool) -> String {
+    if reveal {
+        serde_json::to_string_pretty(msg)
+    } else {
+        serde_json::to_string_pretty(&msg.redacted())
+    }
+    .unwrap_or_default()
+}
+
+/// A scalar value as plain text (numbers and dates as JSON writes them, text unquoted,
+/// bytes in hex); `None` for null, lists and records.
+pub fn scalar_text(v: &Value<'_>) -> Option<String> {
+    Some(match v {
+        Value::Int(i) => i.to_string(),
+        Value::UInt(u) => u.to_string(),
+        Value::Decimal(d) => d.to_string(),
+        Value::Text(t) => t.to_string(),
+        Value::Bytes(b) => hex_compact(b),
+        Value::Date(d) => d.to_string(),
+        Value::Time(t) => t.to_string(),
+        Value::DateTime(d) => d.to_string(),
+        _ => return None,
+    })
+}
+
+/// Lowercase hex without separators, as JSON writes `B` fields.
+pub fn hex_compact(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Uppercase hex, a space between bytes.
+pub fn hex_spaced(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        let _ = write!(s, "{b:02X}");
+    }
+    s
+}
+
+/// The bytes as text, one character a byte: printable ASCII as is, anything else `.`
+/// (as `xxd` shows them; the decoded value shows the Hangul).
+pub fn printable(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| {
+            if (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                '.'
+            }
+        })
+        .collect()
+}
+
+/// The layout's framing as the layout language writes it.
+pub fn framing(schema: &Schema) -> String {
+    match schema.framing() {
+        Framing::None => "none".into(),
+        Framing::Lines => "lines".into(),
+        Framing::LengthPrefix {
+            width,
+            binary,
+            inclusive,
+        } => format!(
+            "length-prefix {width} {}{}",
+            if binary { "binary" } else { "ascii" },
+            if inclusive { " inclusive" } else { "" }
+        ),
+        _ => "other".into(),
+    }
+}
+
+/// Thousands separators: `100,000`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Where a telegram is in its input: `at byte 0 of X`, or for a framed one
+/// `frame at byte 0 of X, telegram at byte 4`.
+pub fn whence(frame: &Frame, label: &str) -> String {
+    if frame.telegram_offset == frame.offset {
+        format!("at byte {} of {label}", frame.offset)
+    } else {
+        format!(
+            "frame at byte {} of {label}, telegram at byte {}",
+            frame.offset, frame.telegram_offset
+        )
+    }
+}
