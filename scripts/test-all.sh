@@ -52,7 +52,7 @@ check "README: fep decode of a bundled sample" \
   cargo run -q -p fep-cli -- decode -l layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
 check "layout samples are reproducible" python3 layouts/make_samples.py --check
 check "example: read a capture file" \
-  cargo run -q -p fep-core --example decode -- layouts/firmbanking.layout layouts/cms-batch/batch-file.bin
+  cargo run -q -p fep-core --example decode -- layouts/cms-batch.layout layouts/cms-batch/batch-file.bin
 check "example: route on views" \
   cargo run -q -p fep-core --example route -- layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
 check "example: build a response" \

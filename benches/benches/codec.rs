@@ -40,7 +40,12 @@ fn transfer(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for t in both {
-                n += schema.decode(black_box(t)).expect("decodes").into_owned().fields().len();
+                n += schema
+                    .decode(black_box(t))
+                    .expect("decodes")
+                    .into_owned()
+                    .fields()
+                    .len();
             }
             assert_eq!(n, 32);
         })
@@ -73,8 +78,14 @@ fn transfer(c: &mut Criterion) {
             assert_eq!(sum, 2 * (4 + 123 + 10000));
         })
     });
-    let hand: Vec<Transfer> = both.iter().map(|t| Transfer::decode(t).expect("decodes")).collect();
-    let msgs: Vec<Message<'static>> = both.iter().map(|t| schema.decode(t).expect("decodes").into_owned()).collect();
+    let hand: Vec<Transfer> = both
+        .iter()
+        .map(|t| Transfer::decode(t).expect("decodes"))
+        .collect();
+    let msgs: Vec<Message<'static>> = both
+        .iter()
+        .map(|t| schema.decode(t).expect("decodes").into_owned())
+        .collect();
     let mut out = Vec::with_capacity(600);
     g.bench_function("baseline/encode", |b| {
         b.iter(|| {
@@ -136,7 +147,11 @@ fn dispatch(c: &mut Criterion) {
         b.iter(|| {
             let mut sum = 0;
             for t in &telegrams {
-                sum += schema.dispatch(black_box(t)).expect("matches").length().unwrap_or(0);
+                sum += schema
+                    .dispatch(black_box(t))
+                    .expect("matches")
+                    .length()
+                    .unwrap_or(0);
             }
             assert_eq!(sum, 3200);
         })

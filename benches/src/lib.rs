@@ -15,7 +15,9 @@ pub fn layouts() -> PathBuf {
 
 /// The bundled transfer request and response telegrams (without their length prefix).
 pub fn transfer_telegrams() -> [Vec<u8>; 2] {
-    let read = |name: &str| std::fs::read(layouts().join("firmbanking").join(name)).expect("sample")[4..].to_vec();
+    let read = |name: &str| {
+        std::fs::read(layouts().join("firmbanking").join(name)).expect("sample")[4..].to_vec()
+    };
     [read("transfer-request.bin"), read("transfer-response.bin")]
 }
 
@@ -131,11 +133,19 @@ impl Transfer {
         let d = |a: usize, b: usize, w| digits(&t[a..b], w);
         let date = d(38, 46, "send_date")?.ok_or(BadField("send_date"))?;
         let time = d(46, 52, "send_time")?.ok_or(BadField("send_time"))?;
-        let (y, m, day) = ((date / 10000) as u16, (date / 100 % 100) as u8, (date % 100) as u8);
+        let (y, m, day) = (
+            (date / 10000) as u16,
+            (date / 100 % 100) as u8,
+            (date % 100) as u8,
+        );
         if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
             return Err(BadField("send_date"));
         }
-        let (hh, mm, ss) = ((time / 10000) as u8, (time / 100 % 100) as u8, (time % 100) as u8);
+        let (hh, mm, ss) = (
+            (time / 10000) as u8,
+            (time / 100 % 100) as u8,
+            (time % 100) as u8,
+        );
         if hh > 23 || mm > 59 || ss > 59 {
             return Err(BadField("send_time"));
         }
@@ -202,9 +212,17 @@ impl Transfer {
         num(out, Some(self.send_count.into()), 1);
         num(out, Some(self.seq_no.into()), 6);
         let (y, m, d) = self.send_date;
-        num(out, Some(u64::from(y) * 10000 + u64::from(m) * 100 + u64::from(d)), 8);
+        num(
+            out,
+            Some(u64::from(y) * 10000 + u64::from(m) * 100 + u64::from(d)),
+            8,
+        );
         let (h, mi, s) = self.send_time;
-        num(out, Some(u64::from(h) * 10000 + u64::from(mi) * 100 + u64::from(s)), 6);
+        num(
+            out,
+            Some(u64::from(h) * 10000 + u64::from(mi) * 100 + u64::from(s)),
+            6,
+        );
         text(out, &self.resp_code, 4)?;
         out.extend_from_slice(self.reserved.as_bytes());
         text(out, &self.debit_acct, 15)?;
@@ -246,16 +264,24 @@ mod tests {
             hand.encode(&mut out).expect("encodes");
             assert_eq!(out, t);
             let m = schema.decode(&t).expect("decodes");
-            assert_eq!(m.get("holder_name").and_then(|v| v.as_str()), Some(hand.holder_name.as_str()));
+            assert_eq!(
+                m.get("holder_name").and_then(|v| v.as_str()),
+                Some(hand.holder_name.as_str())
+            );
             assert_eq!(m.get("balance").and_then(|v| v.as_i64()), hand.balance);
-            assert_eq!(m.get("header.seq_no").and_then(|v| v.as_i64()), Some(i64::from(hand.seq_no)));
+            assert_eq!(
+                m.get("header.seq_no").and_then(|v| v.as_i64()),
+                Some(i64::from(hand.seq_no))
+            );
         }
     }
 
     #[test]
     fn the_corpora_decode() {
         let schema = fep_core::Schema::load(layouts().join("firmbanking.layout")).expect("layout");
-        let n = fep_core::MessageReader::new(&schema, &capture(100)[..]).filter(|r| r.is_ok()).count();
+        let n = fep_core::MessageReader::new(&schema, &capture(100)[..])
+            .filter(|r| r.is_ok())
+            .count();
         assert_eq!(n, 100);
         let (layout, telegrams) = many_messages();
         let many = fep_core::Schema::parse(&layout).expect("layout");
