@@ -363,28 +363,7 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
         }
         let start = *pos;
         let bytes = self.take(f, pos)?;
-        match sc.fast {
-            Fast::Text => {
-                let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
-                if let Some(t) = text::ascii_str(&bytes[..end]) {
-                    return Ok(Value::Text(Cow::Borrowed(t)));
-                }
-            }
-            Fast::Digits => {
-                if let Some(v) = number::all_digits(bytes) {
-                    return Ok(Value::Int(v as i64));
-                }
-            }
-            Fast::None => {}
-        }
-        decode_scalar(self.s.encoding, sc, bytes).map_err(|k| {
-            let k = if f.sensitivity == Sensitivity::Plain {
-                k
-            } else {
-                k.redacted()
-            };
-            Error::data(k, start, f.width, shown(f, bytes))
-        })
+        decode_field(self.s.encoding, f, sc, start, bytes)
     }
 
     fn one_into(&mut self, f: &'s FieldDef, pos: &mut usize, slot: &mut Value<'a>) -> Result<()> {
@@ -477,6 +456,40 @@ fn decode_scalar_into<'a>(
 
 fn too_short(needed: usize, found: usize) -> Error {
     Error::data(ErrorKind::TooShort { needed, found }, found, 0, None)
+}
+
+/// Decodes one scalar field at `offset`, as a data error naming it on failure: the
+/// shortcut for the common shapes first, then the general codec.
+#[inline]
+pub(crate) fn decode_field<'a>(
+    enc: TextEncoding,
+    f: &FieldDef,
+    sc: &ScalarDef,
+    offset: usize,
+    bytes: &'a [u8],
+) -> Result<Value<'a>> {
+    match sc.fast {
+        Fast::Text => {
+            let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
+            if let Some(t) = text::ascii_str(&bytes[..end]) {
+                return Ok(Value::Text(Cow::Borrowed(t)));
+            }
+        }
+        Fast::Digits => {
+            if let Some(v) = number::all_digits(bytes) {
+                return Ok(Value::Int(v as i64));
+            }
+        }
+        Fast::None => {}
+    }
+    decode_scalar(enc, sc, bytes).map_err(|k| {
+        let k = if f.sensitivity == Sensitivity::Plain {
+            k
+        } else {
+            k.redacted()
+        };
+        Error::data(k, offset, f.width, shown(f, bytes))
+    })
 }
 
 /// Decodes one scalar field's bytes.

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::decode::{Decoder, Segment, Trace, check_length, decode_scalar};
+use crate::decode::{Decoder, Segment, Trace, check_length, decode_field, decode_scalar};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::*;
 use crate::value::{Date, DateTime, Decimal, Record, Sensitivity, Time, Value};
@@ -41,6 +41,10 @@ struct Steps {
     steps: Box<[Step]>,
     /// True when every step has a static position (no walk needed).
     direct: bool,
+    /// The offset, when no step depends on a count in the telegram: a read is one slice.
+    fixed: Option<usize>,
+    /// The field itself.
+    field: FieldId,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -240,13 +244,29 @@ fn resolve(
             FieldKind::Scalar(_) => return Ok(None),
         }
     }
-    let last = steps.last().map(|st| &s.fields[st.field as usize]);
-    if !matches!(last.map(|f| &f.kind), Some(FieldKind::Scalar(_))) {
+    let Some(last) = steps.last().map(|st| st.field) else {
         return Ok(None);
+    };
+    if !matches!(s.fields[last as usize].kind, FieldKind::Scalar(_)) {
+        return Ok(None);
+    }
+    // A fixed offset: every step at a static place, and no entry of a counted repeat.
+    let mut fixed = Some(0usize);
+    for st in &steps {
+        let f = &s.fields[st.field as usize];
+        let counted = matches!(f.repeat, Repeat::Counted { .. });
+        fixed = match (fixed, f.rel) {
+            (Some(base), Some(rel)) if !counted => {
+                Some(base + rel + st.index.unwrap_or(0) * f.width)
+            }
+            _ => None,
+        };
     }
     Ok(Some(Steps {
         steps: steps.into(),
         direct,
+        fixed,
+        field: last,
     }))
 }
 
@@ -410,7 +430,12 @@ impl<'s, 'a> MessageView<'s, 'a> {
     /// The raw bytes of a field.
     pub fn raw(&self, field: &FieldRef) -> Result<&'a [u8]> {
         let (off, f) = self.locate(field)?;
-        self.data.get(off..off + f.width).ok_or_else(|| {
+        self.bytes_at(field, off, f)
+    }
+
+    fn bytes_at(&self, field: &FieldRef, off: usize, f: &FieldDef) -> Result<&'a [u8]> {
+        let data: &'a [u8] = self.data;
+        data.get(off..off + f.width).ok_or_else(|| {
             self.err_ctx(
                 Error::data(
                     ErrorKind::TooShort {
@@ -428,18 +453,23 @@ impl<'s, 'a> MessageView<'s, 'a> {
 
     /// The decoded value of one field.
     pub fn value(&self, field: &FieldRef) -> Result<Value<'a>> {
-        let (off, f) = self.locate(field)?;
+        let (off, f) = match field.by_message.get(self.mi) {
+            // The common case: a field at a fixed offset, one slice.
+            Some(Some(Steps {
+                fixed: Some(off),
+                field: id,
+                ..
+            })) => (*off, &self.schema.fields[*id as usize]),
+            _ => self.locate(field)?,
+        };
         let FieldKind::Scalar(sc) = &f.kind else {
             return Err(Error::value(ErrorKind::WrongType {
                 expected: "a single field",
                 found: "a record",
             }));
         };
-        let bytes = self.raw(field)?;
-        decode_scalar(self.schema.encoding, sc, bytes).map_err(|k| {
-            let raw = (f.sensitivity == Sensitivity::Plain).then_some(bytes);
-            self.err_ctx(Error::data(k, off, f.width, raw), field)
-        })
+        let bytes = self.bytes_at(field, off, f)?;
+        decode_field(self.schema.encoding, f, sc, off, bytes).map_err(|e| self.err_ctx(e, field))
     }
 
     fn wrong(&self, field: &FieldRef, expected: &'static str, v: &Value<'_>) -> Error {
