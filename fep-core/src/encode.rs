@@ -47,6 +47,7 @@ impl Schema {
             .ok_or_else(|| Error::value(ErrorKind::UnknownMessage(name.to_owned())))?;
         let m = &s.messages[mi];
         let start = out.len();
+        out.reserve(m.fixed_len.unwrap_or(m.min_len));
         let mut e = Encoder {
             s,
             counts: [CountState::Unknown; MAX_COUNTS],

@@ -236,16 +236,28 @@ pub(crate) fn encode(enc: TextEncoding, s: &str, out: &mut Vec<u8>) -> Result<()
         }
         TextEncoding::EucKr | TextEncoding::Cp949 => {
             let start = out.len();
-            let (bytes, _, had_errors) = encoding_rs::EUC_KR.encode(s);
-            if had_errors {
-                let ch = first_unencodable(enc, s);
-                return Err(ErrorKind::Unencodable {
-                    ch,
-                    encoding: enc.name(),
-                    hint: "",
-                });
+            // Straight into `out`: at most 2 bytes a character, never more than the UTF-8.
+            out.resize(start + s.len(), 0);
+            let mut encoder = encoding_rs::EUC_KR.new_encoder();
+            let (result, _, written) =
+                encoder.encode_from_utf8_without_replacement(s, &mut out[start..], true);
+            match result {
+                encoding_rs::EncoderResult::InputEmpty => out.truncate(start + written),
+                encoding_rs::EncoderResult::Unmappable(ch) => {
+                    out.truncate(start);
+                    return Err(ErrorKind::Unencodable {
+                        ch,
+                        encoding: enc.name(),
+                        hint: "",
+                    });
+                }
+                encoding_rs::EncoderResult::OutputFull => {
+                    // Cannot happen (EUC-KR is never longer than UTF-8); stay correct anyway.
+                    out.truncate(start);
+                    let (bytes, _, _) = encoding_rs::EUC_KR.encode(s);
+                    out.extend_from_slice(&bytes);
+                }
             }
-            out.extend_from_slice(&bytes);
             if enc == TextEncoding::EucKr && check_double_byte(enc, &out[start..]).is_err() {
                 out.truncate(start);
                 let ch = first_unencodable(enc, s);
