@@ -537,13 +537,17 @@ impl fmt::Display for Error {
                 if wrote {
                     f.write_str(" ")?;
                 }
-                write!(
-                    f,
-                    "(bytes {}..{}): {}",
-                    d.offset,
-                    d.offset + d.length,
-                    self.detail()
-                )
+                if d.length == 0 {
+                    write!(f, "(at byte {}): {}", d.offset, self.detail())
+                } else {
+                    write!(
+                        f,
+                        "(bytes {}..{}): {}",
+                        d.offset,
+                        d.offset + d.length,
+                        self.detail()
+                    )
+                }
             }
             Position::Value(v) => {
                 let mut wrote = false;

@@ -143,7 +143,10 @@ impl Framer {
         }
         let n = buf.len();
         let e = self.err(
-            format!("the stream ends inside a telegram ({n} bytes left over)"),
+            format!(
+                "the stream ends inside a telegram ({n} byte{} left over)",
+                if n == 1 { "" } else { "s" }
+            ),
             self.offset,
             &buf[..n.min(16)],
         );

@@ -73,7 +73,7 @@ fn valid_telegram_decodes() {
 fn too_short() {
     assert_eq!(
         decode_err(b"2000A0011"),
-        "other (bytes 9..9): telegram too short: the message needs 10 bytes, found 9"
+        "other (at byte 9): telegram too short: the message needs 10 bytes, found 9"
     );
 }
 
