@@ -66,8 +66,9 @@ impl ExplainedField<'_, '_> {
         } else {
             self.sensitivity.redact(&text).into_owned()
         };
+        // Text is quoted as JSON quotes it: full-width spaces and Hangul stay as they are.
         if matches!(v, Value::Text(_)) {
-            format!("{shown:?}")
+            serde_json::to_string(&shown).unwrap_or(shown)
         } else {
             shown
         }
