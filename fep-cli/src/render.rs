@@ -28,20 +28,9 @@ pub fn pretty(msg: &Message<'_>, reveal: bool) -> String {
     .unwrap_or_default()
 }
 
-/// A scalar value as plain text (numbers and dates as JSON writes them, text unquoted,
-/// bytes in hex); `None` for null, lists and records.
+/// A scalar value as plain text; `None` for null, lists and records.
 pub fn scalar_text(v: &Value<'_>) -> Option<String> {
-    Some(match v {
-        Value::Int(i) => i.to_string(),
-        Value::UInt(u) => u.to_string(),
-        Value::Decimal(d) => d.to_string(),
-        Value::Text(t) => t.to_string(),
-        Value::Bytes(b) => hex_compact(b),
-        Value::Date(d) => d.to_string(),
-        Value::Time(t) => t.to_string(),
-        Value::DateTime(d) => d.to_string(),
-        _ => return None,
-    })
+    v.to_text()
 }
 
 /// Lowercase hex without separators, as JSON writes `B` fields.

@@ -124,6 +124,20 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// A scalar as plain text, as JSON writes it but without quotes (numbers, exact
+    /// decimals, ISO dates, text, lowercase hex for bytes); `None` for null, lists and
+    /// records. With [`Sensitivity::redact`] it gives what a person may see of a field.
+    ///
+    /// # Example
+    /// ```
+    /// use fep_core::{Decimal, Value};
+    /// assert_eq!(Value::Decimal(Decimal::new(-2500, 2)).to_text().as_deref(), Some("-25.00"));
+    /// assert_eq!(Value::Null.to_text(), None);
+    /// ```
+    pub fn to_text(&self) -> Option<String> {
+        scalar_text(self)
+    }
+
     /// True for [`Value::Null`].
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
