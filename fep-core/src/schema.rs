@@ -106,6 +106,8 @@ pub(crate) struct FieldDef {
     pub count_slot: Option<u8>,
     /// The type as the layout wrote it (`9(13)`, `header`).
     pub type_text: Box<str>,
+    /// The attributes as the layout wrote them, description left out (`date`, `mask`, ...).
+    pub attrs_text: Box<str>,
     pub filler: bool,
 }
 
@@ -429,6 +431,27 @@ impl<'s> FieldInfo<'s> {
     pub fn type_text(&self) -> &'s str {
         &self.def.type_text
     }
+    /// The attributes as written, the description left out: `sign leading`, `date mask`.
+    pub fn attributes_text(&self) -> &'s str {
+        &self.def.attrs_text
+    }
+    /// How the field repeats.
+    pub fn repeat(&self) -> RepeatInfo<'s> {
+        match &self.def.repeat {
+            Repeat::One => RepeatInfo::One,
+            Repeat::Fixed(n) => RepeatInfo::Fixed(*n),
+            Repeat::Counted {
+                bound,
+                slots,
+                count_path,
+                ..
+            } => RepeatInfo::Counted {
+                count_path,
+                bound: *bound,
+                slots: *slots,
+            },
+        }
+    }
     /// The repeat, as written: `[3]`, `[count, max=10]`; empty for a single field.
     pub fn repeat_text(&self) -> String {
         match &self.def.repeat {
@@ -499,6 +522,25 @@ impl<'s> FieldInfo<'s> {
     pub fn is_repeated(&self) -> bool {
         self.def.repeat != Repeat::One
     }
+}
+
+/// How a field repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RepeatInfo<'s> {
+    /// A single field.
+    One,
+    /// `[N]`: exactly N entries.
+    Fixed(usize),
+    /// `[count, max=N]` or `[count, slots=N]`.
+    Counted {
+        /// The count field's path as written.
+        count_path: &'s str,
+        /// N.
+        bound: usize,
+        /// `slots`: N entries always on the wire, unused ones blank.
+        slots: bool,
+    },
 }
 
 /// What a field decodes to, for bindings that build typed columns.
@@ -637,6 +679,43 @@ impl Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_info_lists_the_layout() {
+        let s = Schema::parse(
+            "message m {\n n 9(1)\n amount S9(5) sign trailing mask \"금액\"\n items[n, slots=3] {\n  v X(2)\n }\n}\n",
+        )
+        .expect("layout");
+        let m = s.message("m").expect("message");
+        let f: Vec<FieldInfo<'_>> = m.fields().collect();
+        assert_eq!(
+            f.iter()
+                .map(|f| (
+                    f.path(),
+                    f.offset(),
+                    f.width(),
+                    f.type_text(),
+                    f.attributes_text()
+                ))
+                .collect::<Vec<_>>(),
+            vec![
+                ("n", Some(0), 1, "9(1)", ""),
+                ("amount", Some(1), 6, "S9(5)", "sign trailing mask"),
+                ("items[]", Some(7), 2, "group", ""),
+                ("items[].v", Some(7), 2, "X(2)", ""),
+            ]
+        );
+        assert_eq!(
+            f[2].repeat(),
+            RepeatInfo::Counted {
+                count_path: "n",
+                bound: 3,
+                slots: true
+            }
+        );
+        assert_eq!(f[1].description(), Some("금액"));
+        assert_eq!(m.length(), Some(13));
+    }
 
     #[test]
     fn schema_is_send_sync() {

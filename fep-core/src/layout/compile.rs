@@ -476,6 +476,7 @@ impl<'c, 's> Compiler<'c, 's> {
             in_repeat,
             count_slot: None,
             type_text: "".into(),
+            attrs_text: "".into(),
             filler,
         });
         let (kind, width, sensitivity, description, type_text) = match &f.kind {
@@ -483,6 +484,13 @@ impl<'c, 's> Compiler<'c, 's> {
                 let a = Attrs::collect(cx, attrs)?;
                 let (scalar, width) = self.scalar(ty, &a, filler)?;
                 let type_text = cx.text(ty.span).to_owned();
+                // The attributes as written (not the description), for listings.
+                let attrs_text: Vec<&str> = attrs
+                    .iter()
+                    .filter(|at| !matches!(at.value, AttrAst::Description(_)))
+                    .map(|at| cx.text(at.span))
+                    .collect();
+                self.fields[id as usize].attrs_text = attrs_text.join(" ").into_boxed_str();
                 (
                     FieldKind::Scalar(Box::new(scalar)),
                     width,
