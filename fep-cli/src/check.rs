@@ -136,13 +136,18 @@ fn message(out: &mut impl Write, m: &MessageInfo<'_>, style: Style) -> io::Resul
             ty.push(' ');
             ty.push_str(&repeat);
         }
-        match f.sensitivity() {
-            Sensitivity::Mask => ty.push_str(" mask"),
-            Sensitivity::Secret => ty.push_str(" secret"),
-            _ => {}
-        }
-        if f.is_required() {
-            ty.push_str(" required");
+        // The attributes as the layout wrote them (sign, date, mask, required, ...); a
+        // record reference's own mask or secret is not among them, so say it.
+        let attrs = f.attributes_text();
+        if !attrs.is_empty() {
+            ty.push(' ');
+            ty.push_str(attrs);
+        } else if f.is_group() {
+            match f.sensitivity() {
+                Sensitivity::Mask => ty.push_str(" mask"),
+                Sensitivity::Secret => ty.push_str(" secret"),
+                _ => {}
+            }
         }
         let path = format!("{}{}", "  ".repeat(f.depth()), f.path());
         let description = f.description().unwrap_or("").to_owned();
