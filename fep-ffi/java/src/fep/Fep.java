@@ -1,0 +1,44 @@
+package fep;
+
+/**
+ * The library as a whole: its version and the result codes of {@link FepException#code()}.
+ *
+ * <p>The native library {@code libfep} is found through the system property {@code
+ * fep.library} (a file path), else by its name on the platform's library path
+ * ({@code LD_LIBRARY_PATH} on Linux; with JNA also {@code jna.library.path}).
+ */
+public final class Fep {
+  private Fep() {}
+
+  /** A required argument is null. */
+  public static final int RESULT_NULL_PARAMETER = 1;
+  /** An argument is not valid (a field handle of another schema, unknown flags). */
+  public static final int RESULT_INVALID_PARAMETER = 2;
+  /** A bug inside the library was caught. */
+  public static final int RESULT_PANIC = 4;
+  /** The layout text is wrong. */
+  public static final int RESULT_LAYOUT = 100;
+  /** The telegram does not match the layout. */
+  public static final int RESULT_DATA = 101;
+  /** A value cannot be encoded into a telegram. */
+  public static final int RESULT_ENCODING = 102;
+  /** Reading a file failed. */
+  public static final int RESULT_IO = 103;
+  /** The JSON to encode is malformed or not shaped as a message. */
+  public static final int RESULT_JSON = 104;
+  /** No message of the layout has that name. */
+  public static final int RESULT_UNKNOWN_MESSAGE = 105;
+  /** No field at that path. */
+  public static final int RESULT_UNKNOWN_FIELD = 106;
+  /** The field holds another type than the one asked for. */
+  public static final int RESULT_WRONG_TYPE = 107;
+  /** The byte stream is not framed as the layout says. */
+  public static final int RESULT_FRAMING = 109;
+  /** The layout has no {@code key} directive, or the message lacks a key field. */
+  public static final int RESULT_NO_KEY = 110;
+
+  /** @return the native library's version, such as {@code 0.1.0} */
+  public static String version() {
+    return Lib.version();
+  }
+}

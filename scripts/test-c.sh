@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The C ABI's checks: the header is what cbindgen (pinned) makes of the code; the C tests pass
+# under AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind with no leak and no
+# error; the header compiles as C and C++; the example of docs/c-api.md decodes and encodes
+# every bundled sample. Installs what it needs when missing (apt-get as root, cbindgen with
+# cargo install). Ends with one line: "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+CBINDGEN_VERSION=0.29.4
+# The strict flags every C file of the project compiles with.
+CFLAGS=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g -Ifep-ffi/include)
+SANITIZE=(-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+# What a program linking libfep.a needs besides (cargo rustc -p fep-ffi --lib --crate-type
+# staticlib -- --print native-static-libs).
+STATIC_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
+VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect)
+TESTS=(test_api test_samples test_threads)
+
+passed=0
+failed=0
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+out=target/c-tests
+mkdir -p "$out"
+
+# A check that is one pass or one failure.
+check() {
+  local name=$1
+  shift
+  echo "==> $name"
+  if "$@" >"$log/out" 2>&1; then
+    passed=$((passed + 1))
+    tail -n 1 "$log/out"
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name"
+    tail -n 60 "$log/out"
+  fi
+}
+
+# ---------------------------------------------------------------- tools
+
+missing=()
+command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+command -v g++ >/dev/null || missing+=(g++)
+command -v valgrind >/dev/null || missing+=(valgrind)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+if ! cbindgen --version 2>/dev/null | grep -qx "cbindgen $CBINDGEN_VERSION"; then
+  echo "==> installing cbindgen $CBINDGEN_VERSION (about a minute, once)"
+  cargo install --locked "cbindgen@$CBINDGEN_VERSION" >"$log/install" 2>&1 || tail -n 20 "$log/install"
+fi
+
+# ---------------------------------------------------------------- build
+
+check "cargo build -p fep-ffi (libfep.so, libfep.a)" cargo build -p fep-ffi
+
+# The header: regenerated in place from the code; any change (from the committed header, or
+# from the one that was there) is a failure, so a header that drifts never passes.
+header_is_generated() {
+  local header=fep-ffi/include/fep.h
+  cp "$header" "$log/fep.h.before" 2>/dev/null || : >"$log/fep.h.before"
+  cbindgen --quiet --config fep-ffi/cbindgen.toml --output "$header" fep-ffi || return 1
+  diff -u --label "fep.h before" --label "fep.h regenerated" "$log/fep.h.before" "$header" || return 1
+  if git ls-files --error-unmatch "$header" >/dev/null 2>&1; then
+    git diff --exit-code -- "$header" || return 1
+  fi
+  echo "fep.h is what cbindgen $CBINDGEN_VERSION makes of fep-ffi/src"
+}
+check "fep.h has not drifted from the code" header_is_generated
+
+# Every function the header declares is called by the C tests.
+every_function_is_tested() {
+  local fns missing=0 n=0
+  fns=$(grep -oE '^[a-z][a-z0-9_ *]*[ *](fep_[a-z0-9_]+)\(' fep-ffi/include/fep.h |
+    grep -oE 'fep_[a-z0-9_]+\($' | tr -d '(')
+  for f in $fns; do
+    n=$((n + 1))
+    if ! grep -qE "\\b$f\\(" fep-ffi/tests/c/*.c; then
+      echo "not called by fep-ffi/tests/c: $f"
+      missing=$((missing + 1))
+    fi
+  done
+  [ "$n" -gt 40 ] && [ "$missing" -eq 0 ] && echo "all $n functions are called"
+}
+check "every function of fep.h is exercised by the C tests" every_function_is_tested
+
+header_compiles_as_cpp() {
+  printf '#include "fep.h"\nint main() { return fep_version() == nullptr; }\n' >"$log/cpp.cpp"
+  g++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Ifep-ffi/include "$log/cpp.cpp" \
+    -Ltarget/debug -lfep -o "$out/cpp" && echo "fep.h compiles and links as C++"
+}
+check "fep.h compiles as C++" header_compiles_as_cpp
+
+# ---------------------------------------------------------------- C tests
+
+# ASan + UBSan (leaks included), linking the static library.
+asan() {
+  gcc "${CFLAGS[@]}" "${SANITIZE[@]}" "fep-ffi/tests/c/$1.c" target/debug/libfep.a \
+    "${STATIC_LIBS[@]}" -o "$out/$1-asan" &&
+    ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 \
+      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$out/$1-asan" layouts
+}
+for t in "${TESTS[@]}"; do
+  check "$t under AddressSanitizer + UndefinedBehaviorSanitizer (static lib)" asan "$t"
+done
+
+# valgrind, linking the shared library: no error, no definite or indirect leak.
+under_valgrind() {
+  local args=(layouts)
+  # valgrind runs threads one at a time: fewer rounds keep it quick.
+  [ "$1" = test_threads ] && args+=(5)
+  gcc "${CFLAGS[@]}" "fep-ffi/tests/c/$1.c" -Ltarget/debug -lfep -lpthread \
+    -Wl,-rpath,"$PWD/target/debug" -o "$out/$1" &&
+    "${VALGRIND[@]}" "$out/$1" "${args[@]}"
+}
+for t in "${TESTS[@]}"; do
+  check "$t under valgrind (shared lib)" under_valgrind "$t"
+done
+
+# ---------------------------------------------------------------- the documented example
+
+example_on_every_sample() {
+  local n=0
+  gcc "${CFLAGS[@]}" fep-ffi/examples/decode.c -Ltarget/debug -lfep \
+    -Wl,-rpath,"$PWD/target/debug" -o "$out/decode" || return 1
+  for layout in layouts/*.layout; do
+    for bin in "${layout%.layout}"/*.bin; do
+      "${VALGRIND[@]}" "$out/decode" "$layout" "$bin" >"$log/example" || {
+        cat "$log/example"
+        return 1
+      }
+      grep -q "DIFFERENT" "$log/example" && return 1
+      n=$((n + 1))
+    done
+  done
+  echo "decoded and encoded back $n samples"
+}
+check "fep-ffi/examples/decode.c (docs/c-api.md) on every sample, under valgrind" \
+  example_on_every_sample
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
