@@ -427,6 +427,16 @@ impl<'s, 'a> MessageView<'s, 'a> {
         }
     }
 
+    /// The offset of a field in this telegram (of the entry the path names).
+    pub fn offset(&self, field: &FieldRef) -> Result<usize> {
+        match field.by_message.get(self.mi) {
+            Some(Some(Steps {
+                fixed: Some(off), ..
+            })) => Ok(*off),
+            _ => self.locate(field).map(|(off, _)| off),
+        }
+    }
+
     /// The raw bytes of a field.
     pub fn raw(&self, field: &FieldRef) -> Result<&'a [u8]> {
         let (off, f) = self.locate(field)?;
