@@ -260,11 +260,21 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
         Ok(())
     }
 
-    /// The bytes of a count field, for an error; none when the field is sensitive.
-    fn count_raw(&self, count_field: FieldId, at: usize, width: usize) -> Option<&'a [u8]> {
-        let data: &'a [u8] = self.data;
-        let plain = self.s.fields[count_field as usize].sensitivity == Sensitivity::Plain;
-        data.get(at..at + width).filter(|_| plain)
+    /// The entries of a counted repeat: the count read from its field, within the bound
+    /// (an error showing the count's bytes, unless that field is sensitive).
+    fn count(&self, slot: u8, bound: usize, count_field: FieldId) -> Result<usize> {
+        let (count, at, width) = self.counts[slot as usize];
+        if count > bound as u64 {
+            let plain = self.s.fields[count_field as usize].sensitivity == Sensitivity::Plain;
+            let raw = self.data.get(at..at + width).filter(|_| plain);
+            return Err(Error::data(
+                ErrorKind::CountOverBound { count, bound },
+                at,
+                width,
+                raw,
+            ));
+        }
+        Ok(count as usize)
     }
 
     fn take(&self, f: &'s FieldDef, pos: &mut usize) -> Result<&'a [u8]> {
@@ -286,22 +296,7 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
                 bound,
                 count_field,
                 ..
-            } => {
-                let (count, at, width) = self.counts[*c as usize];
-                if count > *bound as u64 {
-                    let raw = self.count_raw(*count_field, at, width);
-                    return Err(Error::data(
-                        ErrorKind::CountOverBound {
-                            count,
-                            bound: *bound,
-                        },
-                        at,
-                        width,
-                        raw,
-                    ));
-                }
-                count as usize
-            }
+            } => self.count(*c, *bound, *count_field)?,
         };
         if !matches!(slot, Value::List(_)) {
             *slot = Value::List(Vec::with_capacity(n));
@@ -627,23 +622,9 @@ impl<'s, 'a> Decoder<'s, 'a, NoTrace> {
                     bound,
                     count_field,
                     ..
-                } => {
-                    let (count, at, width) = self.counts[*slot as usize];
-                    if count > *bound as u64 {
-                        let raw = self.count_raw(*count_field, at, width);
-                        return Err(Error::data(
-                            ErrorKind::CountOverBound {
-                                count,
-                                bound: *bound,
-                            },
-                            at,
-                            width,
-                            raw,
-                        )
-                        .prepend_path(&f.name));
-                    }
-                    count as usize
-                }
+                } => self
+                    .count(*slot, *bound, *count_field)
+                    .map_err(|e| e.prepend_path(&f.name))?,
             };
             match &f.kind {
                 FieldKind::Scalar(_) if f.count_slot.is_some() => {
