@@ -1,0 +1,47 @@
+"""Fixed-length Korean financial telegrams (전문) to Python values and back, exactly.
+
+    >>> import fep
+    >>> schema = fep.Schema.load("layouts/firmbanking.layout")
+    >>> msg = schema.decode(telegram)             # bytes, or a hex str from a log
+    >>> msg.name, msg["amount"]
+    ('transfer', 10000)
+    >>> schema.encode(msg) == telegram
+    True
+    >>> table = schema.decode_arrow("capture.bin", message="transfer")
+    >>> df = polars.DataFrame(table)               # or pyarrow.table(table)
+
+See ``Schema`` for every call and ``docs/python.md`` for a walk-through.
+"""
+
+from collections.abc import Mapping as _Mapping
+
+from fep._fep import (
+    ArrowTable,
+    DecodeError,
+    EncodeError,
+    FepError,
+    FieldInfo,
+    LayoutError,
+    Message,
+    MessageInfo,
+    MessageIterator,
+    Schema,
+    __version__,
+)
+
+# A Message is a read-only mapping of its fields: isinstance(msg, Mapping) holds.
+_Mapping.register(Message)
+
+__all__ = [
+    "ArrowTable",
+    "DecodeError",
+    "EncodeError",
+    "FepError",
+    "FieldInfo",
+    "LayoutError",
+    "Message",
+    "MessageInfo",
+    "MessageIterator",
+    "Schema",
+    "__version__",
+]

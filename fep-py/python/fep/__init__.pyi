@@ -1,0 +1,283 @@
+"""Fixed-length Korean financial telegrams (전문) to Python values and back, exactly.
+
+Values: integers are ``int``, decimals ``decimal.Decimal`` (with the field's scale), dates
+and times ``datetime.date`` / ``datetime.time`` / ``datetime.datetime``, blank numbers,
+dates and times ``None``, text ``str`` (without its pad), ``B`` fields ``bytes``, repeats
+``list`` and records ``dict``. ``encode`` takes the same, and also ``int`` or ``str`` for
+decimals and ISO ``str`` for dates and times; floats are refused.
+"""
+
+import datetime
+import decimal
+import os
+from collections.abc import Iterator, KeysView, ItemsView, Mapping, ValuesView
+from typing import IO, Any, Literal, Optional, Union, final, overload
+
+__all__ = [
+    "ArrowTable",
+    "DecodeError",
+    "EncodeError",
+    "FepError",
+    "FieldInfo",
+    "LayoutError",
+    "Message",
+    "MessageInfo",
+    "MessageIterator",
+    "Schema",
+    "__version__",
+]
+
+__version__: str
+
+#: One telegram: its bytes, or its hex as a log prints it (spaces, newlines, ``0x`` allowed).
+_TelegramData = Union[bytes, bytearray, memoryview, str]
+#: A stream of framed telegrams: a path, a binary file object (``open(p, "rb")``) or bytes.
+_Source = Union[str, os.PathLike[str], IO[bytes], bytes, bytearray, memoryview]
+#: A field value as ``decode`` gives it.
+_Value = Union[
+    None,
+    int,
+    decimal.Decimal,
+    str,
+    bytes,
+    datetime.date,
+    datetime.time,
+    datetime.datetime,
+    list[Any],
+    dict[str, Any],
+]
+
+class FepError(ValueError):
+    """Base class of fep's errors: a layout, a telegram or a value that is wrong.
+
+    ``str(error)`` is one line in a fixed template, for example
+    ``transfer.amount (bytes 129..142): expected digits, found "00001O0000000"``.
+    Attributes that do not apply are ``None``.
+    """
+
+    path: Optional[str]
+    """The field path (``header.seq_no``, ``items[2].amount``) of a data or encode error."""
+    offset: Optional[int]
+    """The byte offset of a data error: in the telegram, or in the stream for
+    ``iter_decode`` and ``decode_arrow``."""
+    line: Optional[int]
+    """The 1-based line of a layout error (or of a bad character in a hex string)."""
+    column: Optional[int]
+    """The 1-based column (in characters) of a layout error or a bad hex character."""
+    message_name: Optional[str]
+    """The message being decoded or encoded, once it is known."""
+
+class LayoutError(FepError):
+    """The layout text is wrong; ``line`` and ``column`` say where."""
+
+class DecodeError(FepError):
+    """A telegram does not match its layout; ``path`` and ``offset`` say where.
+
+    Never shows the bytes of a ``mask`` or ``secret`` field."""
+
+class EncodeError(FepError):
+    """A value cannot be encoded into a telegram; ``path`` names the field."""
+
+@final
+class FieldInfo:
+    """One field of a message, for inspection (``schema.messages[0].fields``)."""
+
+    path: str
+    """The path from the message root; repeated parts show ``[]``: ``items[].amount``."""
+    name: str
+    """The field's own name (``_`` for filler)."""
+    depth: int
+    """Nesting depth: 0 for the message's own fields."""
+    offset: Optional[int]
+    """Byte offset in the telegram (of the first element of a repeat); ``None`` after a
+    counted repeat, where it depends on the count."""
+    length: int
+    """Byte width of one element."""
+    total_length: Optional[int]
+    """Total byte width; ``None`` when it depends on a count."""
+    type: str
+    """The type as the layout writes it: ``X(15)``, ``S9(13)``, a record name, ``group``."""
+    attributes: str
+    """The attributes as the layout writes them, the description left out:
+    ``sign leading``, ``date``, ``time("hhmm")``, ``mask``."""
+    repeat: str
+    """The repeat as written (``[3]``, ``[count, max=10]``); empty for a single field."""
+    description: Optional[str]
+    """The description: the specification's (Korean) name of the field."""
+    sensitivity: Literal["plain", "mask", "secret"]
+    """``mask`` and ``secret`` fields are hidden in every ``repr``."""
+    kind: Literal["text", "integer", "decimal", "date", "time", "datetime", "bytes", "record"]
+    """What the field decodes to."""
+    scale: Optional[int]
+    """Digits after the implied decimal point, for numeric fields."""
+    required: bool
+    filler: bool
+    repeated: bool
+
+@final
+@final
+class MessageInfo:
+    """One message of a layout, for inspection."""
+
+    name: str
+    length: Optional[int]
+    """The telegram length, when it is fixed."""
+    min_length: int
+    """The shortest telegram of the message (every counted repeat empty)."""
+    conditions: list[tuple[str, list[str]]]
+    """The ``when`` conditions, as ``(field path, allowed values)``."""
+    fields: list[FieldInfo]
+    """Every field in wire order, records and groups before their members."""
+
+@final
+class Message(Mapping[str, _Value]):
+    """A decoded telegram: ``name``, and its fields as a read-only mapping.
+
+    ``msg["amount"]`` and ``msg.to_dict()`` give the real values; ``repr(msg)`` hides
+    ``mask`` fields but their last 4 characters and ``secret`` fields whole. A field read
+    twice gives two equal, independent objects.
+    """
+
+    @property
+    def name(self) -> str:
+        """The message's name in the layout."""
+    @property
+    def offset(self) -> Optional[int]:
+        """The frame's byte offset in its stream (``iter_decode``); ``None`` from ``decode``."""
+    def __getitem__(self, key: str, /) -> _Value: ...
+    def __iter__(self) -> Iterator[str]: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, key: object, /) -> bool: ...
+    def keys(self) -> KeysView[str]: ...
+    def values(self) -> ValuesView[_Value]: ...
+    def items(self) -> ItemsView[str, _Value]: ...
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+    def to_dict(self) -> dict[str, _Value]:
+        """The fields as a new ``dict``: records as dicts, repeats as lists."""
+    def to_json(self, *, indent: Optional[int] = None, redact: bool = False) -> str:
+        """``{"message": NAME, "fields": {...}}`` as JSON, as the other fep tools write it:
+        decimals, dates and times as strings, ``B`` fields as hex. With ``redact``,
+        sensitive fields are hidden as in ``repr``."""
+
+@final
+@final
+class MessageIterator(Iterator[Any]):
+    """Messages decoded from a stream, one at a time (``Schema.iter_decode``)."""
+
+    def __iter__(self) -> "MessageIterator": ...
+    def __next__(self) -> Any: ...
+
+@final
+class ArrowTable:
+    """Telegrams decoded into Arrow columns (``Schema.decode_arrow``).
+
+    It exports its record batches through the Arrow PyCapsule interface, so
+    ``pyarrow.table(t)``, ``polars.DataFrame(t)`` and DuckDB take the buffers without
+    copying them. (``polars.from_arrow(t)`` gives a struct ``Series``: ``.struct.unnest()``
+    makes it a DataFrame.)
+    """
+
+    @property
+    def num_rows(self) -> int: ...
+    @property
+    def num_columns(self) -> int: ...
+    @property
+    def column_names(self) -> list[str]: ...
+    def __len__(self) -> int: ...
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def __arrow_c_schema__(self) -> object: ...
+    def to_pyarrow(self) -> Any:
+        """The table as a ``pyarrow.Table`` (needs pyarrow)."""
+    def to_polars(self) -> Any:
+        """The table as a ``polars.DataFrame`` (needs polars)."""
+
+@final
+class Schema:
+    """A compiled layout: immutable, and safe to share between threads.
+
+    Every call releases the GIL while the Rust core works, so threads decode in parallel.
+    """
+
+    @staticmethod
+    def load(path: Union[str, os.PathLike[str]]) -> "Schema":
+        """Reads and compiles a layout file.
+
+        Raises ``LayoutError`` (with ``line`` and ``column``) for a wrong layout and
+        ``OSError`` (``FileNotFoundError`` ...) when the file cannot be read."""
+    @staticmethod
+    def parse(text: str, /, *, name: Optional[str] = None) -> "Schema":
+        """Compiles a layout from its text; ``name`` stands for the file in error messages."""
+    @property
+    def messages(self) -> list[MessageInfo]:
+        """The messages in layout order, with their fields."""
+    def message(self, name: str) -> MessageInfo:
+        """A message by name (``KeyError`` when there is none)."""
+    @property
+    def encoding(self) -> str:
+        """``euc-kr``, ``cp949``, ``utf-8`` or ``ascii``."""
+    @property
+    def framing(self) -> str:
+        """The framing as the layout writes it: ``length-prefix 4 ascii``, ``lines``, ``none``."""
+    @property
+    def key_paths(self) -> list[str]:
+        """The field paths of the layout's ``key`` directive."""
+    def decode(
+        self, data: _TelegramData, /, *, message: Optional[str] = None, framed: bool = False
+    ) -> Message:
+        """Decodes one telegram.
+
+        ``data`` is the telegram without its frame (unless ``framed``, when it is exactly one
+        frame as on the wire). The message is chosen by the layout's ``when`` conditions, or
+        named by ``message``. Raises ``DecodeError``."""
+    def encode(
+        self,
+        value: Union[Message, Mapping[str, Any]],
+        /,
+        *,
+        message: Optional[str] = None,
+        frame: bool = False,
+    ) -> bytes:
+        """Encodes a message into telegram bytes, framed for the wire when ``frame``.
+
+        ``value`` is a ``Message``, ``{"message": NAME, "fields": {...}}``, or the fields
+        with ``message=NAME`` (which may be left out when the layout has one message).
+        Absent fields get their constant, default or blank. Raises ``EncodeError`` naming the
+        field: a float, a value too long for its width, a character the encoding lacks, a
+        missing required field, an unknown field."""
+    @overload
+    def iter_decode(
+        self, source: _Source, /, *, keep_going: Literal[False] = False
+    ) -> Iterator[Message]:
+        """Decodes a stream of framed telegrams one at a time, with constant memory.
+
+        ``source`` is a path, a binary file object, or bytes. Each message's ``offset`` is its
+        frame's offset in the stream. A bad telegram raises ``DecodeError`` (its ``offset`` in
+        the stream); with ``keep_going`` it is yielded as a ``DecodeError`` instead, and
+        reading goes on with the next telegram where the framing allows."""
+    @overload
+    def iter_decode(
+        self, source: _Source, /, *, keep_going: Literal[True]
+    ) -> Iterator[Union[Message, DecodeError]]: ...
+    @overload
+    def iter_decode(
+        self, source: _Source, /, *, keep_going: bool
+    ) -> Iterator[Union[Message, DecodeError]]: ...
+    def explain(self, data: _TelegramData, /, *, message: Optional[str] = None) -> str:
+        """The telegram field by field as a text table: offset, length, path, type, raw bytes,
+        value and description; ``mask``/``secret`` fields hidden. Never raises for a bad
+        telegram: it shows the fields that decoded and the error."""
+    def key(self, data: _TelegramData, /) -> str:
+        """The correlation key (the layout's ``key`` directive): the key fields as on the
+        wire, trailing spaces removed, joined with ``|``. Read without decoding."""
+    def decode_arrow(self, source: _Source, /, *, message: Optional[str] = None) -> ArrowTable:
+        """Decodes a stream of framed telegrams into typed Arrow columns, with the GIL released.
+
+        With ``message``, the rows are that message's telegrams (telegrams of other messages
+        are passed over) and the columns its fields. Without it, a layout of one message gives
+        that message; a layout of several gives a ``message`` column and the fields that every
+        message has alike (a common header).
+
+        Columns: text ``utf8``, integers ``int64``, decimals ``decimal128(38, scale)``, dates
+        ``date32``, times ``time64[us]``, datetimes ``timestamp[us]``, ``B`` fields ``binary``,
+        records ``struct``, repeats ``list``; blanks are null. Raises ``DecodeError`` at the
+        first bad telegram, with its stream offset."""

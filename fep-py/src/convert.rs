@@ -1,0 +1,360 @@
+//! Values between fep and Python: `int`, `decimal.Decimal`, `datetime.date`/`time`/
+//! `datetime`, `None`, `str`, `bytes`, `list` and `dict`, exactly, both ways.
+//!
+//! Reading a Python value refuses what has no exact telegram form (floats, booleans,
+//! microseconds, time zones) with an `EncodeError` naming the field, in the core's template.
+
+use std::borrow::Cow;
+
+use fep_core::{Date, DateTime, Decimal, Record, Time, Value};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList,
+    PyMapping, PyMemoryView, PyString, PyTime, PyTimeAccess, PyTuple, PyType, PyTzInfoAccess,
+};
+
+use crate::errors::encode_error;
+use crate::input::type_name;
+use crate::message::PyMessage;
+
+static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    DECIMAL.import(py, "decimal", "Decimal")
+}
+
+// ------------------------------------------------------------------ fep to Python
+
+/// A value as a Python object.
+pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value<'_>) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Int(i) => i.into_pyobject(py)?.into_any(),
+        Value::UInt(u) => u.into_pyobject(py)?.into_any(),
+        // Through its text, which keeps the scale: Decimal("12.50"), not Decimal("12.5").
+        Value::Decimal(d) => decimal_type(py)?.call1((d.to_string(),))?,
+        Value::Text(t) => PyString::new(py, t).into_any(),
+        Value::Bytes(b) => PyBytes::new(py, b).into_any(),
+        Value::Date(d) => date(py, d)?.into_any(),
+        // A time without seconds (`hhmm`) becomes hh:mm:00; encode writes it back as hhmm.
+        Value::Time(t) => {
+            PyTime::new(py, t.hour, t.minute, t.second.unwrap_or(0), 0, None)?.into_any()
+        }
+        Value::DateTime(dt) => PyDateTime::new(
+            py,
+            py_year(dt.date.year)?,
+            dt.date.month,
+            dt.date.day,
+            dt.time.hour,
+            dt.time.minute,
+            dt.time.second.unwrap_or(0),
+            0,
+            None,
+        )?
+        .into_any(),
+        Value::List(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Record(r) => record_to_py(py, r)?.into_any(),
+    })
+}
+
+fn date<'py>(py: Python<'py>, d: &Date) -> PyResult<Bound<'py, PyDate>> {
+    PyDate::new(py, py_year(d.year)?, d.month, d.day)
+}
+
+/// Python's dates start at year 1; a telegram's may be `0000`.
+fn py_year(year: u16) -> PyResult<i32> {
+    if year == 0 {
+        return Err(crate::errors::DecodeError::new_err(
+            "the year 0000 has no Python date (Python's years start at 1)",
+        ));
+    }
+    Ok(i32::from(year))
+}
+
+/// A record as a new `dict`, nested records as nested dicts.
+pub(crate) fn record_to_py<'py>(py: Python<'py>, r: &Record<'_>) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (name, v) in r.iter() {
+        dict.set_item(name, to_py(py, v)?)?;
+    }
+    Ok(dict)
+}
+
+// ------------------------------------------------------------------ Python to fep
+
+/// Reads Python values for one message, keeping the field path for error messages.
+#[derive(Debug)]
+pub(crate) struct Reader<'m> {
+    message: &'m str,
+    path: String,
+}
+
+impl<'m> Reader<'m> {
+    pub(crate) fn new(message: &'m str) -> Reader<'m> {
+        Reader {
+            message,
+            path: String::new(),
+        }
+    }
+
+    fn fail(&self, py: Python<'_>, detail: &str) -> PyErr {
+        encode_error(py, self.message, &self.path, detail)
+    }
+
+    /// The fields of a message: a mapping of names to values.
+    pub(crate) fn record(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<Record<'static>> {
+        let py = obj.py();
+        if let Ok(m) = obj.cast::<PyMessage>() {
+            return Ok(m.get().msg.fields().clone());
+        }
+        let mut rec = Record::new();
+        if let Ok(d) = obj.cast::<PyDict>() {
+            for (k, v) in d.iter() {
+                self.field(&mut rec, &k, &v)?;
+            }
+        } else if let Ok(m) = obj.cast::<PyMapping>() {
+            for item in m.items()?.iter() {
+                let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+                self.field(&mut rec, &k, &v)?;
+            }
+        } else {
+            return Err(self.fail(
+                py,
+                &format!(
+                    "wrong type: expected a dict of fields, found {}",
+                    type_name(obj)
+                ),
+            ));
+        }
+        Ok(rec)
+    }
+
+    fn field(
+        &mut self,
+        rec: &mut Record<'static>,
+        key: &Bound<'_, PyAny>,
+        v: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let Ok(name) = key.cast::<PyString>() else {
+            return Err(self.fail(
+                key.py(),
+                &format!("a field name must be a str, found {}", type_name(key)),
+            ));
+        };
+        let name = name.to_cow()?;
+        let len = self.path.len();
+        if !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(&name);
+        let value = self.value(v)?;
+        self.path.truncate(len);
+        rec.push(name.into_owned(), value);
+        Ok(())
+    }
+
+    /// One value.
+    pub(crate) fn value(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<Value<'static>> {
+        let py = obj.py();
+        if obj.is_none() {
+            return Ok(Value::Null);
+        }
+        if let Ok(s) = obj.cast::<PyString>() {
+            return Ok(Value::Text(Cow::Owned(s.to_cow()?.into_owned())));
+        }
+        // bool is an int in Python; a flag has no telegram form of its own.
+        if obj.is_instance_of::<PyBool>() {
+            return Err(self.fail(
+                py,
+                "wrong type: a bool has no telegram form; give an int or a str",
+            ));
+        }
+        if obj.is_instance_of::<PyInt>() {
+            return self.int(obj);
+        }
+        if obj.is_instance_of::<PyFloat>() {
+            return Err(self.fail(
+                py,
+                "wrong type: a float is not exact; give a decimal.Decimal, an int or a str such as \"123.45\"",
+            ));
+        }
+        if obj.is_instance(decimal_type(py)?)? {
+            return self.decimal(obj);
+        }
+        if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
+            let b: Vec<u8> = obj.extract()?;
+            return Ok(Value::Bytes(Cow::Owned(b)));
+        }
+        if obj.is_instance_of::<PyMemoryView>() {
+            let b: Vec<u8> = obj.call_method0("tobytes")?.extract()?;
+            return Ok(Value::Bytes(Cow::Owned(b)));
+        }
+        // datetime before date: a datetime is a date.
+        if let Ok(dt) = obj.cast::<PyDateTime>() {
+            self.whole_local(dt.get_microsecond(), dt.get_tzinfo().is_some(), py)?;
+            return Ok(Value::DateTime(DateTime {
+                date: self.date_of(dt.get_year(), dt.get_month(), dt.get_day(), py)?,
+                time: Time {
+                    hour: dt.get_hour(),
+                    minute: dt.get_minute(),
+                    second: Some(dt.get_second()),
+                },
+            }));
+        }
+        if let Ok(d) = obj.cast::<PyDate>() {
+            return Ok(Value::Date(self.date_of(
+                d.get_year(),
+                d.get_month(),
+                d.get_day(),
+                py,
+            )?));
+        }
+        if let Ok(t) = obj.cast::<PyTime>() {
+            self.whole_local(t.get_microsecond(), t.get_tzinfo().is_some(), py)?;
+            return Ok(Value::Time(Time {
+                hour: t.get_hour(),
+                minute: t.get_minute(),
+                second: Some(t.get_second()),
+            }));
+        }
+        if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+            let mut out = Vec::new();
+            for (i, item) in obj.try_iter()?.enumerate() {
+                let len = self.path.len();
+                self.path.push_str(&format!("[{i}]"));
+                out.push(self.value(&item?)?);
+                self.path.truncate(len);
+            }
+            return Ok(Value::List(out));
+        }
+        if obj.cast::<PyMessage>().is_ok()
+            || obj.is_instance_of::<PyDict>()
+            || obj.cast::<PyMapping>().is_ok()
+        {
+            return Ok(Value::Record(self.record(obj)?));
+        }
+        Err(self.fail(
+            py,
+            &format!(
+                "wrong type: {} has no telegram form; give None, an int, a decimal.Decimal, a str, bytes, a date, a time, a list or a dict",
+                type_name(obj)
+            ),
+        ))
+    }
+
+    fn int(&self, obj: &Bound<'_, PyAny>) -> PyResult<Value<'static>> {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::Int(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::UInt(u));
+        }
+        match obj.extract::<i128>() {
+            Ok(v) if v.unsigned_abs() < 10u128.pow(38) => Ok(Value::Decimal(Decimal::new(v, 0))),
+            _ => Err(self.fail(obj.py(), "number out of range: more than 38 digits")),
+        }
+    }
+
+    fn decimal(&self, obj: &Bound<'_, PyAny>) -> PyResult<Value<'static>> {
+        let py = obj.py();
+        if !obj.call_method0("is_finite")?.extract::<bool>()? {
+            return Err(self.fail(py, "wrong type: NaN and infinity have no telegram form"));
+        }
+        // Fixed-point text: Decimal("1E+3") is "1000", and the scale stays as given.
+        let text: String = obj.call_method1("__format__", ("f",))?.extract()?;
+        match text.parse::<Decimal>() {
+            Ok(d) => Ok(Value::Decimal(d)),
+            Err(e) => Err(self.fail(py, &format!("number out of range: {e}"))),
+        }
+    }
+
+    fn date_of(&self, year: i32, month: u8, day: u8, py: Python<'_>) -> PyResult<Date> {
+        u16::try_from(year)
+            .ok()
+            .and_then(|y| Date::new(y, month, day))
+            .ok_or_else(|| self.fail(py, &format!("no such date: {year:04}-{month:02}-{day:02}")))
+    }
+
+    fn whole_local(&self, micros: u32, aware: bool, py: Python<'_>) -> PyResult<()> {
+        if micros != 0 {
+            return Err(self.fail(
+                py,
+                "the time has microseconds; a telegram holds whole seconds",
+            ));
+        }
+        if aware {
+            return Err(self.fail(
+                py,
+                "the time has a time zone; a telegram holds local time: convert it and drop tzinfo",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The value at a path in a record (`items[2].time`), to adjust before encoding again.
+pub(crate) fn value_at_mut<'r>(
+    rec: &'r mut Record<'static>,
+    path: &str,
+) -> Option<&'r mut Value<'static>> {
+    let mut segs = path.split('.');
+    let first = segs.next()?;
+    let (name, idx) = split_index(first);
+    let mut cur = index(rec.get_mut(name)?, idx)?;
+    for seg in segs {
+        let (name, idx) = split_index(seg);
+        let Value::Record(r) = cur else { return None };
+        cur = index(r.get_mut(name)?, idx)?;
+    }
+    Some(cur)
+}
+
+fn split_index(seg: &str) -> (&str, &str) {
+    match seg.find('[') {
+        Some(p) => (&seg[..p], &seg[p..]),
+        None => (seg, ""),
+    }
+}
+
+fn index<'r>(mut cur: &'r mut Value<'static>, mut idx: &str) -> Option<&'r mut Value<'static>> {
+    while let Some(rest) = idx.strip_prefix('[') {
+        let end = rest.find(']')?;
+        let i: usize = rest[..end].parse().ok()?;
+        let Value::List(l) = cur else { return None };
+        cur = l.get_mut(i)?;
+        idx = &rest[end + 1..];
+    }
+    idx.is_empty().then_some(cur)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_reach_nested_values() {
+        let item: Record<'static> = [("time", Value::Int(1))].into_iter().collect();
+        let mut rec: Record<'static> = [
+            ("a", Value::Int(0)),
+            (
+                "items",
+                Value::List(vec![Value::Record(item.clone()), Value::Record(item)]),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        *value_at_mut(&mut rec, "items[1].time").expect("found") = Value::Int(7);
+        assert_eq!(rec.lookup("items[1].time"), Some(&Value::Int(7)));
+        assert_eq!(rec.lookup("items[0].time"), Some(&Value::Int(1)));
+        assert!(value_at_mut(&mut rec, "items[2].time").is_none());
+        assert!(value_at_mut(&mut rec, "a.b").is_none());
+        assert!(value_at_mut(&mut rec, "a").is_some());
+    }
+}

@@ -1,0 +1,131 @@
+//! The exceptions: `fep.LayoutError`, `fep.DecodeError`, `fep.EncodeError` (all
+//! `ValueError`s, through `fep.FepError`), and the mapping of `fep_core::Error` onto them.
+//!
+//! The class is chosen by the core's `category()` and by what the caller was doing: an
+//! unknown message name is a data error in the core, but from `encode` it is the value to
+//! encode that is wrong. Attributes that do not apply are `None` (class attributes, so that
+//! an exception built by hand has them too).
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyPermissionError, PyValueError};
+use pyo3::prelude::*;
+
+create_exception!(
+    fep,
+    FepError,
+    PyValueError,
+    "Base class of fep's errors: a layout, a telegram or a value that is wrong."
+);
+create_exception!(
+    fep,
+    LayoutError,
+    FepError,
+    "The layout text is wrong. `line` and `column` say where (1-based)."
+);
+create_exception!(
+    fep,
+    DecodeError,
+    FepError,
+    "A telegram does not match its layout. `path` names the field, `offset` is its byte \
+     offset (in the stream, for `iter_decode` and `decode_arrow`)."
+);
+create_exception!(
+    fep,
+    EncodeError,
+    FepError,
+    "A value cannot be encoded into a telegram. `path` names the field."
+);
+
+/// The attributes every fep exception carries, `None` unless set.
+pub(crate) const ATTRIBUTES: [&str; 5] = ["path", "offset", "line", "column", "message_name"];
+
+/// What the caller was doing, which decides the class of a data or encoding error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Decode,
+    Encode,
+}
+
+/// The Python exception for a core error.
+pub(crate) fn to_py(py: Python<'_>, e: &fep_core::Error, op: Op) -> PyErr {
+    let text = e.to_string();
+    let err = match e.category() {
+        fep_core::Category::Layout => LayoutError::new_err(text),
+        fep_core::Category::Io => return io_error(py, e, text),
+        _ if op == Op::Encode => EncodeError::new_err(text),
+        _ => DecodeError::new_err(text),
+    };
+    let (line, column) = e.line_column().unzip();
+    set_attributes(
+        py,
+        &err,
+        Attributes {
+            path: e.path().filter(|p| !p.is_empty()),
+            offset: e.offset(),
+            line: line.map(|l| l as usize),
+            column: column.map(|c| c as usize),
+            message_name: e.message_name(),
+        },
+    );
+    err
+}
+
+fn io_error(py: Python<'_>, e: &fep_core::Error, text: String) -> PyErr {
+    match e.kind() {
+        // A Python file object's own exception, carried through the core's reader.
+        fep_core::ErrorKind::Io(io) if io.get_ref().is_some_and(|i| i.is::<PyErr>()) => io
+            .get_ref()
+            .and_then(|i| i.downcast_ref::<PyErr>())
+            .map_or_else(|| PyOSError::new_err(text), |pe| pe.clone_ref(py)),
+        fep_core::ErrorKind::Io(io) => match io.kind() {
+            std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(text),
+            std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(text),
+            _ => PyOSError::new_err(text),
+        },
+        _ => PyOSError::new_err(text),
+    }
+}
+
+/// The position attributes of an error raised by the binding itself.
+#[derive(Debug, Default)]
+pub(crate) struct Attributes<'a> {
+    pub path: Option<&'a str>,
+    pub offset: Option<usize>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message_name: Option<&'a str>,
+}
+
+pub(crate) fn set_attributes(py: Python<'_>, err: &PyErr, a: Attributes<'_>) {
+    let value = err.value(py);
+    // Setting an attribute on a fresh exception instance cannot fail; if it did, the
+    // class attribute (None) would show through, which is still truthful enough.
+    let _ = value.setattr("path", a.path);
+    let _ = value.setattr("offset", a.offset);
+    let _ = value.setattr("line", a.line);
+    let _ = value.setattr("column", a.column);
+    let _ = value.setattr("message_name", a.message_name);
+}
+
+/// An `EncodeError` raised by the binding while it reads a Python value, in the core's
+/// template: `transfer.amount: <detail>`.
+pub(crate) fn encode_error(py: Python<'_>, message: &str, path: &str, detail: &str) -> PyErr {
+    let text = match (message.is_empty(), path.is_empty()) {
+        (true, true) => detail.to_owned(),
+        (true, false) => format!("{path}: {detail}"),
+        (false, true) => format!("{message}: {detail}"),
+        (false, false) if path.starts_with('[') => format!("{message}{path}: {detail}"),
+        (false, false) => format!("{message}.{path}: {detail}"),
+    };
+    let err = EncodeError::new_err(text);
+    set_attributes(
+        py,
+        &err,
+        Attributes {
+            path: (!path.is_empty()).then_some(path),
+            message_name: (!message.is_empty()).then_some(message),
+            ..Attributes::default()
+        },
+    );
+    err
+}

@@ -1,0 +1,159 @@
+//! `fep.Message`: a decoded telegram as a read-only mapping of its fields.
+//!
+//! It keeps the core's message and converts a field to Python when it is read, so that
+//! decoding costs nothing in Python objects until they are asked for, and a value read
+//! twice is two equal objects that the caller may change freely. `repr` shows `mask` and
+//! `secret` fields hidden (the core's redacted form); reading a field gives the real value.
+
+use pyo3::exceptions::PyKeyError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyType};
+
+use crate::convert::{record_to_py, to_py};
+
+/// A decoded telegram: `name`, and its fields as a read-only mapping.
+#[pyclass(module = "fep", name = "Message", frozen, mapping)]
+pub(crate) struct PyMessage {
+    pub(crate) msg: fep_core::Message<'static>,
+    pub(crate) offset: Option<u64>,
+}
+
+impl std::fmt::Debug for PyMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The core's Debug hides sensitive fields.
+        write!(f, "{:?}", self.msg)
+    }
+}
+
+static KEYS_VIEW: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static VALUES_VIEW: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static ITEMS_VIEW: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+#[pymethods]
+impl PyMessage {
+    /// The message's name in the layout.
+    #[getter]
+    fn name(&self) -> &str {
+        self.msg.name()
+    }
+
+    /// The telegram's frame offset in its stream (`iter_decode`), else `None`.
+    #[getter]
+    fn offset(&self) -> Option<u64> {
+        self.offset
+    }
+
+    fn __len__(&self) -> usize {
+        self.msg.fields().len()
+    }
+
+    fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+        match self.msg.fields().get(key) {
+            Some(v) => to_py(py, v),
+            None => Err(PyKeyError::new_err(key.to_owned())),
+        }
+    }
+
+    fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(match key.cast::<PyString>() {
+            Ok(s) => self.msg.fields().get(&s.to_cow()?).is_some(),
+            Err(_) => false,
+        })
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let names = PyList::new(py, self.msg.fields().iter().map(|(n, _)| n))?;
+        Ok(names.try_iter()?.into_any())
+    }
+
+    /// The field names, as `dict.keys()` gives them.
+    fn keys<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        KEYS_VIEW
+            .import(slf.py(), "collections.abc", "KeysView")?
+            .call1((slf,))
+    }
+
+    /// The field values, as `dict.values()` gives them.
+    fn values<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        VALUES_VIEW
+            .import(slf.py(), "collections.abc", "ValuesView")?
+            .call1((slf,))
+    }
+
+    /// `(name, value)` pairs, as `dict.items()` gives them.
+    fn items<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        ITEMS_VIEW
+            .import(slf.py(), "collections.abc", "ItemsView")?
+            .call1((slf,))
+    }
+
+    /// The value of a field, or `default`.
+    #[pyo3(signature = (key, default = None, /))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        key: &str,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match self.msg.fields().get(key) {
+            Some(v) => to_py(py, v),
+            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
+        }
+    }
+
+    /// The fields as a new `dict` (nested records as dicts, repeats as lists).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        record_to_py(py, self.msg.fields())
+    }
+
+    /// `{"message": NAME, "fields": {...}}` as JSON, exactly as the other tools write it.
+    #[pyo3(signature = (*, indent = None, redact = false))]
+    fn to_json(&self, indent: Option<usize>, redact: bool) -> PyResult<String> {
+        let mut out = Vec::new();
+        let r = match indent {
+            None if redact => serde_json::to_writer(&mut out, &self.msg.redacted()),
+            None => serde_json::to_writer(&mut out, &self.msg),
+            Some(n) => {
+                let pad = vec![b' '; n];
+                let fmt = serde_json::ser::PrettyFormatter::with_indent(&pad);
+                let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+                if redact {
+                    serde::Serialize::serialize(&self.msg.redacted(), &mut ser)
+                } else {
+                    serde::Serialize::serialize(&self.msg, &mut ser)
+                }
+            }
+        };
+        r.map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        String::from_utf8(out).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<fep.Message {} {}>",
+            self.msg.name(),
+            self.msg.fields().redacted()
+        )
+    }
+
+    fn __str__(&self) -> String {
+        self.__repr__()
+    }
+
+    fn __eq__<'py>(&self, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = other.py();
+        if let Ok(o) = other.cast::<PyMessage>() {
+            let same = self.msg == o.get().msg;
+            return Ok(pyo3::types::PyBool::new(py, same).to_owned().into_any());
+        }
+        if other.is_instance_of::<PyDict>() || other.cast::<PyMapping>().is_ok() {
+            return self
+                .to_dict(py)?
+                .into_any()
+                .eq(other)
+                .map(|b| pyo3::types::PyBool::new(py, b).to_owned().into_any());
+        }
+        Ok(py.NotImplemented().into_bound(py))
+    }
+}

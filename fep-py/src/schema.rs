@@ -1,0 +1,577 @@
+//! `fep.Schema`: a compiled layout, and the calls on it. Each converts its arguments, calls
+//! the core with the GIL released, and maps the error.
+//!
+//! Also `MessageInfo` and `FieldInfo`, the layout's messages and fields for inspection.
+
+use std::path::PathBuf;
+
+use bytes::BytesMut;
+use fep_core::{Framing, Sensitivity, Value, ValueKind};
+use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyMapping, PyString};
+
+use crate::arrow::{self, PyArrowTable, Target};
+use crate::convert::{Reader, value_at_mut};
+use crate::errors::{Attributes, DecodeError, Op, encode_error, set_attributes, to_py};
+use crate::input::{Source, telegram};
+use crate::message::PyMessage;
+use crate::stream::PyMessageIterator;
+
+/// A compiled layout: immutable, safe to share between threads.
+#[pyclass(module = "fep", name = "Schema", frozen)]
+#[derive(Debug)]
+pub(crate) struct PySchema {
+    schema: fep_core::Schema,
+}
+
+#[pymethods]
+impl PySchema {
+    /// Reads and compiles a layout file.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<PySchema> {
+        let r = py.detach(|| fep_core::Schema::load(&path));
+        r.map(|schema| PySchema { schema })
+            .map_err(|e| to_py(py, &e, Op::Decode))
+    }
+
+    /// Compiles a layout from its text; `name` names it in error messages.
+    #[staticmethod]
+    #[pyo3(signature = (text, /, *, name = None))]
+    fn parse(py: Python<'_>, text: &str, name: Option<&str>) -> PyResult<PySchema> {
+        let r = py.detach(|| match name {
+            Some(n) => fep_core::Schema::parse_named(n, text),
+            None => fep_core::Schema::parse(text),
+        });
+        r.map(|schema| PySchema { schema })
+            .map_err(|e| to_py(py, &e, Op::Decode))
+    }
+
+    /// The messages, in layout order.
+    #[getter]
+    fn messages(&self, py: Python<'_>) -> PyResult<Vec<PyMessageInfo>> {
+        self.schema
+            .messages()
+            .map(|m| PyMessageInfo::from_core(py, m))
+            .collect()
+    }
+
+    /// A message by name.
+    fn message(&self, py: Python<'_>, name: &str) -> PyResult<PyMessageInfo> {
+        match self.schema.message(name) {
+            Some(m) => PyMessageInfo::from_core(py, m),
+            None => Err(PyKeyError::new_err(name.to_owned())),
+        }
+    }
+
+    /// The text encoding: `euc-kr`, `cp949`, `utf-8` or `ascii`.
+    #[getter]
+    fn encoding(&self) -> &'static str {
+        self.schema.encoding().name()
+    }
+
+    /// The framing, as the layout writes it: `length-prefix 4 ascii`, `lines`, `none`.
+    #[getter]
+    fn framing(&self) -> String {
+        framing_text(self.schema.framing())
+    }
+
+    /// The `key` directive's field paths.
+    #[getter]
+    fn key_paths(&self) -> Vec<String> {
+        self.schema.key_paths().map(str::to_owned).collect()
+    }
+
+    /// Decodes one telegram (without its frame, unless `framed`).
+    #[pyo3(signature = (data, /, *, message = None, framed = false))]
+    fn decode(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        message: Option<&str>,
+        framed: bool,
+    ) -> PyResult<PyMessage> {
+        let data = telegram(data)?;
+        let r = py.detach(|| {
+            let one;
+            let t: &[u8] = if framed {
+                one = unframe(&self.schema, &data)?;
+                &one
+            } else {
+                &data
+            };
+            let msg = match message {
+                Some(name) => self.schema.decode_message(name, t),
+                None => self.schema.decode(t),
+            };
+            Ok::<_, Unframe>(msg?.into_owned())
+        });
+        match r {
+            Ok(msg) => Ok(PyMessage { msg, offset: None }),
+            Err(Unframe::Core(e)) => Err(to_py(py, &e, Op::Decode)),
+            Err(Unframe::Binding(text, offset)) => {
+                let err = DecodeError::new_err(text);
+                set_attributes(
+                    py,
+                    &err,
+                    Attributes {
+                        offset: Some(offset),
+                        ..Attributes::default()
+                    },
+                );
+                Err(err)
+            }
+        }
+    }
+
+    /// Encodes a message into telegram bytes (framed when `frame`).
+    #[pyo3(signature = (value, /, *, message = None, frame = false))]
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        value: &Bound<'py, PyAny>,
+        message: Option<&str>,
+        frame: bool,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let (name, fields) = self.message_value(value, message)?;
+        let r = py.detach(|| {
+            let telegram = encode_times(&self.schema, &name, fields)?;
+            if frame {
+                fep_core::Framer::new(&self.schema).frame(&telegram)
+            } else {
+                Ok(telegram)
+            }
+        });
+        match r {
+            Ok(b) => Ok(PyBytes::new(py, &b)),
+            Err(e) => Err(to_py(py, &e, Op::Encode)),
+        }
+    }
+
+    /// Decoded messages from a stream of framed telegrams: a path, a binary file object, or
+    /// bytes. Reads in chunks: constant memory, whatever the size of the capture.
+    #[pyo3(signature = (source, /, *, keep_going = false))]
+    fn iter_decode(
+        &self,
+        source: &Bound<'_, PyAny>,
+        keep_going: bool,
+    ) -> PyResult<PyMessageIterator> {
+        let input = Source::from_py(source)?.open()?;
+        Ok(PyMessageIterator::new(&self.schema, input, keep_going))
+    }
+
+    /// A telegram explained field by field, as text (sensitive fields hidden).
+    #[pyo3(signature = (data, /, *, message = None))]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        message: Option<&str>,
+    ) -> PyResult<String> {
+        let data = telegram(data)?;
+        let r = py.detach(|| {
+            let x = match message {
+                Some(name) => self.schema.explain_as(name, &data)?,
+                None => self.schema.explain(&data),
+            };
+            Ok(crate::explain::render(&x, data.len()))
+        });
+        r.map_err(|e: fep_core::Error| to_py(py, &e, Op::Decode))
+    }
+
+    /// The correlation key of a telegram (the layout's `key` directive), read straight from
+    /// its bytes: the key fields' text joined with `|`.
+    #[pyo3(signature = (data, /))]
+    fn key(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<String> {
+        let data = telegram(data)?;
+        py.detach(|| self.schema.key(&data))
+            .map_err(|e| to_py(py, &e, Op::Decode))
+    }
+
+    /// Decodes a stream of framed telegrams into Arrow columns, with the GIL released.
+    ///
+    /// With `message`, the rows are that message's telegrams (others are passed over) and the
+    /// columns its fields. Without it, a layout of one message gives that message; a layout of
+    /// several gives a `message` column and the fields that every message has alike.
+    #[pyo3(signature = (source, /, *, message = None))]
+    fn decode_arrow(
+        &self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        message: Option<&str>,
+    ) -> PyResult<PyArrowTable> {
+        let target = self.target(message)?;
+        let input = Source::from_py(source)?.open()?;
+        let r = py.detach(|| arrow::decode(&self.schema, &target, input));
+        match r {
+            Ok((batches, schema)) => Ok(PyArrowTable::new(batches, schema)),
+            Err(arrow::Failure::Core(e)) => Err(to_py(py, &e, Op::Decode)),
+            Err(arrow::Failure::Internal(e)) => Err(PyValueError::new_err(e)),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        let names: Vec<&str> = self.schema.messages().map(|m| m.name()).collect();
+        format!(
+            "<fep.Schema {} messages: {}>",
+            names.len(),
+            names.join(", ")
+        )
+    }
+}
+
+impl PySchema {
+    /// The message name and fields of a value to encode.
+    fn message_value(
+        &self,
+        value: &Bound<'_, PyAny>,
+        message: Option<&str>,
+    ) -> PyResult<(String, fep_core::Record<'static>)> {
+        let py = value.py();
+        if let Ok(m) = value.cast::<PyMessage>() {
+            let m = m.get();
+            let name = message.unwrap_or(m.msg.name()).to_owned();
+            return Ok((name, m.msg.fields().clone()));
+        }
+        let is_mapping = value.is_instance_of::<PyDict>() || value.cast::<PyMapping>().is_ok();
+        if !is_mapping {
+            return Err(encode_error(
+                py,
+                message.unwrap_or(""),
+                "",
+                &format!(
+                    "wrong type: expected a dict of fields or {{\"message\": ..., \"fields\": {{...}}}}, found {}",
+                    crate::input::type_name(value)
+                ),
+            ));
+        }
+        if let Some(name) = message {
+            let fields = Reader::new(name).record(value)?;
+            return Ok((name.to_owned(), fields));
+        }
+        if let Some((name, fields)) = envelope(value)? {
+            let fields = Reader::new(&name).record(&fields)?;
+            return Ok((name, fields));
+        }
+        let mut all = self.schema.messages();
+        match (all.next(), all.next()) {
+            (Some(only), None) => {
+                let name = only.name().to_owned();
+                let fields = Reader::new(&name).record(value)?;
+                Ok((name, fields))
+            }
+            _ => Err(encode_error(
+                py,
+                "",
+                "",
+                "the value does not name its message: pass message=\"NAME\", or {\"message\": NAME, \"fields\": {...}}",
+            )),
+        }
+    }
+
+    fn target(&self, message: Option<&str>) -> PyResult<Target> {
+        let specs =
+            |info: &fep_core::MessageInfo<'_>| arrow::specs(info).map_err(PyValueError::new_err);
+        if let Some(name) = message {
+            let Some(info) = self.schema.message(name) else {
+                let names: Vec<&str> = self.schema.messages().map(|m| m.name()).collect();
+                return Err(DecodeError::new_err(format!(
+                    "unknown message \"{name}\"; the layout has {}",
+                    names.join(", ")
+                )));
+            };
+            return Ok(Target::One {
+                name: name.to_owned(),
+                specs: specs(&info)?,
+            });
+        }
+        let all: Vec<_> = self.schema.messages().collect();
+        if let [only] = all.as_slice() {
+            return Ok(Target::One {
+                name: only.name().to_owned(),
+                specs: specs(only)?,
+            });
+        }
+        let each = all.iter().map(specs).collect::<PyResult<Vec<_>>>()?;
+        Ok(Target::Mixed {
+            specs: arrow::common(&each),
+        })
+    }
+}
+
+/// `{"message": NAME, "fields": {...}}` (an `offset` key, as the command line writes, is
+/// allowed): the name and the fields.
+fn envelope<'py>(value: &Bound<'py, PyAny>) -> PyResult<Option<(String, Bound<'py, PyAny>)>> {
+    let keys: Vec<Bound<'py, PyAny>> = value.try_iter()?.collect::<PyResult<_>>()?;
+    let mut has_fields = false;
+    let mut has_message = false;
+    for k in &keys {
+        match k
+            .cast::<PyString>()
+            .ok()
+            .map(|s| s.to_cow())
+            .transpose()?
+            .as_deref()
+        {
+            Some("message") => has_message = true,
+            Some("fields") => has_fields = true,
+            Some("offset") => {}
+            _ => return Ok(None),
+        }
+    }
+    if !(has_message && has_fields) {
+        return Ok(None);
+    }
+    let name = value.get_item("message")?;
+    let Ok(name) = name.extract::<String>() else {
+        return Err(encode_error(
+            value.py(),
+            "",
+            "",
+            "\"message\" must be the message's name (a str)",
+        ));
+    };
+    Ok(Some((name, value.get_item("fields")?)))
+}
+
+/// Encodes, and where the layout writes a time without seconds (`hhmm`), takes a Python
+/// `time` that has zero seconds for it.
+///
+/// Python's `datetime.time` always has seconds, and the core insists that a time has seconds
+/// exactly when the field's pattern does; the field table does not say which fields have
+/// them. So the value goes with seconds, and each field the core refuses for having them is
+/// given the same time without its zero seconds. Non-zero seconds are still an error.
+fn encode_times(
+    schema: &fep_core::Schema,
+    name: &str,
+    mut fields: fep_core::Record<'static>,
+) -> fep_core::Result<Vec<u8>> {
+    loop {
+        let e = match schema.encode_record(name, &fields) {
+            Ok(t) => return Ok(t),
+            Err(e) => e,
+        };
+        let no_seconds = matches!(e.kind(), fep_core::ErrorKind::BadValue(s)
+            if s.starts_with("the field's time has no seconds"));
+        let fixed = no_seconds
+            && e.path()
+                .and_then(|p| value_at_mut(&mut fields, p))
+                .is_some_and(|v| match v {
+                    Value::Time(t) if t.second == Some(0) => {
+                        t.second = None;
+                        true
+                    }
+                    Value::DateTime(dt) if dt.time.second == Some(0) => {
+                        dt.time.second = None;
+                        true
+                    }
+                    _ => false,
+                });
+        if !fixed {
+            return Err(e);
+        }
+    }
+}
+
+/// Why a framed telegram could not be unframed.
+enum Unframe {
+    Core(fep_core::Error),
+    /// A message and the offset it is about.
+    Binding(String, usize),
+}
+
+impl From<fep_core::Error> for Unframe {
+    fn from(e: fep_core::Error) -> Unframe {
+        Unframe::Core(e)
+    }
+}
+
+/// The one telegram inside one frame.
+fn unframe(schema: &fep_core::Schema, data: &[u8]) -> Result<Vec<u8>, Unframe> {
+    let mut framer = fep_core::Framer::new(schema);
+    let mut buf = BytesMut::from(data);
+    let frame = match framer.next_frame(&mut buf)? {
+        Some(f) => Some(f),
+        None => framer.finish(&mut buf)?,
+    };
+    let Some(frame) = frame else {
+        return Err(Unframe::Binding("no telegram: the data is empty".into(), 0));
+    };
+    if !buf.is_empty() {
+        let end = data.len() - buf.len();
+        return Err(Unframe::Binding(
+            format!(
+                "more than one frame: the first ends at byte {end}, {} bytes follow (use iter_decode for a stream)",
+                buf.len()
+            ),
+            end,
+        ));
+    }
+    Ok(frame.telegram.to_vec())
+}
+
+fn framing_text(f: Framing) -> String {
+    match f {
+        Framing::None => "none".into(),
+        Framing::Lines => "lines".into(),
+        Framing::LengthPrefix {
+            width,
+            binary,
+            inclusive,
+        } => format!(
+            "length-prefix {width} {}{}",
+            if binary { "binary" } else { "ascii" },
+            if inclusive { " inclusive" } else { "" }
+        ),
+        _ => format!("{f:?}"),
+    }
+}
+
+/// One message of a layout.
+#[pyclass(module = "fep", name = "MessageInfo", frozen, get_all)]
+#[derive(Debug)]
+pub(crate) struct PyMessageInfo {
+    /// The message's name.
+    name: String,
+    /// The telegram length, when fixed.
+    length: Option<usize>,
+    /// The shortest telegram of the message.
+    min_length: usize,
+    /// The `when` conditions: (path, allowed values).
+    conditions: Vec<(String, Vec<String>)>,
+    /// The fields in wire order, records before their members.
+    fields: Vec<Py<PyFieldInfo>>,
+}
+
+impl PyMessageInfo {
+    fn from_core(py: Python<'_>, m: fep_core::MessageInfo<'_>) -> PyResult<PyMessageInfo> {
+        Ok(PyMessageInfo {
+            name: m.name().to_owned(),
+            length: m.length(),
+            min_length: m.min_length(),
+            conditions: m
+                .conditions()
+                .into_iter()
+                .map(|(p, v)| (p.to_owned(), v))
+                .collect(),
+            fields: m
+                .fields()
+                .map(|f| Py::new(py, PyFieldInfo::from_core(&f)))
+                .collect::<PyResult<_>>()?,
+        })
+    }
+}
+
+#[pymethods]
+impl PyMessageInfo {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "MessageInfo(name={}, length={}, fields={})",
+            py_repr(py, &self.name)?,
+            self.length.map_or("None".into(), |l| l.to_string()),
+            self.fields.len()
+        ))
+    }
+}
+
+/// Python's `repr` of a str.
+fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
+    Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned())
+}
+
+/// One field of a message.
+#[pyclass(module = "fep", name = "FieldInfo", frozen, get_all)]
+#[derive(Debug)]
+pub(crate) struct PyFieldInfo {
+    /// The path from the message root; repeats show `[]`: `items[].amount`.
+    path: String,
+    /// The field's own name (`_` for filler).
+    name: String,
+    /// Nesting depth (0 for the message's own fields).
+    depth: usize,
+    /// Byte offset (of the first element); `None` after a counted repeat.
+    offset: Option<usize>,
+    /// Byte width of one element.
+    length: usize,
+    /// Total byte width; `None` when it depends on a count.
+    total_length: Option<usize>,
+    /// The type as written: `X(15)`, `S9(13)`, a record name, `group`.
+    r#type: String,
+    /// The attributes as written, the description left out: `sign leading`, `date mask`.
+    attributes: String,
+    /// The repeat as written: `[3]`, `[count, max=10]`; empty when single.
+    repeat: String,
+    /// The description (the spec's Korean name).
+    description: Option<String>,
+    /// `plain`, `mask` or `secret`.
+    sensitivity: &'static str,
+    /// What the field decodes to: text, integer, decimal, date, time, datetime, bytes, record.
+    kind: &'static str,
+    /// Digits after the implied point, for numbers.
+    scale: Option<u8>,
+    /// A `required` field.
+    required: bool,
+    /// Filler (`_`).
+    filler: bool,
+    /// A repeated field (a list).
+    repeated: bool,
+}
+
+impl PyFieldInfo {
+    fn from_core(f: &fep_core::FieldInfo<'_>) -> PyFieldInfo {
+        PyFieldInfo {
+            path: f.path().to_owned(),
+            name: f.name().to_owned(),
+            depth: f.depth(),
+            offset: f.offset(),
+            length: f.width(),
+            total_length: f.total_width(),
+            r#type: f.type_text().to_owned(),
+            attributes: f.attributes_text().to_owned(),
+            repeat: f.repeat_text(),
+            description: f.description().map(str::to_owned),
+            sensitivity: match f.sensitivity() {
+                Sensitivity::Plain => "plain",
+                Sensitivity::Mask => "mask",
+                Sensitivity::Secret => "secret",
+            },
+            kind: match f.value_kind() {
+                ValueKind::Text => "text",
+                ValueKind::Integer => "integer",
+                ValueKind::Decimal => "decimal",
+                ValueKind::Date => "date",
+                ValueKind::Time => "time",
+                ValueKind::DateTime => "datetime",
+                ValueKind::Bytes => "bytes",
+                ValueKind::Record => "record",
+                _ => "other",
+            },
+            scale: f.scale(),
+            required: f.is_required(),
+            filler: f.is_filler(),
+            repeated: f.is_repeated(),
+        }
+    }
+}
+
+#[pymethods]
+impl PyFieldInfo {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let repeat = if self.repeat.is_empty() {
+            String::new()
+        } else {
+            format!(", repeat={}", py_repr(py, &self.repeat)?)
+        };
+        Ok(format!(
+            "FieldInfo(path={}, offset={}, length={}, type={}{repeat}, description={})",
+            py_repr(py, &self.path)?,
+            self.offset.map_or("None".into(), |o| o.to_string()),
+            self.length,
+            py_repr(py, &self.r#type)?,
+            match &self.description {
+                Some(d) => py_repr(py, d)?,
+                None => "None".into(),
+            }
+        ))
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the Python package (fep-py) into a virtual environment under target/, installs the
+# test tools, and runs its pytest suite over the bundled layouts and samples.
+# Ends with one line: "N passed, M failed".
+#
+# The wheel is built by maturin in release mode in the workspace's target directory, so a
+# rerun recompiles only what changed (the first build of Arrow takes a few minutes).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+venv="$CARGO_TARGET_DIR/python-venv"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+fail() {
+  echo "$1"
+  tail -n 40 "$log"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+python=${PYTHON:-python3}
+if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+  echo "==> creating a virtual environment in $venv"
+  rm -rf "$venv"
+  "$python" -m venv "$venv" >"$log" 2>&1 || fail "could not create a virtual environment with $python -m venv"
+fi
+
+echo "==> pip install ./fep-py pytest pyarrow polars"
+"$venv/bin/python" -m pip install ./fep-py pytest pyarrow polars >"$log" 2>&1 ||
+  fail "FAILED: building or installing the package"
+
+echo "==> pytest fep-py/tests"
+cd fep-py
+"$venv/bin/python" -m pytest -q -p no:cacheprovider tests 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# pytest's closing line: "163 passed, 1 skipped in 2.31s", "2 failed, 161 passed in ...".
+summary=$(grep -E '[0-9]+ (passed|failed|errors?)\b.* in [0-9.]+s' "$log" | tail -n 1)
+passed=$(echo "$summary" | grep -Eo '[0-9]+ passed' | awk '{print $1}')
+failed=$(echo "$summary" | grep -Eo '[0-9]+ (failed|errors?)' | awk '{s+=$1} END {print s+0}')
+passed=${passed:-0}
+
+case $status in
+  0) ;;
+  5)
+    echo "FAILED: pytest collected no tests"
+    failed=$((failed + 1))
+    ;;
+  *)
+    # A failure that pytest did not count (an interrupted run, a crash) still counts.
+    [ "$failed" -eq 0 ] && failed=1
+    ;;
+esac
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
