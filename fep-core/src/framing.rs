@@ -31,6 +31,31 @@ pub enum Framing {
     },
 }
 
+/// The framing as the layout spells it: `length-prefix 4 ascii inclusive`, `lines`, `none`.
+impl std::fmt::Display for Framing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Framing::None => f.write_str("none"),
+            Framing::Lines => f.write_str("lines"),
+            Framing::LengthPrefix {
+                width,
+                binary,
+                inclusive,
+            } => {
+                write!(
+                    f,
+                    "length-prefix {width} {}",
+                    if *binary { "binary" } else { "ascii" }
+                )?;
+                if *inclusive {
+                    f.write_str(" inclusive")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// The line ending that [`Framer::write`] uses for `framing lines`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LineEnding {
@@ -410,6 +435,21 @@ mod tests {
         let s = schema("length-prefix 4 ascii");
         let got = all(&mut Framer::new(&s), b"0003abc0003def").expect("frames");
         assert_eq!(got, vec![b"abc".to_vec(), b"def".to_vec()]);
+    }
+
+    #[test]
+    fn framing_prints_as_the_layout_spells_it() {
+        assert_eq!(
+            schema("length-prefix 4 ascii inclusive")
+                .framing()
+                .to_string(),
+            "length-prefix 4 ascii inclusive"
+        );
+        assert_eq!(
+            schema("length-prefix 2 binary").framing().to_string(),
+            "length-prefix 2 binary"
+        );
+        assert_eq!(schema("lines").framing().to_string(), "lines");
     }
 
     #[test]

@@ -500,6 +500,26 @@ impl<'s> FieldInfo<'s> {
             FieldKind::Group(_) => None,
         }
     }
+    /// The number of digits of a numeric field (its precision, scale included).
+    pub fn digits(&self) -> Option<u8> {
+        match &self.def.kind {
+            FieldKind::Scalar(s) => match &s.codec {
+                Codec::Number(n) => Some(n.digits),
+                _ => None,
+            },
+            FieldKind::Group(_) => None,
+        }
+    }
+    /// The pattern of a `date`, `time` or `datetime` field (`YYYYMMDD`, `hhmm`, ...).
+    pub fn temporal_pattern(&self) -> Option<&'s str> {
+        match &self.def.kind {
+            FieldKind::Scalar(s) => match &s.codec {
+                Codec::Temporal(p) => Some(p.text()),
+                _ => None,
+            },
+            FieldKind::Group(_) => None,
+        }
+    }
     /// The kind of value the field decodes to.
     pub fn value_kind(&self) -> ValueKind {
         match &self.def.kind {
@@ -592,17 +612,18 @@ impl Schema {
             ))
         })?;
         crate::layout::compile::check_size(text.len())?;
-        let text = String::from_utf8(text).map_err(|e| {
-            Error::from(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "{}: the layout is not UTF-8 (byte {})",
-                    path.display(),
-                    e.utf8_error().valid_up_to()
-                ),
-            ))
-        })?;
-        crate::layout::compile::compile(&text, Some(Arc::from(path.display().to_string())))
+        let name: Arc<str> = Arc::from(path.display().to_string());
+        let text = match String::from_utf8(text) {
+            Ok(t) => t,
+            Err(e) => {
+                // A layout error at the first bad byte, with its line and column.
+                let good = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let before = String::from_utf8_lossy(&bytes[..good]).into_owned();
+                return Err(crate::layout::compile::not_utf8(&before, name));
+            }
+        };
+        crate::layout::compile::compile(&text, Some(name))
     }
 
     /// The layout's text encoding.
@@ -714,6 +735,10 @@ mod tests {
             }
         );
         assert_eq!(f[1].description(), Some("금액"));
+        assert_eq!((f[1].digits(), f[1].scale()), (Some(5), Some(0)));
+        let t = Schema::parse("message m 4 {\n t 9(4) time(\"hhmm\")\n}\n").expect("layout");
+        let tf = t.message("m").expect("m").fields().next().expect("field");
+        assert_eq!(tf.temporal_pattern(), Some("hhmm"));
         assert_eq!(m.length(), Some(13));
     }
 

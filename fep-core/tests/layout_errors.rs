@@ -189,6 +189,17 @@ fn load_names_the_file() {
         e.to_string(),
         format!("{}:2:5: unknown record \"hedaer\"", path.display())
     );
+    let bad = dir.join("euc-kr.layout");
+    std::fs::write(&bad, b"message m {\n  a X(2) \"\xC8\xAB\"\n}\n").expect("write");
+    let e = Schema::load(&bad).expect_err("not UTF-8");
+    assert_eq!(e.category(), Category::Layout);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}:2:11: the layout is not UTF-8 text here (save it as UTF-8)",
+            bad.display()
+        )
+    );
     let e = Schema::load(dir.join("missing.layout")).expect_err("missing");
     assert_eq!(e.category(), Category::Io);
     assert!(e.to_string().contains("missing.layout"), "{e}");

@@ -52,6 +52,7 @@ fn tok_width(t: Tok) -> usize {
 pub(crate) struct Pattern {
     pub kind: TemporalKind,
     toks: Vec<Tok>,
+    text: Box<str>,
     width: usize,
     has_seconds: bool,
     /// `YYYYMMDD`, `hhmmss` or `YYYYMMDDhhmmss`: decoded by a fast path.
@@ -121,11 +122,17 @@ impl Pattern {
         let width = toks.iter().map(|&t| tok_width(t)).sum();
         Ok(Pattern {
             kind,
+            text: text.into(),
             has_seconds: has(Tok::Second),
             default: text_is_default,
             toks,
             width,
         })
+    }
+
+    /// The pattern as written (the default one when none was).
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The pattern's width in bytes.

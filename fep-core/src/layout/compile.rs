@@ -38,6 +38,19 @@ pub(crate) fn check_size(len: usize) -> Result<()> {
     Ok(())
 }
 
+/// The error for a layout file that is not UTF-8: `before` is the text up to the bad byte.
+pub(crate) fn not_utf8(before: &str, file: Arc<str>) -> Error {
+    let cx = Src {
+        src: before,
+        file: Some(file),
+    };
+    cx.err_at(
+        before.len(),
+        0,
+        ErrorKind::Syntax("the layout is not UTF-8 text here (save it as UTF-8)".into()),
+    )
+}
+
 pub(crate) fn compile(src: &str, file: Option<Arc<str>>) -> Result<Schema> {
     check_size(src.len())?;
     // Editors on Windows may start a UTF-8 file with a byte-order mark.
