@@ -190,7 +190,7 @@ fn load_names_the_file() {
         format!("{}:2:5: unknown record \"hedaer\"", path.display())
     );
     let bad = dir.join("euc-kr.layout");
-    std::fs::write(&bad, b"message m {\n  a X(2) \"\xC8\xAB\"\n}\n").expect("write");
+    std::fs::write(&bad, b"message m {\n  a X(2) \"\xB5\xBF\"\n}\n").expect("write");
     let e = Schema::load(&bad).expect_err("not UTF-8");
     assert_eq!(e.category(), Category::Layout);
     assert_eq!(
