@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use fep_core::{Frame, Framing, Message, Schema, Value};
+use fep_core::{Frame, Message, Schema, Value};
 
 /// A decoded telegram as one JSON line: `{"offset":N,"message":NAME,"fields":{...}}`,
 /// `mask`/`secret` fields hidden unless `reveal`. `encode` reads it back (it ignores
@@ -71,20 +71,7 @@ pub fn printable(bytes: &[u8]) -> String {
 
 /// The layout's framing as the layout language writes it.
 pub fn framing(schema: &Schema) -> String {
-    match schema.framing() {
-        Framing::None => "none".into(),
-        Framing::Lines => "lines".into(),
-        Framing::LengthPrefix {
-            width,
-            binary,
-            inclusive,
-        } => format!(
-            "length-prefix {width} {}{}",
-            if binary { "binary" } else { "ascii" },
-            if inclusive { " inclusive" } else { "" }
-        ),
-        _ => "other".into(),
-    }
+    schema.framing().to_string()
 }
 
 /// Thousands separators: `100,000`.

@@ -6,13 +6,13 @@
 use std::path::PathBuf;
 
 use bytes::BytesMut;
-use fep_core::{Framing, Sensitivity, Value, ValueKind};
+use fep_core::{Sensitivity, ValueKind};
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyMapping, PyString};
 
 use crate::arrow::{self, PyArrowTable, Target};
-use crate::convert::{Reader, value_at_mut};
+use crate::convert::Reader;
 use crate::errors::{Attributes, DecodeError, Op, encode_error, set_attributes, to_py};
 use crate::input::{Source, telegram};
 use crate::message::PyMessage;
@@ -73,7 +73,7 @@ impl PySchema {
     /// The framing, as the layout writes it: `length-prefix 4 ascii`, `lines`, `none`.
     #[getter]
     fn framing(&self) -> String {
-        framing_text(self.schema.framing())
+        self.schema.framing().to_string()
     }
 
     /// The `key` directive's field paths.
@@ -135,7 +135,7 @@ impl PySchema {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let (name, fields) = self.message_value(value, message)?;
         let r = py.detach(|| {
-            let telegram = encode_times(&self.schema, &name, fields)?;
+            let telegram = self.schema.encode_record(&name, &fields)?;
             if frame {
                 fep_core::Framer::new(&self.schema).frame(&telegram)
             } else {
@@ -334,45 +334,6 @@ fn envelope<'py>(value: &Bound<'py, PyAny>) -> PyResult<Option<(String, Bound<'p
     Ok(Some((name, value.get_item("fields")?)))
 }
 
-/// Encodes, and where the layout writes a time without seconds (`hhmm`), takes a Python
-/// `time` that has zero seconds for it.
-///
-/// Python's `datetime.time` always has seconds, and the core insists that a time has seconds
-/// exactly when the field's pattern does; the field table does not say which fields have
-/// them. So the value goes with seconds, and each field the core refuses for having them is
-/// given the same time without its zero seconds. Non-zero seconds are still an error.
-fn encode_times(
-    schema: &fep_core::Schema,
-    name: &str,
-    mut fields: fep_core::Record<'static>,
-) -> fep_core::Result<Vec<u8>> {
-    loop {
-        let e = match schema.encode_record(name, &fields) {
-            Ok(t) => return Ok(t),
-            Err(e) => e,
-        };
-        let no_seconds = matches!(e.kind(), fep_core::ErrorKind::BadValue(s)
-            if s.starts_with("the field's time has no seconds"));
-        let fixed = no_seconds
-            && e.path()
-                .and_then(|p| value_at_mut(&mut fields, p))
-                .is_some_and(|v| match v {
-                    Value::Time(t) if t.second == Some(0) => {
-                        t.second = None;
-                        true
-                    }
-                    Value::DateTime(dt) if dt.time.second == Some(0) => {
-                        dt.time.second = None;
-                        true
-                    }
-                    _ => false,
-                });
-        if !fixed {
-            return Err(e);
-        }
-    }
-}
-
 /// Why a framed telegram could not be unframed.
 enum Unframe {
     Core(fep_core::Error),
@@ -408,23 +369,6 @@ fn unframe(schema: &fep_core::Schema, data: &[u8]) -> Result<Vec<u8>, Unframe> {
         ));
     }
     Ok(frame.telegram.to_vec())
-}
-
-fn framing_text(f: Framing) -> String {
-    match f {
-        Framing::None => "none".into(),
-        Framing::Lines => "lines".into(),
-        Framing::LengthPrefix {
-            width,
-            binary,
-            inclusive,
-        } => format!(
-            "length-prefix {width} {}{}",
-            if binary { "binary" } else { "ascii" },
-            if inclusive { " inclusive" } else { "" }
-        ),
-        _ => format!("{f:?}"),
-    }
 }
 
 /// One message of a layout.

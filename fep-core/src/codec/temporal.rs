@@ -266,13 +266,19 @@ impl Pattern {
             }
             (_, other) => return Err(wrong(other.type_name())),
         };
+        // A time with zero seconds fits a field without seconds: languages whose times always
+        // have seconds (Python's `time`, Java's `LocalTime`) can write an hhmm field.
+        let time = match time {
+            Some(t) if !self.has_seconds && t.second == Some(0) => Some(Time { second: None, ..t }),
+            other => other,
+        };
         if let Some(t) = time
             && t.second.is_some() != self.has_seconds
         {
             return Err(ErrorKind::BadValue(if self.has_seconds {
                 "the field's time has seconds: write hh:mm:ss".into()
             } else {
-                "the field's time has no seconds: write hh:mm".into()
+                "the field's time has no seconds: write hh:mm (or hh:mm:00)".into()
             }));
         }
         if let Some(d) = date
