@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-cargo bench -q -p fep-benches --bench codec -- "$@" 2>&1 | tee "$out" >/dev/null
+cargo bench -q -p fep-benches --bench codec --bench ffi -- "$@" 2>&1 | tee "$out" >/dev/null
 
 # The middle estimate of "time:" for a benchmark, in nanoseconds.
 ns() {
@@ -33,6 +33,8 @@ enc=$(per2 "$(ns transfer/fep/encode)")
 json=$(per2 "$(ns transfer/fep/json)")
 frame_ns=$(ns framing/fep/100MB)
 bytes=$(grep -Eo 'framing/fep/100MB' "$out" >/dev/null && echo $((100 * 1024 * 1024 / 304 * 304)))
+ffi_view=$(per2 "$(ns ffi/view_3_fields)")
+ffi_dec=$(per2 "$(ns ffi/decode)")
 disp=$(awk -v t="$(ns dispatch/fep/32_messages)" 'BEGIN { printf "%.0f", t / 32 }')
 
 printf '%-40s %10s %12s %s\n' "benchmark (300-byte transfer)" "ns/telegram" "rate" "vs hand-written"
@@ -44,5 +46,7 @@ printf '%-40s %10s %12s %s\n' "fep view, 3 fields" "$view" "$(rate "$view")" "de
 printf '%-40s %10s %12s\n' "hand-written encode" "$base_enc" "$(rate "$base_enc")"
 printf '%-40s %10s %12s %s\n' "fep encode" "$enc" "$(rate "$enc")" "$(ratio "$enc" "$base_enc")"
 printf '%-40s %10s %12s\n' "fep JSON of a decoded message" "$json" "$(rate "$json")"
+printf '%-40s %10s %12s\n' "C ABI: view + 3 field reads + free" "$ffi_view" "$(rate "$ffi_view")"
+printf '%-40s %10s %12s\n' "C ABI: decode + free" "$ffi_dec" "$(rate "$ffi_dec")"
 printf '%-40s %10s\n' "dispatch among 32 messages" "$disp"
 awk -v t="$frame_ns" -v b="$bytes" 'BEGIN { printf "%-40s %10.2f GB/s\n", "framing a 100 MB capture", b / t }'
