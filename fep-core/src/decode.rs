@@ -223,7 +223,25 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
                 }
             } else {
                 k += 1;
-                self.field_into(f, pos, &mut rec.values[k - 1])
+                let slot = &mut rec.values[k - 1];
+                match (&f.kind, &f.repeat) {
+                    // The common case of decode_into: a single scalar over the last value.
+                    (FieldKind::Scalar(sc), Repeat::One) if !T::ON && f.count_slot.is_none() => {
+                        let start = *pos;
+                        let enc = self.s.encoding;
+                        self.take(f, pos).and_then(|bytes| {
+                            decode_scalar_into(enc, sc, bytes, slot).map_err(|k| {
+                                let k = if f.sensitivity == Sensitivity::Plain {
+                                    k
+                                } else {
+                                    k.redacted()
+                                };
+                                Error::data(k, start, f.width, shown(f, bytes))
+                            })
+                        })
+                    }
+                    _ => self.field_into(f, pos, slot),
+                }
             };
             if T::ON {
                 self.trace.pop();
@@ -430,6 +448,22 @@ fn decode_scalar_into<'a>(
     bytes: &'a [u8],
     slot: &mut Value<'a>,
 ) -> Result<(), ErrorKind> {
+    match s.fast {
+        Fast::Text if !matches!(slot, Value::Text(Cow::Owned(_))) => {
+            let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
+            if let Some(t) = text::ascii_str(&bytes[..end]) {
+                *slot = Value::Text(Cow::Borrowed(t));
+                return Ok(());
+            }
+        }
+        Fast::Digits => {
+            if let Some(v) = number::all_digits(bytes) {
+                *slot = Value::Int(v as i64);
+                return Ok(());
+            }
+        }
+        _ => {}
+    }
     if let (
         Codec::Text {
             raw: false,
