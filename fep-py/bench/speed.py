@@ -12,6 +12,7 @@ temporary file.
 """
 
 import argparse
+import datetime
 import os
 import tempfile
 import time
@@ -32,6 +33,57 @@ def generate(schema, count):
         variants.append(schema.encode(fields, message="transfer", frame=True))
     block = b"".join(variants)
     return block * (count // len(variants)) + b"".join(variants[: count % len(variants)])
+
+
+def by_hand(t):
+    """The reference: the transfer telegram sliced by hand, as a script without fep would,
+    to the same values (ints, None for blank numbers, text without its pad, a date)."""
+
+    def text(a, b):
+        return t[a:b].decode("euc-kr").rstrip(" ")
+
+    def num(a, b):
+        s = t[a:b]
+        return None if s.strip() == b"" else int(s)
+
+    def signed(a, b):
+        s = t[a:b]
+        if s.strip() == b"":
+            return None
+        v = int(s[1:])
+        return -v if s[:1] == b"-" else v
+
+    d = t[38:46]
+    return {
+        "header": {
+            "system_id": text(0, 9),
+            "company_id": text(9, 21),
+            "bank_code": num(21, 24),
+            "msg_code": text(24, 28),
+            "task_code": text(28, 31),
+            "send_count": num(31, 32),
+            "seq_no": num(32, 38),
+            "send_date": datetime.date(int(d[:4]), int(d[4:6]), int(d[6:8])),
+            "send_time": datetime.time(int(t[46:48]), int(t[48:50]), int(t[50:52])),
+            "resp_code": text(52, 56),
+            "reserved": t[56:100].decode("euc-kr"),
+        },
+        "debit_acct": text(100, 115),
+        "password": text(115, 123),
+        "verify_code": text(123, 129),
+        "amount": num(129, 142),
+        "balance": signed(142, 156),
+        "credit_bank": num(156, 159),
+        "credit_acct": text(159, 174),
+        "fee": num(174, 183),
+        "cms_code": text(183, 199),
+        "memo": text(199, 213),
+        "holder_id": text(213, 226),
+        "holder_name": text(226, 238),
+        "orig_seq_no": text(238, 244),
+        "fee_waiver": text(244, 245),
+        "fund_type": text(245, 247),
+    }
 
 
 def rate(count, seconds):
@@ -92,6 +144,13 @@ def main():
             schema.decode(t)
         seconds = time.perf_counter() - start
         print(f"decode         bytes -> Message           {rate(len(telegrams), seconds)}")
+
+        assert by_hand(telegrams[0]) == schema.decode(telegrams[0]).to_dict()
+        start = time.perf_counter()
+        for t in telegrams:
+            by_hand(t)
+        seconds = time.perf_counter() - start
+        print(f"reference      pure-Python slicing -> dict {rate(len(telegrams), seconds)}")
 
 
 if __name__ == "__main__":
