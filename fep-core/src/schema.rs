@@ -257,10 +257,13 @@ impl Dispatch {
             for d in &self.discs {
                 let Some(sd) = &d.small else { break };
                 let key = pack(&data[d.offset..d.offset + d.width]);
-                let allowed = match sd.keys.binary_search(&key) {
-                    Ok(i) => sd.sets[i],
-                    Err(_) => 0,
+                // A few keys: a straight scan beats a binary search's branches.
+                let found = if sd.keys.len() <= 8 {
+                    sd.keys.iter().position(|&k| k == key)
+                } else {
+                    sd.keys.binary_search(&key).ok()
                 };
+                let allowed = found.map_or(0, |i| sd.sets[i]);
                 bits &= sd.any | allowed;
             }
             return (bits != 0).then(|| self.order[bits.trailing_zeros() as usize] as usize);

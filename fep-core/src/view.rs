@@ -45,6 +45,9 @@ struct Steps {
     fixed: Option<usize>,
     /// The field itself.
     field: FieldId,
+    /// Its width, and the decode shortcut it allows, for the typed reads.
+    width: usize,
+    fast: Fast,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -262,11 +265,18 @@ fn resolve(
             _ => None,
         };
     }
+    let def = &s.fields[last as usize];
+    let fast = match &def.kind {
+        FieldKind::Scalar(sc) => sc.fast,
+        FieldKind::Group(_) => Fast::None,
+    };
     Ok(Some(Steps {
         steps: steps.into(),
         direct,
         fixed,
         field: last,
+        width: def.width,
+        fast,
     }))
 }
 
@@ -437,6 +447,19 @@ impl<'s, 'a> MessageView<'s, 'a> {
         }
     }
 
+    /// The bytes of a field at a fixed offset whose shape allows the shortcut `fast`.
+    #[inline]
+    fn fixed_bytes(&self, field: &FieldRef, fast: Fast) -> Option<&'a [u8]> {
+        match field.by_message.get(self.mi) {
+            Some(Some(st)) if st.fast == fast => {
+                let off = st.fixed?;
+                let data: &'a [u8] = self.data;
+                data.get(off..off + st.width)
+            }
+            _ => None,
+        }
+    }
+
     /// The raw bytes of a field.
     pub fn raw(&self, field: &FieldRef) -> Result<&'a [u8]> {
         let (off, f) = self.locate(field)?;
@@ -494,6 +517,13 @@ impl<'s, 'a> MessageView<'s, 'a> {
 
     /// A text field's text (borrowed when ASCII).
     pub fn str(&self, field: &FieldRef) -> Result<Cow<'a, str>> {
+        // Plain ASCII text at a fixed offset: a slice and a trim, nothing else.
+        if let Some(bytes) = self.fixed_bytes(field, Fast::Text) {
+            let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
+            if let Some(t) = crate::codec::text::ascii_str(&bytes[..end]) {
+                return Ok(Cow::Borrowed(t));
+            }
+        }
         match self.value(field)? {
             Value::Text(t) => Ok(t),
             other => Err(self.wrong(field, "a text field", &other)),
@@ -502,6 +532,12 @@ impl<'s, 'a> MessageView<'s, 'a> {
 
     /// An integer field; `None` when blank.
     pub fn int(&self, field: &FieldRef) -> Result<Option<i64>> {
+        // Zero-padded digits at a fixed offset: read straight from the bytes.
+        if let Some(bytes) = self.fixed_bytes(field, Fast::Digits)
+            && let Some(v) = crate::codec::number::all_digits(bytes)
+        {
+            return Ok(Some(v as i64));
+        }
         match self.value(field)? {
             Value::Null => Ok(None),
             Value::Int(i) => Ok(Some(i)),
