@@ -217,6 +217,15 @@ pub(crate) struct Disc {
     pub small: Option<SmallDisc>,
 }
 
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InlineDisc {
+    pub offset: u32,
+    pub width: u32,
+    pub keys: [u64; 8],
+    pub sets: [u64; 8],
+    pub any: u64,
+}
+
 #[derive(Debug)]
 pub(crate) struct SmallDisc {
     /// Packed wire values, sorted.
@@ -241,6 +250,11 @@ pub(crate) struct Dispatch {
     pub words: usize,
     /// Every discriminator has its `small` form.
     pub small: bool,
+    /// The same again, laid out flat, when every discriminator also has at most eight
+    /// values (the usual layout): no pointer to follow, no search.
+    pub inline: Box<[InlineDisc]>,
+    /// The set of all messages (up to 64).
+    pub all: u64,
     /// The end of the furthest discriminator.
     pub end: usize,
 }
@@ -248,22 +262,25 @@ pub(crate) struct Dispatch {
 impl Dispatch {
     /// The message for a telegram: the first (most specific) whose conditions all hold.
     pub fn choose(&self, data: &[u8]) -> Option<usize> {
+        if !self.inline.is_empty() && data.len() >= self.end {
+            let mut bits = self.all;
+            for d in self.inline.iter() {
+                let key = pack(&data[d.offset as usize..(d.offset + d.width) as usize]);
+                // Eight keys in place, compared all at once (unused ones have empty sets).
+                let mut allowed = d.any;
+                for (k, set) in d.keys.iter().zip(&d.sets) {
+                    allowed |= if *k == key { *set } else { 0 };
+                }
+                bits &= allowed;
+            }
+            return (bits != 0).then(|| self.order[bits.trailing_zeros() as usize] as usize);
+        }
         if self.small && data.len() >= self.end {
-            let mut bits = if self.order.len() == 64 {
-                !0
-            } else {
-                (1u64 << self.order.len()) - 1
-            };
+            let mut bits = self.all;
             for d in &self.discs {
                 let Some(sd) = &d.small else { break };
                 let key = pack(&data[d.offset..d.offset + d.width]);
-                // A few keys: a straight scan beats a binary search's branches.
-                let found = if sd.keys.len() <= 8 {
-                    sd.keys.iter().position(|&k| k == key)
-                } else {
-                    sd.keys.binary_search(&key).ok()
-                };
-                let allowed = found.map_or(0, |i| sd.sets[i]);
+                let allowed = sd.keys.binary_search(&key).ok().map_or(0, |i| sd.sets[i]);
                 bits &= sd.any | allowed;
             }
             return (bits != 0).then(|| self.order[bits.trailing_zeros() as usize] as usize);
@@ -743,6 +760,35 @@ mod tests {
         let tf = t.message("m").expect("m").fields().next().expect("field");
         assert_eq!(tf.temporal_pattern(), Some("hhmm"));
         assert_eq!(m.length(), Some(13));
+    }
+
+    /// Each of the three dispatch paths: up to eight values a discriminator (inline), up to
+    /// 64 messages (packed keys, binary search), and more (byte-string keys, wide sets).
+    #[test]
+    fn dispatch_chooses_right_on_every_path() {
+        for n in [5usize, 20, 70] {
+            let mut text = String::from("encoding ascii\n");
+            for i in 0..n {
+                text.push_str(&format!(
+                    "message m{i} 5 {{\n when code = \"{i:03}\"\n code X(3)\n rest X(2)\n}}\n"
+                ));
+            }
+            // A generic fallback and a more specific variant of m1.
+            text.push_str("message any 5 {\n code X(3)\n rest X(2)\n}\n");
+            text.push_str("message m1x 5 {\n when code = \"001\" and rest = \"XX\"\n code X(3)\n rest X(2)\n}\n");
+            let s = Schema::parse(&text).expect("layout");
+            assert_eq!(s.inner.dispatch.inline.is_empty(), n > 8, "{n}");
+            for i in 0..n {
+                let t = format!("{i:03}ab");
+                assert_eq!(
+                    s.dispatch(t.as_bytes()).expect("matches").name(),
+                    format!("m{i}"),
+                    "{n}"
+                );
+            }
+            assert_eq!(s.dispatch(b"001XX").expect("matches").name(), "m1x", "{n}");
+            assert_eq!(s.dispatch(b"999ab").expect("matches").name(), "any", "{n}");
+        }
     }
 
     #[test]

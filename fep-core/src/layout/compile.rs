@@ -1142,12 +1142,37 @@ impl<'c, 's> Compiler<'c, 's> {
         }
         let small = discs.iter().all(|d| d.small.is_some());
         let end = discs.iter().map(|d| d.offset + d.width).max().unwrap_or(0);
+        let inline: Box<[InlineDisc]> = if small && discs.iter().all(|d| d.values.len() <= 8) {
+            discs
+                .iter()
+                .filter_map(|d| {
+                    let sd = d.small.as_ref()?;
+                    let mut keys = [0u64; 8];
+                    let mut sets = [0u64; 8];
+                    keys[..sd.keys.len()].copy_from_slice(&sd.keys);
+                    sets[..sd.sets.len()].copy_from_slice(&sd.sets);
+                    Some(InlineDisc {
+                        offset: d.offset as u32,
+                        width: d.width as u32,
+                        keys,
+                        sets,
+                        any: sd.any,
+                    })
+                })
+                .collect()
+        } else {
+            Box::default()
+        };
+        let n = order.len();
+        let all = if n >= 64 { !0 } else { (1u64 << n) - 1 };
         Ok(Dispatch {
             discs,
             order,
             words,
             small,
             end,
+            inline,
+            all,
         })
     }
 
