@@ -148,6 +148,10 @@ pub enum ErrorKind {
     /// A layout exceeds a limit (size, field count).
     #[error("{0}")]
     LayoutLimit(String),
+    /// A correlation key was asked for, but the layout has no `key` directive or the
+    /// telegram's message lacks a key field.
+    #[error("{0}")]
+    NoKey(String),
 
     // ---- data errors (decode) ----
     /// The telegram is shorter than its message needs.
@@ -332,7 +336,8 @@ impl ErrorKind {
             | BadCondition(_)
             | AmbiguousMessages { .. }
             | BadAttribute(_)
-            | LayoutLimit(_) => Category::Layout,
+            | LayoutLimit(_)
+            | NoKey(_) => Category::Layout,
             TooShort { .. }
             | TooLong { .. }
             | NoMessageMatches(_)

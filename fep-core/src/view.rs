@@ -152,14 +152,15 @@ impl Schema {
         let s = &*self.inner;
         out.clear();
         if s.key_paths.is_empty() {
-            return Err(Error::value(ErrorKind::BadValue(
-                "the layout has no `key` directive".into(),
-            )));
+            return Err(Error::new(
+                ErrorKind::NoKey("the layout has no `key` directive".into()),
+                crate::error::Position::None,
+            ));
         }
         let mi = self.dispatch_index(telegram)?;
         let m = &s.messages[mi];
         let Some(ids) = &m.key else {
-            return Err(Error::value(ErrorKind::BadValue(format!(
+            return Err(Error::value(ErrorKind::NoKey(format!(
                 "message \"{}\" lacks a key field ({})",
                 m.name,
                 s.key_paths.join(", ")

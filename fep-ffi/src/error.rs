@@ -276,8 +276,7 @@ impl FfiError {
             (ErrorKind::OutOfRange(_), Ctx::Read) => fep_result::UnknownField,
             (ErrorKind::WrongType { .. }, Ctx::Read) => fep_result::WrongType,
             (ErrorKind::Framing(_), Ctx::Frame) => fep_result::Framing,
-            // `key` reports a missing `key` directive or key field as a bad value.
-            (ErrorKind::BadValue(_), Ctx::Key) => fep_result::NoKey,
+            (ErrorKind::NoKey(_), _) => fep_result::NoKey,
             _ => match category {
                 fep_category::Layout => fep_result::Layout,
                 fep_category::Encoding => fep_result::Encoding,
@@ -296,7 +295,6 @@ impl FfiError {
             fep_result::WrongType | fep_result::UnknownField if ctx == Ctx::Read => {
                 fep_category::Data
             }
-            fep_result::NoKey => fep_category::Layout,
             _ => category,
         };
         FfiError {
