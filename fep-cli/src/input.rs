@@ -68,7 +68,7 @@ impl Source {
             }
             Source::Stdin => Ok((Box::new(io::stdin().lock()), None)),
             Source::Hex(_, text) => {
-                let bytes = crate::hex::parse(text).map_err(|e| self.hex_failure(&e))?;
+                let bytes = fep_core::hexdump::parse(text).map_err(|e| self.hex_failure(&e))?;
                 let n = bytes.len() as u64;
                 Ok((Box::new(io::Cursor::new(bytes)), Some(n)))
             }
@@ -82,14 +82,14 @@ impl Source {
                 r.map_err(|e| Failure::io(&e, p))?;
                 // The ASCII column of a dump may hold anything; only the hex must be ASCII.
                 let text = String::from_utf8_lossy(&raw);
-                let bytes = crate::hex::parse(&text).map_err(|e| self.hex_failure(&e))?;
+                let bytes = fep_core::hexdump::parse(&text).map_err(|e| self.hex_failure(&e))?;
                 let n = bytes.len() as u64;
                 Ok((Box::new(io::Cursor::new(bytes)), Some(n)))
             }
         }
     }
 
-    fn hex_failure(&self, e: &crate::hex::HexError) -> Failure {
+    fn hex_failure(&self, e: &fep_core::hexdump::HexError) -> Failure {
         Failure::data(format!("{}:{e}", self.label()))
     }
 }

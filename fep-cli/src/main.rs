@@ -12,7 +12,6 @@ mod decode;
 mod encode;
 mod explain;
 mod failure;
-mod hex;
 mod input;
 mod render;
 mod style;

@@ -58,6 +58,7 @@ mod encode;
 mod error;
 mod explain;
 mod framing;
+pub mod hexdump;
 mod layout;
 mod schema;
 mod stream;

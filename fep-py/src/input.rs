@@ -53,7 +53,7 @@ pub(crate) fn telegram(obj: &Bound<'_, PyAny>) -> PyResult<Data> {
     }
     if let Ok(s) = obj.cast::<PyString>() {
         let text = s.to_cow()?;
-        return match parse_hex(&text) {
+        return match fep_core::hexdump::parse(&text) {
             Ok(v) => Ok(Data(Inner::Owned(v))),
             Err(e) => {
                 let err = DecodeError::new_err(format!(
@@ -84,68 +84,6 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "an object".into())
-}
-
-/// Why a hex string could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct HexError {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-/// Reads hex as logs print it: digits in any case, with spaces, newlines, commas and `0x`
-/// prefixes anywhere between bytes.
-///
-/// A full dump reader (offset columns, an ASCII column, `xxd` and `hexdump -C` layouts)
-/// is the command line's; this takes the hex of one telegram.
-pub(crate) fn parse_hex(text: &str) -> Result<Vec<u8>, HexError> {
-    let mut out = Vec::with_capacity(text.len() / 2);
-    let mut high: Option<(u8, usize, usize)> = None;
-    let (mut line, mut column) = (1usize, 0usize);
-    let mut chars = text.chars().peekable();
-    // True where a `0x` prefix may start: at the start and after a separator.
-    let mut at_token_start = true;
-    while let Some(c) = chars.next() {
-        column += 1;
-        if c == '\n' {
-            line += 1;
-            column = 0;
-            at_token_start = true;
-            continue;
-        }
-        if c.is_whitespace() || c == ',' {
-            at_token_start = true;
-            continue;
-        }
-        if at_token_start && c == '0' && matches!(chars.peek(), Some('x' | 'X')) {
-            chars.next();
-            column += 1;
-            at_token_start = false;
-            continue;
-        }
-        at_token_start = false;
-        let Some(v) = c.to_digit(16) else {
-            return Err(HexError {
-                line,
-                column,
-                message: format!("{c:?} is not a hex digit"),
-            });
-        };
-        let v = v as u8;
-        match high.take() {
-            None => high = Some((v, line, column)),
-            Some((h, _, _)) => out.push(h << 4 | v),
-        }
-    }
-    if let Some((_, line, column)) = high {
-        return Err(HexError {
-            line,
-            column,
-            message: "an odd number of hex digits (a byte is two digits)".into(),
-        });
-    }
-    Ok(out)
 }
 
 /// A stream of framed telegrams: a path, a binary file object, or bytes-like data.
@@ -239,46 +177,5 @@ impl Read for PyReader {
             buf[..n].copy_from_slice(&b[..n]);
             Ok(n)
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_forms() {
-        let cases: &[(&str, &[u8])] = &[
-            ("303132", b"012"),
-            ("30 31\n32", b"012"),
-            ("0x30, 0x31, 0X32", b"012"),
-            ("0x303132", b"012"),
-            ("  aBcD  ", &[0xab, 0xcd]),
-            ("", b""),
-        ];
-        for (text, want) in cases {
-            assert_eq!(parse_hex(text).as_deref(), Ok(*want), "{text:?}");
-        }
-    }
-
-    #[test]
-    fn hex_errors() {
-        let cases: &[(&str, usize, usize, &str)] = &[
-            ("30 3g", 1, 5, "'g' is not a hex digit"),
-            (
-                "30\n313",
-                2,
-                3,
-                "an odd number of hex digits (a byte is two digits)",
-            ),
-            ("30x1", 1, 3, "'x' is not a hex digit"),
-        ];
-        for (text, line, column, message) in cases {
-            let e = parse_hex(text).expect_err(text);
-            assert_eq!(
-                (e.line, e.column, e.message.as_str()),
-                (*line, *column, *message)
-            );
-        }
     }
 }

@@ -167,6 +167,15 @@ def test_decode_takes_bytes_bytearray_memoryview_and_hex(firmbanking, transfer):
         "hex over lines": "\n".join(hexed[i : i + 32] for i in range(0, len(hexed), 32)) + "\n",
         "0x bytes": ", ".join("0x" + hexed[i : i + 2] for i in range(0, len(hexed), 2)),
         "0x prefix": "0x" + hexed,
+        # As `xxd` prints it: offsets first, an ASCII column after.
+        "xxd dump": "".join(
+            f"{i:08x}: "
+            + " ".join(hexed[j : j + 4] for j in range(2 * i, min(2 * i + 32, len(hexed)), 4))
+            + "  "
+            + "".join(chr(b) if 32 <= b < 127 else "." for b in transfer[i : i + 16])
+            + "\n"
+            for i in range(0, len(transfer), 16)
+        ),
     }
     for name, data in forms.items():
         assert firmbanking.decode(data) == want, name

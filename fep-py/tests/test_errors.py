@@ -109,12 +109,14 @@ def test_decode_errors(firmbanking, transfer):
         ),
         (
             "30 3g",
-            "not a hex string: 'g' is not a hex digit (line 1, column 5)",
+            'not a hex string: "3g" is not hex (a dump may have an offset column and an ASCII '
+            "column, but this line has neither) (line 1, column 5)",
             none_but(line=1, column=5),
         ),
         (
             "30\n313",
-            "not a hex string: an odd number of hex digits (a byte is two digits) (line 2, column 3)",
+            "not a hex string: an odd number of hex digits: the last byte is cut in half "
+            "(line 2, column 3)",
             none_but(line=2, column=3),
         ),
     ]

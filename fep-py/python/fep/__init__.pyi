@@ -29,7 +29,8 @@ __all__ = [
 
 __version__: str
 
-#: One telegram: its bytes, or its hex as a log prints it (spaces, newlines, ``0x`` allowed).
+#: One telegram: its bytes, or its hex as a log prints it (spaces, newlines, ``0x``, and
+#: ``xxd``/``hexdump -C`` dumps with their offset and ASCII columns allowed).
 _TelegramData = Union[bytes, bytearray, memoryview, str]
 #: A stream of framed telegrams: a path, a binary file object (``open(p, "rb")``) or bytes.
 _Source = Union[str, os.PathLike[str], IO[bytes], bytes, bytearray, memoryview]

@@ -1,4 +1,5 @@
-//! Hex dumps as logs and tools print them, back to bytes.
+//! Hex dumps as logs and tools print them, back to bytes: one reader for every door (the
+//! command line's `--hex`, Python's hex strings, a C caller's log line).
 //!
 //! Accepted: plain hex (`30333030...`, wrapped over lines or not), bytes or groups with
 //! spaces, `0x` prefixes and commas (`0x30, 0x33`), and dump lines with an offset in the
@@ -54,6 +55,15 @@ enum Kind {
 }
 
 /// Reads a hex dump into bytes.
+///
+/// # Example
+/// ```
+/// let dump = "00000000: 3033 3030 2020  0300  \n";
+/// assert_eq!(fep_core::hexdump::parse(dump).unwrap(), b"0300  ");
+/// assert_eq!(fep_core::hexdump::parse("0x30, 0x33").unwrap(), b"03");
+/// let e = fep_core::hexdump::parse("303g").unwrap_err();
+/// assert_eq!((e.line, e.column), (1, 4));
+/// ```
 pub fn parse(text: &str) -> Result<Vec<u8>, HexError> {
     let mut lines = classify(text);
     fix_radix(&mut lines);
