@@ -1,28 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting and lints, the Rust tests (unit, golden,
-# property, doc), the examples, and (as they exist) the C and Python suites.
+# property, doc), the examples, and the C, Java and Python suites.
 # Ends with one line: "N passed, M failed", counting every test and check it ran.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-passed=0
-failed=0
-log=$(mktemp -d)
-trap 'rm -rf "$log"' EXIT
-
-# A check that is one pass or one failure.
-check() {
-  local name=$1
-  shift
-  echo "==> $name"
-  if "$@" >"$log/out" 2>&1; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-    tail -n 60 "$log/out"
-  fi
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 # A test runner whose "test result:" lines are summed.
 cargo_tests() {

@@ -17,27 +17,10 @@ STATIC_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
 VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect)
 TESTS=(test_api test_samples test_threads)
 
-passed=0
-failed=0
-log=$(mktemp -d)
-trap 'rm -rf "$log"' EXIT
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 out=target/c-tests
 mkdir -p "$out"
-
-# A check that is one pass or one failure.
-check() {
-  local name=$1
-  shift
-  echo "==> $name"
-  if "$@" >"$log/out" 2>&1; then
-    passed=$((passed + 1))
-    tail -n 1 "$log/out"
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-    tail -n 60 "$log/out"
-  fi
-}
 
 # ---------------------------------------------------------------- tools
 

@@ -7,26 +7,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-passed=0
-failed=0
-log=$(mktemp -d)
-trap 'rm -rf "$log"' EXIT
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 out=target/java
 lib="$PWD/target/debug/libfep.so"
-
-check() {
-  local name=$1
-  shift
-  echo "==> $name"
-  if "$@" >"$log/out" 2>&1; then
-    passed=$((passed + 1))
-    tail -n 1 "$log/out"
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-    tail -n 60 "$log/out"
-  fi
-}
 
 apt_install() {
   echo "==> installing $*"
