@@ -77,7 +77,7 @@ pub use explain::{ExplainedField, Explanation};
 #[cfg(feature = "tokio")]
 pub use framing::FepCodec;
 pub use framing::{DEFAULT_MAX_FRAME, Frame, Framer, Framing, LineEnding};
-pub use layout::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_WIDTH};
+pub use layout::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH};
 pub use schema::{FieldInfo, MAX_COUNTS, MAX_MESSAGES, MessageInfo, RepeatInfo, Schema, ValueKind};
 pub use stream::{Decoded, MessageReader, MessageWriter, TelegramReader};
 pub use value::{

@@ -200,3 +200,30 @@ fn deeply_nested_groups_are_refused_not_a_stack_overflow() {
     let e = Schema::parse(&text).expect_err("too deep");
     assert!(e.to_string().contains("groups nest too deep"), "{e}");
 }
+
+#[test]
+fn long_names_in_nested_records_hit_a_limit_not_the_memory() {
+    // 40 × 40 × 40 = 64,000 fields, each with a path of three 200-character names: without a
+    // budget the field table would hold tens of megabytes of text for a 50 KB layout.
+    let name = |c: char, i: usize| format!("{}{i}", c.to_string().repeat(200));
+    let mut text = String::from("record r0 {\n");
+    for i in 0..40 {
+        text.push_str(&format!("  {} X(1)\n", name('a', i)));
+    }
+    text.push_str("}\nrecord r1 {\n");
+    for i in 0..40 {
+        text.push_str(&format!("  {} r0\n", name('b', i)));
+    }
+    text.push_str("}\nmessage m {\n");
+    for i in 0..40 {
+        text.push_str(&format!("  {} r1\n", name('c', i)));
+    }
+    text.push_str("}\n");
+    let e = Schema::parse(&text).expect_err("too much text");
+    assert_eq!(e.category(), Category::Layout);
+    assert!(
+        e.to_string()
+            .contains("MiB of field names and descriptions"),
+        "{e}"
+    );
+}

@@ -21,6 +21,9 @@ pub const MAX_LAYOUT_BYTES: usize = 4 << 20;
 pub const MAX_FIELDS: usize = 100_000;
 /// The deepest nesting of records and groups.
 pub const MAX_DEPTH: usize = 32;
+/// The most text (paths, names, descriptions) the expanded field table may hold: a record
+/// used many times with long names cannot make compiling a small file cost gigabytes.
+pub const MAX_TABLE_TEXT: usize = 32 << 20;
 /// The largest repeat bound (`[N]`, `max=N`, `slots=N`).
 pub const MAX_REPEAT: usize = 100_000;
 /// The widest field, and the longest message.
@@ -65,6 +68,7 @@ pub(crate) fn compile(src: &str, file: Option<Arc<str>>) -> Result<Schema> {
         fields: Vec::new(),
         groups: Vec::new(),
         record_stack: Vec::new(),
+        text_bytes: 0,
     };
     c.compile(&ast)
 }
@@ -129,6 +133,8 @@ struct Compiler<'c, 's> {
     groups: Vec<GroupDef>,
     /// Records being expanded, to catch a record that contains itself.
     record_stack: Vec<&'c str>,
+    /// Bytes of text (paths, names, descriptions) the expanded field table holds so far.
+    text_bytes: usize,
 }
 
 /// A field already laid out in an enclosing scope, for resolving repeat counts.
@@ -440,6 +446,18 @@ impl<'c, 's> Compiler<'c, 's> {
                 f.span,
                 ErrorKind::LayoutLimit(format!(
                     "more than {MAX_FIELDS} fields once records are expanded"
+                )),
+            ));
+        }
+        // Every expanded field keeps its path, name and description: count them before
+        // they are allocated.
+        self.text_bytes += path.len() + f.name.value.len() + cx.text(f.span).len();
+        if self.text_bytes > MAX_TABLE_TEXT {
+            return Err(cx.err(
+                f.span,
+                ErrorKind::LayoutLimit(format!(
+                    "the layout expands to more than {} MiB of field names and descriptions; use shorter names or fewer nested records",
+                    MAX_TABLE_TEXT >> 20
                 )),
             ));
         }

@@ -5,4 +5,4 @@ pub(crate) mod ast;
 pub(crate) mod compile;
 pub(crate) mod parse;
 
-pub use compile::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_WIDTH};
+pub use compile::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH};
