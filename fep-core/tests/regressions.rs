@@ -203,27 +203,33 @@ fn deeply_nested_groups_are_refused_not_a_stack_overflow() {
 
 #[test]
 fn long_names_in_nested_records_hit_a_limit_not_the_memory() {
-    // 40 × 40 × 40 = 64,000 fields, each with a path of three 200-character names: without a
-    // budget the field table would hold tens of megabytes of text for a 50 KB layout.
-    let name = |c: char, i: usize| format!("{}{i}", c.to_string().repeat(200));
-    let mut text = String::from("record r0 {\n");
-    for i in 0..40 {
-        text.push_str(&format!("  {} X(1)\n", name('a', i)));
+    // Records two of the next deep, 17 levels: 131,072 leaves, each with a path of 17
+    // names of 60 characters. Without a budget the field table would hold over 100 MB of
+    // text for a 3 KB layout.
+    let name = |c: char, k: usize| format!("{}{k:02}", c.to_string().repeat(58));
+    let mut text = format!("record r0 {{\n  {} X(1)\n}}\n", name('x', 0));
+    for k in 1..=17 {
+        text.push_str(&format!(
+            "record r{k} {{\n  {} r{}\n  {} r{}\n}}\n",
+            name('a', k),
+            k - 1,
+            name('b', k),
+            k - 1
+        ));
     }
-    text.push_str("}\nrecord r1 {\n");
-    for i in 0..40 {
-        text.push_str(&format!("  {} r0\n", name('b', i)));
-    }
-    text.push_str("}\nmessage m {\n");
-    for i in 0..40 {
-        text.push_str(&format!("  {} r1\n", name('c', i)));
-    }
-    text.push_str("}\n");
+    text.push_str("message m {\n  top r17\n}\n");
     let e = Schema::parse(&text).expect_err("too much text");
     assert_eq!(e.category(), Category::Layout);
     assert!(
         e.to_string()
             .contains("MiB of field names and descriptions"),
         "{e}"
+    );
+    // And a name longer than 64 characters is refused where it stands.
+    let e = Schema::parse(&format!("message m {{\n  {} X(1)\n}}\n", "n".repeat(65)))
+        .expect_err("long name");
+    assert_eq!(
+        e.to_string(),
+        "<layout>:2:3: a name is at most 64 characters"
     );
 }

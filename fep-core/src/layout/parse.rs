@@ -124,12 +124,19 @@ fn eol<'a>(i: &'a str, after: &'static str) -> PResult<'a, ()> {
     }
 }
 
+/// The longest name: field paths and messages stay short whatever a layout holds.
+pub(crate) const MAX_NAME: usize = 64;
+
 fn ident(i: &str) -> PResult<'_, &str> {
-    recognize(pair(
+    let (rest, name) = recognize(pair(
         take_while1(|c: char| c.is_ascii_alphabetic() || c == '_'),
         take_while(|c: char| c.is_ascii_alphanumeric() || c == '_'),
     ))
-    .parse(i)
+    .parse(i)?;
+    if name.len() > MAX_NAME {
+        return fail(i, format!("a name is at most {MAX_NAME} characters"));
+    }
+    Ok((rest, name))
 }
 
 fn path(i: &str) -> PResult<'_, &str> {
@@ -200,6 +207,8 @@ impl<'s> Parser_<'s> {
     fn name(&self, i: &'s str, what: &'static str) -> PResult<'s, Spanned<String>> {
         match ident(i) {
             Ok((rest, n)) => Ok((rest, self.spanned(n.to_owned(), i, rest))),
+            // A name that is there but too long says so.
+            Err(nom::Err::Failure(e)) => Err(nom::Err::Failure(e)),
             Err(_) => fail(i, what),
         }
     }
