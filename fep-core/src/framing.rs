@@ -270,6 +270,17 @@ impl Framer {
         }
     }
 
+    /// A line over the maximum, the same error whether its end has arrived or not (so that
+    /// how the bytes were cut into reads changes nothing): its first bytes, up to 16.
+    fn long_line(&self, buf: &[u8]) -> Error {
+        let shown = (self.max_len + 1).min(16).min(buf.len());
+        self.err(
+            format!("a line longer than the maximum of {} bytes", self.max_len),
+            self.offset,
+            &buf[..shown],
+        )
+    }
+
     fn line(&mut self, buf: &mut BytesMut, at_end: bool) -> Result<Option<Frame>> {
         loop {
             let nl = buf.iter().position(|&b| b == b'\n');
@@ -278,12 +289,7 @@ impl Framer {
                 None if at_end && !buf.is_empty() => (buf.len(), 0),
                 None => {
                     if buf.len() > self.max_len + 1 {
-                        let e = self.err(
-                            format!("no line end within the maximum of {} bytes", self.max_len),
-                            self.offset,
-                            &buf[..16],
-                        );
-                        return Err(e);
+                        return Err(self.long_line(buf));
                     }
                     return Ok(None);
                 }
@@ -302,17 +308,10 @@ impl Framer {
                 continue;
             }
             if len > self.max_len {
-                let at = self.offset;
-                let head = buf[..16].to_vec();
+                // The line's end is known: report it, skip it, go on with the next.
+                let e = self.long_line(buf);
                 self.take(buf, 0, len, trailer);
-                return Err(self.err(
-                    format!(
-                        "a line of {len} bytes, more than the maximum of {}",
-                        self.max_len
-                    ),
-                    at,
-                    &head,
-                ));
+                return Err(e);
             }
             let frame = self.take(buf, 0, len, trailer);
             self.check_declared(&frame)?;
@@ -330,13 +329,14 @@ impl Framer {
             .telegram_length(buf)
             .map_err(|e| e.shift_offset(at))?
         {
+            // No bytes shown: how many have arrived depends on how the stream was read.
             Some(len) if len > self.max_len => Err(self.err(
                 format!(
                     "a telegram of {len} bytes, more than the maximum of {}",
                     self.max_len
                 ),
                 self.offset,
-                &buf[..buf.len().min(16)],
+                &[],
             )),
             Some(len) if buf.len() >= len => Ok(Some(self.take(buf, 0, len, 0))),
             _ => Ok(None),

@@ -233,3 +233,25 @@ fn long_names_in_nested_records_hit_a_limit_not_the_memory() {
         "<layout>:2:3: a name is at most 64 characters"
     );
 }
+
+#[test]
+fn a_small_maximum_length_does_not_panic_on_long_lines() {
+    let s = Schema::parse("encoding ascii\nframing lines\nmessage m 3 {\n a X(3)\n}\n")
+        .expect("layout");
+    // No line end within the maximum, fewer than 16 bytes in the buffer.
+    let mut framer = Framer::new(&s).max_length(2);
+    let mut buf = BytesMut::from(&b"abcd"[..]);
+    let e = framer.next_frame(&mut buf).expect_err("too long");
+    assert_eq!(
+        e.to_string(),
+        "(bytes 0..3): a line longer than the maximum of 2 bytes, found \"abc\""
+    );
+    // A whole line over the maximum, shorter than 16 bytes.
+    let mut framer = Framer::new(&s).max_length(2);
+    let mut buf = BytesMut::from(&b"abc\n"[..]);
+    let e = framer.next_frame(&mut buf).expect_err("too long");
+    assert_eq!(
+        e.to_string(),
+        "(bytes 0..3): a line longer than the maximum of 2 bytes, found \"abc\""
+    );
+}

@@ -92,9 +92,15 @@ pub fn framer(schemas: &[Schema], data: &[u8]) {
     let Some((&cut, data)) = data.split_first() else {
         return;
     };
+    // The maximum length varies too: small ones reach the refusal paths.
+    let max = if cut & 0x80 != 0 {
+        1 + usize::from(cut & 0x3F)
+    } else {
+        4096
+    };
     for schema in schemas {
         let run = |chunks: &[&[u8]]| {
-            let mut framer = Framer::new(schema).max_length(4096);
+            let mut framer = Framer::new(schema).max_length(max);
             let mut buf = BytesMut::new();
             let mut out = Vec::new();
             for c in chunks {
