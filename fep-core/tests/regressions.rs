@@ -222,7 +222,7 @@ fn long_names_in_nested_records_hit_a_limit_not_the_memory() {
     assert_eq!(e.category(), Category::Layout);
     assert!(
         e.to_string()
-            .contains("MiB of field names and descriptions"),
+            .contains("MiB of field names, descriptions and field bytes"),
         "{e}"
     );
     // And a name longer than 64 characters is refused where it stands.
@@ -254,4 +254,22 @@ fn a_small_maximum_length_does_not_panic_on_long_lines() {
         e.to_string(),
         "(bytes 0..3): a line longer than the maximum of 2 bytes, found \"abc\""
     );
+}
+
+#[test]
+fn a_huge_width_is_refused_before_anything_is_allocated_for_it() {
+    // From the layout fuzz target: a constant on an 889 MB field.
+    let e = Schema::parse("message m {\n n X(000000889092579) = \"x\"\n}\n").expect_err("too wide");
+    assert_eq!(
+        e.to_string(),
+        "<layout>:2:4: the field is wider than 16777216 bytes"
+    );
+    // Wide fields used many times hit the budget, not the memory.
+    let mut text = String::from("record r {\n a X(4000000)\n}\nmessage m {\n");
+    for i in 0..40 {
+        text.push_str(&format!(" f{i} r\n"));
+    }
+    text.push_str("}\n");
+    let e = Schema::parse(&text).expect_err("too many bytes");
+    assert!(e.to_string().contains("field bytes"), "{e}");
 }

@@ -456,7 +456,7 @@ impl<'c, 's> Compiler<'c, 's> {
             return Err(cx.err(
                 f.span,
                 ErrorKind::LayoutLimit(format!(
-                    "the layout expands to more than {} MiB of field names and descriptions; use shorter names or fewer nested records",
+                    "the layout expands to more than {} MiB of field names, descriptions and field bytes; use shorter names or fewer nested records",
                     MAX_TABLE_TEXT >> 20
                 )),
             ));
@@ -514,6 +514,11 @@ impl<'c, 's> Compiler<'c, 's> {
             FieldKindAst::Scalar { ty, attrs } => {
                 let a = Attrs::collect(cx, attrs)?;
                 let (scalar, width) = self.scalar(ty, &a, filler)?;
+                // What the scalar holds of its width: blank, pad, constant, default.
+                self.text_bytes += scalar.blank.len()
+                    + scalar.pad_bytes.len()
+                    + scalar.constant.as_ref().map_or(0, |(c, _)| c.len())
+                    + scalar.default.as_ref().map_or(0, |d| d.len());
                 let type_text = cx.text(ty.span).to_owned();
                 // The attributes as written (not the description), for listings.
                 let attrs_text: Vec<&str> = attrs
@@ -933,6 +938,24 @@ impl<'c, 's> Compiler<'c, 's> {
             return Err(bad_attr(
                 s,
                 "filler `_` takes no constant, default, required or date".into(),
+            ));
+        }
+        // The field's bytes are allocated below (its blank, its pad, a constant or default):
+        // check the width and the layout's budget first.
+        if width > MAX_WIDTH {
+            return Err(cx.err(
+                ty.span,
+                ErrorKind::LayoutLimit(format!("the field is wider than {MAX_WIDTH} bytes")),
+            ));
+        }
+        let copies = 2 + usize::from(a.constant.is_some()) + usize::from(a.default.is_some());
+        if self.text_bytes + copies * width > MAX_TABLE_TEXT {
+            return Err(cx.err(
+                ty.span,
+                ErrorKind::LayoutLimit(format!(
+                    "the layout expands to more than {} MiB of field names, descriptions and field bytes; use narrower fields or fewer nested records",
+                    MAX_TABLE_TEXT >> 20
+                )),
             ));
         }
         let blank: Box<[u8]> = match &codec {
