@@ -98,6 +98,7 @@ impl Schema {
             data: telegram,
             counts: [(0, 0, 0); MAX_COUNTS],
             trace: NoTrace,
+            path: Vec::new(),
         };
         let mut pos = 0;
         d.group_into(m.root, &mut pos, fields)
@@ -153,15 +154,17 @@ pub(crate) struct Decoder<'s, 'a, T> {
     /// Per count slot: the count, and the offset and width of its field.
     pub counts: [(u64, usize, usize); MAX_COUNTS],
     pub trace: T,
+    /// The path to the field being decoded, kept only when `T::ON` (a trace reads it).
+    pub path: Vec<Segment<'s>>,
 }
 
-/// Watches a decode field by field (for `explain`); the no-op one compiles away.
+/// Watches a decode field by field (for `explain` and the slow path of views); the no-op
+/// one compiles away. The decoder keeps the path; a trace sees it with each field.
 pub(crate) trait Trace<'s, 'a> {
     const ON: bool;
-    fn push(&mut self, _segment: Segment<'s>) {}
-    fn pop(&mut self) {}
     fn field(
         &mut self,
+        _path: &[Segment<'s>],
         _f: &'s FieldDef,
         _offset: usize,
         _bytes: &'a [u8],
@@ -205,7 +208,7 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
         for &fid in &g.members {
             let f = &s.fields[fid as usize];
             if T::ON {
-                self.trace.push(Segment::Name(&f.name));
+                self.path.push(Segment::Name(&f.name));
             }
             let r = if f.filler {
                 self.filler(f, pos)
@@ -244,7 +247,7 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
                 }
             };
             if T::ON {
-                self.trace.pop();
+                self.path.pop();
             }
             r.map_err(|e| e.prepend_path(&f.name))?;
         }
@@ -270,8 +273,13 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
                 ))
             };
             if T::ON {
-                self.trace
-                    .field(f, start, bytes, r.as_ref().map(|()| &Value::Null));
+                self.trace.field(
+                    &self.path,
+                    f,
+                    start,
+                    bytes,
+                    r.as_ref().map(|()| &Value::Null),
+                );
             }
             r?;
         }
@@ -328,11 +336,11 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
                 list.push(Value::Null);
             }
             if T::ON {
-                self.trace.push(Segment::Index(i));
+                self.path.push(Segment::Index(i));
             }
             let r = self.one_into(f, pos, &mut list[i]);
             if T::ON {
-                self.trace.pop();
+                self.path.pop();
             }
             r.map_err(|e| e.prepend_path(&format!("[{i}]")))?;
         }
@@ -397,8 +405,13 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
             Ok(b) => b,
             Err(e) => {
                 if T::ON {
-                    self.trace
-                        .field(f, start, &self.data[start.min(self.data.len())..], Err(&e));
+                    self.trace.field(
+                        &self.path,
+                        f,
+                        start,
+                        &self.data[start.min(self.data.len())..],
+                        Err(&e),
+                    );
                 }
                 return Err(e);
             }
@@ -413,7 +426,7 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
         });
         if T::ON {
             self.trace
-                .field(f, start, bytes, r.as_ref().map(|()| &*slot));
+                .field(&self.path, f, start, bytes, r.as_ref().map(|()| &*slot));
         }
         r?;
         if let Some(c) = f.count_slot {
@@ -629,6 +642,7 @@ impl Schema {
             data,
             counts: [(0, 0, 0); MAX_COUNTS],
             trace: NoTrace,
+            path: Vec::new(),
         };
         let mut pos = 0;
         match d.measure(m.root, &mut pos) {

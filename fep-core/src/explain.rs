@@ -81,45 +81,36 @@ impl ExplainedField<'_, '_> {
 }
 
 struct Explainer<'s, 'a> {
-    path: Vec<Segment<'s>>,
     fields: Vec<ExplainedField<'s, 'a>>,
 }
 
-impl<'s, 'a> Explainer<'s, 'a> {
-    fn path(&self) -> String {
-        let mut p = String::new();
-        for seg in &self.path {
-            match seg {
-                Segment::Name(n) => {
-                    if !p.is_empty() {
-                        p.push('.');
-                    }
-                    p.push_str(n);
+/// A path as text: `items[1].amount`.
+fn path_text(path: &[Segment<'_>]) -> String {
+    let mut p = String::new();
+    for seg in path {
+        match seg {
+            Segment::Name(n) => {
+                if !p.is_empty() {
+                    p.push('.');
                 }
-                Segment::Index(i) => {
-                    p.push('[');
-                    p.push_str(&i.to_string());
-                    p.push(']');
-                }
+                p.push_str(n);
+            }
+            Segment::Index(i) => {
+                p.push('[');
+                p.push_str(&i.to_string());
+                p.push(']');
             }
         }
-        p
     }
+    p
 }
 
 impl<'s, 'a> Trace<'s, 'a> for Explainer<'s, 'a> {
     const ON: bool = true;
 
-    fn push(&mut self, segment: Segment<'s>) {
-        self.path.push(segment);
-    }
-
-    fn pop(&mut self) {
-        self.path.pop();
-    }
-
     fn field(
         &mut self,
+        path: &[Segment<'s>],
         f: &'s FieldDef,
         offset: usize,
         bytes: &'a [u8],
@@ -131,7 +122,7 @@ impl<'s, 'a> Trace<'s, 'a> for Explainer<'s, 'a> {
             Err(e) => (None, Some(e.detail())),
         };
         self.fields.push(ExplainedField {
-            path: self.path(),
+            path: path_text(path),
             offset,
             length: f.width,
             raw: bytes,
@@ -182,15 +173,13 @@ impl Schema {
     fn explain_index<'a>(&self, mi: usize, telegram: &'a [u8]) -> Explanation<'_, 'a> {
         let s = &*self.inner;
         let m = &s.messages[mi];
-        let trace = Explainer {
-            path: Vec::new(),
-            fields: Vec::new(),
-        };
+        let trace = Explainer { fields: Vec::new() };
         let mut d = Decoder {
             s,
             data: telegram,
             counts: [(0, 0, 0); MAX_COUNTS],
             trace,
+            path: Vec::new(),
         };
         let mut pos = 0;
         let mut rec = Record::new();

@@ -409,7 +409,6 @@ impl<'s, 'a> MessageView<'s, 'a> {
         }
         let finder = Finder {
             target: &target,
-            path: Vec::new(),
             found: None,
         };
         let mut d = Decoder {
@@ -417,6 +416,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
             data: self.data,
             counts: [(0, 0, 0); MAX_COUNTS],
             trace: finder,
+            path: Vec::new(),
         };
         let mut pos = 0;
         let mut rec = Record::new();
@@ -588,29 +588,21 @@ impl<'s, 'a> MessageView<'s, 'a> {
 /// Finds a field's offset during a traced decode (the slow path of views).
 struct Finder<'t> {
     target: &'t [Segment<'t>],
-    path: Vec<Segment<'t>>,
     found: Option<usize>,
 }
 
 impl<'s: 't, 'a, 't> Trace<'s, 'a> for Finder<'t> {
     const ON: bool = true;
 
-    fn push(&mut self, segment: Segment<'s>) {
-        self.path.push(segment);
-    }
-
-    fn pop(&mut self) {
-        self.path.pop();
-    }
-
     fn field(
         &mut self,
+        path: &[Segment<'s>],
         _f: &'s FieldDef,
         offset: usize,
         _bytes: &'a [u8],
         _value: std::result::Result<&Value<'a>, &Error>,
     ) {
-        if self.found.is_none() && self.path == self.target {
+        if self.found.is_none() && path == self.target {
             self.found = Some(offset);
         }
     }
