@@ -47,6 +47,19 @@ impl Schema {
 
     pub(crate) fn decode_index<'a>(&self, mi: usize, telegram: &'a [u8]) -> Result<Message<'a>> {
         let m = &self.inner.messages[mi];
+        if let Some(plan) = &m.plan {
+            check_length(m, telegram).map_err(|e| e.with_message(&m.name))?;
+            let mut values = Vec::new();
+            plan.decode(&self.inner, telegram, &mut values)
+                .map_err(|e| e.with_message(&m.name))?;
+            return Ok(Message {
+                name: m.name.clone(),
+                fields: Record {
+                    shape: self.inner.groups[m.root as usize].shape.clone(),
+                    values,
+                },
+            });
+        }
         let mut fields = Record::new();
         self.decode_fields(mi, telegram, &mut fields)?;
         Ok(Message {
@@ -463,8 +476,7 @@ fn decode_scalar_into<'a>(
 ) -> Result<(), ErrorKind> {
     match s.fast {
         Fast::Text if !matches!(slot, Value::Text(Cow::Owned(_))) => {
-            let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
-            if let Some(t) = text::ascii_str(&bytes[..end]) {
+            if let Some(t) = text::ascii_str(text::trim_spaces(bytes)) {
                 *slot = Value::Text(Cow::Borrowed(t));
                 return Ok(());
             }
@@ -487,7 +499,7 @@ fn decode_scalar_into<'a>(
         None,
     ) = (&s.codec, &mut *slot, &s.constant)
     {
-        let t = &bytes[..bytes.len() - bytes.iter().rev().take_while(|&&b| b == *pad).count()];
+        let t = text::trim_end(bytes, *pad);
         if !t.is_ascii() && !s.required {
             return text::decode_into_string(enc, t, buf);
         }
@@ -512,8 +524,7 @@ pub(crate) fn decode_field<'a>(
 ) -> Result<Value<'a>> {
     match sc.fast {
         Fast::Text => {
-            let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
-            if let Some(t) = text::ascii_str(&bytes[..end]) {
+            if let Some(t) = text::ascii_str(text::trim_spaces(bytes)) {
                 return Ok(Value::Text(Cow::Borrowed(t)));
             }
         }
@@ -556,7 +567,7 @@ pub(crate) fn decode_scalar<'a>(
             } else if *align_right {
                 &bytes[bytes.iter().take_while(|&&b| b == *pad).count()..]
             } else {
-                &bytes[..bytes.len() - bytes.iter().rev().take_while(|&&b| b == *pad).count()]
+                text::trim_end(bytes, *pad)
             };
             if s.required && t.iter().all(|&b| b == *pad) {
                 return Err(ErrorKind::RequiredBlank);

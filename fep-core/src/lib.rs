@@ -60,6 +60,7 @@ mod explain;
 mod framing;
 pub mod hexdump;
 mod layout;
+mod plan;
 mod schema;
 mod stream;
 mod typed;

@@ -296,27 +296,72 @@ fn arbitrary_value() -> impl Strategy<Value = Value<'static>> {
     })
 }
 
+/// A record for message `mi` drawn from its field table by `seed`, its conditions met.
+fn generated(schema: &Schema, mi: usize, seed: u64, pick: usize) -> Record<'static> {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &{
+        let mut b = [0u8; 32];
+        b[..8].copy_from_slice(&seed.to_le_bytes());
+        b[8] = mi as u8;
+        b
+    });
+    let mut runner = TestRunner::new_with_rng(Config::default(), rng);
+    let root = schema.inner.messages[mi].root;
+    let Value::Record(mut rec) = group(&schema.inner, root)
+        .new_tree(&mut runner)
+        .expect("tree")
+        .current()
+    else {
+        panic!("not a record")
+    };
+    satisfy(schema, mi, &mut rec, pick);
+    rec
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
+    /// Messages of fixed length decode through their flat plan; the general walk (which
+    /// `decode_into` takes) must give the same message or the same error, on valid
+    /// telegrams and on telegrams with a few bytes changed.
+    #[test]
+    fn the_flat_plan_and_the_walk_agree(
+        seed in any::<u64>(),
+        edits in proptest::collection::vec((any::<u16>(), any::<u8>()), 0..4),
+    ) {
+        let mut planned = 0;
+        for (path, schema) in layouts() {
+            for (mi, m) in schema.inner.messages.iter().enumerate() {
+                if m.plan.is_none() {
+                    continue;
+                }
+                planned += 1;
+                let msg = crate::Message::new(&m.name, generated(&schema, mi, seed, 0));
+                let mut bytes = schema.encode(&msg).map_err(|e| TestCaseError::fail(format!("{path}: {e}")))?;
+                for &(at, b) in &edits {
+                    let i = usize::from(at) % bytes.len();
+                    bytes[i] = b;
+                }
+                let flat = schema.decode(&bytes);
+                let mut walked = crate::Message::default();
+                let walk = schema.decode_into(&bytes, &mut walked).map(|()| walked);
+                match (flat, walk) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(a, b, "{}", path),
+                    (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string(), "{}", path),
+                    (a, b) => prop_assert!(false, "{}: plan {:?}, walk {:?}", path, a.map(|m| m.to_string()), b.map(|m| m.to_string())),
+                }
+            }
+        }
+        prop_assert!(planned >= 8, "only {} messages have a plan", planned);
+    }
+
     #[test]
     fn generated_values_round_trip(seed in any::<u64>(), pick in 0usize..8) {
-        use proptest::strategy::ValueTree;
-        use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
         let mut checked = 0;
         for (path, schema) in layouts() {
             for (mi, m) in schema.inner.messages.iter().enumerate() {
-                let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &{
-                    let mut b = [0u8; 32];
-                    b[..8].copy_from_slice(&seed.to_le_bytes());
-                    b[8] = mi as u8;
-                    b
-                });
-                let mut runner = TestRunner::new_with_rng(Config::default(), rng);
-                let Value::Record(mut rec) = group(&schema.inner, m.root).new_tree(&mut runner).expect("tree").current() else {
-                    panic!("not a record")
-                };
-                satisfy(&schema, mi, &mut rec, pick);
+                let rec = generated(&schema, mi, seed, pick);
                 let msg = crate::Message::new(&m.name, rec.clone());
                 let bytes = schema.encode(&msg).map_err(|e| TestCaseError::fail(format!("{path}: {e}")))?;
                 let back = schema.decode(&bytes).map_err(|e| TestCaseError::fail(format!("{path}: {e}")))?;

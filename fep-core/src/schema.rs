@@ -196,6 +196,8 @@ pub(crate) struct MessageDef {
     pub key: Option<Vec<FieldId>>,
     /// The message's fields in the flat table: `fields[first..end]`.
     pub field_range: (FieldId, FieldId),
+    /// The flat decode plan, for a message of fixed length without repeats.
+    pub plan: Option<crate::plan::Plan>,
 }
 
 /// A bit set of messages, by their position in [`Dispatch::order`].

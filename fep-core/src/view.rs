@@ -184,13 +184,14 @@ impl Schema {
                     )
                 })
                 .map_err(|e| e.prepend_path(&s.key_paths[i]).with_message(&m.name))?;
-            let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
-            let text = crate::codec::text::decode(s.encoding, &bytes[..end]).map_err(|k| {
-                let raw = (f.sensitivity == Sensitivity::Plain).then_some(bytes);
-                Error::data(k, off, f.width, raw)
-                    .prepend_path(&s.key_paths[i])
-                    .with_message(&m.name)
-            })?;
+            let text =
+                crate::codec::text::decode(s.encoding, crate::codec::text::trim_spaces(bytes))
+                    .map_err(|k| {
+                        let raw = (f.sensitivity == Sensitivity::Plain).then_some(bytes);
+                        Error::data(k, off, f.width, raw)
+                            .prepend_path(&s.key_paths[i])
+                            .with_message(&m.name)
+                    })?;
             if i > 0 {
                 out.push('|');
             }
@@ -519,11 +520,10 @@ impl<'s, 'a> MessageView<'s, 'a> {
     /// A text field's text (borrowed when ASCII).
     pub fn str(&self, field: &FieldRef) -> Result<Cow<'a, str>> {
         // Plain ASCII text at a fixed offset: a slice and a trim, nothing else.
-        if let Some(bytes) = self.fixed_bytes(field, Fast::Text) {
-            let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
-            if let Some(t) = crate::codec::text::ascii_str(&bytes[..end]) {
-                return Ok(Cow::Borrowed(t));
-            }
+        if let Some(bytes) = self.fixed_bytes(field, Fast::Text)
+            && let Some(t) = crate::codec::text::ascii_str(crate::codec::text::trim_spaces(bytes))
+        {
+            return Ok(Cow::Borrowed(t));
         }
         match self.value(field)? {
             Value::Text(t) => Ok(t),

@@ -102,6 +102,34 @@ fn check_double_byte(enc: TextEncoding, bytes: &[u8]) -> Result<(), TextError> {
     Ok(())
 }
 
+/// The bytes without their trailing spaces, eight at a time where it can.
+#[inline]
+pub(crate) fn trim_spaces(bytes: &[u8]) -> &[u8] {
+    trim_end(bytes, b' ')
+}
+
+/// The bytes without their trailing `pad` bytes, eight at a time where it can.
+#[inline]
+pub(crate) fn trim_end(bytes: &[u8], pad: u8) -> &[u8] {
+    let pads = u64::from_ne_bytes([pad; 8]);
+    let mut rest = bytes;
+    while let Some((head, last)) = rest.split_last_chunk::<8>() {
+        let x = u64::from_le_bytes(*last) ^ pads;
+        if x != 0 {
+            // The last bytes are the highest: its pad bytes are the leading zero bytes.
+            let n = (x.leading_zeros() / 8) as usize;
+            return &rest[..rest.len() - n];
+        }
+        rest = head;
+    }
+    while let [head @ .., last] = rest
+        && *last == pad
+    {
+        rest = head;
+    }
+    rest
+}
+
 /// The bytes as text when they are pure ASCII (valid in every encoding here, and UTF-8).
 #[inline]
 pub(crate) fn ascii_str(bytes: &[u8]) -> Option<&str> {
@@ -287,6 +315,25 @@ fn first_unencodable(enc: TextEncoding, s: &str) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_end_agrees_with_the_byte_loop() {
+        // Every length up to 3 words, pad runs of every length, a pad-like byte in between.
+        for len in 0..24 {
+            for pads in 0..=len {
+                for pad in [b' ', b'0'] {
+                    let mut b = vec![b'x'; len - pads];
+                    if let Some(first) = b.first_mut() {
+                        *first = pad;
+                    }
+                    b.resize(len, pad);
+                    let want = b.len() - b.iter().rev().take_while(|&&c| c == pad).count();
+                    assert_eq!(trim_end(&b, pad).len(), want, "{b:?}");
+                }
+            }
+        }
+        assert_eq!(trim_spaces(b"AB  CD      \xb0     "), b"AB  CD      \xb0");
+    }
 
     #[test]
     fn ascii_is_borrowed() {

@@ -260,11 +260,15 @@ impl<'c, 's> Compiler<'c, 's> {
                 specificity: m.conditions.len(),
                 key: None,
                 field_range: (first, self.fields.len() as FieldId),
+                plan: None,
             });
         }
 
         let dispatch = self.conditions(ast, &mut messages)?;
         let key_paths = self.keys(ast, &mut messages)?;
+        for m in &mut messages {
+            m.plan = crate::plan::Plan::build(&self.fields, &self.groups, m);
+        }
         let inner = SchemaInner {
             source: cx.file.clone(),
             encoding: self.encoding,

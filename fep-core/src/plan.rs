@@ -1,0 +1,203 @@
+//! Flat decode plans for messages of fixed length.
+//!
+//! Most messages in the field have a fixed length and no repeats: every field sits at an
+//! offset known when the layout is compiled. For those, compiling also lays the message out
+//! as a plan: per record, one small array of steps (offset, width, field and what to do),
+//! so that a decode is a single pass that neither tracks a position nor checks bounds
+//! field by field, and builds each record's values in one go. Messages with repeats, and
+//! decodes that trace (explain, views of such fields), take the general walk in
+//! `decode.rs`; both give the same values and the same errors, which the golden, error and
+//! property tests check on every bundled layout.
+
+use std::borrow::Cow;
+
+use crate::codec::number;
+use crate::codec::text;
+use crate::decode::decode_field;
+use crate::error::{Error, ErrorKind, Result};
+use crate::schema::*;
+use crate::value::{Record, Value};
+
+/// One message's plan: its records, the root first.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    groups: Box<[PlanGroup]>,
+}
+
+#[derive(Debug)]
+struct PlanGroup {
+    gid: GroupId,
+    /// How many values the record holds (filler left out).
+    values: usize,
+    steps: Box<[Step]>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    /// Where the field's bytes start, from the start of the telegram.
+    offset: u32,
+    width: u32,
+    field: FieldId,
+    op: Op,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    /// Space-padded, left-aligned text: pure ASCII is borrowed as it stands.
+    Text,
+    /// Zero-padded unsigned digits.
+    Digits,
+    /// Any other scalar: the general codec.
+    Scalar,
+    /// Filler: checked, no value.
+    Filler,
+    /// A record, by its index in the plan.
+    Group(u32),
+}
+
+impl Plan {
+    /// The plan of a message, when it has a fixed length (below 4 GiB) and no repeats.
+    pub fn build(fields: &[FieldDef], groups: &[GroupDef], m: &MessageDef) -> Option<Plan> {
+        let len = m.fixed_len?;
+        u32::try_from(len).ok()?;
+        let mut plan = Vec::new();
+        add_group(fields, groups, m.root, &mut plan)?;
+        Some(Plan {
+            groups: plan.into_boxed_slice(),
+        })
+    }
+
+    /// Decodes the telegram (whose length the caller has checked against the message)
+    /// into `values`, the root record's values.
+    pub fn decode<'a>(
+        &self,
+        s: &SchemaInner,
+        data: &'a [u8],
+        values: &mut Vec<Value<'a>>,
+    ) -> Result<()> {
+        self.group(s, 0, data, values)
+    }
+
+    fn group<'a>(
+        &self,
+        s: &SchemaInner,
+        gi: usize,
+        data: &'a [u8],
+        values: &mut Vec<Value<'a>>,
+    ) -> Result<()> {
+        let pg = &self.groups[gi];
+        values.reserve_exact(pg.values);
+        for st in &*pg.steps {
+            let start = st.offset as usize;
+            let end = start + st.width as usize;
+            let Some(bytes) = data.get(start..end) else {
+                // The caller checked the length; stay an error rather than a panic.
+                return Err(Error::data(
+                    ErrorKind::TooShort {
+                        needed: end,
+                        found: data.len(),
+                    },
+                    data.len(),
+                    0,
+                    None,
+                ));
+            };
+            let v = match st.op {
+                Op::Text => match text::ascii_str(text::trim_spaces(bytes)) {
+                    Some(t) => Value::Text(Cow::Borrowed(t)),
+                    None => scalar(s, st, bytes)?,
+                },
+                Op::Digits => match number::all_digits(bytes) {
+                    Some(v) => Value::Int(v as i64),
+                    None => scalar(s, st, bytes)?,
+                },
+                Op::Scalar => scalar(s, st, bytes)?,
+                Op::Filler => {
+                    filler(s, st, bytes)?;
+                    continue;
+                }
+                Op::Group(sub) => {
+                    let sub = sub as usize;
+                    let mut inner = Vec::new();
+                    self.group(s, sub, data, &mut inner)
+                        .map_err(|e| e.prepend_path(&s.fields[st.field as usize].name))?;
+                    Value::Record(Record {
+                        shape: s.groups[self.groups[sub].gid as usize].shape.clone(),
+                        values: inner,
+                    })
+                }
+            };
+            values.push(v);
+        }
+        Ok(())
+    }
+}
+
+/// Appends the plan of group `gid` and of the records inside it; `None` when the group
+/// holds a repeat or a field without a static offset.
+fn add_group(
+    fields: &[FieldDef],
+    groups: &[GroupDef],
+    gid: GroupId,
+    plan: &mut Vec<PlanGroup>,
+) -> Option<u32> {
+    let at = plan.len();
+    plan.push(PlanGroup {
+        gid,
+        values: 0,
+        steps: Box::new([]),
+    });
+    let mut steps = Vec::new();
+    let mut values = 0;
+    for &fid in &groups[gid as usize].members {
+        let f = &fields[fid as usize];
+        if f.repeat != Repeat::One || f.count_slot.is_some() || f.in_repeat {
+            return None;
+        }
+        let op = match &f.kind {
+            FieldKind::Scalar(_) if f.filler => Op::Filler,
+            FieldKind::Scalar(sc) => match sc.fast {
+                Fast::Text => Op::Text,
+                Fast::Digits => Op::Digits,
+                Fast::None => Op::Scalar,
+            },
+            FieldKind::Group(g) => Op::Group(add_group(fields, groups, *g, plan)?),
+        };
+        if op != Op::Filler {
+            values += 1;
+        }
+        steps.push(Step {
+            offset: u32::try_from(f.offset?).ok()?,
+            width: u32::try_from(f.width).ok()?,
+            field: fid,
+            op,
+        });
+    }
+    plan[at].values = values;
+    plan[at].steps = steps.into_boxed_slice();
+    u32::try_from(at).ok()
+}
+
+/// A scalar through the general codec, its error naming the field.
+#[inline(never)]
+fn scalar<'a>(s: &SchemaInner, st: &Step, bytes: &'a [u8]) -> Result<Value<'a>> {
+    let f = &s.fields[st.field as usize];
+    let FieldKind::Scalar(sc) = &f.kind else {
+        unreachable!("a scalar step is built from a scalar field")
+    };
+    decode_field(s.encoding, f, sc, st.offset as usize, bytes).map_err(|e| e.prepend_path(&f.name))
+}
+
+fn filler(s: &SchemaInner, st: &Step, bytes: &[u8]) -> Result<()> {
+    let f = &s.fields[st.field as usize];
+    match &f.kind {
+        FieldKind::Scalar(sc) if bytes != &*sc.pad_bytes => Err(Error::data(
+            ErrorKind::NotPad,
+            st.offset as usize,
+            f.width,
+            (f.sensitivity == crate::value::Sensitivity::Plain).then_some(bytes),
+        )
+        .prepend_path(&f.name)),
+        _ => Ok(()),
+    }
+}
