@@ -127,8 +127,19 @@ impl Schema {
     }
 }
 
+#[inline]
 pub(crate) fn check_length(m: &MessageDef, telegram: &[u8]) -> Result<()> {
     let n = telegram.len();
+    match m.fixed_len {
+        Some(len) if n == len => Ok(()),
+        None if n >= m.min_len => Ok(()),
+        _ => length_error(m, n),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn length_error(m: &MessageDef, n: usize) -> Result<()> {
     match m.fixed_len {
         Some(len) if n < len => Err(Error::data(
             ErrorKind::TooShort {
@@ -482,7 +493,7 @@ fn decode_scalar_into<'a>(
             }
         }
         Fast::Digits => {
-            if let Some(v) = number::all_digits(bytes) {
+            if let Some(v) = number::digits_u64(bytes) {
                 *slot = Value::Int(v as i64);
                 return Ok(());
             }
@@ -529,7 +540,7 @@ pub(crate) fn decode_field<'a>(
             }
         }
         Fast::Digits => {
-            if let Some(v) = number::all_digits(bytes) {
+            if let Some(v) = number::digits_u64(bytes) {
                 return Ok(Value::Int(v as i64));
             }
         }

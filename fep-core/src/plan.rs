@@ -107,7 +107,7 @@ impl Plan {
                     Some(t) => Value::Text(Cow::Borrowed(t)),
                     None => scalar(s, st, bytes)?,
                 },
-                Op::Digits => match number::all_digits(bytes) {
+                Op::Digits => match number::digits_u64(bytes) {
                     Some(v) => Value::Int(v as i64),
                     None => scalar(s, st, bytes)?,
                 },

@@ -153,7 +153,8 @@ pub(crate) enum Fast {
     /// Left-aligned text padded with spaces, no constant, not required: pure ASCII is
     /// borrowed as it stands.
     Text,
-    /// An unsigned, zero-padded integer without constant: all digits is the value.
+    /// An unsigned, zero-padded integer of at most 18 digits (it fits `i64`) without
+    /// constant: all digits is the value.
     Digits,
     /// Anything else.
     None,
@@ -223,9 +224,67 @@ pub(crate) struct Disc {
 pub(crate) struct InlineDisc {
     pub offset: u32,
     pub width: u32,
-    pub keys: [u64; 8],
-    pub sets: [u64; 8],
+    /// The low `width` bytes of a word: what of an 8-byte load is the discriminator.
+    pub mask: u64,
+    /// A multiplier that sends each wire value to its own slot of `slots`.
+    pub mult: u64,
+    /// Wire values as little-endian integers ([`load_key`]) with their message sets, each
+    /// in the slot its hash names; free slots have an empty set.
+    pub slots: [(u64, u64); INLINE_SLOTS],
     pub any: u64,
+}
+
+/// The slots of an inline discriminator: twice the most values it holds.
+pub(crate) const INLINE_SLOTS: usize = 16;
+
+impl InlineDisc {
+    /// The slot of a wire value.
+    #[inline]
+    pub fn slot(mult: u64, key: u64) -> usize {
+        (key.wrapping_mul(mult) >> (64 - INLINE_SLOTS.trailing_zeros())) as usize
+    }
+
+    /// Lays out up to `INLINE_SLOTS / 2` distinct wire values, trying multipliers until
+    /// none shares a slot (a handful of tries for eight values); `None` if none is found.
+    pub fn build(offset: u32, width: u32, any: u64, values: &[(u64, u64)]) -> Option<InlineDisc> {
+        if values.len() > INLINE_SLOTS / 2 {
+            return None;
+        }
+        // Odd multipliers from a fixed sequence (splitmix64), so a layout always compiles
+        // to the same table.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..10_000 {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            let mult = (z ^ (z >> 31)) | 1;
+            let mut slots = [(0u64, 0u64); INLINE_SLOTS];
+            let mut used = 0u32;
+            let fits = values.iter().all(|&(k, set)| {
+                let i = Self::slot(mult, k);
+                let free = used & (1 << i) == 0;
+                used |= 1 << i;
+                slots[i] = (k, set);
+                free
+            });
+            if fits {
+                return Some(InlineDisc {
+                    offset,
+                    width,
+                    mask: if width >= 8 {
+                        !0
+                    } else {
+                        (1u64 << (8 * width)) - 1
+                    },
+                    mult,
+                    slots,
+                    any,
+                });
+            }
+        }
+        None
+    }
 }
 
 #[derive(Debug)]
@@ -241,6 +300,19 @@ pub(crate) struct SmallDisc {
 #[inline]
 pub(crate) fn pack(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0u64, |k, &b| k << 8 | u64::from(b))
+}
+
+/// A discriminator's bytes (up to 8) as a little-endian integer: one load and a mask
+/// when the telegram holds 8 bytes from `offset`, byte by byte near its end.
+#[inline]
+pub(crate) fn load_key(data: &[u8], offset: usize, width: usize, mask: u64) -> u64 {
+    if let Some(word) = data.get(offset..).and_then(|d| d.first_chunk::<8>()) {
+        return u64::from_le_bytes(*word) & mask;
+    }
+    data[offset..offset + width]
+        .iter()
+        .rev()
+        .fold(0u64, |k, &b| k << 8 | u64::from(b))
 }
 
 /// Chooses a message from the discriminator bytes, without decoding the telegram.
@@ -263,20 +335,27 @@ pub(crate) struct Dispatch {
 
 impl Dispatch {
     /// The message for a telegram: the first (most specific) whose conditions all hold.
+    #[inline]
     pub fn choose(&self, data: &[u8]) -> Option<usize> {
         if !self.inline.is_empty() && data.len() >= self.end {
             let mut bits = self.all;
             for d in self.inline.iter() {
-                let key = pack(&data[d.offset as usize..(d.offset + d.width) as usize]);
-                // Eight keys in place, compared all at once (unused ones have empty sets).
-                let mut allowed = d.any;
-                for (k, set) in d.keys.iter().zip(&d.sets) {
-                    allowed |= if *k == key { *set } else { 0 };
-                }
-                bits &= allowed;
+                let key = load_key(data, d.offset as usize, d.width as usize, d.mask);
+                // One slot to look at; a value the layout does not name finds another
+                // value there, or a free slot, and allows only the messages that do not
+                // test this discriminator.
+                let (k, set) = d.slots[InlineDisc::slot(d.mult, key)];
+                bits &= d.any | std::hint::select_unpredictable(k == key, set, 0);
             }
             return (bits != 0).then(|| self.order[bits.trailing_zeros() as usize] as usize);
         }
+        self.choose_general(data)
+    }
+
+    /// `choose` for layouts beyond the inline form, and for telegrams shorter than the
+    /// furthest discriminator.
+    #[cold]
+    fn choose_general(&self, data: &[u8]) -> Option<usize> {
         if self.small && data.len() >= self.end {
             let mut bits = self.all;
             for d in &self.discs {
@@ -694,6 +773,7 @@ impl Schema {
         })
     }
 
+    #[inline]
     pub(crate) fn dispatch_index(&self, telegram: &[u8]) -> Result<usize> {
         match self.inner.dispatch.choose(telegram) {
             Some(i) => Ok(i),
@@ -701,6 +781,8 @@ impl Schema {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn no_match(&self, telegram: &[u8]) -> Error {
         let d = &self.inner.dispatch;
         let found = d

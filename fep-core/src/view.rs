@@ -116,6 +116,7 @@ impl Schema {
     ///
     /// # Errors
     /// No message matches, or the telegram's length differs from the message's.
+    #[inline]
     pub fn view<'a>(&self, telegram: &'a [u8]) -> Result<MessageView<'_, 'a>> {
         let mi = self.dispatch_index(telegram)?;
         let m = &self.inner.messages[mi];
@@ -518,13 +519,21 @@ impl<'s, 'a> MessageView<'s, 'a> {
     }
 
     /// A text field's text (borrowed when ASCII).
+    ///
+    /// Inlined into the caller: the common case (plain ASCII text at a fixed offset) is a
+    /// slice and a trim; everything else goes through [`MessageView::value`].
+    #[inline]
     pub fn str(&self, field: &FieldRef) -> Result<Cow<'a, str>> {
-        // Plain ASCII text at a fixed offset: a slice and a trim, nothing else.
         if let Some(bytes) = self.fixed_bytes(field, Fast::Text)
             && let Some(t) = crate::codec::text::ascii_str(crate::codec::text::trim_spaces(bytes))
         {
             return Ok(Cow::Borrowed(t));
         }
+        self.str_general(field)
+    }
+
+    #[inline(never)]
+    fn str_general(&self, field: &FieldRef) -> Result<Cow<'a, str>> {
         match self.value(field)? {
             Value::Text(t) => Ok(t),
             other => Err(self.wrong(field, "a text field", &other)),
@@ -532,13 +541,21 @@ impl<'s, 'a> MessageView<'s, 'a> {
     }
 
     /// An integer field; `None` when blank.
+    ///
+    /// Inlined into the caller: the common case (zero-padded digits at a fixed offset) is
+    /// read straight from the bytes; everything else goes through [`MessageView::value`].
+    #[inline]
     pub fn int(&self, field: &FieldRef) -> Result<Option<i64>> {
-        // Zero-padded digits at a fixed offset: read straight from the bytes.
         if let Some(bytes) = self.fixed_bytes(field, Fast::Digits)
-            && let Some(v) = crate::codec::number::all_digits(bytes)
+            && let Some(v) = crate::codec::number::digits_u64(bytes)
         {
             return Ok(Some(v as i64));
         }
+        self.int_general(field)
+    }
+
+    #[inline(never)]
+    fn int_general(&self, field: &FieldRef) -> Result<Option<i64>> {
         match self.value(field)? {
             Value::Null => Ok(None),
             Value::Int(i) => Ok(Some(i)),

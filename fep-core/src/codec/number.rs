@@ -164,20 +164,52 @@ pub(crate) fn all_digits(d: &[u8]) -> Option<u128> {
     Some(v)
 }
 
-/// Up to 19 digits as a `u64`, eight at a time where it can.
+/// Up to 19 digits as a `u64` (`None` for more), eight at a time: a field shorter than eight is read in two
+/// overlapping 4-byte loads and filled up with `'0'` in front; the tail of a longer one is
+/// its last eight bytes, with those already read turned into `'0'`.
 #[inline]
-fn digits_u64(mut d: &[u8]) -> Option<u64> {
-    let mut v: u64 = 0;
-    while let Some((chunk, rest)) = d.split_first_chunk::<8>() {
-        v = v * 100_000_000 + eight_digits(u64::from_le_bytes(*chunk))?;
-        d = rest;
+pub(crate) fn digits_u64(d: &[u8]) -> Option<u64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+    let n = d.len();
+    if n > 19 {
+        return None;
     }
-    for &b in d {
-        let x = b.wrapping_sub(b'0');
-        if x > 9 {
-            return None;
+    if let (Some(first), Some(last)) = (d.first_chunk::<4>(), d.last_chunk::<4>())
+        && n < 8
+    {
+        // Bytes 0..4 and n-4..n; where they overlap they are the same bytes.
+        let x = u64::from(u32::from_le_bytes(*first))
+            | u64::from(u32::from_le_bytes(*last)) << (8 * (n - 4));
+        return eight_digits(x << (8 * (8 - n)) | ZEROS >> (8 * n));
+    }
+    let Some(tail) = d.last_chunk::<8>() else {
+        // Fewer than four digits.
+        let mut v = 0u64;
+        for &b in d {
+            let x = b.wrapping_sub(b'0');
+            if x > 9 {
+                return None;
+            }
+            v = v * 10 + u64::from(x);
         }
-        v = v * 10 + u64::from(x);
+        return Some(v);
+    };
+    // Eight to nineteen digits: one or two whole words from the front, then the tail.
+    let (head, rest) = d.split_first_chunk::<8>()?;
+    let mut v = eight_digits(u64::from_le_bytes(*head))?;
+    let rest = match rest.split_first_chunk::<8>() {
+        Some((second, rest)) => {
+            v = v * 100_000_000 + eight_digits(u64::from_le_bytes(*second))?;
+            rest
+        }
+        None => rest,
+    };
+    let r = rest.len();
+    if r > 0 {
+        // The last eight bytes, the first 8 - r of them (read above) made '0'.
+        let keep = !0u64 << (8 * (8 - r));
+        v = v * POW10[r] + eight_digits(u64::from_le_bytes(*tail) & keep | ZEROS & !keep)?;
     }
     Some(v)
 }
@@ -290,6 +322,34 @@ pub(crate) fn encode(spec: &NumSpec, num: Option<Num>, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn naive(d: &[u8]) -> Option<u64> {
+        d.iter().try_fold(0u64, |v, &b| {
+            b.is_ascii_digit().then(|| v * 10 + u64::from(b - b'0'))
+        })
+    }
+
+    #[test]
+    fn digits_agree_with_the_byte_loop() {
+        // Every length a u64 reads, digits of every kind, a bad byte at every position.
+        for n in 0..=19 {
+            let good: Vec<u8> = (0..n).map(|i| b"9071234568"[i % 10]).collect();
+            assert_eq!(digits_u64(&good), naive(&good), "{good:?}");
+            assert_eq!(digits_u64(&good).map(u128::from), all_digits(&good));
+            for at in 0..n {
+                for bad in [b' ', b'/', b':', b'a', 0x80, 0xFF, 0x00] {
+                    let mut b = good.clone();
+                    b[at] = bad;
+                    assert_eq!(digits_u64(&b), None, "{b:?}");
+                }
+            }
+        }
+        assert_eq!(
+            digits_u64(b"9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+        assert_eq!(digits_u64(b"0000000000000000001"), Some(1));
+    }
 
     fn spec(digits: u8, sign: Sign) -> NumSpec {
         NumSpec {

@@ -1187,27 +1187,30 @@ impl<'c, 's> Compiler<'c, 's> {
         }
         let small = discs.iter().all(|d| d.small.is_some());
         let end = discs.iter().map(|d| d.offset + d.width).max().unwrap_or(0);
-        let inline: Box<[InlineDisc]> = if small && discs.iter().all(|d| d.values.len() <= 8) {
+        // The inline form needs every discriminator to fit it; else none uses it.
+        let inline: Option<Box<[InlineDisc]>> = if small {
             discs
                 .iter()
-                .filter_map(|d| {
+                .map(|d| {
                     let sd = d.small.as_ref()?;
-                    let mut keys = [0u64; 8];
-                    let mut sets = [0u64; 8];
-                    keys[..sd.keys.len()].copy_from_slice(&sd.keys);
-                    sets[..sd.sets.len()].copy_from_slice(&sd.sets);
-                    Some(InlineDisc {
-                        offset: d.offset as u32,
-                        width: d.width as u32,
-                        keys,
-                        sets,
-                        any: sd.any,
-                    })
+                    let values: Vec<(u64, u64)> = d
+                        .values
+                        .iter()
+                        .zip(&sd.sets)
+                        .map(|((v, _), set)| (load_key(v, 0, v.len(), !0), *set))
+                        .collect();
+                    InlineDisc::build(
+                        u32::try_from(d.offset).ok()?,
+                        d.width as u32,
+                        sd.any,
+                        &values,
+                    )
                 })
                 .collect()
         } else {
-            Box::default()
+            None
         };
+        let inline = inline.unwrap_or_default();
         let n = order.len();
         let all = if n >= 64 { !0 } else { (1u64 << n) - 1 };
         Ok(Dispatch {
