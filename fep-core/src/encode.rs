@@ -52,7 +52,17 @@ impl Schema {
             s,
             counts: [CountState::Unknown; MAX_COUNTS],
         };
-        let r = e.group(m.root, Some(fields), out).and_then(|()| {
+        // The flat plan first; where it gives up, the general walk starts over.
+        let fast = m.plan.as_ref().is_some_and(|p| p.encode(s, fields, out));
+        if !fast {
+            out.truncate(start);
+        }
+        let r = if fast {
+            Ok(())
+        } else {
+            e.group(m.root, Some(fields), out)
+        };
+        let r = r.and_then(|()| {
             // The telegram must decode as the message it was encoded as.
             if s.messages.len() > 1 || !m.conditions.is_empty() {
                 match s.dispatch.choose(&out[start..]) {
@@ -379,7 +389,7 @@ fn encode_value(
                     if *align_right { "starts" } else { "ends" }
                 )));
             }
-            out.resize(start + width, *pad);
+            crate::plan::pad(out, *pad, start + width - out.len());
             if *align_right {
                 out[start..].rotate_right(width - n);
             }

@@ -8,12 +8,21 @@
 //! decodes that trace (explain, views of such fields), take the general walk in
 //! `decode.rs`; both give the same values and the same errors, which the golden, error and
 //! property tests check on every bundled layout.
+//!
+//! Encode uses the same plan as a fast path for a message whose records have the shapes the
+//! schema gives them (any message it decoded): values are taken by position, plain ASCII
+//! text and integers are written straight out, everything else goes through the general
+//! field encoder. At the first thing it does not take (or any error) it gives up, and the
+//! general walk in `encode.rs` encodes the message again and reports the error; so both
+//! paths write the same bytes and the errors come from one place.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::codec::number;
 use crate::codec::text;
 use crate::decode::decode_field;
+use crate::encode::encode_scalar;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::*;
 use crate::value::{Record, Value};
@@ -130,6 +139,117 @@ impl Plan {
             values.push(v);
         }
         Ok(())
+    }
+}
+
+impl Plan {
+    /// Appends the telegram of `rec`, the root record, when the fast path takes all of
+    /// it; `false` (with `out` possibly longer) when the general encoder must do it.
+    pub fn encode(&self, s: &SchemaInner, rec: &Record<'_>, out: &mut Vec<u8>) -> bool {
+        self.encode_group(s, 0, rec, out)
+    }
+
+    fn encode_group(
+        &self,
+        s: &SchemaInner,
+        gi: usize,
+        rec: &Record<'_>,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let pg = &self.groups[gi];
+        let g = &s.groups[pg.gid as usize];
+        if !Arc::ptr_eq(&rec.shape, &g.shape) || rec.values.len() != pg.values {
+            return false;
+        }
+        let mut values = rec.values.iter();
+        for st in &*pg.steps {
+            let f = &s.fields[st.field as usize];
+            let width = st.width as usize;
+            if st.op == Op::Filler {
+                if let FieldKind::Scalar(sc) = &f.kind {
+                    out.extend_from_slice(&sc.pad_bytes);
+                }
+                continue;
+            }
+            let Some(v) = values.next() else {
+                return false;
+            };
+            match (st.op, v) {
+                (Op::Group(sub), Value::Record(r)) => {
+                    if !self.encode_group(s, sub as usize, r, out) {
+                        return false;
+                    }
+                    continue;
+                }
+                (Op::Group(_), _) => return false,
+                // Plain ASCII that neither overflows nor ends in the pad that decode trims.
+                (Op::Text, Value::Text(t))
+                    if t.len() <= width && t.is_ascii() && !t.ends_with(' ') =>
+                {
+                    out.extend_from_slice(t.as_bytes());
+                    pad(out, b' ', width - t.len());
+                    continue;
+                }
+                (Op::Digits, Value::Int(i)) if *i >= 0 && (*i as u64) < POW10[width] => {
+                    digits(out, *i as u64, width);
+                    continue;
+                }
+                (Op::Digits, Value::Null) => {
+                    pad(out, b' ', width);
+                    continue;
+                }
+                _ => {}
+            }
+            let FieldKind::Scalar(sc) = &f.kind else {
+                return false;
+            };
+            if encode_scalar(s.encoding, sc, width, Some(v), out).is_err() {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Powers of ten up to the widest `Digits` field (18) and one more.
+const POW10: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// Appends `n` bytes of `byte` (a copy from a block instead of a fill loop).
+#[inline]
+pub(crate) fn pad(out: &mut Vec<u8>, byte: u8, mut n: usize) {
+    const BLOCK: usize = 64;
+    if byte == b' ' {
+        const SPACES: [u8; BLOCK] = [b' '; BLOCK];
+        while n > BLOCK {
+            out.extend_from_slice(&SPACES);
+            n -= BLOCK;
+        }
+        out.extend_from_slice(&SPACES[..n]);
+    } else {
+        out.resize(out.len() + n, byte);
+    }
+}
+
+/// Appends `v` as `width` zero-padded digits (`v` below 10^width).
+#[inline]
+fn digits(out: &mut Vec<u8>, mut v: u64, width: usize) {
+    const ZEROS: [u8; 20] = [b'0'; 20];
+    let at = out.len();
+    out.extend_from_slice(&ZEROS[..width]);
+    for d in out[at..].iter_mut().rev() {
+        if v == 0 {
+            break;
+        }
+        *d = b'0' + (v % 10) as u8;
+        v /= 10;
     }
 }
 

@@ -34,6 +34,18 @@ pub struct FieldRef {
     path: Arc<str>,
     /// Per message index: how to reach the field, when the message has it.
     by_message: Arc<[Option<Steps>]>,
+    /// Per message index, eight bytes each: where the typed reads find the field when it
+    /// sits at a fixed offset in a shape they read straight from the bytes.
+    quick: Arc<[Quick]>,
+}
+
+/// A field at a fixed offset, for the typed reads' shortcut (`fast` is `Fast::None` when
+/// the message lacks the field, or it has no fixed offset).
+#[derive(Debug, Clone, Copy)]
+struct Quick {
+    offset: u32,
+    width: u16,
+    fast: Fast,
 }
 
 #[derive(Debug, Clone)]
@@ -106,9 +118,27 @@ impl Schema {
         if by_message.iter().all(Option::is_none) {
             return Err(bound_error.unwrap_or_else(unknown));
         }
+        let quick = by_message
+            .iter()
+            .map(|st| {
+                let q = st.as_ref().and_then(|st| {
+                    Some(Quick {
+                        offset: u32::try_from(st.fixed?).ok()?,
+                        width: u16::try_from(st.width).ok()?,
+                        fast: st.fast,
+                    })
+                });
+                q.unwrap_or(Quick {
+                    offset: 0,
+                    width: 0,
+                    fast: Fast::None,
+                })
+            })
+            .collect();
         Ok(FieldRef {
             path: Arc::from(path),
             by_message: by_message.into(),
+            quick,
         })
     }
 
@@ -116,7 +146,7 @@ impl Schema {
     ///
     /// # Errors
     /// No message matches, or the telegram's length differs from the message's.
-    #[inline]
+    #[inline(always)]
     pub fn view<'a>(&self, telegram: &'a [u8]) -> Result<MessageView<'_, 'a>> {
         let mi = self.dispatch_index(telegram)?;
         let m = &self.inner.messages[mi];
@@ -453,14 +483,13 @@ impl<'s, 'a> MessageView<'s, 'a> {
     /// The bytes of a field at a fixed offset whose shape allows the shortcut `fast`.
     #[inline]
     fn fixed_bytes(&self, field: &FieldRef, fast: Fast) -> Option<&'a [u8]> {
-        match field.by_message.get(self.mi) {
-            Some(Some(st)) if st.fast == fast => {
-                let off = st.fixed?;
-                let data: &'a [u8] = self.data;
-                data.get(off..off + st.width)
-            }
-            _ => None,
+        let q = field.quick.get(self.mi)?;
+        if q.fast != fast {
+            return None;
         }
+        let off = q.offset as usize;
+        let data: &'a [u8] = self.data;
+        data.get(off..off + usize::from(q.width))
     }
 
     /// The raw bytes of a field.
