@@ -1,5 +1,8 @@
 //! Decoding: telegram bytes to a [`Message`], walking the compiled field table.
 //!
+//! A message of fixed length without repeats decodes through its flat plan instead
+//! (`plan.rs`); this walk serves the rest, `decode_into`, `explain` and `telegram_length`.
+//!
 //! One pass, left to right: slice, check, convert. No field is looked up by name, text that
 //! is pure ASCII is borrowed from the telegram, numbers are read from their digit bytes.
 //! A repeat count is read from its field as the walk passes it and bounded by the layout

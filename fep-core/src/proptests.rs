@@ -365,6 +365,37 @@ proptest! {
         prop_assert!(planned >= 8, "only {} messages have a plan", planned);
     }
 
+    /// The inline dispatch (one hashed slot per discriminator) chooses what the general
+    /// bit sets choose, for discriminators holding a value some message names or any bytes.
+    #[test]
+    fn inline_dispatch_agrees_with_the_bit_sets(
+        seed in any::<u64>(),
+        picks in proptest::collection::vec((any::<bool>(), any::<usize>(), any::<[u8; 8]>()), 8),
+    ) {
+        let mut inline = 0;
+        for (path, schema) in layouts() {
+            let d = &schema.inner.dispatch;
+            if d.inline.is_empty() {
+                continue;
+            }
+            inline += 1;
+            for mi in 0..schema.inner.messages.len() {
+                let msg = crate::Message::new(&schema.inner.messages[mi].name, generated(&schema, mi, seed, 0));
+                let Ok(mut bytes) = schema.encode(&msg) else { continue };
+                for (disc, &(known, i, raw)) in d.discs.iter().zip(picks.iter().cycle()) {
+                    let Some(slot) = bytes.get_mut(disc.offset..disc.offset + disc.width) else { continue };
+                    if known {
+                        slot.copy_from_slice(&disc.values[i % disc.values.len()].0);
+                    } else {
+                        slot.copy_from_slice(&raw[..disc.width]);
+                    }
+                }
+                prop_assert_eq!(d.choose(&bytes), d.choose_by_bits(&bytes), "{}", path);
+            }
+        }
+        prop_assert!(inline >= 3, "only {} layouts dispatch inline", inline);
+    }
+
     #[test]
     fn generated_values_round_trip(seed in any::<u64>(), pick in 0usize..8) {
         let mut checked = 0;

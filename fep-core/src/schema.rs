@@ -325,7 +325,7 @@ pub(crate) struct Dispatch {
     /// Every discriminator has its `small` form.
     pub small: bool,
     /// The same again, laid out flat, when every discriminator also has at most eight
-    /// values (the usual layout): no pointer to follow, no search.
+    /// values (the usual layout): one hashed slot per discriminator, no search.
     pub inline: Box<[InlineDisc]>,
     /// The set of all messages (up to 64).
     pub all: u64,
@@ -350,6 +350,12 @@ impl Dispatch {
             return (bits != 0).then(|| self.order[bits.trailing_zeros() as usize] as usize);
         }
         self.choose_general(data)
+    }
+
+    /// `choose` through the general bit sets only, for tests of the faster forms.
+    #[cfg(test)]
+    pub fn choose_by_bits(&self, data: &[u8]) -> Option<usize> {
+        self.first(&self.bits(data).0)
     }
 
     /// `choose` for layouts beyond the inline form, and for telegrams shorter than the

@@ -164,9 +164,10 @@ pub(crate) fn all_digits(d: &[u8]) -> Option<u128> {
     Some(v)
 }
 
-/// Up to 19 digits as a `u64` (`None` for more), eight at a time: a field shorter than eight is read in two
-/// overlapping 4-byte loads and filled up with `'0'` in front; the tail of a longer one is
-/// its last eight bytes, with those already read turned into `'0'`.
+/// Up to 19 digits as a `u64` (`None` for more, or for a byte that is not a digit), eight
+/// at a time: a field shorter than eight is read in two overlapping 4-byte loads and filled
+/// up with `'0'` in front; the tail of a longer one is its last eight bytes, with those
+/// already read turned into `'0'`.
 #[inline]
 pub(crate) fn digits_u64(d: &[u8]) -> Option<u64> {
     const ZEROS: u64 = 0x3030_3030_3030_3030;
