@@ -389,7 +389,7 @@ fn encode_value(
                     if *align_right { "starts" } else { "ends" }
                 )));
             }
-            crate::plan::pad(out, *pad, start + width - out.len());
+            append_pad(out, *pad, start + width - out.len());
             if *align_right {
                 out[start..].rotate_right(width - n);
             }
@@ -536,4 +536,20 @@ fn unhex(t: &str) -> Result<Vec<u8>, ErrorKind> {
     b.chunks(2)
         .map(|p| Ok(digit(p[0])? << 4 | digit(p[1])?))
         .collect()
+}
+
+/// Appends `n` bytes of `byte` (a copy from a block instead of a fill loop).
+#[inline]
+pub(crate) fn append_pad(out: &mut Vec<u8>, byte: u8, mut n: usize) {
+    const BLOCK: usize = 64;
+    if byte == b' ' {
+        const SPACES: [u8; BLOCK] = [b' '; BLOCK];
+        while n > BLOCK {
+            out.extend_from_slice(&SPACES);
+            n -= BLOCK;
+        }
+        out.extend_from_slice(&SPACES[..n]);
+    } else {
+        out.resize(out.len() + n, byte);
+    }
 }

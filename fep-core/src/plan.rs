@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::codec::number;
 use crate::codec::text;
 use crate::decode::decode_field;
-use crate::encode::encode_scalar;
+use crate::encode::{append_pad, encode_scalar};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::*;
 use crate::value::{Record, Value};
@@ -187,15 +187,17 @@ impl Plan {
                     if t.len() <= width && t.is_ascii() && !t.ends_with(' ') =>
                 {
                     out.extend_from_slice(t.as_bytes());
-                    pad(out, b' ', width - t.len());
+                    append_pad(out, b' ', width - t.len());
                     continue;
                 }
-                (Op::Digits, Value::Int(i)) if *i >= 0 && (*i as u64) < POW10[width] => {
+                (Op::Digits, Value::Int(i))
+                    if *i >= 0 && (*i as u64) < number::POW10_U64[width] =>
+                {
                     digits(out, *i as u64, width);
                     continue;
                 }
                 (Op::Digits, Value::Null) => {
-                    pad(out, b' ', width);
+                    append_pad(out, b' ', width);
                     continue;
                 }
                 _ => {}
@@ -208,33 +210,6 @@ impl Plan {
             }
         }
         true
-    }
-}
-
-/// Powers of ten up to the widest `Digits` field (18) and one more.
-const POW10: [u64; 20] = {
-    let mut p = [1u64; 20];
-    let mut i = 1;
-    while i < 20 {
-        p[i] = p[i - 1] * 10;
-        i += 1;
-    }
-    p
-};
-
-/// Appends `n` bytes of `byte` (a copy from a block instead of a fill loop).
-#[inline]
-pub(crate) fn pad(out: &mut Vec<u8>, byte: u8, mut n: usize) {
-    const BLOCK: usize = 64;
-    if byte == b' ' {
-        const SPACES: [u8; BLOCK] = [b' '; BLOCK];
-        while n > BLOCK {
-            out.extend_from_slice(&SPACES);
-            n -= BLOCK;
-        }
-        out.extend_from_slice(&SPACES[..n]);
-    } else {
-        out.resize(out.len() + n, byte);
     }
 }
 

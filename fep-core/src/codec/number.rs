@@ -171,7 +171,6 @@ pub(crate) fn all_digits(d: &[u8]) -> Option<u128> {
 #[inline]
 pub(crate) fn digits_u64(d: &[u8]) -> Option<u64> {
     const ZEROS: u64 = 0x3030_3030_3030_3030;
-    const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
     let n = d.len();
     if n > 19 {
         return None;
@@ -210,7 +209,7 @@ pub(crate) fn digits_u64(d: &[u8]) -> Option<u64> {
     if r > 0 {
         // The last eight bytes, the first 8 - r of them (read above) made '0'.
         let keep = !0u64 << (8 * (8 - r));
-        v = v * POW10[r] + eight_digits(u64::from_le_bytes(*tail) & keep | ZEROS & !keep)?;
+        v = v * POW10_U64[r] + eight_digits(u64::from_le_bytes(*tail) & keep | ZEROS & !keep)?;
     }
     Some(v)
 }
@@ -266,6 +265,17 @@ fn decode_overpunch(spec: &NumSpec, bytes: &[u8]) -> Result<Num, ErrorKind> {
 }
 
 /// 10^n for n <= 38.
+/// Powers of ten that fit `u64`: `POW10_U64[n]` is 10^n.
+pub(crate) const POW10_U64: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
 pub(crate) fn pow10(n: u8) -> u128 {
     10u128.pow(u32::from(n))
 }
