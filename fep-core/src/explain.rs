@@ -9,7 +9,7 @@
 use crate::decode::{Decoder, Segment, Trace};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{FieldDef, MAX_COUNTS, Schema};
-use crate::value::{Record, Sensitivity, Value, scalar_text};
+use crate::value::{Record, Sensitivity, Value};
 
 /// A telegram explained field by field.
 #[derive(Debug)]
@@ -60,7 +60,7 @@ impl ExplainedField<'_, '_> {
         if v.is_null() {
             return "null".into();
         }
-        let text = scalar_text(v).unwrap_or_default();
+        let text = v.to_text().unwrap_or_default();
         let shown = if reveal {
             text
         } else {

@@ -1,0 +1,381 @@
+//! Decoded values: [`Message`], [`Record`], [`Value`] and the exact scalar types
+//! ([`Decimal`], [`Date`], [`Time`], [`DateTime`]), with serde for exact JSON.
+//!
+//! A record keeps its field names in a shared [`Arc`]ed shape that the schema builds once,
+//! so decoding a telegram allocates one vector per record and no name at all. Text that is
+//! pure ASCII borrows from the telegram (`Cow::Borrowed`); [`Message::into_owned`] detaches.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+mod json;
+mod redact;
+mod scalar;
+mod sensitivity;
+#[cfg(test)]
+mod tests;
+
+pub use redact::Redacted;
+pub use scalar::{Date, DateTime, Decimal, ParseDecimalError, Time};
+pub use sensitivity::Sensitivity;
+
+/// A value of a telegram field.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// A blank numeric, date or time field (all spaces on the wire).
+    Null,
+    /// A number without scale that fits `i64`.
+    Int(i64),
+    /// A number without scale above `i64::MAX` that fits `u64`.
+    UInt(u64),
+    /// A number with a scale, or an integer beyond `u64`: exact, never a float.
+    Decimal(Decimal),
+    /// Text without its pad.
+    Text(Cow<'a, str>),
+    /// Raw bytes of a `B(n)` field (hex in JSON).
+    Bytes(Cow<'a, [u8]>),
+    /// A `date` field.
+    Date(Date),
+    /// A `time` field.
+    Time(Time),
+    /// A `datetime` field.
+    DateTime(DateTime),
+    /// A repeated field.
+    List(Vec<Value<'a>>),
+    /// A record or group.
+    Record(Record<'a>),
+}
+
+impl<'a> Value<'a> {
+    /// Detaches the value from the telegram it was decoded from.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Null => Value::Null,
+            Value::Int(i) => Value::Int(i),
+            Value::UInt(u) => Value::UInt(u),
+            Value::Decimal(d) => Value::Decimal(d),
+            Value::Text(t) => Value::Text(Cow::Owned(t.into_owned())),
+            Value::Bytes(b) => Value::Bytes(Cow::Owned(b.into_owned())),
+            Value::Date(d) => Value::Date(d),
+            Value::Time(t) => Value::Time(t),
+            Value::DateTime(d) => Value::DateTime(d),
+            Value::List(l) => Value::List(l.into_iter().map(Value::into_owned).collect()),
+            Value::Record(r) => Value::Record(r.into_owned()),
+        }
+    }
+
+    /// The text of a text value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The value as `i64`, for `Int` and `UInt` values that fit.
+    pub fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Value::Int(i) => Some(i),
+            Value::UInt(u) => i64::try_from(u).ok(),
+            Value::Decimal(d) if d.scale() == 0 => i64::try_from(d.mantissa()).ok(),
+            _ => None,
+        }
+    }
+
+    /// The record of a record value.
+    pub fn as_record(&self) -> Option<&Record<'a>> {
+        match self {
+            Value::Record(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The entries of a list value.
+    pub fn as_list(&self) -> Option<&[Value<'a>]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// A scalar as plain text, as JSON writes it but without quotes (numbers, exact
+    /// decimals, ISO dates, text, lowercase hex for bytes); `None` for null, lists and
+    /// records. With [`Sensitivity::redact`] it gives what a person may see of a field.
+    ///
+    /// # Example
+    /// ```
+    /// use fep_core::{Decimal, Value};
+    /// assert_eq!(Value::Decimal(Decimal::new(-2500, 2)).to_text().as_deref(), Some("-25.00"));
+    /// assert_eq!(Value::Null.to_text(), None);
+    /// ```
+    pub fn to_text(&self) -> Option<String> {
+        Some(match self {
+            Value::Int(i) => i.to_string(),
+            Value::UInt(u) => u.to_string(),
+            Value::Decimal(d) => d.to_string(),
+            Value::Text(t) => t.to_string(),
+            Value::Bytes(b) => hex(b),
+            Value::Date(d) => d.to_string(),
+            Value::Time(t) => t.to_string(),
+            Value::DateTime(d) => d.to_string(),
+            Value::Null | Value::List(_) | Value::Record(_) => return None,
+        })
+    }
+
+    /// True for [`Value::Null`].
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// A short name of the value's type, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Int(_) | Value::UInt(_) => "an integer",
+            Value::Decimal(_) => "a decimal",
+            Value::Text(_) => "a string",
+            Value::Bytes(_) => "bytes",
+            Value::Date(_) => "a date",
+            Value::Time(_) => "a time",
+            Value::DateTime(_) => "a datetime",
+            Value::List(_) => "a list",
+            Value::Record(_) => "an object",
+        }
+    }
+
+    /// Looks a path up below this value: `header.seq_no`, `items[2].amount`.
+    pub fn lookup(&self, path: &str) -> Option<&Value<'a>> {
+        let mut cur = self;
+        for seg in path.split('.') {
+            let (name, mut idx) = match seg.find('[') {
+                Some(p) => (&seg[..p], &seg[p..]),
+                None => (seg, ""),
+            };
+            if !name.is_empty() {
+                cur = cur.as_record()?.get(name)?;
+            }
+            while let Some(rest) = idx.strip_prefix('[') {
+                let end = rest.find(']')?;
+                let i: usize = rest[..end].parse().ok()?;
+                cur = cur.as_list()?.get(i)?;
+                idx = &rest[end + 1..];
+            }
+            if !idx.is_empty() {
+                return None;
+            }
+        }
+        Some(cur)
+    }
+}
+
+/// The names and sensitivities of a record's fields, shared by every record of one shape.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Shape {
+    pub names: Vec<Box<str>>,
+    pub sensitivity: Vec<Sensitivity>,
+}
+
+/// An ordered set of named values: a message's fields, a record, a group entry.
+#[derive(Clone)]
+pub struct Record<'a> {
+    pub(crate) shape: Arc<Shape>,
+    pub(crate) values: Vec<Value<'a>>,
+}
+
+impl PartialEq for Record<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.values == other.values
+            && (Arc::ptr_eq(&self.shape, &other.shape) || self.shape.names == other.shape.names)
+    }
+}
+impl Eq for Record<'_> {}
+
+impl Default for Record<'_> {
+    fn default() -> Self {
+        Record::new()
+    }
+}
+
+impl<'a> Record<'a> {
+    /// An empty record.
+    pub fn new() -> Record<'a> {
+        // One shared empty shape: a new record costs no allocation until it is filled.
+        static EMPTY: std::sync::LazyLock<Arc<Shape>> = std::sync::LazyLock::new(Arc::default);
+        Record {
+            shape: EMPTY.clone(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends a field (no check for duplicates; see [`Record::set`]).
+    pub fn push(&mut self, name: impl Into<Box<str>>, value: Value<'a>) {
+        let shape = Arc::make_mut(&mut self.shape);
+        shape.names.push(name.into());
+        shape.sensitivity.push(Sensitivity::Plain);
+        self.values.push(value);
+    }
+
+    /// Sets a field, replacing the value of one with the same name or appending it.
+    pub fn set(&mut self, name: &str, value: Value<'a>) {
+        match self.position(name) {
+            Some(i) => self.values[i] = value,
+            None => self.push(name, value),
+        }
+    }
+
+    /// Removes a field and returns its value.
+    pub fn remove(&mut self, name: &str) -> Option<Value<'a>> {
+        let i = self.position(name)?;
+        let shape = Arc::make_mut(&mut self.shape);
+        shape.names.remove(i);
+        shape.sensitivity.remove(i);
+        Some(self.values.remove(i))
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.shape.names.iter().position(|n| &**n == name)
+    }
+
+    /// The value of a field.
+    pub fn get(&self, name: &str) -> Option<&Value<'a>> {
+        self.position(name).map(|i| &self.values[i])
+    }
+
+    /// The value of a field, mutable.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Value<'a>> {
+        self.position(name).map(|i| &mut self.values[i])
+    }
+
+    /// Looks a path up: `header.seq_no`, `items[2].amount`.
+    pub fn lookup(&self, path: &str) -> Option<&Value<'a>> {
+        let (first, rest) = match path.find(['.', '[']) {
+            Some(p) => (
+                &path[..p],
+                path[p..].strip_prefix('.').unwrap_or(&path[p..]),
+            ),
+            None => (path, ""),
+        };
+        let v = self.get(first)?;
+        if rest.is_empty() {
+            Some(v)
+        } else {
+            v.lookup(rest)
+        }
+    }
+
+    /// Field names and values in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value<'a>)> {
+        self.shape
+            .names
+            .iter()
+            .map(|n| &**n)
+            .zip(self.values.iter())
+    }
+
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True when the record has no field.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The sensitivity of the field at `index` (plain for records built by hand).
+    pub fn sensitivity(&self, index: usize) -> Sensitivity {
+        self.shape
+            .sensitivity
+            .get(index)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn name_at(&self, index: usize) -> &str {
+        &self.shape.names[index]
+    }
+
+    /// Detaches the record from the telegram it was decoded from.
+    pub fn into_owned(self) -> Record<'static> {
+        Record {
+            shape: self.shape,
+            values: self.values.into_iter().map(Value::into_owned).collect(),
+        }
+    }
+}
+
+impl<'a, N: Into<Box<str>>> FromIterator<(N, Value<'a>)> for Record<'a> {
+    fn from_iter<I: IntoIterator<Item = (N, Value<'a>)>>(iter: I) -> Self {
+        let mut r = Record::new();
+        for (n, v) in iter {
+            r.push(n, v);
+        }
+        r
+    }
+}
+
+/// A decoded telegram: the message's name and its fields.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Message<'a> {
+    pub(crate) name: Arc<str>,
+    pub(crate) fields: Record<'a>,
+}
+
+impl Default for Message<'_> {
+    /// An empty message, to decode into with [`Schema::decode_into`](crate::Schema::decode_into).
+    fn default() -> Self {
+        Message {
+            name: Arc::from(""),
+            fields: Record::new(),
+        }
+    }
+}
+
+impl<'a> Message<'a> {
+    /// A message to encode, built by hand.
+    pub fn new(name: &str, fields: Record<'a>) -> Message<'a> {
+        Message {
+            name: Arc::from(name),
+            fields,
+        }
+    }
+
+    /// The message's name in the layout.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The fields.
+    pub fn fields(&self) -> &Record<'a> {
+        &self.fields
+    }
+
+    /// The fields, mutable (to build a response from a request, say).
+    pub fn fields_mut(&mut self) -> &mut Record<'a> {
+        &mut self.fields
+    }
+
+    /// Looks a field up by path: `header.seq_no`, `items[2].amount`.
+    pub fn get(&self, path: &str) -> Option<&Value<'a>> {
+        self.fields.lookup(path)
+    }
+
+    /// Detaches the message from the telegram it was decoded from.
+    pub fn into_owned(self) -> Message<'static> {
+        Message {
+            name: self.name,
+            fields: self.fields.into_owned(),
+        }
+    }
+}
+
+/// Lowercase hex: how bytes show in JSON and text.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
