@@ -8,11 +8,13 @@
 
 use std::sync::Arc;
 
-use crate::codec::number::{self, Num, Sign};
-use crate::codec::text::{self, TextEncoding};
+use crate::codec::field::{Codec, encode_scalar};
+use crate::codec::number;
+use crate::codec::text::TextEncoding;
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::*;
-use crate::value::{Decimal, Message, Record, Sensitivity, Value};
+use crate::schema::table::*;
+use crate::schema::{Schema, SchemaInner};
+use crate::value::{Message, Record, Sensitivity, Value};
 
 impl Schema {
     /// Encodes a message into a new telegram (without its frame).
@@ -53,7 +55,9 @@ impl Schema {
             counts: [CountState::Unknown; MAX_COUNTS],
         };
         // The flat plan first; where it gives up, the general walk starts over.
-        let fast = m.plan.as_ref().is_some_and(|p| p.encode(s, fields, out));
+        let fast = s.plans[mi]
+            .as_ref()
+            .is_some_and(|p| p.encode(s, fields, out));
         if !fast {
             out.truncate(start);
         }
@@ -299,257 +303,4 @@ fn wrong(expected: &'static str, v: &Value<'_>) -> Error {
         expected,
         found: v.type_name(),
     })
-}
-
-/// Appends one scalar field: the value, or for an absent one its constant, default or blank.
-pub(crate) fn encode_scalar(
-    enc: TextEncoding,
-    s: &ScalarDef,
-    width: usize,
-    v: Option<&Value<'_>>,
-    out: &mut Vec<u8>,
-) -> Result<(), ErrorKind> {
-    let Some(v) = v else {
-        if let Some((c, _)) = &s.constant {
-            out.extend_from_slice(c);
-        } else if let Some(d) = &s.default {
-            out.extend_from_slice(d);
-        } else if s.required {
-            return Err(ErrorKind::MissingRequired);
-        } else {
-            out.extend_from_slice(&s.blank);
-        }
-        return Ok(());
-    };
-    let start = out.len();
-    let r = encode_value(enc, s, width, v, out);
-    if r.is_ok() {
-        if let Some((c, text)) = &s.constant
-            && out[start..] != **c
-        {
-            out.truncate(start);
-            return Err(ErrorKind::ConstantMismatch(text.to_string()));
-        }
-    } else {
-        out.truncate(start);
-    }
-    r
-}
-
-fn encode_value(
-    enc: TextEncoding,
-    s: &ScalarDef,
-    width: usize,
-    v: &Value<'_>,
-    out: &mut Vec<u8>,
-) -> Result<(), ErrorKind> {
-    let wrong = |expected| ErrorKind::WrongType {
-        expected,
-        found: v.type_name(),
-    };
-    match &s.codec {
-        Codec::Text {
-            raw,
-            align_right,
-            pad,
-        } => {
-            let Value::Text(t) = v else {
-                return Err(wrong("a string"));
-            };
-            if s.required && t.bytes().all(|b| b == *pad) {
-                return Err(ErrorKind::MissingRequired);
-            }
-            let start = out.len();
-            text::encode(enc, t, out)?;
-            let n = out.len() - start;
-            if n > width {
-                return Err(ErrorKind::ValueTooLong {
-                    bytes: n,
-                    width,
-                    encoding: enc.name(),
-                });
-            }
-            if *raw {
-                if n != width {
-                    return Err(ErrorKind::BadValue(format!(
-                        "a raw field takes exactly {width} bytes, found {n}; leave it out to write pad"
-                    )));
-                }
-                return Ok(());
-            }
-            let padc = *pad as char;
-            let loses = if *align_right {
-                t.starts_with(padc)
-            } else {
-                t.ends_with(padc)
-            };
-            if loses {
-                return Err(ErrorKind::BadValue(format!(
-                    "the value {} with the pad character {padc:?}, which decoding removes; trim it or make the field raw",
-                    if *align_right { "starts" } else { "ends" }
-                )));
-            }
-            append_pad(out, *pad, start + width - out.len());
-            if *align_right {
-                out[start..].rotate_right(width - n);
-            }
-            Ok(())
-        }
-        Codec::Graphic { .. } => {
-            let Value::Text(t) = v else {
-                return Err(wrong("a string"));
-            };
-            if s.required && t.is_empty() {
-                return Err(ErrorKind::MissingRequired);
-            }
-            if let Some(c) = t.chars().find(char::is_ascii) {
-                return Err(ErrorKind::BadValue(format!(
-                    "'{c}' is a single-byte character; a G field holds full-width characters only"
-                )));
-            }
-            if t.ends_with('\u{3000}') {
-                return Err(ErrorKind::BadValue(
-                    "the value ends with a full-width space, the pad of G fields, which decoding removes".into(),
-                ));
-            }
-            let start = out.len();
-            text::encode(enc, t, out)?;
-            let n = out.len() - start;
-            if n > width {
-                return Err(ErrorKind::ValueTooLong {
-                    bytes: n,
-                    width,
-                    encoding: enc.name(),
-                });
-            }
-            text::check_all_double_byte(enc, &out[start..]).map_err(|_| {
-                ErrorKind::BadValue("a G field holds double-byte characters only".into())
-            })?;
-            for _ in 0..(width - n) / 2 {
-                out.extend_from_slice(&TextEncoding::FULL_WIDTH_SPACE);
-            }
-            Ok(())
-        }
-        Codec::Number(spec) => {
-            let num = match v {
-                Value::Null if s.required => return Err(ErrorKind::MissingRequired),
-                Value::Null => None,
-                _ => Some(to_num(v, spec.scale)?),
-            };
-            if let Some(n) = num {
-                if n.negative && spec.sign == Sign::Unsigned {
-                    return Err(ErrorKind::OutOfRange(
-                        "a negative value in an unsigned field".into(),
-                    ));
-                }
-                if n.magnitude >= number::pow10(spec.digits) {
-                    let digits = n.magnitude.to_string().len();
-                    return Err(ErrorKind::OutOfRange(format!(
-                        "the value needs {digits} digits, the field has {}",
-                        spec.digits
-                    )));
-                }
-            }
-            number::encode(spec, num, out);
-            Ok(())
-        }
-        Codec::Temporal(p) => {
-            if v.is_null() {
-                if s.required {
-                    return Err(ErrorKind::MissingRequired);
-                }
-                out.extend_from_slice(&s.blank);
-                return Ok(());
-            }
-            let (d, t) = p.parse_value(v)?;
-            p.encode(d, t, out);
-            Ok(())
-        }
-        Codec::Bytes => {
-            let bytes: std::borrow::Cow<'_, [u8]> = match v {
-                Value::Bytes(b) => std::borrow::Cow::Borrowed(&**b),
-                Value::Text(t) => std::borrow::Cow::Owned(unhex(t)?),
-                _ => return Err(wrong("a hex string")),
-            };
-            if bytes.len() != width {
-                return Err(ErrorKind::BadValue(format!(
-                    "expected {width} bytes ({} hex digits), found {}",
-                    width * 2,
-                    bytes.len()
-                )));
-            }
-            out.extend_from_slice(&bytes);
-            Ok(())
-        }
-    }
-}
-
-/// A number value at the field's scale.
-fn to_num(v: &Value<'_>, scale: u8) -> Result<Num, ErrorKind> {
-    let d = match v {
-        Value::Int(i) => Decimal::new(i128::from(*i), 0),
-        Value::UInt(u) => Decimal::new(i128::from(*u), 0),
-        Value::Decimal(d) => *d,
-        Value::Text(t) => t
-            .parse::<Decimal>()
-            .map_err(|e| ErrorKind::BadValue(format!("not a number ({e})")))?,
-        other => {
-            return Err(ErrorKind::WrongType {
-                expected: "a number (or a decimal string)",
-                found: other.type_name(),
-            });
-        }
-    };
-    let (m, given) = (d.mantissa(), d.scale());
-    let m = if given > scale {
-        let div = number::pow10(given - scale) as i128;
-        if m % div != 0 {
-            return Err(ErrorKind::TooManyDecimals {
-                scale,
-                given: given as usize,
-            });
-        }
-        m / div
-    } else {
-        m.checked_mul(number::pow10(scale - given) as i128)
-            .ok_or_else(|| ErrorKind::OutOfRange("more than 38 digits".into()))?
-    };
-    Ok(Num {
-        negative: m < 0,
-        magnitude: m.unsigned_abs(),
-    })
-}
-
-fn unhex(t: &str) -> Result<Vec<u8>, ErrorKind> {
-    let b = t.as_bytes();
-    if !b.len().is_multiple_of(2) {
-        return Err(ErrorKind::BadValue(
-            "a hex string has an even number of digits".into(),
-        ));
-    }
-    let digit = |c: u8| -> Result<u8, ErrorKind> {
-        (c as char)
-            .to_digit(16)
-            .map(|d| d as u8)
-            .ok_or_else(|| ErrorKind::BadValue(format!("'{}' is not a hex digit", c as char)))
-    };
-    b.chunks(2)
-        .map(|p| Ok(digit(p[0])? << 4 | digit(p[1])?))
-        .collect()
-}
-
-/// Appends `n` bytes of `byte` (a copy from a block instead of a fill loop).
-#[inline]
-pub(crate) fn append_pad(out: &mut Vec<u8>, byte: u8, mut n: usize) {
-    const BLOCK: usize = 64;
-    if byte == b' ' {
-        const SPACES: [u8; BLOCK] = [b' '; BLOCK];
-        while n > BLOCK {
-            out.extend_from_slice(&SPACES);
-            n -= BLOCK;
-        }
-        out.extend_from_slice(&SPACES[..n]);
-    } else {
-        out.resize(out.len() + n, byte);
-    }
 }

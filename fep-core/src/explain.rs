@@ -6,10 +6,11 @@
 //! decoded is there, then the failing one with its error, and the offset where the rest
 //! of the bytes begins.
 
-use crate::decode::{Decoder, Segment, Trace};
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::{FieldDef, MAX_COUNTS, Schema};
+use crate::schema::Schema;
+use crate::schema::table::{FieldDef, MAX_COUNTS};
 use crate::value::{Record, Sensitivity, Value};
+use crate::walk::{Decoder, Segment, Trace};
 
 /// A telegram explained field by field.
 #[derive(Debug)]

@@ -57,6 +57,7 @@ mod decode;
 mod encode;
 mod error;
 mod explain;
+mod framer;
 mod framing;
 pub mod hexdump;
 mod layout;
@@ -66,6 +67,7 @@ mod stream;
 mod typed;
 mod value;
 mod view;
+mod walk;
 
 #[cfg(test)]
 mod proptests;
@@ -76,10 +78,14 @@ pub use error::{
 };
 pub use explain::{ExplainedField, Explanation};
 #[cfg(feature = "tokio")]
-pub use framing::FepCodec;
-pub use framing::{DEFAULT_MAX_FRAME, Frame, Framer, Framing, LineEnding};
+pub use framer::FepCodec;
+pub use framer::{DEFAULT_MAX_FRAME, Frame, Framer};
+pub use framing::{Framing, LineEnding};
 pub use layout::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH};
-pub use schema::{FieldInfo, MAX_COUNTS, MAX_MESSAGES, MessageInfo, RepeatInfo, Schema, ValueKind};
+pub use schema::Schema;
+pub use schema::dispatch::MAX_MESSAGES;
+pub use schema::info::{FieldInfo, MessageInfo, RepeatInfo, ValueKind};
+pub use schema::table::MAX_COUNTS;
 pub use stream::{Decoded, MessageReader, MessageWriter, TelegramReader};
 pub use value::{
     Date, DateTime, Decimal, Message, ParseDecimalError, Record, Redacted, Sensitivity, Time, Value,

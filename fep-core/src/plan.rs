@@ -19,12 +19,11 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::codec::field::{Fast, append_pad, decode_field, encode_scalar};
 use crate::codec::number;
 use crate::codec::text;
-use crate::decode::decode_field;
-use crate::encode::{append_pad, encode_scalar};
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::*;
+use crate::schema::table::*;
 use crate::value::{Record, Value};
 
 /// One message's plan: its records, the root first.
@@ -78,18 +77,13 @@ impl Plan {
 
     /// Decodes the telegram (whose length the caller has checked against the message)
     /// into `values`, the root record's values.
-    pub fn decode<'a>(
-        &self,
-        s: &SchemaInner,
-        data: &'a [u8],
-        values: &mut Vec<Value<'a>>,
-    ) -> Result<()> {
+    pub fn decode<'a>(&self, s: &Table, data: &'a [u8], values: &mut Vec<Value<'a>>) -> Result<()> {
         self.group(s, 0, data, values)
     }
 
     fn group<'a>(
         &self,
-        s: &SchemaInner,
+        s: &Table,
         gi: usize,
         data: &'a [u8],
         values: &mut Vec<Value<'a>>,
@@ -145,17 +139,11 @@ impl Plan {
 impl Plan {
     /// Appends the telegram of `rec`, the root record, when the fast path takes all of
     /// it; `false` (with `out` possibly longer) when the general encoder must do it.
-    pub fn encode(&self, s: &SchemaInner, rec: &Record<'_>, out: &mut Vec<u8>) -> bool {
+    pub fn encode(&self, s: &Table, rec: &Record<'_>, out: &mut Vec<u8>) -> bool {
         self.encode_group(s, 0, rec, out)
     }
 
-    fn encode_group(
-        &self,
-        s: &SchemaInner,
-        gi: usize,
-        rec: &Record<'_>,
-        out: &mut Vec<u8>,
-    ) -> bool {
+    fn encode_group(&self, s: &Table, gi: usize, rec: &Record<'_>, out: &mut Vec<u8>) -> bool {
         let pg = &self.groups[gi];
         let g = &s.groups[pg.gid as usize];
         if !Arc::ptr_eq(&rec.shape, &g.shape) || rec.values.len() != pg.values {
@@ -275,15 +263,16 @@ fn add_group(
 
 /// A scalar through the general codec, its error naming the field.
 #[inline(never)]
-fn scalar<'a>(s: &SchemaInner, st: &Step, bytes: &'a [u8]) -> Result<Value<'a>> {
+fn scalar<'a>(s: &Table, st: &Step, bytes: &'a [u8]) -> Result<Value<'a>> {
     let f = &s.fields[st.field as usize];
     let FieldKind::Scalar(sc) = &f.kind else {
         unreachable!("a scalar step is built from a scalar field")
     };
-    decode_field(s.encoding, f, sc, st.offset as usize, bytes).map_err(|e| e.prepend_path(&f.name))
+    decode_field(s.encoding, sc, f.sensitivity, st.offset as usize, bytes)
+        .map_err(|e| e.prepend_path(&f.name))
 }
 
-fn filler(s: &SchemaInner, st: &Step, bytes: &[u8]) -> Result<()> {
+fn filler(s: &Table, st: &Step, bytes: &[u8]) -> Result<()> {
     let f = &s.fields[st.field as usize];
     match &f.kind {
         FieldKind::Scalar(sc) if bytes != &*sc.pad_bytes => Err(Error::data(

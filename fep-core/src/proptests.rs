@@ -6,10 +6,12 @@ use std::borrow::Cow;
 
 use proptest::prelude::*;
 
+use crate::codec::field::{Codec, ScalarDef, decode_scalar, number_value};
 use crate::codec::number::Sign;
 use crate::codec::temporal::TemporalKind;
 use crate::codec::text::TextEncoding;
-use crate::schema::*;
+use crate::schema::table::*;
+use crate::schema::{Schema, SchemaInner};
 use crate::value::{Date, DateTime, Record, Time, Value};
 
 fn layouts() -> Vec<(String, Schema)> {
@@ -134,7 +136,7 @@ fn scalar(enc: TextEncoding, s: &ScalarDef, width: usize) -> BoxedStrategy<Value
                         return Value::Null;
                     }
                     let neg = signed && neg && m != 0;
-                    crate::decode::number_value(
+                    number_value(
                         crate::codec::number::Num {
                             negative: neg,
                             magnitude: m,
@@ -238,7 +240,7 @@ fn satisfy(schema: &Schema, mi: usize, rec: &mut Record<'static>, pick: usize) {
                 let FieldKind::Scalar(sc) = &f.kind else {
                     panic!("condition on a group")
                 };
-                let v = crate::decode::decode_scalar(s.encoding, sc, wire)
+                let v = decode_scalar(s.encoding, sc, wire)
                     .expect("literal decodes")
                     .into_owned();
                 target.set(seg, v);
@@ -334,7 +336,7 @@ proptest! {
         let mut planned = 0;
         for (path, schema) in layouts() {
             for (mi, m) in schema.inner.messages.iter().enumerate() {
-                if m.plan.is_none() {
+                if schema.inner.plans[mi].is_none() {
                     continue;
                 }
                 planned += 1;

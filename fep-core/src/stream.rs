@@ -10,7 +10,8 @@ use std::io::{Read, Write};
 use bytes::{Bytes, BytesMut};
 
 use crate::error::{Error, Result};
-use crate::framing::{Frame, Framer, LineEnding};
+use crate::framer::{Frame, Framer};
+use crate::framing::LineEnding;
 use crate::schema::Schema;
 use crate::value::Message;
 

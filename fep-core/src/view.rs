@@ -9,10 +9,12 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::decode::{Decoder, Segment, Trace, check_length, decode_field, decode_scalar};
+use crate::codec::field::{Fast, decode_field, decode_scalar};
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::*;
+use crate::schema::table::*;
+use crate::schema::{Schema, SchemaInner};
 use crate::value::{Date, DateTime, Decimal, Record, Sensitivity, Time, Value};
+use crate::walk::{Decoder, Segment, Trace, check_length};
 
 /// A field path resolved against a schema, for repeated use with [`MessageView`]s.
 ///
@@ -534,7 +536,8 @@ impl<'s, 'a> MessageView<'s, 'a> {
             }));
         };
         let bytes = self.bytes_at(field, off, f)?;
-        decode_field(self.schema.encoding, f, sc, off, bytes).map_err(|e| self.err_ctx(e, field))
+        decode_field(self.schema.encoding, sc, f.sensitivity, off, bytes)
+            .map_err(|e| self.err_ctx(e, field))
     }
 
     fn wrong(&self, field: &FieldRef, expected: &'static str, v: &Value<'_>) -> Error {

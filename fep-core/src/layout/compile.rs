@@ -7,12 +7,16 @@ use std::sync::Arc;
 
 use super::ast::*;
 use super::parse::parse_layout;
+use crate::codec::field::{Codec, Fast, ScalarDef, encode_scalar};
 use crate::codec::number::{NumSpec, Sign};
 use crate::codec::temporal::{Pattern, TemporalKind as TK};
 use crate::codec::text::TextEncoding;
 use crate::error::{Error, ErrorKind, LayoutPosition, Position, Result};
 use crate::framing::Framing;
-use crate::schema::*;
+use crate::plan::Plan;
+use crate::schema::dispatch::*;
+use crate::schema::table::*;
+use crate::schema::{Schema, SchemaInner};
 use crate::value::{Sensitivity, Shape, Value};
 
 /// Limits on what a layout may declare; see `docs/layout-language.md`.
@@ -260,22 +264,25 @@ impl<'c, 's> Compiler<'c, 's> {
                 specificity: m.conditions.len(),
                 key: None,
                 field_range: (first, self.fields.len() as FieldId),
-                plan: None,
             });
         }
 
         let dispatch = self.conditions(ast, &mut messages)?;
         let key_paths = self.keys(ast, &mut messages)?;
-        for m in &mut messages {
-            m.plan = crate::plan::Plan::build(&self.fields, &self.groups, m);
-        }
+        let plans = messages
+            .iter()
+            .map(|m| Plan::build(&self.fields, &self.groups, m))
+            .collect();
         let inner = SchemaInner {
             source: cx.file.clone(),
-            encoding: self.encoding,
             framing,
-            fields: std::mem::take(&mut self.fields),
-            groups: std::mem::take(&mut self.groups),
-            messages,
+            table: Table {
+                encoding: self.encoding,
+                fields: std::mem::take(&mut self.fields),
+                groups: std::mem::take(&mut self.groups),
+                messages,
+            },
+            plans,
             dispatch,
             key_paths,
         };
@@ -1024,7 +1031,7 @@ impl<'c, 's> Compiler<'c, 's> {
         text: &str,
     ) -> std::result::Result<Box<[u8]>, ErrorKind> {
         let mut out = Vec::with_capacity(width);
-        crate::encode::encode_scalar(
+        encode_scalar(
             self.encoding,
             def,
             width,

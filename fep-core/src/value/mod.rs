@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 mod json;
 mod redact;
-mod scalar;
-mod sensitivity;
+pub(crate) mod scalar;
+pub(crate) mod sensitivity;
 #[cfg(test)]
 mod tests;
 

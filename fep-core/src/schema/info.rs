@@ -1,0 +1,321 @@
+//! Introspection: the messages and fields of a schema for people and bindings
+//! (`fep check`, documentation, the explain table), and [`Schema::dispatch`].
+
+use crate::codec::field::Codec;
+use crate::codec::number::Sign;
+use crate::error::{Error, ErrorKind, Result};
+use crate::value::sensitivity::Sensitivity;
+
+use super::table::{FieldDef, FieldKind, Repeat};
+use super::{Schema, SchemaInner};
+
+/// One message of a layout, for inspection (`fep check`, documentation, bindings).
+#[derive(Debug, Clone, Copy)]
+pub struct MessageInfo<'s> {
+    schema: &'s SchemaInner,
+    index: usize,
+}
+
+/// One field of a message, for inspection.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldInfo<'s> {
+    def: &'s FieldDef,
+    depth: usize,
+}
+
+impl<'s> MessageInfo<'s> {
+    /// The message's name.
+    pub fn name(&self) -> &'s str {
+        &self.schema.messages[self.index].name
+    }
+
+    /// The telegram length, when it is fixed.
+    pub fn length(&self) -> Option<usize> {
+        self.schema.messages[self.index].fixed_len
+    }
+
+    /// The shortest telegram of this message (with every counted repeat empty).
+    pub fn min_length(&self) -> usize {
+        self.schema.messages[self.index].min_len
+    }
+
+    /// The `when` conditions, as `(path, allowed wire values)`.
+    pub fn conditions(&self) -> Vec<(&'s str, Vec<String>)> {
+        self.schema.messages[self.index]
+            .conditions
+            .iter()
+            .map(|(d, vals)| {
+                let disc = &self.schema.dispatch.discs[*d];
+                (
+                    &*disc.path,
+                    vals.iter()
+                        .map(|v| String::from_utf8_lossy(v).into_owned())
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// Every field in wire order, records and groups before their members.
+    pub fn fields(&self) -> impl Iterator<Item = FieldInfo<'s>> + 's {
+        let m = &self.schema.messages[self.index];
+        let (a, b) = m.field_range;
+        self.schema.fields[a as usize..b as usize]
+            .iter()
+            .map(|def| FieldInfo {
+                def,
+                depth: def.path.matches('.').count(),
+            })
+    }
+}
+
+impl<'s> FieldInfo<'s> {
+    /// The path from the message root; repeated parts show `[]`: `items[].amount`.
+    pub fn path(&self) -> &'s str {
+        &self.def.path
+    }
+    /// The field's own name (`_` for filler).
+    pub fn name(&self) -> &'s str {
+        &self.def.name
+    }
+    /// Nesting depth (0 for the message's own fields).
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+    /// Offset in the telegram (of the first element, for repeats); `None` after a counted
+    /// repeat with `max`, where it depends on the count.
+    pub fn offset(&self) -> Option<usize> {
+        self.def.offset
+    }
+    /// Width of one element in bytes.
+    pub fn width(&self) -> usize {
+        self.def.width
+    }
+    /// Total width in bytes on the wire (`None` when it depends on a count).
+    pub fn total_width(&self) -> Option<usize> {
+        match &self.def.repeat {
+            Repeat::One => Some(self.def.width),
+            Repeat::Fixed(n) => Some(self.def.width * n),
+            Repeat::Counted {
+                bound, slots: true, ..
+            } => Some(self.def.width * bound),
+            Repeat::Counted { .. } => None,
+        }
+    }
+    /// The type as written: `X(15)`, `S9(13)`, a record name, or `group`.
+    pub fn type_text(&self) -> &'s str {
+        &self.def.type_text
+    }
+    /// The attributes as written, the description left out: `sign leading`, `date mask`.
+    pub fn attributes_text(&self) -> &'s str {
+        &self.def.attrs_text
+    }
+    /// How the field repeats.
+    pub fn repeat(&self) -> RepeatInfo<'s> {
+        match &self.def.repeat {
+            Repeat::One => RepeatInfo::One,
+            Repeat::Fixed(n) => RepeatInfo::Fixed(*n),
+            Repeat::Counted {
+                bound,
+                slots,
+                count_path,
+                ..
+            } => RepeatInfo::Counted {
+                count_path,
+                bound: *bound,
+                slots: *slots,
+            },
+        }
+    }
+    /// The repeat, as written: `[3]`, `[count, max=10]`; empty for a single field.
+    pub fn repeat_text(&self) -> String {
+        match &self.def.repeat {
+            Repeat::One => String::new(),
+            Repeat::Fixed(n) => format!("[{n}]"),
+            Repeat::Counted {
+                bound,
+                slots,
+                count_path,
+                ..
+            } => {
+                format!(
+                    "[{count_path}, {}={bound}]",
+                    if *slots { "slots" } else { "max" }
+                )
+            }
+        }
+    }
+    /// The description string (the spec's Korean name).
+    pub fn description(&self) -> Option<&'s str> {
+        self.def.description.as_deref()
+    }
+    /// `mask`, `secret` or plain.
+    pub fn sensitivity(&self) -> Sensitivity {
+        self.def.sensitivity
+    }
+    /// True for a record or group (its members follow it).
+    pub fn is_group(&self) -> bool {
+        matches!(self.def.kind, FieldKind::Group(_))
+    }
+    /// True for filler (`_`).
+    pub fn is_filler(&self) -> bool {
+        self.def.filler
+    }
+    /// True for a `required` field.
+    pub fn is_required(&self) -> bool {
+        matches!(&self.def.kind, FieldKind::Scalar(s) if s.required)
+    }
+    /// The number's scale (digits after the implied point), for numeric fields.
+    pub fn scale(&self) -> Option<u8> {
+        match &self.def.kind {
+            FieldKind::Scalar(s) => match &s.codec {
+                Codec::Number(n) => Some(n.scale),
+                _ => None,
+            },
+            FieldKind::Group(_) => None,
+        }
+    }
+    /// The number of digits of a numeric field (its precision, scale included).
+    pub fn digits(&self) -> Option<u8> {
+        match &self.def.kind {
+            FieldKind::Scalar(s) => match &s.codec {
+                Codec::Number(n) => Some(n.digits),
+                _ => None,
+            },
+            FieldKind::Group(_) => None,
+        }
+    }
+    /// The pattern of a `date`, `time` or `datetime` field (`YYYYMMDD`, `hhmm`, ...).
+    pub fn temporal_pattern(&self) -> Option<&'s str> {
+        match &self.def.kind {
+            FieldKind::Scalar(s) => match &s.codec {
+                Codec::Temporal(p) => Some(p.text()),
+                _ => None,
+            },
+            FieldKind::Group(_) => None,
+        }
+    }
+    /// The kind of value the field decodes to.
+    pub fn value_kind(&self) -> ValueKind {
+        match &self.def.kind {
+            FieldKind::Group(_) => ValueKind::Record,
+            FieldKind::Scalar(s) => match &s.codec {
+                Codec::Text { .. } | Codec::Graphic { .. } => ValueKind::Text,
+                Codec::Number(n) if n.scale > 0 || n.digits > 18 => ValueKind::Decimal,
+                Codec::Number(n) if n.sign == Sign::Unsigned => ValueKind::Integer,
+                Codec::Number(_) => ValueKind::Integer,
+                Codec::Temporal(p) => match p.kind {
+                    crate::codec::temporal::TemporalKind::Date => ValueKind::Date,
+                    crate::codec::temporal::TemporalKind::Time => ValueKind::Time,
+                    crate::codec::temporal::TemporalKind::DateTime => ValueKind::DateTime,
+                },
+                Codec::Bytes => ValueKind::Bytes,
+            },
+        }
+    }
+    /// True for a repeated field (its value is a list).
+    pub fn is_repeated(&self) -> bool {
+        self.def.repeat != Repeat::One
+    }
+}
+
+/// How a field repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RepeatInfo<'s> {
+    /// A single field.
+    One,
+    /// `[N]`: exactly N entries.
+    Fixed(usize),
+    /// `[count, max=N]` or `[count, slots=N]`.
+    Counted {
+        /// The count field's path as written.
+        count_path: &'s str,
+        /// N.
+        bound: usize,
+        /// `slots`: N entries always on the wire, unused ones blank.
+        slots: bool,
+    },
+}
+
+/// What a field decodes to, for bindings that build typed columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ValueKind {
+    /// Text (`X`, `AN`, `G`).
+    Text,
+    /// An integer (`9(n)` up to 18 digits, signed or not).
+    Integer,
+    /// An exact decimal (a scale, or more than 18 digits).
+    Decimal,
+    /// A date.
+    Date,
+    /// A time.
+    Time,
+    /// A date and time.
+    DateTime,
+    /// Raw bytes (`B`).
+    Bytes,
+    /// A record or group.
+    Record,
+}
+
+impl Schema {
+    /// The messages in layout order.
+    pub fn messages(&self) -> impl Iterator<Item = MessageInfo<'_>> {
+        (0..self.inner.messages.len()).map(|index| MessageInfo {
+            schema: &self.inner,
+            index,
+        })
+    }
+
+    /// A message by name.
+    pub fn message(&self, name: &str) -> Option<MessageInfo<'_>> {
+        self.message_index(name).map(|index| MessageInfo {
+            schema: &self.inner,
+            index,
+        })
+    }
+
+    pub(crate) fn message_index(&self, name: &str) -> Option<usize> {
+        self.inner.messages.iter().position(|m| &*m.name == name)
+    }
+
+    /// The message a telegram is, from its discriminator bytes alone.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NoMessageMatches`] with the discriminator values found.
+    pub fn dispatch(&self, telegram: &[u8]) -> Result<MessageInfo<'_>> {
+        self.dispatch_index(telegram).map(|index| MessageInfo {
+            schema: &self.inner,
+            index,
+        })
+    }
+
+    #[inline]
+    pub(crate) fn dispatch_index(&self, telegram: &[u8]) -> Result<usize> {
+        match self.inner.dispatch.choose(telegram) {
+            Some(i) => Ok(i),
+            None => Err(self.no_match(telegram)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn no_match(&self, telegram: &[u8]) -> Error {
+        let d = &self.inner.dispatch;
+        let found = d
+            .discs
+            .iter()
+            .map(|disc| {
+                let v = match telegram.get(disc.offset..disc.offset + disc.width) {
+                    None => "(telegram too short)".to_owned(),
+                    Some(_) if disc.sensitive => "(hidden)".to_owned(),
+                    Some(b) => crate::error::render_raw(b),
+                };
+                (disc.path.to_string(), v)
+            })
+            .collect();
+        Error::data(ErrorKind::NoMessageMatches(found), 0, telegram.len(), None)
+    }
+}
