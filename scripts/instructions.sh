@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Instructions per operation on the 300-byte transfer request, counted by callgrind: each
+# operation runs N times and 0 times (the setup alone), and the difference over N is printed.
+# The counts are repeatable from run to run, unlike times, so they show whether a change
+# made an operation cheaper or dearer.
+#
+# Usage: scripts/instructions.sh [OP...]   (default: all; N=100000 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+n=${N:-100000}
+ops=("$@")
+if [ ${#ops[@]} -eq 0 ]; then
+  ops=(decode decode_into encode encode_into view key)
+fi
+if ! [[ $n =~ ^[1-9][0-9]*$ ]]; then
+  echo "N must be a positive integer, not '$n'" >&2
+  exit 2
+fi
+
+if ! command -v valgrind >/dev/null; then
+  echo "==> installing valgrind" >&2
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq valgrind >/dev/null
+fi
+
+# The benches are built with the release profile (`bench` inherits it).
+bin=$(cargo build --release -q -p fep-benches --bin instructions --message-format=json |
+  sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+  echo "could not find the built instructions binary" >&2
+  exit 1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# collected OP COUNT: the total instructions callgrind collected for one run.
+collected() {
+  local log="$tmp/$1-$2.log"
+  if ! valgrind --tool=callgrind --callgrind-out-file="$tmp/out" "$bin" "$1" "$2" \
+    >/dev/null 2>"$log"; then
+    echo "instructions $1 $2 failed under callgrind:" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
+  local c
+  c=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$log")
+  if [ -z "$c" ]; then
+    echo "no 'Collected' line from callgrind for $1 $2" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
+  echo "$c"
+}
+
+printf '%-12s %14s\n' "op (N=$n)" "instructions"
+for op in "${ops[@]}"; do
+  base=$(collected "$op" 0)
+  total=$(collected "$op" "$n")
+  awk -v op="$op" -v a="$total" -v b="$base" -v n="$n" \
+    'BEGIN { printf "%-12s %14.0f\n", op, (a - b) / n }'
+done
