@@ -2,10 +2,12 @@
 //! into a [`Schema`](crate::Schema). See `docs/layout-language.md` for the language.
 
 pub(crate) mod ast;
+pub(crate) mod attrs;
 pub(crate) mod compile;
 pub(crate) mod parse;
+pub(crate) mod source;
 
-pub use compile::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH};
+pub use source::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -39,7 +41,7 @@ impl Schema {
                 format!("{}: {e}", path.display()),
             ))
         })?;
-        compile::check_size(text.len())?;
+        source::check_size(text.len())?;
         let name: Arc<str> = Arc::from(path.display().to_string());
         let text = match String::from_utf8(text) {
             Ok(t) => t,
@@ -48,7 +50,7 @@ impl Schema {
                 let good = e.utf8_error().valid_up_to();
                 let bytes = e.into_bytes();
                 let before = String::from_utf8_lossy(&bytes[..good]).into_owned();
-                return Err(compile::not_utf8(&before, name));
+                return Err(source::not_utf8(&before, name));
             }
         };
         compile::compile(&text, Some(name))

@@ -58,7 +58,7 @@ fn fail<'a, O>(at: &'a str, msg: impl Into<Cow<'static, str>>) -> PResult<'a, O>
 
 /// Parses a whole layout file.
 pub(crate) fn parse_layout(src: &str) -> Result<LayoutAst, SyntaxError> {
-    let mut p = Parser_ {
+    let mut p = LayoutParser {
         src,
         depth: std::cell::Cell::new(0),
     };
@@ -179,13 +179,13 @@ fn expect_char(c: char, what: &'static str) -> impl FnMut(&str) -> PResult<'_, c
 }
 
 /// A helper that knows the whole source to compute spans.
-struct Parser_<'s> {
+struct LayoutParser<'s> {
     src: &'s str,
     /// Nesting of groups being parsed, bounded so that hostile text cannot exhaust the stack.
     depth: std::cell::Cell<usize>,
 }
 
-impl<'s> Parser_<'s> {
+impl<'s> LayoutParser<'s> {
     fn off(&self, at: &str) -> usize {
         self.src.len() - at.len()
     }

@@ -1,0 +1,336 @@
+//! `when` conditions into the dispatch table, checked for ambiguity; and the `key`
+//! directive into each message's key fields.
+
+use std::collections::HashMap;
+
+use super::Compiler;
+use crate::codec::field::{Codec, ScalarDef};
+use crate::error::{ErrorKind, Result};
+use crate::layout::ast::*;
+use crate::schema::dispatch::*;
+use crate::schema::table::*;
+use crate::value::Sensitivity;
+
+impl<'c> Compiler<'c, '_> {
+    /// Resolves `when` conditions into discriminators and checks that no two messages of
+    /// equal specificity can match one telegram.
+    pub(super) fn conditions(
+        &mut self,
+        ast: &'c LayoutAst,
+        messages: &mut [MessageDef],
+    ) -> Result<Dispatch> {
+        let cx = self.cx;
+        let mut discs: Vec<Disc> = Vec::new();
+        let mut path_first: HashMap<&str, (usize, usize, &str)> = HashMap::new();
+        for (mi, m) in ast.messages.iter().enumerate() {
+            let mut conds: Vec<(usize, Vec<Box<[u8]>>)> = Vec::new();
+            for c in &m.conditions {
+                let id = self
+                    .resolve_path(messages[mi].root, &c.path.value)
+                    .ok_or_else(|| {
+                        cx.err(c.path.span, ErrorKind::BadCondition(format!(
+                        "message \"{}\" has no field \"{}\" (a single field outside any repeat)",
+                        m.name.value, c.path.value
+                    )))
+                    })?;
+                let def = &self.fields[id as usize];
+                let FieldKind::Scalar(scalar) = &def.kind else {
+                    return Err(cx.err(
+                        c.path.span,
+                        ErrorKind::BadCondition(format!(
+                            "\"{}\" is a record; a condition tests a single field",
+                            c.path.value
+                        )),
+                    ));
+                };
+                let Some(offset) = def.offset else {
+                    return Err(cx.err(
+                        c.path.span,
+                        ErrorKind::BadCondition(format!(
+                            "\"{}\" has no fixed offset (it follows a counted repeat)",
+                            c.path.value
+                        )),
+                    ));
+                };
+                let width = def.width;
+                match path_first.get(c.path.value.as_str()) {
+                    Some(&(o, w, first_msg)) if (o, w) != (offset, width) => {
+                        return Err(cx.err(c.path.span, ErrorKind::BadCondition(format!(
+                            "\"{}\" is at bytes {}..{} here but at {}..{} in message \"{}\"; a condition must test the same bytes in every message",
+                            c.path.value, offset, offset + width, o, o + w, first_msg
+                        ))));
+                    }
+                    Some(_) => {}
+                    None => {
+                        path_first.insert(&c.path.value, (offset, width, &m.name.value));
+                    }
+                }
+                let mut values = Vec::new();
+                for v in &c.values {
+                    values.push(self.wire_literal(scalar, width, v)?);
+                }
+                let di = match discs
+                    .iter()
+                    .position(|d| d.offset == offset && d.width == width)
+                {
+                    Some(i) => i,
+                    None => {
+                        discs.push(Disc {
+                            offset,
+                            width,
+                            path: c.path.value.clone().into_boxed_str(),
+                            sensitive: def.sensitivity != Sensitivity::Plain,
+                            values: Vec::new(),
+                            any: Box::default(),
+                            small: None,
+                        });
+                        discs.len() - 1
+                    }
+                };
+                match conds.iter_mut().find(|(d, _)| *d == di) {
+                    // Two conditions on the same bytes: both must hold.
+                    Some((_, prev)) => prev.retain(|p| values.contains(p)),
+                    None => conds.push((di, values)),
+                }
+            }
+            // Two conditions on the same bytes count once.
+            messages[mi].specificity = conds.len();
+            messages[mi].conditions = conds;
+        }
+
+        // Equal specificity must not overlap.
+        for a in 0..messages.len() {
+            for b in a + 1..messages.len() {
+                if messages[a].specificity != messages[b].specificity {
+                    continue;
+                }
+                let overlap = (0..discs.len()).all(|d| {
+                    let va = messages[a].conditions.iter().find(|(x, _)| *x == d);
+                    let vb = messages[b].conditions.iter().find(|(x, _)| *x == d);
+                    match (va, vb) {
+                        (Some((_, va)), Some((_, vb))) => va.iter().any(|v| vb.contains(v)),
+                        _ => true,
+                    }
+                });
+                if overlap {
+                    let span = ast.messages[b]
+                        .conditions
+                        .first()
+                        .map_or(ast.messages[b].name.span, |c| c.path.span);
+                    return Err(cx.err(
+                        span,
+                        ErrorKind::AmbiguousMessages {
+                            first: messages[a].name.to_string(),
+                            second: messages[b].name.to_string(),
+                        },
+                    ));
+                }
+            }
+        }
+
+        // Bit sets, messages ordered by falling specificity (stable: layout order on ties).
+        let mut order: Vec<u32> = (0..messages.len() as u32).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(messages[i as usize].specificity));
+        let words = messages.len().div_ceil(64).max(1);
+        for (di, d) in discs.iter_mut().enumerate() {
+            let mut any = vec![0u64; words];
+            let mut values: Vec<(Box<[u8]>, MessageSet)> = Vec::new();
+            for (bit, &mi) in order.iter().enumerate() {
+                match messages[mi as usize]
+                    .conditions
+                    .iter()
+                    .find(|(x, _)| *x == di)
+                {
+                    None => any[bit / 64] |= 1 << (bit % 64),
+                    Some((_, vals)) => {
+                        for v in vals {
+                            match values.iter_mut().find(|(k, _)| k == v) {
+                                Some((_, set)) => set[bit / 64] |= 1 << (bit % 64),
+                                None => {
+                                    let mut set = vec![0u64; words];
+                                    set[bit / 64] |= 1 << (bit % 64);
+                                    values.push((v.clone(), set.into()));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            values.sort_by(|a, b| a.0.cmp(&b.0));
+            if words == 1 && d.width <= 8 {
+                d.small = Some(SmallDisc {
+                    keys: values.iter().map(|(k, _)| pack(k)).collect(),
+                    sets: values.iter().map(|(_, s)| s[0]).collect(),
+                    any: any[0],
+                });
+            }
+            d.values = values;
+            d.any = any.into();
+        }
+        let small = discs.iter().all(|d| d.small.is_some());
+        let end = discs.iter().map(|d| d.offset + d.width).max().unwrap_or(0);
+        // The inline form needs every discriminator to fit it; else none uses it.
+        let inline: Option<Box<[InlineDisc]>> = if small {
+            discs
+                .iter()
+                .map(|d| {
+                    let sd = d.small.as_ref()?;
+                    let values: Vec<(u64, u64)> = d
+                        .values
+                        .iter()
+                        .zip(&sd.sets)
+                        .map(|((v, _), set)| (load_key(v, 0, v.len(), !0), *set))
+                        .collect();
+                    InlineDisc::build(
+                        u32::try_from(d.offset).ok()?,
+                        d.width as u32,
+                        sd.any,
+                        &values,
+                    )
+                })
+                .collect()
+        } else {
+            None
+        };
+        let inline = inline.unwrap_or_default();
+        let n = order.len();
+        let all = if n >= 64 { !0 } else { (1u64 << n) - 1 };
+        Ok(Dispatch {
+            discs,
+            order,
+            words,
+            small,
+            end,
+            inline,
+            all,
+        })
+    }
+
+    /// A condition literal as the bytes on the wire: padded as the field pads.
+    pub(super) fn wire_literal(
+        &self,
+        def: &ScalarDef,
+        width: usize,
+        v: &Spanned<String>,
+    ) -> Result<Box<[u8]>> {
+        let cx = self.cx;
+        let mut bytes = Vec::new();
+        crate::codec::text::encode(self.encoding, &v.value, &mut bytes).map_err(|k| {
+            cx.err(
+                v.span,
+                ErrorKind::BadCondition(format!("the literal cannot be written: {k}")),
+            )
+        })?;
+        if bytes.len() > width {
+            return Err(cx.err(
+                v.span,
+                ErrorKind::BadCondition(format!(
+                    "the literal is {} bytes, the field {width}",
+                    bytes.len()
+                )),
+            ));
+        }
+        let (pad, right) = match &def.codec {
+            Codec::Text {
+                pad, align_right, ..
+            } => (*pad, *align_right),
+            Codec::Number(n) => (n.pad, n.align_right),
+            _ => (b' ', false),
+        };
+        let fill = width - bytes.len();
+        if right {
+            let mut out = vec![pad; fill];
+            out.extend_from_slice(&bytes);
+            Ok(out.into())
+        } else {
+            bytes.resize(width, pad);
+            Ok(bytes.into())
+        }
+    }
+
+    /// A dotted path through single (unrepeated) fields of a message.
+    pub(super) fn resolve_path(&self, root: GroupId, path: &str) -> Option<FieldId> {
+        let mut group = Some(root);
+        let mut found = None;
+        for seg in path.split('.') {
+            let g = group?;
+            let id = *self.groups[g as usize]
+                .members
+                .iter()
+                .find(|&&m| &*self.fields[m as usize].name == seg)?;
+            let def = &self.fields[id as usize];
+            if def.repeat != Repeat::One {
+                return None;
+            }
+            found = Some(id);
+            group = match def.kind {
+                FieldKind::Group(inner) => Some(inner),
+                FieldKind::Scalar(_) => None,
+            };
+        }
+        found
+    }
+
+    pub(super) fn keys(
+        &self,
+        ast: &LayoutAst,
+        messages: &mut [MessageDef],
+    ) -> Result<Vec<Box<str>>> {
+        let cx = self.cx;
+        let Some(paths) = &ast.key else {
+            return Ok(Vec::new());
+        };
+        for p in paths {
+            let mut anywhere = false;
+            for m in messages.iter() {
+                if let Some(id) = self.resolve_path(m.root, &p.value) {
+                    let def = &self.fields[id as usize];
+                    if matches!(def.kind, FieldKind::Group(_)) {
+                        return Err(cx.err(
+                            p.span,
+                            ErrorKind::BadCondition(format!(
+                                "key field \"{}\" is a record in message \"{}\"; a key takes single fields",
+                                p.value, m.name
+                            )),
+                        ));
+                    }
+                    if matches!(def.kind, FieldKind::Scalar(_)) {
+                        if def.offset.is_none() {
+                            return Err(cx.err(
+                                p.span,
+                                ErrorKind::BadCondition(format!(
+                                    "key field \"{}\" has no fixed offset in message \"{}\"",
+                                    p.value, m.name
+                                )),
+                            ));
+                        }
+                        anywhere = true;
+                    }
+                }
+            }
+            if !anywhere {
+                return Err(cx.err(
+                    p.span,
+                    ErrorKind::BadCondition(format!(
+                        "no message has a field \"{}\" for the key",
+                        p.value
+                    )),
+                ));
+            }
+        }
+        for m in messages.iter_mut() {
+            let ids: Option<Vec<FieldId>> = paths
+                .iter()
+                .map(|p| {
+                    self.resolve_path(m.root, &p.value)
+                        .filter(|&id| matches!(self.fields[id as usize].kind, FieldKind::Scalar(_)))
+                })
+                .collect();
+            m.key = ids;
+        }
+        Ok(paths
+            .iter()
+            .map(|p| p.value.clone().into_boxed_str())
+            .collect())
+    }
+}
