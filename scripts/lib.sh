@@ -1,5 +1,7 @@
-# Shared by the test scripts: the pass/fail counters and `check`, a step that is one pass
-# or one failure. Source it after `cd` to the repository's root.
+# shellcheck shell=bash
+# Shared by the test scripts: the pass/fail counters; `check`, a step that is one pass or one
+# failure; `suite`, a script whose own "N passed, M failed" is added in.
+# Source it after `cd` to the repository's root.
 
 passed=0
 failed=0
@@ -20,4 +22,31 @@ check() {
     echo "FAILED: $name"
     tail -n 60 "$log/out"
   fi
+}
+
+# suite NAME COMMAND...: runs a script that ends with its own "N passed, M failed" line,
+# printing its output as it comes, and adds its last such line into the counters. A script
+# that reports no such line, or exits non-zero without reporting a failure, counts one
+# failure more. Returns the script's exit status.
+suite() {
+  local name=$1
+  shift
+  echo "==> $name"
+  "$@" 2>&1 | tee "$log/suite"
+  local status=${PIPESTATUS[0]}
+  local line p f
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/suite" | tail -n 1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1))
+    echo "FAILED: $name (exit $status, no \"N passed, M failed\" line)"
+  else
+    read -r p _ f _ <<<"$line"
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+      failed=$((failed + 1))
+      echo "FAILED: $name (exit $status)"
+    fi
+  fi
+  return "$status"
 }

@@ -45,20 +45,9 @@ check "example: build a response" \
 
 # The other suites (C ABI, JVM, Python) live in scripts/test-*.sh; each sets up what it
 # needs and ends with its own "N passed, M failed" line, which is added in here.
-for suite in scripts/test-c.sh scripts/test-java.sh scripts/test-python.sh; do
-  [ -x "$suite" ] || continue
-  echo "==> $suite"
-  "$suite" 2>&1 | tee "$log/suite"
-  status=${PIPESTATUS[0]}
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/suite" | tail -n 1)
-  if [ -n "$line" ]; then
-    passed=$((passed + $(echo "$line" | awk '{print $1}')))
-    failed=$((failed + $(echo "$line" | awk '{print $3}')))
-  fi
-  if [ "$status" -ne 0 ] && { [ -z "$line" ] || [ "$(echo "$line" | awk '{print $3}')" = 0 ]; }; then
-    failed=$((failed + 1))
-    echo "FAILED: $suite (exit $status)"
-  fi
+for script in scripts/test-c.sh scripts/test-java.sh scripts/test-python.sh; do
+  [ -x "$script" ] || continue
+  suite "$script" "$script"
 done
 
 echo "$passed passed, $failed failed"
