@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared by the test scripts: the pass/fail counters; `check`, a step that is one pass or one
-# failure; `suite`, a script whose own "N passed, M failed" is added in.
+# failure; `suite`, a script whose own "N passed, M failed" is added in; `apt_install`.
 # Source it after `cd` to the repository's root.
 
 passed=0
@@ -49,4 +49,18 @@ suite() {
     fi
   fi
   return "$status"
+}
+
+# apt_install PACKAGE...: installs Debian packages, through sudo when not root. The package
+# lists are updated once per run of the script.
+apt_updated=
+apt_install() {
+  echo "==> installing $*"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  if [ -z "$apt_updated" ]; then
+    "${sudo[@]}" apt-get update -qq || return
+    apt_updated=1
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }

@@ -2,7 +2,7 @@
 # The C ABI's checks: the header is what cbindgen (pinned) makes of the code; the C tests pass
 # under AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind with no leak and no
 # error; the header compiles as C and C++; the example of docs/c-api.md decodes and encodes
-# every bundled sample. Installs what it needs when missing (apt-get as root, cbindgen with
+# every bundled sample. Installs what it needs when missing (apt-get, cbindgen with
 # cargo install). Ends with one line: "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,14 +28,7 @@ missing=()
 command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v g++ >/dev/null || missing+=(g++)
 command -v valgrind >/dev/null || missing+=(valgrind)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "==> installing ${missing[*]}"
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-fi
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 if ! cbindgen --version 2>/dev/null | grep -qx "cbindgen $CBINDGEN_VERSION"; then
   echo "==> installing cbindgen $CBINDGEN_VERSION (about a minute, once)"
   cargo install --locked "cbindgen@$CBINDGEN_VERSION" >"$log/install" 2>&1 || tail -n 20 "$log/install"

@@ -3,7 +3,7 @@
 # java.lang.foreign implementation (Java 22 and later, run when such a JDK is found) each pass
 # FepTest and run the documented example on every bundled sample; each is packed as a jar in
 # target/java/. Installs what it needs when missing (a JDK and Debian's libjna-java, with
-# apt-get as root). Ends with one line: "N passed, M failed".
+# apt-get). Ends with one line: "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,15 +11,6 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 out=target/java
 lib="$PWD/target/debug/libfep.so"
-
-apt_install() {
-  echo "==> installing $*"
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-  fi
-}
 
 # The major version of a javac: "javac 1.8.0_392" is 8, "javac 25.0.3" is 25.
 javac_major() {
