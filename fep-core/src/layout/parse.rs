@@ -474,7 +474,7 @@ impl<'s> LayoutParser<'s> {
         if let Ok((r, _)) = char::<_, PErr<'_>>('{').parse(i) {
             let (r, _) = eol(r, "`{`")?;
             let head_end = r;
-            if self.depth.get() >= crate::layout::MAX_DEPTH {
+            if self.depth.get() >= crate::layout::source::MAX_DEPTH {
                 return fail(start, "groups nest too deep");
             }
             self.depth.set(self.depth.get() + 1);

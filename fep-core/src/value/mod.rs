@@ -9,13 +9,12 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 mod json;
-mod redact;
+pub(crate) mod redact;
 pub(crate) mod scalar;
 pub(crate) mod sensitivity;
 #[cfg(test)]
 mod tests;
 
-pub use redact::Redacted;
 pub use scalar::{Date, DateTime, Decimal, ParseDecimalError, Time};
 pub use sensitivity::Sensitivity;
 
