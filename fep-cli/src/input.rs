@@ -89,7 +89,7 @@ impl Source {
         }
     }
 
-    fn hex_failure(&self, e: &fep_core::hexdump::HexError) -> Failure {
+    fn hex_failure(&self, e: &fep_core::Error) -> Failure {
         Failure::data(format!("{}:{e}", self.label()))
     }
 }

@@ -21,6 +21,9 @@ pub struct Error(Box<Inner>);
 struct Inner {
     kind: ErrorKind,
     position: Position,
+    /// Set where the error is made: the kind's own category unless the maker knows better
+    /// (a wrong type when reading a field is the caller's mistake about data, not encoding).
+    category: Category,
 }
 
 /// The coarse class of an error.
@@ -51,6 +54,17 @@ pub enum Position {
     Data(DataPosition),
     /// A field of a value being encoded.
     Value(ValuePosition),
+    /// A place in a text that is not a layout (a hex dump): 1-based line and column.
+    Text(TextPosition),
+}
+
+/// A place in a text input that is not a layout, such as a hex dump.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextPosition {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
 }
 
 /// A place in a layout file: 1-based line and column (in characters).
@@ -224,6 +238,9 @@ pub enum ErrorKind {
     /// A framing error: bad length prefix, oversize frame, a length the message disagrees with.
     #[error("{0}")]
     Framing(String),
+    /// A hex dump that cannot be read (a bad digit, offsets out of order, a short line).
+    #[error("{0}")]
+    HexDump(String),
 
     // ---- encode errors ----
     /// The encoded value is wider than its field.
@@ -272,8 +289,30 @@ pub enum ErrorKind {
         found: &'static str,
     },
     /// A value that cannot be read as the field's type (bad hex, a malformed date, ...).
+    /// Its text never quotes a character of the value (see [`ErrorKind::BadChar`]).
     #[error("{0}")]
     BadValue(String),
+    /// A character of the value that the field cannot take (a hex digit that is not one, a
+    /// single-byte character in a `G` field). Hidden for `mask` and `secret` fields.
+    #[error("'{ch}' {reason}")]
+    BadChar {
+        /// The character.
+        ch: char,
+        /// Why the field cannot take it, after the quoted character.
+        reason: &'static str,
+    },
+    /// Text that begins (right-aligned) or ends (left-aligned) with its field's pad
+    /// character, which decoding would remove.
+    #[error(
+        "the value {} with the pad character {pad:?}, which decoding removes; trim it or make the field raw",
+        if *.at_start { "starts" } else { "ends" }
+    )]
+    PadLost {
+        /// The field's pad character.
+        pad: char,
+        /// The pad is at the start (a right-aligned field), not the end.
+        at_start: bool,
+    },
     /// A repeat count field that disagrees with the number of entries given.
     #[error("count is {count} but {entries} entries are given")]
     CountMismatch {
@@ -314,8 +353,8 @@ impl ErrorKind {
                 what,
                 reason: "(hidden)".into(),
             },
-            // Messages that quote a character of the value.
-            ErrorKind::BadValue(m) if m.contains('\'') => ErrorKind::BadValue(
+            // Kinds that quote a character of the value, or tell where its pad is.
+            ErrorKind::BadChar { .. } | ErrorKind::PadLost { .. } => ErrorKind::BadValue(
                 "the value does not fit the field (details hidden: a sensitive field)".into(),
             ),
             other => other,
@@ -351,7 +390,8 @@ impl ErrorKind {
             | CountOverBound { .. }
             | RequiredBlank
             | NotPad
-            | Framing(_) => Category::Data,
+            | Framing(_)
+            | HexDump(_) => Category::Data,
             ValueTooLong { .. }
             | Unencodable { .. }
             | MissingRequired
@@ -360,6 +400,8 @@ impl ErrorKind {
             | TooManyDecimals { .. }
             | WrongType { .. }
             | BadValue(_)
+            | BadChar { .. }
+            | PadLost { .. }
             | CountMismatch { .. }
             | DispatchMismatch(_) => Category::Encoding,
             // Asked for by name on either side; it is the caller's input that is wrong.
@@ -371,7 +413,18 @@ impl ErrorKind {
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, position: Position) -> Error {
-        Error(Box::new(Inner { kind, position }))
+        let category = kind.category();
+        Error(Box::new(Inner {
+            kind,
+            position,
+            category,
+        }))
+    }
+
+    /// The same error in another category, for a maker that knows better than the kind.
+    pub(crate) fn in_category(mut self, category: Category) -> Error {
+        self.0.category = category;
+        self
     }
 
     /// What went wrong.
@@ -384,9 +437,11 @@ impl Error {
         &self.0.position
     }
 
-    /// The coarse category: layout, data, encoding or I/O.
+    /// The coarse category: layout, data, encoding or I/O. Set where the error is made:
+    /// usually its kind's ([`ErrorKind::category`]), but reading a field of a telegram as the
+    /// wrong type, or by a path it does not have, is a data error whatever the kind.
     pub fn category(&self) -> Category {
-        self.0.kind.category()
+        self.0.category
     }
 
     /// The field path (data and encode errors), such as `items[3].amount`.
@@ -406,10 +461,14 @@ impl Error {
         }
     }
 
-    /// The line and column of a layout error.
+    /// The line and column of a layout error, or of an error in a hex dump.
     pub fn line_column(&self) -> Option<(u32, u32)> {
         match &self.0.position {
             Position::Layout(l) => Some((l.line, l.column)),
+            Position::Text(t) => Some((
+                u32::try_from(t.line).unwrap_or(u32::MAX),
+                u32::try_from(t.column).unwrap_or(u32::MAX),
+            )),
             _ => None,
         }
     }
@@ -522,6 +581,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0.position {
             Position::None => write!(f, "{}", self.0.kind),
+            Position::Text(t) => write!(f, "{}:{}: {}", t.line, t.column, self.0.kind),
             Position::Layout(l) => {
                 let file = l.file.as_deref().unwrap_or("<layout>");
                 write!(f, "{file}:{}:{}: {}", l.line, l.column, self.0.kind)

@@ -10,23 +10,15 @@
 //! offsets say how many bytes a line holds, exactly that many are taken, so an ASCII column
 //! that happens to look like hex is never read as bytes.
 
-use std::fmt;
+use crate::error::{Error, ErrorKind, Position, TextPosition};
 
-/// Where and why a hex dump could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HexError {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column (in characters).
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl fmt::Display for HexError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.line, self.column, self.message)
-    }
+/// The error for a dump that cannot be read: a data error ([`ErrorKind::HexDump`]) at a line
+/// and column of the dump ([`Position::Text`]).
+fn hex_error(line: usize, column: usize, message: impl Into<String>) -> Error {
+    Error::new(
+        ErrorKind::HexDump(message.into()),
+        Position::Text(TextPosition { line, column }),
+    )
 }
 
 /// The largest run of bytes a `*` line may stand for (hexdump's repeated lines).
@@ -62,9 +54,10 @@ enum Kind {
 /// assert_eq!(fep_core::hexdump::parse(dump).unwrap(), b"0300  ");
 /// assert_eq!(fep_core::hexdump::parse("0x30, 0x33").unwrap(), b"03");
 /// let e = fep_core::hexdump::parse("303g").unwrap_err();
-/// assert_eq!((e.line, e.column), (1, 4));
+/// assert_eq!(e.line_column(), Some((1, 4)));
+/// assert_eq!(e.category(), fep_core::Category::Data);
 /// ```
-pub fn parse(text: &str) -> Result<Vec<u8>, HexError> {
+pub fn parse(text: &str) -> Result<Vec<u8>, Error> {
     let mut lines = classify(text);
     fix_radix(&mut lines);
     let mut out = Vec::new();
@@ -110,18 +103,14 @@ pub fn parse(text: &str) -> Result<Vec<u8>, HexError> {
         }
     }
     if let Some((_, line, column)) = pending {
-        return Err(HexError {
+        return Err(hex_error(
             line,
             column,
-            message: "an odd number of hex digits: the last byte is cut in half".into(),
-        });
+            "an odd number of hex digits: the last byte is cut in half",
+        ));
     }
     if out.is_empty() {
-        return Err(HexError {
-            line: 1,
-            column: 1,
-            message: "no hex digits found".into(),
-        });
+        return Err(hex_error(1, 1, "no hex digits found"));
     }
     Ok(out)
 }
@@ -173,7 +162,7 @@ fn fill_repeat(
     last: Option<&(u64, Vec<u8>)>,
     bytes: &[u8],
     out: &mut Vec<u8>,
-) -> Result<(), HexError> {
+) -> Result<(), Error> {
     let Some((prev_offset, _)) = last else {
         return Ok(());
     };
@@ -192,12 +181,12 @@ fn fill_repeat(
     Ok(())
 }
 
-fn err(line: &Line<'_>, byte: usize, message: impl Into<String>) -> HexError {
-    HexError {
-        line: line.no,
-        column: line.text[..byte.min(line.text.len())].chars().count() + 1,
-        message: message.into(),
-    }
+fn err(line: &Line<'_>, byte: usize, message: impl Into<String>) -> Error {
+    hex_error(
+        line.no,
+        line.text[..byte.min(line.text.len())].chars().count() + 1,
+        message,
+    )
 }
 
 /// Tokens of `s` split at whitespace: (byte index in `s`, token, blanks before it).
@@ -332,7 +321,7 @@ fn dump_line(
     body: usize,
     expected: Option<usize>,
     line_width: Option<usize>,
-) -> Result<Vec<u8>, HexError> {
+) -> Result<Vec<u8>, Error> {
     let mut text = &line.text[body..];
     // `|ascii|` (hexdump -C) and `>ascii<` (od -t x1z) close the line: cut them off first.
     let trimmed = text.trim_end();
@@ -405,7 +394,7 @@ fn plain_line(
     line: &Line<'_>,
     out: &mut Vec<u8>,
     pending: &mut Option<(u8, usize, usize)>,
-) -> Result<(), HexError> {
+) -> Result<(), Error> {
     let seps = |c: char| c.is_whitespace() || c == ',' || c == ';';
     let mut toks = Vec::new();
     let mut start = None;

@@ -74,7 +74,8 @@ mod proptests;
 
 pub use codec::text::TextEncoding;
 pub use error::{
-    Category, DataPosition, Error, ErrorKind, LayoutPosition, Position, Result, ValuePosition,
+    Category, DataPosition, Error, ErrorKind, LayoutPosition, Position, Result, TextPosition,
+    ValuePosition,
 };
 pub use explain::{ExplainedField, Explanation};
 #[cfg(feature = "tokio")]
@@ -87,8 +88,8 @@ pub use schema::dispatch::MAX_MESSAGES;
 pub use schema::info::{FieldInfo, MessageInfo, RepeatInfo, ValueKind};
 pub use schema::table::MAX_COUNTS;
 pub use stream::{Decoded, MessageReader, MessageWriter, TelegramReader};
+#[allow(deprecated)]
+pub use value::ParseDecimalError;
 pub use value::redact::Redacted;
-pub use value::{
-    Date, DateTime, Decimal, Message, ParseDecimalError, Record, Sensitivity, Time, Value,
-};
+pub use value::{Date, DateTime, Decimal, Message, Record, Sensitivity, Time, Value};
 pub use view::{FieldRef, MessageView};

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::codec::field::{Fast, decode_field, decode_scalar};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Category, Error, ErrorKind, Result};
 use crate::schema::table::*;
 use crate::schema::{Schema, SchemaInner};
 use crate::value::{Date, DateTime, Decimal, Record, Sensitivity, Time, Value};
@@ -104,7 +104,8 @@ impl Schema {
     /// repeat's bound.
     pub fn field(&self, path: &str) -> Result<FieldRef> {
         let s = &*self.inner;
-        let unknown = || Error::value(ErrorKind::UnknownField(path.to_owned()));
+        let unknown =
+            || Error::value(ErrorKind::UnknownField(path.to_owned())).in_category(Category::Data);
         let segs = parse_path(path).ok_or_else(unknown)?;
         let mut by_message = Vec::with_capacity(s.messages.len());
         let mut bound_error = None;
@@ -259,7 +260,8 @@ fn resolve(
                 if ix >= n {
                     return Err(Error::value(ErrorKind::OutOfRange(format!(
                         "index {ix} of \"{name}\", which has at most {n} entries"
-                    ))));
+                    )))
+                    .in_category(Category::Data));
                 }
                 if let Repeat::Counted { count_field, .. } = &f.repeat {
                     let c = &s.fields[*count_field as usize];
@@ -345,6 +347,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
         let Some(Some(steps)) = field.by_message.get(self.mi) else {
             return Err(
                 Error::value(ErrorKind::UnknownField(field.path.to_string()))
+                    .in_category(Category::Data)
                     .with_message(&s.messages[self.mi].name),
             );
         };
@@ -545,7 +548,8 @@ impl<'s, 'a> MessageView<'s, 'a> {
             Error::value(ErrorKind::WrongType {
                 expected,
                 found: v.type_name(),
-            }),
+            })
+            .in_category(Category::Data),
             field,
         )
     }

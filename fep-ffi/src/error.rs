@@ -260,7 +260,8 @@ impl FfiError {
         }
     }
 
-    /// An error of the core.
+    /// An error of the core: its category as the core set it, its code by a lookup of the
+    /// kinds a C caller branches on.
     pub(crate) fn core(e: &fep_core::Error, ctx: Ctx) -> FfiError {
         let category = match e.category() {
             Category::Layout => fep_category::Layout,
@@ -289,14 +290,6 @@ impl FfiError {
             _ => (None, None),
         };
         let (line, column) = e.line_column().unwrap_or((0, 0));
-        // Reading a field as the wrong type is the caller's mistake about the data, not an
-        // encoding failure, whatever the core's category of the kind.
-        let category = match code {
-            fep_result::WrongType | fep_result::UnknownField if ctx == Ctx::Read => {
-                fep_category::Data
-            }
-            _ => category,
-        };
         FfiError {
             code,
             category,

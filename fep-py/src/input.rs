@@ -56,16 +56,17 @@ pub(crate) fn telegram(obj: &Bound<'_, PyAny>) -> PyResult<Data> {
         return match fep_core::hexdump::parse(&text) {
             Ok(v) => Ok(Data(Inner::Owned(v))),
             Err(e) => {
+                let (line, column) = e.line_column().unwrap_or((1, 1));
                 let err = DecodeError::new_err(format!(
-                    "not a hex string: {} (line {}, column {})",
-                    e.message, e.line, e.column
+                    "not a hex string: {} (line {line}, column {column})",
+                    e.detail()
                 ));
                 set_attributes(
                     py,
                     &err,
                     Attributes {
-                        line: Some(e.line),
-                        column: Some(e.column),
+                        line: Some(line as usize),
+                        column: Some(column as usize),
                         ..Attributes::default()
                     },
                 );

@@ -259,10 +259,10 @@ fn encode_value(
                 t.ends_with(padc)
             };
             if loses {
-                return Err(ErrorKind::BadValue(format!(
-                    "the value {} with the pad character {padc:?}, which decoding removes; trim it or make the field raw",
-                    if *align_right { "starts" } else { "ends" }
-                )));
+                return Err(ErrorKind::PadLost {
+                    pad: padc,
+                    at_start: *align_right,
+                });
             }
             append_pad(out, *pad, start + width - out.len());
             if *align_right {
@@ -278,9 +278,10 @@ fn encode_value(
                 return Err(ErrorKind::MissingRequired);
             }
             if let Some(c) = t.chars().find(char::is_ascii) {
-                return Err(ErrorKind::BadValue(format!(
-                    "'{c}' is a single-byte character; a G field holds full-width characters only"
-                )));
+                return Err(ErrorKind::BadChar {
+                    ch: c,
+                    reason: "is a single-byte character; a G field holds full-width characters only",
+                });
             }
             if t.ends_with('\u{3000}') {
                 return Err(ErrorKind::BadValue(
@@ -406,7 +407,10 @@ fn unhex(t: &str) -> Result<Vec<u8>, ErrorKind> {
         (c as char)
             .to_digit(16)
             .map(|d| d as u8)
-            .ok_or_else(|| ErrorKind::BadValue(format!("'{}' is not a hex digit", c as char)))
+            .ok_or(ErrorKind::BadChar {
+                ch: c as char,
+                reason: "is not a hex digit",
+            })
     };
     b.chunks(2)
         .map(|p| Ok(digit(p[0])? << 4 | digit(p[1])?))

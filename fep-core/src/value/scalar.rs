@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::error::{Error, ErrorKind, Position, Result};
+
 // ------------------------------------------------------------------ exact scalars
 
 /// An exact decimal number: `mantissa × 10^-scale`. Never a float.
@@ -73,6 +75,14 @@ impl fmt::Display for ParseDecimalError {
     }
 }
 impl std::error::Error for ParseDecimalError {}
+
+/// A string that is not a decimal, date or time, as the crate's error: a
+/// [`ErrorKind::BadValue`] with the same text, so that `?` carries it into a [`Result`].
+impl From<ParseDecimalError> for Error {
+    fn from(e: ParseDecimalError) -> Error {
+        Error::new(ErrorKind::BadValue(e.0.into()), Position::None)
+    }
+}
 
 impl FromStr for Decimal {
     type Err = ParseDecimalError;
