@@ -56,7 +56,7 @@ fn a_value_that_loses_its_pad_says_so() {
 
 #[test]
 fn a_hex_dump_error_is_a_data_error_at_line_and_column() {
-    let e = fep_core::hexdump::parse("3030\n30g0").unwrap_err();
+    let e = fep_core::hexdump::parse("3030\n30g0").expect_err("g is not hex");
     assert!(matches!(e.kind(), ErrorKind::HexDump(_)), "{e}");
     assert_eq!(e.category(), Category::Data);
     assert_eq!(e.line_column(), Some((2, 3)));
@@ -86,7 +86,7 @@ fn a_scalar_that_does_not_parse_carries_into_the_crate_error() {
     fn parse(s: &str) -> fep_core::Result<Decimal> {
         Ok(s.parse::<Decimal>()?)
     }
-    let e = parse("1.2.3").unwrap_err();
+    let e = parse("1.2.3").expect_err("two points");
     assert!(matches!(e.kind(), ErrorKind::BadValue(_)), "{e}");
     assert_eq!(e.to_string(), "expected a decimal number such as \"-12.50\"");
 }
