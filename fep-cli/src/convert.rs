@@ -11,7 +11,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use fep_core::{Message, Record, Schema, Sensitivity, Value};
+use fep_core::{FieldPath, Message, Record, Schema, Sensitivity, Value};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{ColorChoice, ConvertArgs, ConvertFormat};
@@ -209,18 +209,23 @@ impl CsvWriter {
         let mut index = HashMap::new();
         for m in schema.messages() {
             for f in m.fields() {
-                let p = f.path();
-                let name = match p.find("[]") {
+                let Ok(p) = FieldPath::parse(f.path()) else {
+                    continue;
+                };
+                let name = match p.repeat_prefix() {
                     // The repeated field itself: its JSON.
-                    Some(i) if i + 2 == p.len() => &p[..i],
+                    Some(r) if r == p => match p.parent() {
+                        Some(parent) => parent.to_string(),
+                        None => continue,
+                    },
                     // A member of a repeat: inside that JSON.
                     Some(_) => continue,
                     None if f.is_group() || f.is_filler() => continue,
-                    None => p,
+                    None => p.to_string(),
                 };
-                if !index.contains_key(name) {
-                    index.insert(name.to_owned(), columns.len());
-                    columns.push(name.to_owned());
+                if !index.contains_key(&name) {
+                    index.insert(name.clone(), columns.len());
+                    columns.push(name);
                 }
             }
         }

@@ -11,7 +11,9 @@ use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::Path;
 use std::rc::Rc;
 
-use fep_core::{Framer, LineEnding, Message, Record, Schema, Sensitivity, Value};
+use fep_core::{
+    FieldPath, Framer, LineEnding, Message, PathSegment, Record, Schema, Sensitivity, Value,
+};
 
 use crate::args::{ColorChoice, EncodeArgs, LineEndingArg};
 use crate::failure::{self, Failure};
@@ -188,16 +190,21 @@ fn refuse_masked(
         if sens == Sensitivity::Plain || f.is_group() {
             continue;
         }
+        let Ok(layout_path) = FieldPath::parse(f.path()) else {
+            continue;
+        };
+        let segments: Vec<PathSegment<'_>> = layout_path.segments().collect();
         let mut found = Vec::new();
-        values_at(msg.fields(), f.path(), String::new(), &mut found);
+        values_at(msg.fields(), &segments, None, &mut found);
         for (path, v) in found {
+            let path = path.as_str();
             let texts: Vec<&str> = match v {
                 Value::Text(t) => vec![t],
                 Value::List(l) => l.iter().filter_map(Value::as_str).collect(),
                 _ => continue,
             };
             if texts.iter().any(|t| looks_redacted(sens, t)) {
-                let field = field_info(schema, msg.name(), &path)
+                let field = field_info(schema, msg.name(), path)
                     .map(|f| format!(" ({f})"))
                     .unwrap_or_default();
                 return Err(Failure::data(format!(
@@ -226,39 +233,37 @@ fn looks_redacted(sens: Sensitivity, text: &str) -> bool {
     }
 }
 
-/// The values at a layout path (`items[].memo`) with their concrete paths (`items[1].memo`).
+/// The values at a layout path (`items[].memo`) with their concrete paths (`items[1].memo`);
+/// `done` is the path of `rec` itself (`None` for the message's fields).
 fn values_at<'v, 'a>(
     rec: &'v Record<'a>,
-    path: &str,
-    done: String,
-    out: &mut Vec<(String, &'v Value<'a>)>,
+    path: &[PathSegment<'_>],
+    done: Option<&FieldPath>,
+    out: &mut Vec<(FieldPath, &'v Value<'a>)>,
 ) {
-    let (head, rest) = match path.split_once('.') {
-        Some((h, r)) => (h, Some(r)),
-        None => (path, None),
+    let [PathSegment::Name(name), rest @ ..] = path else {
+        return;
     };
-    let (name, each) = match head.strip_suffix("[]") {
-        Some(n) => (n, true),
-        None => (head, false),
+    let (each, rest) = match rest {
+        [PathSegment::Each, rest @ ..] => (true, rest),
+        _ => (false, rest),
     };
     let Some(v) = rec.get(name) else {
         return;
     };
-    let here = if done.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{done}.{name}")
+    let Ok(here) = done.map_or_else(|| FieldPath::parse(name), |d| d.child(name)) else {
+        return;
     };
-    match (rest, each, v) {
-        (None, _, v) => out.push((here, v)),
-        (Some(rest), true, Value::List(items)) => {
+    match (rest.is_empty(), each, v) {
+        (true, _, v) => out.push((here, v)),
+        (false, true, Value::List(items)) => {
             for (i, item) in items.iter().enumerate() {
                 if let Value::Record(r) = item {
-                    values_at(r, rest, format!("{here}[{i}]"), out);
+                    values_at(r, rest, Some(&here.entry(i)), out);
                 }
             }
         }
-        (Some(rest), false, Value::Record(r)) => values_at(r, rest, here, out),
+        (false, false, Value::Record(r)) => values_at(r, rest, Some(&here), out),
         _ => {}
     }
 }
@@ -423,8 +428,9 @@ fn encode_failure(
 /// The layout's field at a value path: `transfer.amount 9(13) "출금금액"`.
 fn field_info(schema: &Schema, message: &str, path: &str) -> Option<String> {
     let m = schema.message(message)?;
-    let generic = strip_indices(path);
-    let f = m.fields().find(|f| f.path() == generic)?;
+    // `items[3].amount` as the layout writes it: `items[].amount`.
+    let generic = FieldPath::parse(path).ok()?.without_indices();
+    let f = m.fields().find(|f| f.path() == generic.as_str())?;
     let mut s = format!("{message}.{generic} {}", f.type_text());
     let repeat = f.repeat_text();
     if !repeat.is_empty() {
@@ -435,25 +441,4 @@ fn field_info(schema: &Schema, message: &str, path: &str) -> Option<String> {
         s.push_str(&format!(" \"{d}\""));
     }
     Some(s)
-}
-
-/// `items[3].amount` as the layout writes it: `items[].amount`.
-fn strip_indices(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_index = false;
-    for c in path.chars() {
-        match c {
-            '[' => {
-                in_index = true;
-                out.push('[');
-            }
-            ']' => {
-                in_index = false;
-                out.push(']');
-            }
-            _ if in_index => {}
-            _ => out.push(c),
-        }
-    }
-    out
 }

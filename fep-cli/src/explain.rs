@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Write};
 use std::ops::Range;
 
 use clap::ArgMatches;
-use fep_core::{Explanation, Frame, MessageInfo, Schema, Sensitivity};
+use fep_core::{Explanation, FieldPath, Frame, MessageInfo, Schema, Sensitivity};
 
 use crate::args::{ColorChoice, ExplainArgs};
 use crate::failure::{self, DATA, Failure, print_error, print_note};
@@ -302,11 +302,10 @@ fn hidden_ranges<'s>(
             .iter()
             .filter(|f| f.sensitivity() != Sensitivity::Plain)
         {
-            let outer = f
-                .path()
-                .find("[]")
-                .map(|i| &f.path()[..i + 2])
-                .and_then(|p| fields.iter().find(|g| g.path() == p))
+            let outer = FieldPath::parse(f.path())
+                .ok()
+                .and_then(|p| p.repeat_prefix())
+                .and_then(|p| fields.iter().find(|g| g.path() == p.as_str()))
                 .unwrap_or(f);
             let range = match (outer.offset(), outer.total_width()) {
                 (Some(o), Some(w)) => o..o + w,

@@ -269,6 +269,9 @@ pub enum ErrorKind {
     /// The value names a field that the message does not have.
     #[error("unknown field \"{0}\"")]
     UnknownField(String),
+    /// A field path that does not parse: `a..b`, `items[x]`, `[1]`.
+    #[error("{0}")]
+    BadPath(String),
     /// A number that does not fit the field (too many digits, negative in an unsigned field).
     #[error("number out of range: {0}")]
     OutOfRange(String),
@@ -396,6 +399,7 @@ impl ErrorKind {
             | Unencodable { .. }
             | MissingRequired
             | UnknownField(_)
+            | BadPath(_)
             | OutOfRange(_)
             | TooManyDecimals { .. }
             | WrongType { .. }

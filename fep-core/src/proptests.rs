@@ -10,6 +10,7 @@ use crate::codec::field::{Codec, ScalarDef, decode_scalar, number_value};
 use crate::codec::number::Sign;
 use crate::codec::temporal::TemporalKind;
 use crate::codec::text::TextEncoding;
+use crate::path::{FieldPath, PathSegment};
 use crate::schema::table::*;
 use crate::schema::{Schema, SchemaInner};
 use crate::value::{Date, DateTime, Record, Time, Value};
@@ -228,7 +229,14 @@ fn satisfy(schema: &Schema, mi: usize, rec: &mut Record<'static>, pick: usize) {
         let wire = &vals[pick % vals.len()];
         let mut group = s.messages[mi].root;
         let mut target: &mut Record<'static> = rec;
-        let segs: Vec<&str> = path.split('.').collect();
+        let path = FieldPath::parse(path).expect("condition path");
+        let segs: Vec<&str> = path
+            .segments()
+            .map(|seg| match seg {
+                PathSegment::Name(name) => name,
+                _ => panic!("a condition path through a repeat"),
+            })
+            .collect();
         for (i, seg) in segs.iter().enumerate() {
             let fid = *s.groups[group as usize]
                 .members

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::codec::field::{Fast, decode_field, decode_scalar};
 use crate::error::{Category, Error, ErrorKind, Result};
+use crate::path::{FieldPath, PathSegment};
 use crate::schema::table::*;
 use crate::schema::{Schema, SchemaInner};
 use crate::value::{Date, DateTime, Decimal, Record, Sensitivity, Time, Value};
@@ -18,7 +19,8 @@ use crate::walk::{Decoder, Segment, Trace, check_length};
 
 /// A field path resolved against a schema, for repeated use with [`MessageView`]s.
 ///
-/// Paths use dots and entry indices: `header.seq_no`, `items[2].amount`, `addr[0]`.
+/// Paths use dots and entry indices: `header.seq_no`, `items[2].amount`, `addr[0]` (see
+/// [`FieldPath`]).
 ///
 /// # Example
 /// ```
@@ -71,27 +73,25 @@ struct Step {
 }
 
 impl FieldRef {
-    /// The path as given.
+    /// The path, in its canonical text ([`FieldPath`]'s).
     pub fn path(&self) -> &str {
         &self.path
     }
 }
 
-/// Parses `a.b[2].c` into (name, index) segments.
-fn parse_path(path: &str) -> Option<Vec<(&str, Option<usize>)>> {
-    let mut out = Vec::new();
-    for seg in path.split('.') {
-        let (name, idx) = match seg.find('[') {
-            Some(p) => {
-                let rest = seg[p + 1..].strip_suffix(']')?;
-                (&seg[..p], Some(rest.parse().ok()?))
-            }
-            None => (seg, None),
-        };
-        if name.is_empty() {
-            return None;
+/// A path as (name, index) steps: `a.b[2].c` is `a`, `b` entry 2, `c`; `None` when the path
+/// can name no single field (two indices in a row, a `[]`).
+fn steps_of(path: &FieldPath) -> Option<Vec<(&str, Option<usize>)>> {
+    let mut out: Vec<(&str, Option<usize>)> = Vec::new();
+    for seg in path.segments() {
+        match seg {
+            PathSegment::Name(name) => out.push((name, None)),
+            PathSegment::Index(i) => match out.last_mut() {
+                Some((_, index @ None)) => *index = Some(i),
+                _ => return None,
+            },
+            PathSegment::Each => return None,
         }
-        out.push((name, idx));
     }
     Some(out)
 }
@@ -100,13 +100,24 @@ impl Schema {
     /// Resolves a field path once, for fast repeated access through views.
     ///
     /// # Errors
+    /// When the path does not parse ([`FieldPath::parse`]), no message has a single
+    /// (scalar) field at that path, or an index is out of the repeat's bound.
+    pub fn field(&self, path: &str) -> Result<FieldRef> {
+        // A path that does not parse is the caller's mistake about the data, as an unknown one.
+        let path = FieldPath::parse(path).map_err(|e| e.in_category(Category::Data))?;
+        self.field_at(&path)
+    }
+
+    /// [`Schema::field`] for a parsed path.
+    ///
+    /// # Errors
     /// When no message has a single (scalar) field at that path, or an index is out of the
     /// repeat's bound.
-    pub fn field(&self, path: &str) -> Result<FieldRef> {
+    pub fn field_at(&self, path: &FieldPath) -> Result<FieldRef> {
         let s = &*self.inner;
         let unknown =
-            || Error::value(ErrorKind::UnknownField(path.to_owned())).in_category(Category::Data);
-        let segs = parse_path(path).ok_or_else(unknown)?;
+            || Error::value(ErrorKind::UnknownField(path.to_string())).in_category(Category::Data);
+        let segs = steps_of(path).ok_or_else(unknown)?;
         let mut by_message = Vec::with_capacity(s.messages.len());
         let mut bound_error = None;
         for m in &s.messages {
@@ -139,7 +150,7 @@ impl Schema {
             })
             .collect();
         Ok(FieldRef {
-            path: Arc::from(path),
+            path: Arc::from(path.as_str()),
             by_message: by_message.into(),
             quick,
         })

@@ -31,7 +31,10 @@ fn encode_err(field: &str, value: &str) -> fep_core::Error {
 #[test]
 fn a_bad_character_is_its_own_kind_and_hidden_in_sensitive_fields() {
     let e = encode_err("name", "a");
-    assert!(matches!(e.kind(), ErrorKind::BadChar { ch: 'a', .. }), "{e}");
+    assert!(
+        matches!(e.kind(), ErrorKind::BadChar { ch: 'a', .. }),
+        "{e}"
+    );
     assert_eq!(
         e.to_string(),
         "m.name: 'a' is a single-byte character; a G field holds full-width characters only"
@@ -45,7 +48,13 @@ fn a_bad_character_is_its_own_kind_and_hidden_in_sensitive_fields() {
 fn a_value_that_loses_its_pad_says_so() {
     let e = encode_err("tag", "ab ");
     assert!(
-        matches!(e.kind(), ErrorKind::PadLost { pad: ' ', at_start: false }),
+        matches!(
+            e.kind(),
+            ErrorKind::PadLost {
+                pad: ' ',
+                at_start: false
+            }
+        ),
         "{e}"
     );
     assert_eq!(e.category(), Category::Encoding);
@@ -77,7 +86,9 @@ fn reading_a_field_as_the_wrong_type_is_a_data_error() {
     assert_eq!(e.category(), Category::Data);
     // The same kind from an encode stays an encoding error.
     let rec: Record<'static> = [("nope".to_owned(), Value::Int(1))].into_iter().collect();
-    let e = s.encode(&Message::new("m", rec)).expect_err("no such field");
+    let e = s
+        .encode(&Message::new("m", rec))
+        .expect_err("no such field");
     assert_eq!(e.category(), Category::Encoding);
 }
 
@@ -88,5 +99,8 @@ fn a_scalar_that_does_not_parse_carries_into_the_crate_error() {
     }
     let e = parse("1.2.3").expect_err("two points");
     assert!(matches!(e.kind(), ErrorKind::BadValue(_)), "{e}");
-    assert_eq!(e.to_string(), "expected a decimal number such as \"-12.50\"");
+    assert_eq!(
+        e.to_string(),
+        "expected a decimal number such as \"-12.50\""
+    );
 }

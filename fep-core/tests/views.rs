@@ -167,3 +167,29 @@ fn keys_join_the_key_fields() {
     let no_key = Schema::parse("message m 1 {\n a X(1)\n}\n").expect("layout");
     assert!(no_key.key(b"a").is_err());
 }
+
+#[test]
+fn paths_parse_once_and_bad_ones_say_why() {
+    let schema =
+        fep_core::Schema::parse("message m 10 {\n code X(4)\n items[2] {\n v 9(3)\n }\n}\n")
+            .expect("layout");
+    let e = schema.field("items..v").expect_err("bad path");
+    assert!(matches!(e.kind(), fep_core::ErrorKind::BadPath(_)), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "bad field path \"items..v\": an empty field name"
+    );
+    let path: fep_core::FieldPath = "items[1].v".parse().expect("path");
+    let by_path = schema.field_at(&path).expect("field");
+    let by_text = schema.field("items[1].v").expect("field");
+    let view = schema.view(b"ABCD001002").expect("view");
+    assert_eq!(view.int(&by_path).expect("int"), Some(2));
+    assert_eq!(view.int(&by_text).expect("int"), Some(2));
+    let msg = schema.decode(b"ABCD001002").expect("decode");
+    assert_eq!(msg.get_path(&path), msg.get("items[1].v"));
+    assert_eq!(
+        msg.get("items[1].v").and_then(fep_core::Value::as_i64),
+        Some(2)
+    );
+    assert_eq!(msg.get("items[x].v"), None);
+}

@@ -273,6 +273,8 @@ impl FfiError {
         let code = match (e.kind(), ctx) {
             (ErrorKind::UnknownMessage(_), _) => fep_result::UnknownMessage,
             (ErrorKind::UnknownField(_), _) => fep_result::UnknownField,
+            // A path that does not parse names no field either.
+            (ErrorKind::BadPath(_), _) => fep_result::UnknownField,
             // An index beyond a repeat's bound, found while resolving a path.
             (ErrorKind::OutOfRange(_), Ctx::Read) => fep_result::UnknownField,
             (ErrorKind::WrongType { .. }, Ctx::Read) => fep_result::WrongType,

@@ -8,6 +8,8 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::path::{FieldPath, PathSegment, relative_segments, segments_of};
+
 mod json;
 pub(crate) mod redact;
 pub(crate) mod scalar;
@@ -142,26 +144,29 @@ impl<'a> Value<'a> {
         }
     }
 
-    /// Looks a path up below this value: `header.seq_no`, `items[2].amount`.
+    /// Looks a path up below this value: `header.seq_no`, `items[2].amount`, or `[2].amount`
+    /// below a list; `None` when the path does not parse (see [`FieldPath`]) or leads nowhere.
     pub fn lookup(&self, path: &str) -> Option<&Value<'a>> {
+        self.lookup_segments(relative_segments(path).ok()?)
+    }
+
+    /// Looks a parsed path up below this value; `None` when it leads nowhere (a `[]`
+    /// segment leads nowhere: it names no single value).
+    pub fn get_path(&self, path: &FieldPath) -> Option<&Value<'a>> {
+        self.lookup_segments(path.segments())
+    }
+
+    fn lookup_segments<'p>(
+        &self,
+        segments: impl Iterator<Item = PathSegment<'p>>,
+    ) -> Option<&Value<'a>> {
         let mut cur = self;
-        for seg in path.split('.') {
-            let (name, mut idx) = match seg.find('[') {
-                Some(p) => (&seg[..p], &seg[p..]),
-                None => (seg, ""),
+        for seg in segments {
+            cur = match seg {
+                PathSegment::Name(name) => cur.as_record()?.get(name)?,
+                PathSegment::Index(i) => cur.as_list()?.get(i)?,
+                PathSegment::Each => return None,
             };
-            if !name.is_empty() {
-                cur = cur.as_record()?.get(name)?;
-            }
-            while let Some(rest) = idx.strip_prefix('[') {
-                let end = rest.find(']')?;
-                let i: usize = rest[..end].parse().ok()?;
-                cur = cur.as_list()?.get(i)?;
-                idx = &rest[end + 1..];
-            }
-            if !idx.is_empty() {
-                return None;
-            }
         }
         Some(cur)
     }
@@ -245,21 +250,25 @@ impl<'a> Record<'a> {
         self.position(name).map(|i| &mut self.values[i])
     }
 
-    /// Looks a path up: `header.seq_no`, `items[2].amount`.
+    /// Looks a path up: `header.seq_no`, `items[2].amount`; `None` when the path does not
+    /// parse (see [`FieldPath`]) or leads nowhere.
     pub fn lookup(&self, path: &str) -> Option<&Value<'a>> {
-        let (first, rest) = match path.find(['.', '[']) {
-            Some(p) => (
-                &path[..p],
-                path[p..].strip_prefix('.').unwrap_or(&path[p..]),
-            ),
-            None => (path, ""),
+        self.lookup_segments(segments_of(path).ok()?)
+    }
+
+    /// Looks a parsed path up; `None` when it leads nowhere.
+    pub fn get_path(&self, path: &FieldPath) -> Option<&Value<'a>> {
+        self.lookup_segments(path.segments())
+    }
+
+    fn lookup_segments<'p>(
+        &self,
+        mut segments: impl Iterator<Item = PathSegment<'p>>,
+    ) -> Option<&Value<'a>> {
+        let Some(PathSegment::Name(first)) = segments.next() else {
+            return None;
         };
-        let v = self.get(first)?;
-        if rest.is_empty() {
-            Some(v)
-        } else {
-            v.lookup(rest)
-        }
+        self.get(first)?.lookup_segments(segments)
     }
 
     /// Field names and values in order.
@@ -354,9 +363,15 @@ impl<'a> Message<'a> {
         &mut self.fields
     }
 
-    /// Looks a field up by path: `header.seq_no`, `items[2].amount`.
+    /// Looks a field up by path: `header.seq_no`, `items[2].amount`; `None` when the path
+    /// does not parse (see [`FieldPath`]) or the message has no value there.
     pub fn get(&self, path: &str) -> Option<&Value<'a>> {
         self.fields.lookup(path)
+    }
+
+    /// Looks a field up by a parsed path.
+    pub fn get_path(&self, path: &FieldPath) -> Option<&Value<'a>> {
+        self.fields.get_path(path)
     }
 
     /// Detaches the message from the telegram it was decoded from.

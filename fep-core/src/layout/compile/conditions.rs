@@ -7,6 +7,7 @@ use super::Compiler;
 use crate::codec::field::{Codec, ScalarDef};
 use crate::error::{ErrorKind, Result};
 use crate::layout::ast::*;
+use crate::path::{FieldPath, PathSegment};
 use crate::schema::dispatch::*;
 use crate::schema::table::*;
 use crate::value::Sensitivity;
@@ -252,7 +253,11 @@ impl<'c> Compiler<'c, '_> {
     pub(super) fn resolve_path(&self, root: GroupId, path: &str) -> Option<FieldId> {
         let mut group = Some(root);
         let mut found = None;
-        for seg in path.split('.') {
+        let path = FieldPath::parse(path).ok()?;
+        for seg in path.segments() {
+            let PathSegment::Name(seg) = seg else {
+                return None;
+            };
             let g = group?;
             let id = *self.groups[g as usize]
                 .members

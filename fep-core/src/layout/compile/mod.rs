@@ -19,6 +19,7 @@ use crate::codec::number::Sign;
 use crate::codec::text::TextEncoding;
 use crate::error::{ErrorKind, Result};
 use crate::framing::Framing;
+use crate::path::{FieldPath, PathSegment};
 use crate::plan::Plan;
 use crate::schema::dispatch::*;
 use crate::schema::table::*;
@@ -615,7 +616,15 @@ impl<'c, 's> Compiler<'c, 's> {
         st: &MsgState<'c>,
     ) -> Result<FieldId> {
         let cx = self.cx;
-        let mut segs = count.value.split('.');
+        // The grammar makes the count a dotted name; a path that does not parse finds nothing.
+        let path = FieldPath::parse(&count.value).ok();
+        let mut segs = path
+            .iter()
+            .flat_map(FieldPath::segments)
+            .map(|seg| match seg {
+                PathSegment::Name(name) => name,
+                PathSegment::Index(_) | PathSegment::Each => "",
+            });
         let first = segs.next().unwrap_or("");
         let found = st
             .scopes
