@@ -87,6 +87,7 @@ pub use schema::dispatch::MAX_MESSAGES;
 pub use schema::info::{FieldInfo, MessageInfo, RepeatInfo, ValueKind};
 pub use schema::table::MAX_COUNTS;
 pub use stream::{Decoded, MessageReader, MessageWriter, TelegramReader};
+pub use value::envelope::{Envelope, EnvelopeError};
 pub use value::redact::Redacted;
 pub use value::{
     Date, DateTime, Decimal, Message, ParseDecimalError, Record, Sensitivity, Time, Value,

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+pub(crate) mod envelope;
 mod json;
 pub(crate) mod redact;
 pub(crate) mod scalar;
