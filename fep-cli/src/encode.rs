@@ -199,7 +199,7 @@ fn refuse_masked(
                 Value::List(l) => l.iter().filter_map(Value::as_str).collect(),
                 _ => continue,
             };
-            if texts.iter().any(|t| looks_redacted(sens, t)) {
+            if texts.iter().any(|t| sens.is_redacted(t)) {
                 let field = field_info(schema, msg.name(), &path)
                     .map(|f| format!(" ({f})"))
                     .unwrap_or_default();
@@ -217,16 +217,6 @@ fn refuse_masked(
         }
     }
     Ok(())
-}
-
-/// `mask` text keeps its last 4 characters and stars the rest; `secret` is `****`.
-fn looks_redacted(sens: Sensitivity, text: &str) -> bool {
-    let n = text.chars().count();
-    match sens {
-        Sensitivity::Mask => n > 4 && text.chars().take(n - 4).all(|c| c == '*'),
-        Sensitivity::Secret => text == "****",
-        _ => false,
-    }
 }
 
 /// The values at a layout path (`items[].memo`) with their concrete paths (`items[1].memo`).
