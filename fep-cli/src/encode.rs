@@ -12,7 +12,8 @@ use std::path::Path;
 use std::rc::Rc;
 
 use fep_core::{
-    FieldPath, Framer, LineEnding, Message, PathSegment, Record, Schema, Sensitivity, Value,
+    Envelope, EnvelopeError, FieldPath, Framer, LineEnding, Message, PathSegment, Record, Schema,
+    Sensitivity, Value,
 };
 
 use crate::args::{ColorChoice, EncodeArgs, LineEndingArg};
@@ -52,6 +53,7 @@ fn encode_all<R: Read>(
     args: &EncodeArgs,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
+    let names: Vec<&str> = schema.messages().map(|m| m.name()).collect();
     let mut n = 0usize;
     for value in stream {
         let value = value.map_err(|e| json_failure(label, &e, n))?;
@@ -70,12 +72,12 @@ fn encode_all<R: Read>(
             Value::List(items) => {
                 for (i, item) in items.into_iter().enumerate() {
                     let prefix = format!("[{i}]");
-                    let msg = message(item, args.message.as_deref(), &at, &prefix)?;
+                    let msg = message(item, args.message.as_deref(), &names, &at, &prefix)?;
                     write(out, schema, framer, &msg, args, &at, &prefix)?;
                 }
             }
             other => {
-                let msg = message(other, args.message.as_deref(), &at, "")?;
+                let msg = message(other, args.message.as_deref(), &names, &at, "")?;
                 write(out, schema, framer, &msg, args, &at, "")?;
             }
         }
@@ -203,7 +205,7 @@ fn refuse_masked(
                 Value::List(l) => l.iter().filter_map(Value::as_str).collect(),
                 _ => continue,
             };
-            if texts.iter().any(|t| looks_redacted(sens, t)) {
+            if texts.iter().any(|t| sens.is_redacted(t)) {
                 let field = field_info(schema, msg.name(), path)
                     .map(|f| format!(" ({f})"))
                     .unwrap_or_default();
@@ -221,16 +223,6 @@ fn refuse_masked(
         }
     }
     Ok(())
-}
-
-/// `mask` text keeps its last 4 characters and stars the rest; `secret` is `****`.
-fn looks_redacted(sens: Sensitivity, text: &str) -> bool {
-    let n = text.chars().count();
-    match sens {
-        Sensitivity::Mask => n > 4 && text.chars().take(n - 4).all(|c| c == '*'),
-        Sensitivity::Secret => text == "****",
-        _ => false,
-    }
 }
 
 /// The values at a layout path (`items[].memo`) with their concrete paths (`items[1].memo`);
@@ -286,83 +278,35 @@ fn json_failure(label: &str, e: &serde_json::Error, values: usize) -> Failure {
     Failure::data(format!("{label}:{}:{}: {what}", e.line(), e.column()))
 }
 
-/// A JSON value as a message: `{"message": NAME, "fields": {...}}` (an `offset` key is
-/// ignored), or with `--message NAME` the fields object alone.
+/// A JSON value as a message, by the core's envelope rule ([`Envelope::open`]): with
+/// `--message NAME` the bare fields object is enough, and so it is when the layout has
+/// one message.
 fn message(
     value: Value<'static>,
     forced: Option<&str>,
+    names: &[&str],
     at: &Where<'_>,
     prefix: &str,
 ) -> Result<Message<'static>, Failure> {
-    let here = |what: String| {
+    Envelope::open(value, forced, names).map_err(|e| {
         let p = if prefix.is_empty() {
             String::new()
         } else {
             format!(" {prefix}")
         };
+        let mut what = e.to_string();
+        // Name the option that names the message.
+        if matches!(
+            e,
+            EnvelopeError::Unnamed { .. } | EnvelopeError::MixedKeys(_)
+        ) {
+            what = what.replace("name the message", "give --message NAME");
+        }
+        if let EnvelopeError::NamedTwice { inside, given } = &e {
+            what = format!("the JSON is message \"{inside}\" but --message says \"{given}\"");
+        }
         Failure::data(format!("{}:{p} {what}", at.text()))
-    };
-    let Value::Record(mut rec) = value else {
-        return Err(here(format!(
-            "expected an object {{\"message\": NAME, \"fields\": {{...}}}}, found {}",
-            value.type_name()
-        )));
-    };
-    let shaped = rec
-        .iter()
-        .all(|(k, _)| matches!(k, "message" | "fields" | "offset"))
-        && matches!(rec.get("fields"), Some(Value::Record(_)));
-    if shaped {
-        let name = match rec.get("message") {
-            Some(Value::Text(t)) => t.to_string(),
-            Some(other) => {
-                return Err(here(format!(
-                    "\"message\" must be a message name, found {}",
-                    other.type_name()
-                )));
-            }
-            None => match forced {
-                Some(f) => f.to_owned(),
-                None => {
-                    return Err(here(
-                        "no \"message\": give the message's name in it, or --message NAME".into(),
-                    ));
-                }
-            },
-        };
-        if let Some(f) = forced
-            && f != name
-        {
-            return Err(here(format!(
-                "the JSON is message \"{name}\" but --message says \"{f}\""
-            )));
-        }
-        let Some(Value::Record(fields)) = rec.remove("fields") else {
-            unreachable!("checked above");
-        };
-        return Ok(Message::new(&name, fields));
-    }
-    match forced {
-        Some(f) => Ok(Message::new(f, rec)),
-        None => {
-            let keys: Vec<String> = rec
-                .iter()
-                .take(6)
-                .map(|(k, _)| format!("\"{k}\""))
-                .collect();
-            let what = if rec.get("message").is_some() {
-                "expected {\"message\": NAME, \"fields\": {...}}: \"fields\" is missing or not an object".to_owned()
-            } else {
-                format!(
-                    "expected {{\"message\": NAME, \"fields\": {{...}}}}, found an object with {}{}; \
-                     to encode the fields alone, give --message NAME",
-                    keys.join(", "),
-                    if rec.len() > 6 { ", ..." } else { "" }
-                )
-            };
-            Err(here(what))
-        }
-    }
+    })
 }
 
 fn write(

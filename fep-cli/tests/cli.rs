@@ -493,6 +493,22 @@ fn encode_hex_bare_and_fields_alone() {
 }
 
 #[test]
+fn encode_bare_fields_of_a_one_message_layout() {
+    // A layout with one message needs no name: the fields alone are that message.
+    let layout = "layouts/member-cp949.layout";
+    let json = "layouts/member-cp949/member-register.json";
+    let bin = read("layouts/member-cp949/member-register.bin");
+    let v: serde_json::Value = serde_json::from_slice(&read(json)).expect("JSON");
+    let whole = fep(&["encode", "-l", layout, "--hex", json]);
+    whole.code(0);
+    let fields = v["fields"].to_string();
+    let bare = fep(&["encode", "-l", layout, "--hex", &fields]);
+    bare.code(0);
+    assert_eq!(bare.out(), whole.out());
+    assert_eq!(bare.out(), format!("{}\n", hex(&bin)));
+}
+
+#[test]
 fn encode_errors_name_the_json_path_and_the_field() {
     let sample =
         String::from_utf8(read("layouts/firmbanking/transfer-request.json")).expect("UTF-8");
@@ -590,7 +606,7 @@ fn encode_errors_name_the_json_path_and_the_field() {
             "{\"amount\": 1}".to_owned(),
             vec![],
             1,
-            "error: standard input:1: expected {\"message\": NAME, \"fields\": {...}}, found an object with \"amount\"; to encode the fields alone, give --message NAME\n",
+            "error: standard input:1: expected {\"message\": NAME, \"fields\": {...}}, found an object with \"amount\"; to encode the fields alone, give --message NAME (the layout has transfer, balance_history, balance_inquiry)\n",
         ),
         (
             "--message disagrees",

@@ -90,8 +90,8 @@ pub use schema::dispatch::MAX_MESSAGES;
 pub use schema::info::{FieldInfo, MessageInfo, RepeatInfo, ValueKind};
 pub use schema::table::MAX_COUNTS;
 pub use stream::{Decoded, MessageReader, MessageWriter, TelegramReader};
-#[allow(deprecated)]
 pub use value::ParseDecimalError;
+pub use value::envelope::{Envelope, EnvelopeError};
 pub use value::redact::Redacted;
 pub use value::{Date, DateTime, Decimal, Message, Record, Sensitivity, Time, Value};
 pub use view::{FieldRef, MessageView};

@@ -310,15 +310,12 @@ fn get_str(
     field: &FieldArg<'_>,
     out: crate::boundary::OutBuf,
 ) -> Result<(), FfiError> {
+    // A view reads single fields only: a scalar, whose text is the JSON's without quotes.
     let value = read(message, field, |v, f| v.value(f))?;
-    let text = match serde_json::to_value(&value).map_err(|e| FfiError::json(&e))? {
-        serde_json::Value::Null => {
-            return Err(null_value(message, field));
-        }
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    };
-    out.put_text(&text)
+    match value.to_text() {
+        Some(text) => out.put_text(&text),
+        None => Err(null_value(message, field)),
+    }
 }
 
 fn get_int(message: &MessageHandle, field: &FieldArg<'_>, out: Out<i64>) -> Result<(), FfiError> {

@@ -28,7 +28,7 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
 use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, FieldRef, Fields, Schema as ArrowSchema, SchemaRef, TimeUnit};
-use fep_core::{Date, FieldInfo, MessageInfo, Record, Time, Value, ValueKind};
+use fep_core::{Decimal, FieldInfo, MessageInfo, Record, Value, ValueKind};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 use pyo3_arrow::ffi::{ArrayIterator, to_schema_pycapsule, to_stream_pycapsule};
@@ -233,12 +233,12 @@ impl Col {
             (Col::Int(b), None) => b.append_null(),
             (Col::Decimal(b, scale), Some(v)) => b.append_value(mantissa(v, *scale)?),
             (Col::Decimal(b, _), None) => b.append_null(),
-            (Col::Date(b), Some(Value::Date(d))) => b.append_value(days(d)),
+            (Col::Date(b), Some(Value::Date(d))) => b.append_value(d.days_since_epoch()),
             (Col::Date(b), None) => b.append_null(),
-            (Col::Time(b), Some(Value::Time(t))) => b.append_value(micros(t)),
+            (Col::Time(b), Some(Value::Time(t))) => b.append_value(t.micros_since_midnight()),
             (Col::Time(b), None) => b.append_null(),
             (Col::DateTime(b), Some(Value::DateTime(dt))) => {
-                b.append_value(i64::from(days(&dt.date)) * 86_400_000_000 + micros(&dt.time))
+                b.append_value(dt.micros_since_epoch())
             }
             (Col::DateTime(b), None) => b.append_null(),
             (Col::Bytes(b), Some(Value::Bytes(x))) => b.append_value(x),
@@ -357,39 +357,17 @@ fn int(v: &Value<'_>) -> Result<i64, String> {
         .ok_or_else(|| format!("{} in an integer column", v.type_name()))
 }
 
+/// A number as the mantissa of a decimal column of `scale`, exactly.
 fn mantissa(v: &Value<'_>, scale: u8) -> Result<i128, String> {
-    let (m, s) = match v {
-        Value::Int(i) => (i128::from(*i), 0),
-        Value::UInt(u) => (i128::from(*u), 0),
-        Value::Decimal(d) => (d.mantissa(), d.scale()),
+    let d = match v {
+        Value::Int(i) => Decimal::new(i128::from(*i), 0),
+        Value::UInt(u) => Decimal::new(i128::from(*u), 0),
+        Value::Decimal(d) => *d,
         other => return Err(format!("{} in a decimal column", other.type_name())),
     };
-    if s > scale {
-        return Err(format!(
-            "a decimal of scale {s} in a column of scale {scale}"
-        ));
-    }
-    10i128
-        .checked_pow(u32::from(scale - s))
-        .and_then(|f| m.checked_mul(f))
-        .ok_or_else(|| "a decimal beyond 38 digits".to_owned())
-}
-
-/// Days from 1970-01-01 (the proleptic Gregorian calendar; H. Hinnant's `days_from_civil`).
-fn days(d: &Date) -> i32 {
-    let (y, m, d) = (i32::from(d.year), i32::from(d.month), i32::from(d.day));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn micros(t: &Time) -> i64 {
-    let secs =
-        (i64::from(t.hour) * 60 + i64::from(t.minute)) * 60 + i64::from(t.second.unwrap_or(0));
-    secs * 1_000_000
+    d.rescale(scale).ok_or_else(|| {
+        format!("{d} does not fit a decimal column of scale {scale} (38 digits) exactly")
+    })
 }
 
 /// What to decode: one message's columns, or the columns common to all with a `message`
@@ -599,21 +577,6 @@ impl PyArrowTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_from_the_epoch() {
-        let cases: &[((u16, u8, u8), i32)] = &[
-            ((1970, 1, 1), 0),
-            ((1969, 12, 31), -1),
-            ((2000, 3, 1), 11_017),
-            ((2024, 2, 29), 19_782),
-            ((2024, 3, 15), 19_797),
-        ];
-        for &((y, m, d), want) in cases {
-            let date = Date::new(y, m, d).expect("a real date");
-            assert_eq!(days(&date), want, "{y}-{m}-{d}");
-        }
-    }
 
     #[test]
     fn columns_of_a_layout() {

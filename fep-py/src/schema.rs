@@ -245,27 +245,29 @@ impl PySchema {
                 ),
             ));
         }
-        if let Some(name) = message {
-            let fields = Reader::new(name).record(value)?;
-            return Ok((name.to_owned(), fields));
-        }
-        if let Some((name, fields)) = envelope(value)? {
-            let fields = Reader::new(&name).record(&fields)?;
-            return Ok((name, fields));
-        }
-        let mut all = self.schema.messages();
-        match (all.next(), all.next()) {
-            (Some(only), None) => {
-                let name = only.name().to_owned();
+        // The core decides which message it is (fep_core::Envelope); it reads only the
+        // top-level keys, so the fields are converted once, knowing their message.
+        let names: Vec<&str> = self.schema.messages().map(|m| m.name()).collect();
+        let top = top_level(value)?;
+        match fep_core::Envelope::of(&top, message, &names) {
+            Ok(fep_core::Envelope::Wrapped { message: name }) => {
+                let fields = Reader::new(&name).record(&value.get_item("fields")?)?;
+                Ok((name, fields))
+            }
+            Ok(fep_core::Envelope::Bare { message: name }) => {
                 let fields = Reader::new(&name).record(value)?;
                 Ok((name, fields))
             }
-            _ => Err(encode_error(
-                py,
-                "",
-                "",
-                "the value does not name its message: pass message=\"NAME\", or {\"message\": NAME, \"fields\": {...}}",
-            )),
+            Err(e) => {
+                let mut what = e.to_string();
+                if matches!(
+                    e,
+                    fep_core::EnvelopeError::Unnamed { .. } | fep_core::EnvelopeError::MixedKeys(_)
+                ) {
+                    what = what.replace("name the message", "pass message=\"NAME\"");
+                }
+                Err(encode_error(py, message.unwrap_or(""), "", &what))
+            }
         }
     }
 
@@ -299,39 +301,33 @@ impl PySchema {
     }
 }
 
-/// `{"message": NAME, "fields": {...}}` (an `offset` key, as the command line writes, is
-/// allowed): the name and the fields.
-fn envelope<'py>(value: &Bound<'py, PyAny>) -> PyResult<Option<(String, Bound<'py, PyAny>)>> {
-    let keys: Vec<Bound<'py, PyAny>> = value.try_iter()?.collect::<PyResult<_>>()?;
-    let mut has_fields = false;
-    let mut has_message = false;
-    for k in &keys {
-        match k
-            .cast::<PyString>()
-            .ok()
-            .map(|s| s.to_cow())
-            .transpose()?
-            .as_deref()
-        {
-            Some("message") => has_message = true,
-            Some("fields") => has_fields = true,
-            Some("offset") => {}
-            _ => return Ok(None),
-        }
+/// A mapping's top level as the core's envelope rule reads it: its keys, the text of a
+/// `message`, and an empty record for each mapping (the rule looks no deeper).
+fn top_level(value: &Bound<'_, PyAny>) -> PyResult<fep_core::Record<'static>> {
+    use fep_core::{Record, Value};
+    let mut top = Record::new();
+    for k in value.try_iter()? {
+        let k = k?;
+        let name = match k.cast::<PyString>() {
+            Ok(s) => s.to_cow()?.into_owned(),
+            // Not a field name: the fields' reader says so, with its path.
+            Err(_) => k.str()?.to_cow()?.into_owned(),
+        };
+        let v = value.get_item(&k)?;
+        let is_mapping = v.cast::<PyMessage>().is_ok()
+            || v.is_instance_of::<PyDict>()
+            || v.cast::<PyMapping>().is_ok();
+        let v = if is_mapping {
+            Value::Record(Record::new())
+        } else if name == "message" || name == "fields" {
+            // For the error's "found an integer"; a value with no telegram form is null.
+            Reader::new("").value(&v).unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        };
+        top.push(name, v);
     }
-    if !(has_message && has_fields) {
-        return Ok(None);
-    }
-    let name = value.get_item("message")?;
-    let Ok(name) = name.extract::<String>() else {
-        return Err(encode_error(
-            value.py(),
-            "",
-            "",
-            "\"message\" must be the message's name (a str)",
-        ));
-    };
-    Ok(Some((name, value.get_item("fields")?)))
+    Ok(top)
 }
 
 /// Why a framed telegram could not be unframed.

@@ -227,11 +227,16 @@ def test_a_time_without_seconds_takes_no_seconds():
 
 def test_encode_errors_without_a_message(firmbanking):
     cases = [
-        (lambda: firmbanking.encode({"amount": 1}), 'the value does not name its message: pass message="NAME", or {"message": NAME, "fields": {...}}', none_but()),
+        (lambda: firmbanking.encode({"amount": 1}), 'expected {"message": NAME, "fields": {...}}, found an object with "amount"; to encode the fields alone, pass message="NAME" (the layout has transfer, balance_history, balance_inquiry)', none_but()),
         (lambda: firmbanking.encode({}, message="nope"), 'unknown message "nope"', none_but()),
         (lambda: firmbanking.encode(5), 'wrong type: expected a dict of fields or {"message": ..., "fields": {...}}, found int', none_but()),
-        (lambda: firmbanking.encode({"message": 5, "fields": {}}), '"message" must be the message\'s name (a str)', none_but()),
-        (lambda: firmbanking.encode({"fields": 5}, message="transfer"), 'transfer.fields: unknown field "fields"', none_but(path="fields", message_name="transfer")),
+        (lambda: firmbanking.encode({"message": 5, "fields": {}}), '"message" must be a message name, found an integer', none_but()),
+        (lambda: firmbanking.encode({"fields": 5}, message="transfer"), 'transfer: expected {"message": NAME, "fields": {...}}: "fields" must be an object, found an integer', none_but(message_name="transfer")),
+        # The names in the value and in message= must agree.
+        (lambda: firmbanking.encode({"message": "transfer", "fields": {}}, message="balance_inquiry"), 'balance_inquiry: the value is message "transfer" but the message named with it is "balance_inquiry"', none_but(message_name="balance_inquiry")),
+        # Envelope keys beside fields: a mistyped envelope, unless message= says they are fields.
+        (lambda: firmbanking.encode({"message": "transfer", "amount": 1}), 'expected {"message": NAME, "fields": {...}}, found also "amount"; to encode an object with a field called "message" or "fields", pass message="NAME"', none_but()),
+        (lambda: firmbanking.encode({"message": "transfer", "amount": 1}, message="transfer"), 'transfer.message: unknown field "message"', none_but(path="message", message_name="transfer")),
     ]
     for run, message, want in cases:
         with pytest.raises(fep.EncodeError) as e:

@@ -3,12 +3,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::envelope::Envelope;
 use super::scalar::Decimal;
 use super::{Message, Record, Value, hex};
 
@@ -139,36 +139,9 @@ impl<'de> Deserialize<'de> for Record<'static> {
 
 impl<'de> Deserialize<'de> for Message<'static> {
     /// `{"message": NAME, "fields": {...}}`; an `offset` key (as the CLI writes) is ignored.
+    /// The rule is [`Envelope::open`]'s, without a layout: the value must name its message.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct MsgVisitor;
-        impl<'de> Visitor<'de> for MsgVisitor {
-            type Value = Message<'static>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object {\"message\": NAME, \"fields\": {...}}")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut name: Option<String> = None;
-                let mut fields: Option<Record<'static>> = None;
-                while let Some(k) = map.next_key::<String>()? {
-                    match k.as_str() {
-                        "message" => name = Some(map.next_value()?),
-                        "fields" => fields = Some(map.next_value()?),
-                        "offset" => {
-                            map.next_value::<de::IgnoredAny>()?;
-                        }
-                        other => {
-                            return Err(de::Error::unknown_field(other, &["message", "fields"]));
-                        }
-                    }
-                }
-                let name = name.ok_or_else(|| de::Error::missing_field("message"))?;
-                let fields = fields.ok_or_else(|| de::Error::missing_field("fields"))?;
-                Ok(Message {
-                    name: Arc::from(name),
-                    fields,
-                })
-            }
-        }
-        d.deserialize_map(MsgVisitor)
+        let value = d.deserialize_map(ValueVisitor)?;
+        Envelope::open(value, None, &[]).map_err(de::Error::custom)
     }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::path::{FieldPath, PathSegment, relative_segments, segments_of};
 
+pub(crate) mod envelope;
 mod json;
 pub(crate) mod redact;
 pub(crate) mod scalar;

@@ -37,6 +37,34 @@ impl Decimal {
     pub fn scale(&self) -> u8 {
         self.scale
     }
+
+    /// The mantissa of the same number at `scale` digits after the point, exactly (as an
+    /// Arrow `Decimal128` column of that scale stores it): `None` when digits would be
+    /// lost (`12.5` at scale 0) or the result needs more than 38 digits.
+    ///
+    /// # Example
+    /// ```
+    /// use fep_core::Decimal;
+    /// assert_eq!(Decimal::new(125, 1).rescale(3), Some(12_500));
+    /// assert_eq!(Decimal::new(12_500, 3).rescale(1), Some(125));
+    /// assert_eq!(Decimal::new(125, 1).rescale(0), None);
+    /// ```
+    pub fn rescale(&self, scale: u8) -> Option<i128> {
+        const LIMIT: u128 = 10u128.pow(38);
+        let m = self.mantissa();
+        let out = if scale >= self.scale {
+            10i128
+                .checked_pow(u32::from(scale - self.scale))
+                .and_then(|f| m.checked_mul(f))?
+        } else {
+            let f = 10i128.checked_pow(u32::from(self.scale - scale))?;
+            if m % f != 0 {
+                return None;
+            }
+            m / f
+        };
+        (out.unsigned_abs() < LIMIT).then_some(out)
+    }
 }
 
 impl fmt::Display for Decimal {
@@ -170,6 +198,90 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Days since 1970-01-01 (negative before), in the proleptic Gregorian calendar: an
+    /// Arrow `Date32`.
+    ///
+    /// # Example
+    /// ```
+    /// use fep_core::Date;
+    /// assert_eq!(Date::new(1970, 1, 1).map(|d| d.days_since_epoch()), Some(0));
+    /// assert_eq!(Date::new(2024, 2, 29).map(|d| d.days_since_epoch()), Some(19_782));
+    /// ```
+    pub fn days_since_epoch(&self) -> i32 {
+        // H. Hinnant's days_from_civil: years start on March 1, so the leap day is last.
+        let (y, m, d) = (
+            i32::from(self.year),
+            i32::from(self.month),
+            i32::from(self.day),
+        );
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` after 1970-01-01 (before, when negative); `None` outside the
+    /// years 0 to 9999.
+    pub fn from_days_since_epoch(days: i32) -> Option<Date> {
+        // H. Hinnant's civil_from_days.
+        let z = i64::from(days) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date::new(
+            u16::try_from(year).ok()?,
+            u8::try_from(month).ok()?,
+            u8::try_from(day).ok()?,
+        )
+    }
+}
+
+impl Time {
+    /// Seconds since midnight (a time without seconds counts them as 0).
+    pub fn seconds_since_midnight(&self) -> u32 {
+        (u32::from(self.hour) * 60 + u32::from(self.minute)) * 60
+            + u32::from(self.second.unwrap_or(0))
+    }
+
+    /// Microseconds since midnight: an Arrow `Time64(µs)`.
+    pub fn micros_since_midnight(&self) -> i64 {
+        i64::from(self.seconds_since_midnight()) * 1_000_000
+    }
+
+    /// Nanoseconds since midnight: an Arrow `Time64(ns)`.
+    pub fn nanos_since_midnight(&self) -> i64 {
+        i64::from(self.seconds_since_midnight()) * 1_000_000_000
+    }
+}
+
+impl DateTime {
+    /// Seconds since 1970-01-01T00:00:00, the date and time taken as UTC (a telegram's
+    /// datetime has no zone).
+    pub fn seconds_since_epoch(&self) -> i64 {
+        i64::from(self.date.days_since_epoch()) * 86_400
+            + i64::from(self.time.seconds_since_midnight())
+    }
+
+    /// Microseconds since the epoch: an Arrow `Timestamp(µs)` (every year 0 to 9999 fits).
+    pub fn micros_since_epoch(&self) -> i64 {
+        self.seconds_since_epoch() * 1_000_000
+    }
+
+    /// Nanoseconds since the epoch: an Arrow `Timestamp(ns)`; `None` outside the years
+    /// 1677 to 2262 that an `i64` of nanoseconds spans.
+    pub fn nanos_since_epoch(&self) -> Option<i64> {
+        self.seconds_since_epoch().checked_mul(1_000_000_000)
+    }
+}
+
 impl Time {
     /// A time, checked.
     pub fn new(hour: u8, minute: u8, second: Option<u8>) -> Option<Time> {
@@ -261,5 +373,118 @@ impl FromStr for DateTime {
             date: d.parse()?,
             time: t.parse()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: u16, m: u8, d: u8) -> Date {
+        Date::new(y, m, d).expect("a real date")
+    }
+
+    #[test]
+    fn days_since_the_epoch() {
+        let cases: &[((u16, u8, u8), i32)] = &[
+            ((1970, 1, 1), 0),
+            ((1969, 12, 31), -1),
+            ((2000, 3, 1), 11_017),
+            ((2000, 2, 29), 11_016),
+            ((2024, 2, 29), 19_782),
+            ((2024, 3, 15), 19_797),
+            ((1900, 3, 1), -25_508),
+            ((0, 1, 1), -719_528),
+            ((9999, 12, 31), 2_932_896),
+        ];
+        for &((y, m, d), want) in cases {
+            assert_eq!(date(y, m, d).days_since_epoch(), want, "{y}-{m}-{d}");
+            assert_eq!(
+                Date::from_days_since_epoch(want),
+                Some(date(y, m, d)),
+                "{want}"
+            );
+        }
+        assert_eq!(Date::from_days_since_epoch(2_932_897), None, "year 10000");
+        assert_eq!(Date::from_days_since_epoch(-719_529), None, "year -1");
+        assert_eq!(Date::from_days_since_epoch(i32::MIN), None);
+        assert_eq!(Date::from_days_since_epoch(i32::MAX), None);
+    }
+
+    #[test]
+    fn every_day_round_trips() {
+        let mut expect = date(0, 1, 1);
+        for days in -719_528..=2_932_896 {
+            let d = Date::from_days_since_epoch(days).expect("in range");
+            assert_eq!(d, expect);
+            assert_eq!(d.days_since_epoch(), days);
+            expect = if d.day < days_in_month(d.year, d.month) {
+                Date {
+                    day: d.day + 1,
+                    ..d
+                }
+            } else if d.month < 12 {
+                Date {
+                    month: d.month + 1,
+                    day: 1,
+                    ..d
+                }
+            } else if d.year < 9999 {
+                date(d.year + 1, 1, 1)
+            } else {
+                d
+            };
+        }
+    }
+
+    #[test]
+    fn times_and_timestamps() {
+        let t = Time::new(9, 30, Some(15)).expect("a time");
+        assert_eq!(t.seconds_since_midnight(), 34_215);
+        assert_eq!(t.micros_since_midnight(), 34_215_000_000);
+        assert_eq!(t.nanos_since_midnight(), 34_215_000_000_000);
+        let hhmm = Time::new(23, 59, None).expect("a time");
+        assert_eq!(hhmm.seconds_since_midnight(), 86_340);
+        let dt = DateTime {
+            date: date(2024, 3, 15),
+            time: t,
+        };
+        assert_eq!(dt.seconds_since_epoch(), 1_710_495_015);
+        assert_eq!(dt.micros_since_epoch(), 1_710_495_015_000_000);
+        assert_eq!(dt.nanos_since_epoch(), Some(1_710_495_015_000_000_000));
+        let before = DateTime {
+            date: date(1969, 12, 31),
+            time: Time::new(23, 59, Some(59)).expect("a time"),
+        };
+        assert_eq!(before.micros_since_epoch(), -1_000_000);
+        let last = DateTime {
+            date: date(9999, 12, 31),
+            time: Time::new(23, 59, Some(59)).expect("a time"),
+        };
+        assert_eq!(last.micros_since_epoch(), 253_402_300_799_000_000);
+        assert_eq!(last.nanos_since_epoch(), None);
+    }
+
+    #[test]
+    fn rescale_is_exact() {
+        assert_eq!(Decimal::new(125, 1).rescale(3), Some(12_500));
+        assert_eq!(Decimal::new(-125, 1).rescale(1), Some(-125));
+        assert_eq!(Decimal::new(7, 0).rescale(2), Some(700));
+        assert_eq!(Decimal::new(12_500, 3).rescale(1), Some(125));
+        assert_eq!(
+            Decimal::new(-12_500, 3).rescale(0),
+            None,
+            "12.5 loses a digit"
+        );
+        assert_eq!(Decimal::new(125, 1).rescale(0), None);
+        // 38 digits fit; a 39th does not.
+        let nines = 10i128.pow(38) - 1;
+        assert_eq!(Decimal::new(nines, 0).rescale(0), Some(nines));
+        assert_eq!(Decimal::new(nines, 0).rescale(1), None);
+        assert_eq!(Decimal::new(-nines, 2).rescale(2), Some(-nines));
+        assert_eq!(Decimal::new(1, 0).rescale(38), None);
+        assert_eq!(Decimal::new(1, 0).rescale(37), Some(10i128.pow(37)));
+        assert_eq!(Decimal::new(i128::MIN, 0).rescale(0), None);
+        assert_eq!(Decimal::new(0, 38).rescale(0), Some(0));
     }
 }

@@ -31,6 +31,29 @@ impl Sensitivity {
             Sensitivity::Secret => Cow::Borrowed(SECRET),
         }
     }
+
+    /// True when `text` has the form [`Sensitivity::redact`] gives: for `mask`, stars
+    /// followed by 4 characters (text of 4 characters or fewer is never hidden, so it
+    /// never looks hidden); for `secret`, `****`; never for plain text. A door that reads
+    /// values back refuses these rather than send stars.
+    ///
+    /// # Example
+    /// ```
+    /// use fep_core::Sensitivity;
+    /// assert!(Sensitivity::Mask.is_redacted("*********4005"));
+    /// assert!(!Sensitivity::Mask.is_redacted("1002003004005"));
+    /// assert!(Sensitivity::Secret.is_redacted("****"));
+    /// ```
+    pub fn is_redacted(self, text: &str) -> bool {
+        match self {
+            Sensitivity::Plain => false,
+            Sensitivity::Mask => {
+                let n = text.chars().count();
+                n > 4 && text.chars().take(n - 4).all(|c| c == '*')
+            }
+            Sensitivity::Secret => text == SECRET,
+        }
+    }
 }
 
 /// Hides all but the last 4 characters.
@@ -43,3 +66,39 @@ pub(crate) fn mask_text(s: &str) -> String {
 }
 
 pub(crate) const SECRET: &str = "****";
+
+#[cfg(test)]
+mod tests {
+    use super::Sensitivity;
+
+    #[test]
+    fn what_redact_writes_is_seen_as_redacted() {
+        for text in ["1002003004005", "12345", "홍길동님안녕", "4321", "", "a"] {
+            for sens in [Sensitivity::Mask, Sensitivity::Secret] {
+                let shown = sens.redact(text);
+                // Mask shows text of 4 characters or fewer whole: nothing is hidden then.
+                let hidden = sens == Sensitivity::Secret || text.chars().count() > 4;
+                assert_eq!(
+                    sens.is_redacted(&shown),
+                    hidden,
+                    "{sens:?} {text:?} as {shown:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn real_values_are_not_redacted() {
+        for text in ["1002003004005", "4005", "****", "*", "12*45678", "*****"] {
+            assert!(!Sensitivity::Plain.is_redacted(text), "{text}");
+        }
+        assert!(!Sensitivity::Mask.is_redacted("1002003004005"));
+        assert!(!Sensitivity::Mask.is_redacted("*12*4005"));
+        assert!(
+            !Sensitivity::Mask.is_redacted("****"),
+            "four characters are shown whole"
+        );
+        assert!(!Sensitivity::Secret.is_redacted("4321"));
+        assert!(!Sensitivity::Secret.is_redacted("*****"));
+    }
+}
