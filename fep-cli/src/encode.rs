@@ -294,14 +294,8 @@ fn message(
         } else {
             format!(" {prefix}")
         };
-        let mut what = e.to_string();
         // Name the option that names the message.
-        if matches!(
-            e,
-            EnvelopeError::Unnamed { .. } | EnvelopeError::MixedKeys(_)
-        ) {
-            what = what.replace("name the message", "give --message NAME");
-        }
+        let mut what = e.describe("give --message NAME");
         if let EnvelopeError::NamedTwice { inside, given } = &e {
             what = format!("the JSON is message \"{inside}\" but --message says \"{given}\"");
         }

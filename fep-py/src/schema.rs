@@ -259,13 +259,7 @@ impl PySchema {
                 Ok((name, fields))
             }
             Err(e) => {
-                let mut what = e.to_string();
-                if matches!(
-                    e,
-                    fep_core::EnvelopeError::Unnamed { .. } | fep_core::EnvelopeError::MixedKeys(_)
-                ) {
-                    what = what.replace("name the message", "pass message=\"NAME\"");
-                }
+                let what = e.describe("pass message=\"NAME\"");
                 Err(encode_error(py, message.unwrap_or(""), "", &what))
             }
         }

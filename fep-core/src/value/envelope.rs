@@ -83,10 +83,29 @@ fn quoted(keys: &[String], more: bool) -> String {
 
 const KEYS_SHOWN: usize = 6;
 
+impl EnvelopeError {
+    /// The error's text, with `how_to_name` saying how the caller names the message where
+    /// the text suggests it (`Display` says "name the message"; a door may say
+    /// "give --message NAME" or `pass message="NAME"`).
+    pub fn describe(&self, how_to_name: &str) -> String {
+        Describe(self, how_to_name).to_string()
+    }
+}
+
 impl fmt::Display for EnvelopeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Describe(self, "name the message").fmt(f)
+    }
+}
+
+/// An [`EnvelopeError`] with the words for naming the message.
+struct Describe<'e>(&'e EnvelopeError, &'e str);
+
+impl fmt::Display for Describe<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name_it = self.1;
         const SHAPE: &str = "{\"message\": NAME, \"fields\": {...}}";
-        match self {
+        match self.0 {
             EnvelopeError::NotAnObject(t) => write!(f, "expected an object {SHAPE}, found {t}"),
             EnvelopeError::NameNotText(t) => {
                 write!(f, "\"message\" must be a message name, found {t}")
@@ -107,7 +126,7 @@ impl fmt::Display for EnvelopeError {
             EnvelopeError::MixedKeys(keys) => write!(
                 f,
                 "expected {SHAPE}, found also {}; to encode an object with a field called \
-                 \"message\" or \"fields\", name the message",
+                 \"message\" or \"fields\", {name_it}",
                 quoted(keys, keys.len() >= KEYS_SHOWN)
             ),
             EnvelopeError::Unnamed { keys, messages } => {
@@ -122,7 +141,7 @@ impl fmt::Display for EnvelopeError {
                 }
                 write!(
                     f,
-                    "; to encode the fields alone, name the message (the layout has {})",
+                    "; to encode the fields alone, {name_it} (the layout has {})",
                     messages.join(", ")
                 )
             }
