@@ -20,10 +20,13 @@ const ROW_BYTES: usize = 16;
 /// ```text
 /// transfer (300 bytes)
 ///
-/// offset  length  path               description       hex                          text        value
-///      0       9  header.system_id   식별코드          20 20 20 20 20 20 20 20 20               ""
-///    ...
-///    100      15  debit_acct         출금계좌번호      (mask)                                   "*********4005"
+/// offset  length  path               description       hex                                              text              value
+///      0       9  header.system_id   식별코드          20 20 20 20 20 20 20 20 20                                         ""
+///      9      12  header.company_id  업체번호          54 45 53 54 43 4F 30 30 30 31 20 20              TESTCO0001        "TESTCO0001"
+/// ...
+///    100      15  debit_acct         출금계좌번호      (mask)                                                             "*********4005"
+///    115       8  password           통장비밀번호      (secret)                                                           "****"
+/// ...
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ExplainText<'x, 's, 'a> {
@@ -63,6 +66,22 @@ impl<'s, 'a> Explanation<'s, 'a> {
 
     /// The explanation as text, with options (where the telegram came from, revealing
     /// sensitive fields, colour): see [`ExplainText`].
+    ///
+    /// # Example
+    /// ```
+    /// use fep_core::text::Tone;
+    ///
+    /// let schema = fep_core::Schema::parse("message m 5 {\n n 9(5) \"금액\"\n}\n")?;
+    /// let x = schema.explain(b"12x45");
+    /// let text = x.text().origin("line 7 of app.log").render_with(|tone, line| match tone {
+    ///     Tone::Error => format!("!! {line}"),
+    ///     _ => line.to_owned(),
+    /// });
+    /// assert!(text.starts_with("m (5 bytes, line 7 of app.log)\n"));
+    /// assert!(text.contains("\n!!      0       5  n     금액         31 32 78 34 35  12x45\n"));
+    /// assert!(text.ends_with("\n!! error: m.n (bytes 0..5): expected digits, found \"12x45\"\n"));
+    /// # Ok::<(), fep_core::Error>(())
+    /// ```
     pub fn text(&self) -> ExplainText<'_, 's, 'a> {
         ExplainText {
             x: self,
