@@ -4,13 +4,13 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+use fep_core::text::{Align, Row, Table, Tone};
 use fep_core::{MessageInfo, Schema, Sensitivity};
 
 use crate::args::{CheckArgs, ColorChoice};
 use crate::failure::Failure;
 use crate::render;
 use crate::style::Style;
-use crate::table::{Align, Row, Table};
 
 pub fn run(args: &CheckArgs, color: ColorChoice) -> Result<(), Failure> {
     let schema = load(&args.layout, color)?;
@@ -153,10 +153,13 @@ fn message(out: &mut impl Write, m: &MessageInfo<'_>, style: Style) -> io::Resul
         let description = f.description().unwrap_or("").to_owned();
         let mut row = Row::new(vec![offset, length, ty, path, description]);
         if f.is_filler() {
-            row.code = style.dim_code();
+            row.tone = Tone::Dim;
         }
         t.push(row);
     }
     writeln!(out)?;
-    t.write(out, style)
+    out.write_all(
+        t.render_with(|tone, line| style.tone(tone, line))
+            .as_bytes(),
+    )
 }

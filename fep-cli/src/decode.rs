@@ -4,6 +4,7 @@
 use std::io::{self, BufWriter, Write};
 
 use clap::ArgMatches;
+use fep_core::text::{Align, Row, Table};
 use fep_core::{Frame, Message, Schema};
 
 use crate::args::{ColorChoice, DecodeArgs, Format};
@@ -11,7 +12,6 @@ use crate::failure::{self, Failure, print_error, print_note};
 use crate::input::{self, Telegrams};
 use crate::render;
 use crate::style::Style;
-use crate::table::{Align, Row, Table};
 
 pub fn run(
     args: &DecodeArgs,
@@ -228,7 +228,11 @@ impl Emitter {
                 f.description.unwrap_or("").to_owned(),
             ]));
         }
-        t.write(out, self.style)
+        let style = self.style;
+        out.write_all(
+            t.render_with(|tone, line| style.tone(tone, line))
+                .as_bytes(),
+        )
     }
 }
 

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use fep_core::text::display_width;
 use fep_core::{Category, Position};
 
 use crate::args::ColorChoice;
@@ -156,20 +157,20 @@ pub fn layout_error(e: &fep_core::Error, style: Style) -> String {
     // The caret goes under the column'th character; tabs are copied so that it lines up
     // whatever the terminal's tab width, wide (Hangul) characters count two cells.
     let col = (p.column as usize).saturating_sub(1);
+    let before: String = line.chars().take(col).collect();
     let mut pad = String::new();
-    for c in line.chars().take(col) {
-        if c == '\t' {
+    for (i, piece) in before.split('\t').enumerate() {
+        if i > 0 {
             pad.push('\t');
-        } else {
-            pad.push_str(&" ".repeat(crate::table::char_width(c)));
         }
+        pad.push_str(&" ".repeat(display_width(piece)));
     }
     let rest: String = line.chars().skip(col).collect();
     let snippet = p.snippet.lines().next().unwrap_or("");
     let under = if snippet.is_empty() {
         1
     } else {
-        crate::table::width(snippet).min(crate::table::width(&rest).max(1))
+        display_width(snippet).min(display_width(&rest).max(1))
     };
     let bar = style.dim("|");
     out.push_str(&format!(

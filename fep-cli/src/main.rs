@@ -15,7 +15,6 @@ mod failure;
 mod input;
 mod render;
 mod style;
-mod table;
 
 use std::process::ExitCode;
 

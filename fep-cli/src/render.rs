@@ -1,4 +1,4 @@
-//! Values and bytes as text: JSON lines, pretty JSON, hex, the printable part of raw bytes.
+//! Values and bytes as text: JSON lines, pretty JSON, hex, counts, where a telegram is.
 
 use std::fmt::Write as _;
 
@@ -40,33 +40,6 @@ pub fn hex_compact(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
     }
     s
-}
-
-/// Uppercase hex, a space between bytes.
-pub fn hex_spaced(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 3);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            s.push(' ');
-        }
-        let _ = write!(s, "{b:02X}");
-    }
-    s
-}
-
-/// The bytes as text, one character a byte: printable ASCII as is, anything else `.`
-/// (as `xxd` shows them; the decoded value shows the Hangul).
-pub fn printable(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| {
-            if (0x20..0x7f).contains(&b) {
-                b as char
-            } else {
-                '.'
-            }
-        })
-        .collect()
 }
 
 /// The layout's framing as the layout language writes it.

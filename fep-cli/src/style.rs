@@ -2,6 +2,8 @@
 
 use std::io::IsTerminal;
 
+use fep_core::text::Tone;
+
 use crate::args::ColorChoice;
 
 /// Colours text, or leaves it plain.
@@ -53,21 +55,13 @@ impl Style {
         self.paint("2", text)
     }
 
-    /// The raw ANSI code of the error style, for table rows.
-    pub fn error_code(self) -> Option<&'static str> {
-        self.on.then_some("1;31")
-    }
-
-    /// The raw ANSI code of the dim style, for table rows.
-    pub fn dim_code(self) -> Option<&'static str> {
-        self.on.then_some("2")
-    }
-
-    /// Paints with a raw code (from [`Style::error_code`] and friends).
-    pub fn with_code(code: Option<&str>, text: &str) -> String {
-        match code {
-            Some(c) => format!("\x1b[{c}m{text}\x1b[0m"),
-            None => text.to_owned(),
+    /// A line of the core's tables and texts in its tone: strong bold, dim dim, errors red.
+    pub fn tone(self, tone: Tone, text: &str) -> String {
+        match tone {
+            Tone::Strong => self.bold(text),
+            Tone::Dim => self.dim(text),
+            Tone::Error => self.error(text),
+            _ => text.to_owned(),
         }
     }
 }

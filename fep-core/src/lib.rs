@@ -21,7 +21,9 @@
 //!   [`Schema::key`] for the correlation key.
 //! - [`Schema::decode_into`]: the fast path, reusing the previous message's buffers;
 //!   [`Schema::decode_as`] / [`Schema::encode_from`]: your own serde types.
-//! - [`Schema::explain`]: a telegram field by field, for a person with a hex dump.
+//! - [`Schema::explain`]: a telegram field by field, for a person with a hex dump;
+//!   [`Explanation::to_text`] draws it as a table, columns lined up by the one width rule
+//!   of [`text::display_width`].
 //! - [`Error`]: one small error type with a [`Category`], a [`ErrorKind`] and a
 //!   [`Position`]: file:line:col for layouts; message, field path and byte offset for data.
 //!
@@ -65,6 +67,7 @@ mod path;
 mod plan;
 mod schema;
 mod stream;
+pub mod text;
 mod typed;
 mod value;
 mod view;
@@ -78,6 +81,7 @@ pub use error::{
     Category, DataPosition, Error, ErrorKind, LayoutPosition, Position, Result, TextPosition,
     ValuePosition,
 };
+pub use explain::render::ExplainText;
 pub use explain::{ExplainedField, Explanation};
 #[cfg(feature = "tokio")]
 pub use framer::FepCodec;

@@ -3,13 +3,12 @@
 //! A thin door into `fep_core`: each function converts its arguments, calls the core with
 //! the GIL released, and maps the error onto `fep.LayoutError`, `fep.DecodeError` or
 //! `fep.EncodeError`. What is only Python's lives here: values as Python objects
-//! (`convert`), telegram and stream arguments (`input`), the `Message` mapping, the
-//! `explain` table, and Arrow columns for bulk decoding (`arrow`).
+//! (`convert`), telegram and stream arguments (`input`), the `Message` mapping, and Arrow
+//! columns for bulk decoding (`arrow`). The `explain` text is the core's, as the CLI prints it.
 
 mod arrow;
 mod convert;
 mod errors;
-mod explain;
 mod input;
 mod message;
 mod schema;

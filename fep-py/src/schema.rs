@@ -160,7 +160,8 @@ impl PySchema {
         Ok(PyMessageIterator::new(&self.schema, input, keep_going))
     }
 
-    /// A telegram explained field by field, as text (sensitive fields hidden).
+    /// A telegram explained field by field, as text (sensitive fields hidden): the core's
+    /// explain table, the one `fep explain` prints.
     #[pyo3(signature = (data, /, *, message = None))]
     fn explain(
         &self,
@@ -174,7 +175,7 @@ impl PySchema {
                 Some(name) => self.schema.explain_as(name, &data)?,
                 None => self.schema.explain(&data),
             };
-            Ok(crate::explain::render(&x, data.len()))
+            Ok(x.to_text(false))
         });
         r.map_err(|e: fep_core::Error| to_py(py, &e, Op::Decode))
     }

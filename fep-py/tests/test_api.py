@@ -424,31 +424,45 @@ def test_iterator_protocol(firmbanking, transfer_framed):
 
 
 def test_explain(firmbanking, transfer):
+    # The core's explain table, the one `fep explain` prints.
     text = firmbanking.explain(transfer)
     lines = text.splitlines()
-    assert lines[0] == "message transfer, 300 bytes"
-    assert lines[1].split() == ["offset", "len", "field", "type", "raw", "value", "description"]
-    row = {line.split()[2]: line for line in lines[2:]}
-    assert row["amount"].split() == ["129", "13", "amount", "9(13)", '"0000000010000"', "10000", "출금금액"]
-    assert row["password"].split() == ["115", "8", "password", "X(8)", "(hidden)", '"****"', "통장비밀번호"]
-    assert row["debit_acct"].split()[4:6] == ["(hidden)", '"*********4005"']
+    assert lines[0] == "transfer (300 bytes)"
+    assert lines[1] == ""
+    assert lines[2].split() == ["offset", "length", "path", "description", "hex", "text", "value"]
+    row = {line.split()[2]: line for line in lines[3:] if line.split()[0].isdigit()}
+    assert row["amount"].split()[:4] == ["129", "13", "amount", "출금금액"]
+    assert row["amount"].split()[-2:] == ["0000000010000", "10000"]
+    assert row["password"].split() == ["115", "8", "password", "통장비밀번호", "(secret)", '"****"']
+    assert row["debit_acct"].split()[4:] == ["(mask)", '"*********4005"']
     assert "4321" not in text and "1002003004005" not in text
+    # Hangul is two cells wide: the hex column starts in the same cell on every row.
+    assert row["holder_name"].index("C8 AB") + len("입금계좌예금주명") == lines[2].index("hex")
     assert firmbanking.explain(transfer.hex()) == text
 
 
 def test_explain_a_bad_telegram(firmbanking, transfer):
     bad = bytearray(transfer)
     bad[133] = ord("O")
-    lines = firmbanking.explain(bytes(bad)).splitlines()
-    assert lines[-3].split()[:4] == ["129", "13", "amount", "9(13)"]
-    assert 'error: expected digits, found "0000O00010000"' in lines[-3]
-    assert lines[-2] == 'error: transfer.amount (bytes 129..142): expected digits, found "0000O00010000"'
-    assert lines[-1] == "bytes 142..300 not explained"
+    text = firmbanking.explain(bytes(bad))
+    lines = text.splitlines()
+    i = lines.index('error: transfer.amount (bytes 129..142): expected digits, found "0000O00010000"')
+    assert lines[i - 3].split()[:4] == ["129", "13", "amount", "출금금액"]
+    assert lines[i - 3].endswith("0000O00010000")
+    assert lines[i - 2] == '  >> amount: expected digits, found "0000O00010000"'
+    assert lines[i + 2] == "not decoded: bytes 142..300 (158 bytes)"
+    # The bytes not decoded are dumped with mask and secret fields starred.
+    assert lines[i + 5].split() == ["158", "38"] + ["**"] * 15 + ["8***************"]
+    assert lines[-1] == "  (** marks bytes of mask and secret fields)"
     assert firmbanking.explain(b"0000").splitlines() == [
-        "4 bytes",
+        "no message matches (4 bytes)",
+        "",
         "error: (bytes 0..4): no message matches: header.msg_code = (telegram too short), "
         "header.task_code = (telegram too short)",
-        "bytes 0..4 not explained",
+        "",
+        "not decoded: bytes 0..4 (4 bytes)",
+        "offset  hex          text",
+        "     0  30 30 30 30  0000",
     ]
 
 

@@ -264,9 +264,10 @@ class Schema:
         self, source: _Source, /, *, keep_going: bool
     ) -> Iterator[Union[Message, DecodeError]]: ...
     def explain(self, data: _TelegramData, /, *, message: Optional[str] = None) -> str:
-        """The telegram field by field as a text table: offset, length, path, type, raw bytes,
-        value and description; ``mask``/``secret`` fields hidden. Never raises for a bad
-        telegram: it shows the fields that decoded and the error."""
+        """The telegram field by field as a text table, the one ``fep explain`` prints: offset,
+        length, path, description, raw bytes (hex and text) and value; ``mask``/``secret``
+        fields hidden. Never raises for a bad telegram: it shows the fields that decoded, the
+        failing one and the error, then the bytes not decoded (sensitive ones as ``**``)."""
     def key(self, data: _TelegramData, /) -> str:
         """The correlation key (the layout's ``key`` directive): the key fields as on the
         wire, trailing spaces removed, joined with ``|``. Read without decoding."""

@@ -5,6 +5,12 @@
 //! an explanation can never disagree with a decode. On a bad telegram, every field that
 //! decoded is there, then the failing one with its error, and the offset where the rest
 //! of the bytes begins.
+//!
+//! [`Explanation::to_text`] draws it as the table the command line and Python print.
+
+pub(crate) mod render;
+
+use std::fmt;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::Schema;
@@ -13,7 +19,6 @@ use crate::value::{Record, Sensitivity, Value};
 use crate::walk::{Decoder, Segment, Trace};
 
 /// A telegram explained field by field.
-#[derive(Debug)]
 pub struct Explanation<'s, 'a> {
     /// The message, when dispatch found one.
     pub message: Option<&'s str>,
@@ -24,6 +29,23 @@ pub struct Explanation<'s, 'a> {
     /// Offset of the first byte after the last explained field: the remaining bytes are
     /// `telegram[rest..]` (empty when all went well).
     pub rest: usize,
+    /// The schema that explained it: which fields are `mask` or `secret`, for the bytes
+    /// after `rest`.
+    pub(crate) schema: &'s Schema,
+    /// The whole telegram.
+    pub(crate) telegram: &'a [u8],
+}
+
+impl fmt::Debug for Explanation<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Explanation")
+            .field("message", &self.message)
+            .field("fields", &self.fields)
+            .field("error", &self.error)
+            .field("rest", &self.rest)
+            .field("telegram_len", &self.telegram.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// One field of an explained telegram.
@@ -159,6 +181,8 @@ impl Schema {
                 fields: Vec::new(),
                 error: Some(e),
                 rest: 0,
+                schema: self,
+                telegram,
             },
         }
     }
@@ -204,6 +228,8 @@ impl Schema {
             fields,
             error: error.map(|e| e.with_message(&m.name)),
             rest,
+            schema: self,
+            telegram,
         }
     }
 }
