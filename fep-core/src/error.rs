@@ -242,6 +242,29 @@ pub enum ErrorKind {
     #[error("{0}")]
     HexDump(String),
 
+    // ---- correlation ----
+    /// A request whose key is already pending in the correlator.
+    #[error("a request with the key {0} is already pending")]
+    DuplicateKey(String),
+    /// The correlator holds as many pending requests as it may.
+    #[error(
+        "the correlator is full ({capacity} pending requests); the request with the key {key} is refused"
+    )]
+    CorrelatorFull {
+        /// The correlator's capacity.
+        capacity: usize,
+        /// The refused request's key.
+        key: String,
+    },
+    /// A response whose key matches no pending request.
+    #[error("no pending request has the key {key}{}", match .nearest { Some(n) => format!("; the nearest: {n}"), None => String::new() })]
+    Unmatched {
+        /// The response's key.
+        key: String,
+        /// The nearest pending request and how it differs, when one shares a key part.
+        nearest: Option<String>,
+    },
+
     // ---- encode errors ----
     /// The encoded value is wider than its field.
     #[error("value is {bytes} bytes in {encoding}, the field holds {width}")]
@@ -394,7 +417,10 @@ impl ErrorKind {
             | RequiredBlank
             | NotPad
             | Framing(_)
-            | HexDump(_) => Category::Data,
+            | HexDump(_)
+            | DuplicateKey(_)
+            | CorrelatorFull { .. }
+            | Unmatched { .. } => Category::Data,
             ValueTooLong { .. }
             | Unencodable { .. }
             | MissingRequired

@@ -55,6 +55,7 @@
 #![deny(missing_docs)]
 
 mod codec;
+mod correlate;
 mod decode;
 mod encode;
 mod error;
@@ -77,6 +78,7 @@ mod walk;
 mod proptests;
 
 pub use codec::text::TextEncoding;
+pub use correlate::{Correlator, Expired, Key, Matched, Rejected, UNMATCHED_KEPT, Unmatched};
 pub use error::{
     Category, DataPosition, Error, ErrorKind, LayoutPosition, Position, Result, TextPosition,
     ValuePosition,

@@ -196,7 +196,7 @@ impl Schema {
     pub fn key_into(&self, telegram: &[u8], out: &mut String) -> Result<()> {
         let s = &*self.inner;
         out.clear();
-        if s.key_paths.is_empty() {
+        if s.key_paths.is_empty() && s.messages.iter().all(|m| m.key.is_none()) {
             return Err(Error::new(
                 ErrorKind::NoKey("the layout has no `key` directive".into()),
                 crate::error::Position::None,

@@ -42,6 +42,8 @@ pub(crate) struct BlockAst {
     pub length: Option<Spanned<usize>>,
     /// `when` conditions, all of which must hold (messages only).
     pub conditions: Vec<ConditionAst>,
+    /// The message's own `key` paths, which take the place of the layout's.
+    pub key: Option<Vec<Spanned<String>>>,
     pub fields: Vec<FieldAst>,
 }
 

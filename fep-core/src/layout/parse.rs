@@ -262,15 +262,7 @@ impl<'s> LayoutParser<'s> {
                     if ast.key.is_some() {
                         return Err(failure(start, "`key` is given twice"));
                     }
-                    let mut paths = Vec::new();
-                    let mut r = rest;
-                    while let Ok((r2, p)) = path(r) {
-                        paths.push(self.spanned(p.to_owned(), r, r2));
-                        r = sp(r2)?.0;
-                    }
-                    if paths.is_empty() {
-                        return Err(failure(r, "expected one or more field paths after `key`"));
-                    }
+                    let (r, paths) = self.key_paths(rest)?;
                     ast.key_span = self.span(start, r);
                     ast.key = Some(paths);
                     eol(r, "the key paths")?.0
@@ -349,7 +341,21 @@ impl<'s> LayoutParser<'s> {
         }
     }
 
-    /// `NAME [LENGTH] {` fields `}`; for a message, `when` lines first.
+    /// The paths after `key`, at least one.
+    fn key_paths(&self, i: &'s str) -> PResult<'s, Vec<Spanned<String>>> {
+        let mut paths = Vec::new();
+        let mut r = i;
+        while let Ok((r2, p)) = path(r) {
+            paths.push(self.spanned(p.to_owned(), r, r2));
+            r = sp(r2)?.0;
+        }
+        if paths.is_empty() {
+            return fail(r, "expected one or more field paths after `key`");
+        }
+        Ok((r, paths))
+    }
+
+    /// `NAME [LENGTH] {` fields `}`; for a message, `when` and `key` lines first.
     fn block(&self, i: &'s str, is_message: bool) -> PResult<'s, BlockAst> {
         let what = if is_message {
             "expected a message name"
@@ -367,6 +373,7 @@ impl<'s> LayoutParser<'s> {
         let (i, _) = expect_char('{', "expected `{` (or a length, then `{`)")(i)?;
         let (mut i, _) = eol(i, "`{`")?;
         let mut conditions = Vec::new();
+        let mut key = None;
         if is_message {
             loop {
                 let (r, _) = blank(i)?;
@@ -375,6 +382,15 @@ impl<'s> LayoutParser<'s> {
                         let (r3, mut conds) = self.when(r2)?;
                         conditions.append(&mut conds);
                         i = eol(r3, "the condition")?.0;
+                    }
+                    // `key PATH...`, the message's own key; `key X(10)` is a field named key.
+                    Ok((r2, "key")) if matches!(self.ty(sp(r2)?.0), Ok((_, None))) => {
+                        if key.is_some() {
+                            return fail(r, "`key` is given twice in this message");
+                        }
+                        let (r3, paths) = self.key_paths(sp(r2)?.0)?;
+                        key = Some(paths);
+                        i = eol(r3, "the key paths")?.0;
                     }
                     _ => break,
                 }
@@ -387,6 +403,7 @@ impl<'s> LayoutParser<'s> {
                 name,
                 length,
                 conditions,
+                key,
                 fields,
             },
         ))

@@ -282,60 +282,110 @@ impl<'c> Compiler<'c, '_> {
         messages: &mut [MessageDef],
     ) -> Result<Vec<Box<str>>> {
         let cx = self.cx;
-        let Some(paths) = &ast.key else {
-            return Ok(Vec::new());
-        };
-        for p in paths {
-            let mut anywhere = false;
-            for m in messages.iter() {
-                if let Some(id) = self.resolve_path(m.root, &p.value) {
-                    let def = &self.fields[id as usize];
-                    if matches!(def.kind, FieldKind::Group(_)) {
+        let own = ast.messages.iter().filter_map(|b| b.key.as_ref());
+        let arity = ast.key.iter().chain(own).map(Vec::len).collect::<Vec<_>>();
+        // Every key has as many parts as the others, so that a response's key can be
+        // compared with its request's part by part.
+        if let Some(&n) = arity.first() {
+            for (b, paths) in ast
+                .messages
+                .iter()
+                .filter_map(|b| Some((b, b.key.as_ref()?)))
+            {
+                if paths.len() != n {
+                    return Err(cx.err(
+                        paths[0].span,
+                        ErrorKind::BadCondition(format!(
+                            "message \"{}\" has a key of {} fields, the other keys have {n}",
+                            b.name.value,
+                            paths.len()
+                        )),
+                    ));
+                }
+            }
+        }
+        if let Some(paths) = &ast.key {
+            for p in paths {
+                let mut anywhere = false;
+                for (m, b) in messages.iter().zip(&ast.messages) {
+                    if b.key.is_some() {
+                        continue;
+                    }
+                    if let Some(id) = self.resolve_path(m.root, &p.value) {
+                        self.check_key_field(p, id, &m.name)?;
+                        anywhere |= matches!(self.fields[id as usize].kind, FieldKind::Scalar(_));
+                    }
+                }
+                if !anywhere && ast.messages.iter().any(|b| b.key.is_none()) {
+                    return Err(cx.err(
+                        p.span,
+                        ErrorKind::BadCondition(format!(
+                            "no message has a field \"{}\" for the key",
+                            p.value
+                        )),
+                    ));
+                }
+            }
+        }
+        for (m, b) in messages.iter_mut().zip(&ast.messages) {
+            let Some(paths) = b.key.as_ref().or(ast.key.as_ref()) else {
+                continue;
+            };
+            let own = b.key.is_some();
+            let mut ids = Vec::with_capacity(paths.len());
+            for p in paths {
+                match self.resolve_path(m.root, &p.value) {
+                    Some(id) if matches!(self.fields[id as usize].kind, FieldKind::Scalar(_)) => {
+                        if own {
+                            self.check_key_field(p, id, &m.name)?;
+                        }
+                        ids.push(id);
+                    }
+                    Some(id) if own => self.check_key_field(p, id, &m.name)?,
+                    // The message's own key names its fields: each must be there.
+                    _ if own => {
                         return Err(cx.err(
                             p.span,
                             ErrorKind::BadCondition(format!(
-                                "key field \"{}\" is a record in message \"{}\"; a key takes single fields",
-                                p.value, m.name
+                                "message \"{}\" has no field \"{}\" for its key",
+                                m.name, p.value
                             )),
                         ));
                     }
-                    if matches!(def.kind, FieldKind::Scalar(_)) {
-                        if def.offset.is_none() {
-                            return Err(cx.err(
-                                p.span,
-                                ErrorKind::BadCondition(format!(
-                                    "key field \"{}\" has no fixed offset in message \"{}\"",
-                                    p.value, m.name
-                                )),
-                            ));
-                        }
-                        anywhere = true;
-                    }
+                    _ => break,
                 }
             }
-            if !anywhere {
-                return Err(cx.err(
-                    p.span,
-                    ErrorKind::BadCondition(format!(
-                        "no message has a field \"{}\" for the key",
-                        p.value
-                    )),
-                ));
-            }
+            m.key = (ids.len() == paths.len()).then_some(ids);
         }
-        for m in messages.iter_mut() {
-            let ids: Option<Vec<FieldId>> = paths
-                .iter()
-                .map(|p| {
-                    self.resolve_path(m.root, &p.value)
-                        .filter(|&id| matches!(self.fields[id as usize].kind, FieldKind::Scalar(_)))
-                })
-                .collect();
-            m.key = ids;
-        }
-        Ok(paths
+        Ok(ast
+            .key
             .iter()
+            .flatten()
             .map(|p| p.value.clone().into_boxed_str())
             .collect())
+    }
+
+    /// A key field is a single field at a fixed offset.
+    fn check_key_field(&self, p: &Spanned<String>, id: FieldId, message: &str) -> Result<()> {
+        let def = &self.fields[id as usize];
+        if matches!(def.kind, FieldKind::Group(_)) {
+            return Err(self.cx.err(
+                p.span,
+                ErrorKind::BadCondition(format!(
+                    "key field \"{}\" is a record in message \"{message}\"; a key takes single fields",
+                    p.value
+                )),
+            ));
+        }
+        if def.offset.is_none() {
+            return Err(self.cx.err(
+                p.span,
+                ErrorKind::BadCondition(format!(
+                    "key field \"{}\" has no fixed offset in message \"{message}\"",
+                    p.value
+                )),
+            ));
+        }
+        Ok(())
     }
 }

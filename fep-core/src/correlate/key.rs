@@ -1,0 +1,226 @@
+//! A correlation key as bytes: each key field's wire bytes, trailing spaces removed, with
+//! its length before it, read straight from the telegram (no decode). Short keys (the usual
+//! ones: a date, a bank code, a company and a telegram number) are kept inline, so that
+//! storing one allocates nothing.
+
+use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use crate::codec::text;
+use crate::error::{Error, ErrorKind, Position, Result};
+use crate::schema::Schema;
+use crate::value::sensitivity::Sensitivity;
+
+/// Key bytes kept inline; longer keys go to the heap.
+const INLINE: usize = 62;
+
+/// A telegram's correlation key, as the correlator stores and compares it.
+///
+/// Equal keys come from equal key fields (trailing spaces aside), whatever the message and
+/// wherever the fields sit in it. `Display` shows the key as [`Schema::key`] does
+/// (`20240315|004|TESTCO0001|0000123`), with `mask` and `secret` parts hidden.
+#[derive(Clone)]
+pub struct Key {
+    hash: u64,
+    bytes: Bytes,
+    /// Which parts are sensitive (bit per part, the first 64 parts), for `Display`.
+    hidden: u64,
+    encoding: text::TextEncoding,
+}
+
+#[derive(Clone)]
+enum Bytes {
+    Inline { len: u8, data: [u8; INLINE] },
+    Heap(Box<[u8]>),
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Inline { len, data } => &data[..*len as usize],
+            Bytes::Heap(b) => b,
+        }
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.hash == other.hash && self.bytes.as_slice() == other.bytes.as_slice()
+    }
+}
+
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+impl Key {
+    /// The key's parts: each key field's bytes, trailing spaces removed.
+    pub fn parts(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        Parts(self.bytes.as_slice())
+    }
+
+    /// The key as text, parts joined with `|` (sensitive parts hidden).
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for (i, p) in self.parts().enumerate() {
+            if i > 0 {
+                s.push('|');
+            }
+            let t = text::decode(self.encoding, p)
+                .unwrap_or_else(|_| String::from_utf8_lossy(p).into_owned().into());
+            let hide = i < 64 && self.hidden & (1 << i) != 0;
+            let sens = if hide {
+                Sensitivity::Mask
+            } else {
+                Sensitivity::Plain
+            };
+            s.push_str(&sens.redact(&t));
+        }
+        s
+    }
+
+    /// The hash the correlator files the key under.
+    pub(crate) fn hash_value(&self) -> u64 {
+        self.hash
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Key({})", self.text())
+    }
+}
+
+/// The parts of encoded key bytes: a length byte (255: four more bytes of length follow),
+/// then the part.
+struct Parts<'k>(&'k [u8]);
+
+impl<'k> Iterator for Parts<'k> {
+    type Item = &'k [u8];
+    fn next(&mut self) -> Option<&'k [u8]> {
+        let (&n, rest) = self.0.split_first()?;
+        let (n, rest) = if n == 255 {
+            let (len, rest) = rest.split_first_chunk::<4>()?;
+            (u32::from_le_bytes(*len) as usize, rest)
+        } else {
+            (n as usize, rest)
+        };
+        let part = rest.get(..n)?;
+        self.0 = &rest[n..];
+        Some(part)
+    }
+}
+
+/// Reads the key of `telegram` into a [`Key`], hashed with `hasher`; the message's index too.
+pub(crate) fn read_key(
+    schema: &Schema,
+    telegram: &[u8],
+    hasher: &impl BuildHasher,
+) -> Result<(Key, usize)> {
+    let s = &*schema.inner;
+    let mi = schema.dispatch_index(telegram)?;
+    let m = &s.messages[mi];
+    let Some(ids) = &m.key else {
+        // The text and the kind that `Schema::key` gives, from one place.
+        return Err(schema
+            .key(telegram)
+            .err()
+            .unwrap_or_else(|| Error::new(ErrorKind::NoKey(m.name.to_string()), Position::None)));
+    };
+    let mut data = [0u8; INLINE];
+    let mut heap: Option<Vec<u8>> = None;
+    let mut len = 0usize;
+    let mut hidden = 0u64;
+    for (i, &id) in ids.iter().enumerate() {
+        let f = &s.fields[id as usize];
+        let off = f.offset.unwrap_or(0);
+        let Some(bytes) = telegram.get(off..off + f.width) else {
+            // A short telegram: the same error `Schema::key` gives, with its path.
+            return Err(schema.key(telegram).err().unwrap_or_else(|| {
+                Error::data(
+                    ErrorKind::TooShort {
+                        needed: off + f.width,
+                        found: telegram.len(),
+                    },
+                    telegram.len(),
+                    0,
+                    None,
+                )
+            }));
+        };
+        let part = text::trim_spaces(bytes);
+        if f.sensitivity != Sensitivity::Plain && i < 64 {
+            hidden |= 1 << i;
+        }
+        let head: &[u8] = &if part.len() < 255 {
+            [part.len() as u8, 0, 0, 0, 0]
+        } else {
+            let n = (part.len() as u32).to_le_bytes();
+            [255, n[0], n[1], n[2], n[3]]
+        }[..if part.len() < 255 { 1 } else { 5 }];
+        if heap.is_none() && len + head.len() + part.len() <= INLINE {
+            data[len..len + head.len()].copy_from_slice(head);
+            len += head.len();
+            data[len..len + part.len()].copy_from_slice(part);
+            len += part.len();
+        } else {
+            let v = heap.get_or_insert_with(|| data[..len].to_vec());
+            v.extend_from_slice(head);
+            v.extend_from_slice(part);
+        }
+    }
+    let bytes = match heap {
+        Some(v) => Bytes::Heap(v.into_boxed_slice()),
+        None => Bytes::Inline {
+            len: len as u8,
+            data,
+        },
+    };
+    let hash = hasher.hash_one(bytes.as_slice());
+    Ok((
+        Key {
+            hash,
+            bytes,
+            hidden,
+            encoding: s.encoding,
+        },
+        mi,
+    ))
+}
+
+/// How two keys differ, part by part: the number of equal parts, and the first part that
+/// differs with both values as text.
+pub(crate) fn compare(a: &Key, b: &Key) -> (usize, Option<(usize, String, String)>) {
+    let mut same = 0;
+    let mut first = None;
+    let text = |k: &Key, i: usize, p: &[u8]| {
+        let t = text::decode(k.encoding, p)
+            .map(|c| c.into_owned())
+            .unwrap_or_else(|_| String::from_utf8_lossy(p).into_owned());
+        let hide = i < 64 && (k.hidden & (1 << i)) != 0;
+        let sens = if hide {
+            Sensitivity::Mask
+        } else {
+            Sensitivity::Plain
+        };
+        sens.redact(&t).into_owned()
+    };
+    for (i, (pa, pb)) in a.parts().zip(b.parts()).enumerate() {
+        if pa == pb {
+            same += 1;
+        } else if first.is_none() {
+            first = Some((i, text(a, i, pa), text(b, i, pb)));
+        }
+    }
+    (same, first)
+}

@@ -1,0 +1,475 @@
+//! Correlation: responses matched to their requests by key, and each request's token (a
+//! trace id, a span, a reply channel) given back with its response.
+//!
+//! A FEP sends many requests over the few TCP sessions a counterpart allows, and the
+//! responses come back in any order with nothing but their fields to say which request
+//! they answer. The [`Correlator`] files each request under its correlation key (the
+//! layout's `key` fields, read from the bytes without decoding), hands the token back when
+//! the response with the same key arrives, and gives back every request whose deadline
+//! passes. Every request it takes in leaves exactly once: matched, expired, cancelled or
+//! drained. It does no I/O and keeps no clock of its own: the caller passes the time.
+//!
+//! The table is split into shards, each behind its own lock held only for a hash map
+//! operation (never across the caller's code), so senders and receivers on many threads do
+//! not queue behind one lock. Keys are kept as bytes, inline for the usual lengths; the
+//! maps are sized for the capacity when the correlator is made, so that a correlator in
+//! steady state allocates nothing.
+
+mod key;
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher, RandomState};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+pub use self::key::Key;
+use crate::error::{Error, ErrorKind, Position, Result};
+use crate::schema::Schema;
+
+/// Shards of the pending table: a power of two, enough that threads rarely meet.
+const SHARDS: usize = 16;
+
+/// How many unmatched responses are kept for diagnosis.
+pub const UNMATCHED_KEPT: usize = 64;
+
+/// Matches responses to their requests by the layout's correlation key.
+///
+/// `T` is the caller's token: a trace id, a span, a reply channel, anything `Send`.
+///
+/// # Example
+/// ```
+/// use std::time::{Duration, Instant};
+/// use fep_core::{Correlator, Schema};
+///
+/// let schema = Schema::parse(r#"
+/// encoding ascii
+/// key seq
+/// message request 10 {
+///   when kind = "REQ"
+///   kind X(3)
+///   seq  9(7)
+/// }
+/// message response 12 {
+///   when kind = "RES"
+///   kind X(3)
+///   seq  9(7)
+///   code X(2)
+/// }
+/// "#)?;
+/// let table = Correlator::new(&schema, 10_000, Duration::from_secs(30));
+/// let now = Instant::now();
+/// table.insert_at(b"REQ0000042", "trace-42", now, now + Duration::from_secs(5))
+///     .map_err(|r| r.error)?;
+/// let done = table.complete_at(b"RES000004200", now + Duration::from_millis(120))?;
+/// assert_eq!(done.token, "trace-42");
+/// assert_eq!(&*done.request_message, "request");
+/// assert_eq!(done.key.text(), "0000042");
+/// assert_eq!(done.elapsed, Duration::from_millis(120));
+/// assert!(table.is_empty());
+/// # Ok::<(), fep_core::Error>(())
+/// ```
+pub struct Correlator<T> {
+    schema: Schema,
+    shards: Box<[Mutex<Shard<T>>]>,
+    hasher: RandomState,
+    capacity: usize,
+    len: AtomicUsize,
+    timeout: Duration,
+    unmatched: Mutex<VecDeque<Unmatched>>,
+}
+
+type Shard<T> = HashMap<Key, Pending<T>, BuildHasherDefault<KeyHash>>;
+
+/// A key's hash is computed once, when it is read; the maps use it as it stands.
+#[derive(Default)]
+struct KeyHash(u64);
+
+impl Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (by `Key`'s `Hash`); fold anything else in.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+struct Pending<T> {
+    token: T,
+    message: u32,
+    sent: Instant,
+    deadline: Instant,
+}
+
+/// A response matched with its request.
+#[derive(Debug)]
+pub struct Matched<T> {
+    /// The token the request was inserted with.
+    pub token: T,
+    /// The request's message.
+    pub request_message: Arc<str>,
+    /// The response's message.
+    pub response_message: Arc<str>,
+    /// The key they share.
+    pub key: Key,
+    /// From the request's insert to the response's completion.
+    pub elapsed: Duration,
+}
+
+/// A request that left the table without a response: its deadline passed, it was
+/// cancelled, or the table was drained.
+#[derive(Debug)]
+pub struct Expired<T> {
+    /// The token the request was inserted with.
+    pub token: T,
+    /// The request's message.
+    pub request_message: Arc<str>,
+    /// The request's key.
+    pub key: Key,
+    /// The request's deadline.
+    pub deadline: Instant,
+    /// When the request was inserted.
+    pub sent: Instant,
+}
+
+/// A request the correlator did not take, with its token given back: nothing is lost.
+#[derive(Debug)]
+pub struct Rejected<T> {
+    /// Why: [`ErrorKind::DuplicateKey`], [`ErrorKind::CorrelatorFull`], or the error of
+    /// reading the key ([`ErrorKind::NoKey`], a telegram no message matches, ...).
+    pub error: Error,
+    /// The token, back to the caller.
+    pub token: T,
+}
+
+impl<T> From<Rejected<T>> for Error {
+    fn from(r: Rejected<T>) -> Error {
+        r.error
+    }
+}
+
+/// A response that matched no pending request, kept for diagnosis
+/// ([`Correlator::unmatched`]).
+#[derive(Debug, Clone)]
+pub struct Unmatched {
+    /// The response's message.
+    pub message: Arc<str>,
+    /// The response's key.
+    pub key: Key,
+    /// When it arrived (the time passed to [`Correlator::complete_at`]).
+    pub at: Instant,
+    /// The pending request whose key is nearest, and how it differs, when one shares at
+    /// least one key part: `request "transfer" 20240314|004|TESTCO0001|0000123 differs in
+    /// header.send_date: 20240314, the response has 20240315`.
+    pub nearest: Option<String>,
+}
+
+impl<T> std::fmt::Debug for Correlator<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Correlator")
+            .field("pending", &self.len())
+            .field("capacity", &self.capacity)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl<T> Correlator<T> {
+    /// A correlator for the schema's telegrams, holding at most `capacity` pending
+    /// requests, with `timeout` as the deadline of [`insert`](Correlator::insert).
+    pub fn new(schema: &Schema, capacity: usize, timeout: Duration) -> Correlator<T> {
+        // Room for the capacity spread unevenly over the shards, so the maps never grow in
+        // steady state.
+        let per_shard = capacity.div_ceil(SHARDS) + capacity.div_ceil(SHARDS * 4) + 8;
+        let shards = (0..SHARDS)
+            .map(|_| {
+                Mutex::new(Shard::with_capacity_and_hasher(
+                    per_shard,
+                    Default::default(),
+                ))
+            })
+            .collect();
+        Correlator {
+            schema: schema.clone(),
+            shards,
+            hasher: RandomState::new(),
+            capacity,
+            len: AtomicUsize::new(0),
+            timeout,
+            unmatched: Mutex::new(VecDeque::with_capacity(UNMATCHED_KEPT)),
+        }
+    }
+
+    /// The schema whose keys the correlator reads.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// How many requests are pending.
+    pub fn len(&self) -> usize {
+        self.len.load(Ordering::Acquire)
+    }
+
+    /// True when no request is pending.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The most requests that may be pending at once.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The timeout [`insert`](Correlator::insert) gives a request.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The key of a telegram as the correlator reads it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NoKey`] when its message has no key; the errors of [`Schema::key`].
+    pub fn key(&self, telegram: &[u8]) -> Result<Key> {
+        key::read_key(&self.schema, telegram, &self.hasher).map(|(k, _)| k)
+    }
+
+    fn shard(&self, key: &Key) -> MutexGuard<'_, Shard<T>> {
+        // The high bits choose the shard; the map uses the whole hash.
+        let i = (key.hash_value() >> 59) as usize & (SHARDS - 1);
+        // A panic elsewhere while a shard was locked leaves a consistent map (each
+        // operation is one map call): go on with it.
+        self.shards[i]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Files a request, sent now, with the correlator's timeout.
+    ///
+    /// # Errors
+    /// See [`insert_at`](Correlator::insert_at); the token comes back with the error.
+    pub fn insert(&self, request: &[u8], token: T) -> Result<Key, Rejected<T>> {
+        let now = Instant::now();
+        self.insert_at(request, token, now, now + self.timeout)
+    }
+
+    /// Files a request sent at `now`, to be given up at `deadline`, under its key.
+    ///
+    /// # Errors
+    /// The token comes back with [`ErrorKind::DuplicateKey`] when a request with the same
+    /// key is pending (the pending one stays), [`ErrorKind::CorrelatorFull`] at capacity,
+    /// [`ErrorKind::NoKey`] when the request's message has no key, or the error of reading
+    /// its key (no message matches, a short telegram).
+    pub fn insert_at(
+        &self,
+        request: &[u8],
+        token: T,
+        now: Instant,
+        deadline: Instant,
+    ) -> Result<Key, Rejected<T>> {
+        let (key, mi) = match key::read_key(&self.schema, request, &self.hasher) {
+            Ok(k) => k,
+            Err(error) => return Err(Rejected { error, token }),
+        };
+        if self.len.fetch_add(1, Ordering::AcqRel) >= self.capacity {
+            self.len.fetch_sub(1, Ordering::AcqRel);
+            let error = Error::new(
+                ErrorKind::CorrelatorFull {
+                    capacity: self.capacity,
+                    key: key.text(),
+                },
+                Position::None,
+            );
+            return Err(Rejected { error, token });
+        }
+        let mut shard = self.shard(&key);
+        if shard.contains_key(&key) {
+            drop(shard);
+            self.len.fetch_sub(1, Ordering::AcqRel);
+            let error = Error::new(ErrorKind::DuplicateKey(key.text()), Position::None);
+            return Err(Rejected { error, token });
+        }
+        shard.insert(
+            key.clone(),
+            Pending {
+                token,
+                message: mi as u32,
+                sent: now,
+                deadline,
+            },
+        );
+        Ok(key)
+    }
+
+    /// Matches a response arriving now.
+    ///
+    /// # Errors
+    /// See [`complete_at`](Correlator::complete_at).
+    pub fn complete(&self, response: &[u8]) -> Result<Matched<T>> {
+        self.complete_at(response, Instant::now())
+    }
+
+    /// Matches a response that arrived at `now` with its pending request, which leaves the
+    /// table.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unmatched`] when no pending request has its key, naming the key and the
+    /// nearest pending request (kept too, for [`unmatched`](Correlator::unmatched)); the
+    /// errors of reading its key.
+    pub fn complete_at(&self, response: &[u8], now: Instant) -> Result<Matched<T>> {
+        let (key, mi) = key::read_key(&self.schema, response, &self.hasher)?;
+        let found = self.shard(&key).remove_entry(&key);
+        let s = &*self.schema.inner;
+        match found {
+            Some((key, p)) => {
+                self.len.fetch_sub(1, Ordering::AcqRel);
+                Ok(Matched {
+                    token: p.token,
+                    request_message: s.messages[p.message as usize].name.clone(),
+                    response_message: s.messages[mi].name.clone(),
+                    key,
+                    elapsed: now.saturating_duration_since(p.sent),
+                })
+            }
+            None => Err(self.unmatched_response(key, mi, now)),
+        }
+    }
+
+    #[cold]
+    fn unmatched_response(&self, key: Key, mi: usize, now: Instant) -> Error {
+        let s = &*self.schema.inner;
+        let m = &s.messages[mi];
+        let mut best: Option<(usize, String)> = None;
+        for shard in &*self.shards {
+            let shard = shard
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (k, p) in shard.iter() {
+                let (same, diff) = key::compare(k, &key);
+                if same == 0 || best.as_ref().is_some_and(|(b, _)| *b >= same) {
+                    continue;
+                }
+                let Some((part, theirs, ours)) = diff else {
+                    continue;
+                };
+                let field = m.key.as_ref().and_then(|ids| ids.get(part)).map_or_else(
+                    || format!("part {}", part + 1),
+                    |&id| s.fields[id as usize].path.to_string(),
+                );
+                let text = format!(
+                    "request \"{}\" {k} differs in {field}: {theirs}, the response has {ours}",
+                    s.messages[p.message as usize].name
+                );
+                best = Some((same, text));
+            }
+        }
+        let nearest = best.map(|(_, t)| t);
+        let mut kept = self
+            .unmatched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if kept.len() == UNMATCHED_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(Unmatched {
+            message: m.name.clone(),
+            key: key.clone(),
+            at: now,
+            nearest: nearest.clone(),
+        });
+        Error::new(
+            ErrorKind::Unmatched {
+                key: key.text(),
+                nearest,
+            },
+            Position::None,
+        )
+        .with_message(&m.name)
+    }
+
+    /// Takes back a pending request by its key, without a response (the caller gave up).
+    pub fn cancel(&self, key: &Key) -> Option<Expired<T>> {
+        let (key, p) = self.shard(key).remove_entry(key)?;
+        self.len.fetch_sub(1, Ordering::AcqRel);
+        Some(self.expired(key, p))
+    }
+
+    /// Takes back the pending request of a request telegram (its key read again).
+    ///
+    /// # Errors
+    /// The errors of reading its key.
+    pub fn cancel_request(&self, request: &[u8]) -> Result<Option<Expired<T>>> {
+        let key = self.key(request)?;
+        Ok(self.cancel(&key))
+    }
+
+    fn expired(&self, key: Key, p: Pending<T>) -> Expired<T> {
+        Expired {
+            token: p.token,
+            request_message: self.schema.inner.messages[p.message as usize].name.clone(),
+            key,
+            deadline: p.deadline,
+            sent: p.sent,
+        }
+    }
+
+    /// Every pending request whose deadline is at or before `now`, each given back once.
+    pub fn expire(&self, now: Instant) -> Vec<Expired<T>> {
+        let mut out = Vec::new();
+        self.expire_into(now, &mut out);
+        out
+    }
+
+    /// [`expire`](Correlator::expire) into a vector the caller keeps.
+    pub fn expire_into(&self, now: Instant, out: &mut Vec<Expired<T>>) {
+        self.take_into(out, |p| p.deadline <= now);
+    }
+
+    /// Every pending request, given back (a session closed: fail them all at once).
+    pub fn drain(&self) -> Vec<Expired<T>> {
+        let mut out = Vec::new();
+        self.take_into(&mut out, |_| true);
+        out
+    }
+
+    fn take_into(&self, out: &mut Vec<Expired<T>>, mut take: impl FnMut(&Pending<T>) -> bool) {
+        for shard in &*self.shards {
+            let mut shard = shard
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let before = out.len();
+            for (key, p) in shard.extract_if(|_, p| take(p)) {
+                out.push(self.expired(key, p));
+            }
+            self.len.fetch_sub(out.len() - before, Ordering::AcqRel);
+        }
+    }
+
+    /// The earliest deadline of the pending requests, to know when to call
+    /// [`expire`](Correlator::expire) next.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.shards
+            .iter()
+            .filter_map(|s| {
+                let s = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                s.values().map(|p| p.deadline).min()
+            })
+            .min()
+    }
+
+    /// The last responses that matched no request (at most [`UNMATCHED_KEPT`]), oldest
+    /// first.
+    pub fn unmatched(&self) -> Vec<Unmatched> {
+        self.unmatched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
+    }
+}

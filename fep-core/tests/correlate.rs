@@ -1,0 +1,276 @@
+//! The correlator: responses matched to requests by key, nothing lost.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use fep_core::{Correlator, ErrorKind, Schema};
+use proptest::prelude::*;
+
+fn firmbanking() -> (Schema, Vec<u8>, Vec<u8>) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../layouts/");
+    let schema = Schema::load(format!("{root}firmbanking.layout")).expect("layout");
+    let unframe = |name: &str| {
+        let b = std::fs::read(format!("{root}firmbanking/{name}")).expect("sample");
+        b[4..].to_vec()
+    };
+    (
+        schema,
+        unframe("transfer-request.bin"),
+        unframe("transfer-response.bin"),
+    )
+}
+
+/// The telegram with its telegram number (`header.seq_no`, bytes 32..38) set to `n`.
+fn numbered(t: &[u8], n: u32) -> Vec<u8> {
+    let mut t = t.to_vec();
+    t[32..38].copy_from_slice(format!("{n:06}").as_bytes());
+    t
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+
+#[test]
+fn a_response_gives_back_its_requests_token() {
+    let (schema, req, res) = firmbanking();
+    let c = Correlator::new(&schema, 100, SECOND);
+    let t0 = Instant::now();
+    let key = c
+        .insert_at(&req, "trace-1", t0, t0 + SECOND)
+        .expect("filed");
+    assert_eq!(key.text(), schema.key(&req).expect("key"));
+    assert_eq!(c.len(), 1);
+    let m = c
+        .complete_at(&res, t0 + Duration::from_millis(7))
+        .expect("matched");
+    assert_eq!(m.token, "trace-1");
+    assert_eq!(&*m.request_message, "transfer");
+    assert_eq!(m.elapsed, Duration::from_millis(7));
+    assert_eq!(m.key, key);
+    assert!(c.is_empty());
+}
+
+#[test]
+fn duplicates_and_a_full_table_give_the_token_back() {
+    let (schema, req, _) = firmbanking();
+    let c = Correlator::new(&schema, 2, SECOND);
+    c.insert(&req, 1).expect("filed");
+    let r = c.insert(&req, 2).expect_err("same key");
+    assert_eq!(r.token, 2);
+    assert!(
+        matches!(r.error.kind(), ErrorKind::DuplicateKey(_)),
+        "{}",
+        r.error
+    );
+    assert!(
+        r.error
+            .to_string()
+            .contains("20240315|004|TESTCO0001|000123"),
+        "{}",
+        r.error
+    );
+    c.insert(&numbered(&req, 7), 3).expect("filed");
+    let r = c.insert(&numbered(&req, 8), 4).expect_err("full");
+    assert_eq!(r.token, 4);
+    assert!(matches!(
+        r.error.kind(),
+        ErrorKind::CorrelatorFull { capacity: 2, .. }
+    ));
+    assert_eq!(c.len(), 2);
+}
+
+#[test]
+fn an_unmatched_response_names_the_nearest_request() {
+    let (schema, req, res) = firmbanking();
+    let c = Correlator::new(&schema, 10, SECOND);
+    // The request went out a day earlier (send_date, bytes 38..46).
+    let mut earlier = req.clone();
+    earlier[38..46].copy_from_slice(b"20240314");
+    c.insert(&earlier, ()).expect("filed");
+    let e = c.complete(&res).expect_err("no match");
+    let ErrorKind::Unmatched { key, nearest } = e.kind() else {
+        panic!("{e}");
+    };
+    assert_eq!(key, "20240315|004|TESTCO0001|000123");
+    let nearest = nearest.as_deref().expect("a nearest request");
+    assert!(
+        nearest.contains("header.send_date: 20240314, the response has 20240315"),
+        "{nearest}"
+    );
+    assert_eq!(c.unmatched().len(), 1);
+    assert_eq!(c.len(), 1, "the pending request stays");
+}
+
+#[test]
+fn deadlines_expire_each_request_once() {
+    let (schema, req, _) = firmbanking();
+    let c = Correlator::new(&schema, 10, SECOND);
+    let t0 = Instant::now();
+    for n in 0..5u32 {
+        c.insert_at(&numbered(&req, n), n, t0, t0 + SECOND * n)
+            .expect("filed");
+    }
+    assert_eq!(c.next_deadline(), Some(t0));
+    let mut gone: Vec<u32> = c
+        .expire(t0 + SECOND * 2)
+        .into_iter()
+        .map(|e| e.token)
+        .collect();
+    gone.sort_unstable();
+    assert_eq!(gone, [0, 1, 2]);
+    assert!(c.expire(t0 + SECOND * 2).is_empty());
+    let cancelled = c
+        .cancel_request(&numbered(&req, 4))
+        .expect("key")
+        .expect("pending");
+    assert_eq!(cancelled.token, 4);
+    let rest: Vec<u32> = c.drain().into_iter().map(|e| e.token).collect();
+    assert_eq!(rest, [3]);
+    assert!(c.is_empty());
+}
+
+#[test]
+fn a_message_may_have_its_own_key() {
+    let schema = Schema::parse(
+        r#"
+encoding ascii
+key req.seq
+record number 7 {
+  seq 9(7)
+}
+message request 10 {
+  when kind = "REQ"
+  kind X(3)
+  req  number
+}
+message response 12 {
+  when kind = "RES"
+  key  ans.seq
+  kind X(3)
+  code X(2)
+  ans  number
+}
+"#,
+    )
+    .expect("layout");
+    let c = Correlator::new(&schema, 10, SECOND);
+    c.insert(b"REQ0000042", 42).expect("filed");
+    assert_eq!(schema.key(b"RES000000042").expect("key"), "0000042");
+    assert_eq!(c.complete(b"RES000000042").expect("matched").token, 42);
+}
+
+#[test]
+fn own_keys_are_checked_when_the_layout_compiles() {
+    let base = |own: &str| {
+        format!(
+            "encoding ascii\nkey a b\nmessage m 4 {{\n  when t = \"M\"\n  t X(1)\n  a X(1)\n  b X(2)\n}}\nmessage n 4 {{\n  when t = \"N\"\n  {own}\n  t X(1)\n  c X(3)\n}}\n"
+        )
+    };
+    let e = Schema::parse(&base("key c")).expect_err("one part against two");
+    assert!(
+        e.to_string()
+            .contains("has a key of 1 fields, the other keys have 2"),
+        "{e}"
+    );
+    assert_eq!(e.line_column(), Some((11, 7)));
+    let e = Schema::parse(&base("key c d")).expect_err("no field d");
+    assert!(
+        e.to_string()
+            .contains("message \"n\" has no field \"d\" for its key"),
+        "{e}"
+    );
+    Schema::parse(&base("key t c")).expect("two parts");
+}
+
+#[test]
+fn threads_share_one_correlator() {
+    let (schema, req, res) = firmbanking();
+    let c = Correlator::new(&schema, 10_000, SECOND * 60);
+    std::thread::scope(|s| {
+        for t in 0..8u32 {
+            let (c, req, res) = (&c, &req, &res);
+            s.spawn(move || {
+                for i in 0..500 {
+                    let n = t * 1000 + i;
+                    c.insert(&numbered(req, n), n).expect("filed");
+                    let m = c.complete(&numbered(res, n)).expect("matched");
+                    assert_eq!(m.token, n);
+                }
+            });
+        }
+    });
+    assert!(c.is_empty());
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Insert(u8, u8),
+    Complete(u8),
+    Cancel(u8),
+    Expire(u8),
+    Drain,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0u8..16, 0u8..8).prop_map(|(k, d)| Op::Insert(k, d)),
+        3 => (0u8..16).prop_map(Op::Complete),
+        1 => (0u8..16).prop_map(Op::Cancel),
+        1 => (0u8..8).prop_map(Op::Expire),
+        1 => Just(Op::Drain),
+    ]
+}
+
+proptest! {
+    /// Every request taken in leaves exactly once (matched, expired, cancelled or drained),
+    /// every refused one gets its token back, and the count says what is pending.
+    #[test]
+    fn nothing_is_lost(ops in proptest::collection::vec(op(), 1..200)) {
+        let (schema, req, res) = firmbanking();
+        let c = Correlator::new(&schema, 8, SECOND);
+        let t0 = Instant::now();
+        let mut next = 0u64;
+        // token -> how many times it left (or came back)
+        let mut out: HashMap<u64, u32> = HashMap::new();
+        let mut taken = 0u64;
+        let leave = |t: u64, out: &mut HashMap<u64, u32>| *out.entry(t).or_default() += 1;
+        for op in ops {
+            match op {
+                Op::Insert(k, d) => {
+                    next += 1;
+                    match c.insert_at(&numbered(&req, k.into()), next, t0, t0 + SECOND * d.into()) {
+                        Ok(_) => taken += 1,
+                        Err(r) => leave(r.token, &mut out),
+                    }
+                }
+                Op::Complete(k) => {
+                    if let Ok(m) = c.complete_at(&numbered(&res, k.into()), t0) {
+                        leave(m.token, &mut out);
+                    }
+                }
+                Op::Cancel(k) => {
+                    if let Some(e) = c.cancel_request(&numbered(&req, k.into())).expect("key") {
+                        leave(e.token, &mut out);
+                    }
+                }
+                Op::Expire(d) => {
+                    for e in c.expire(t0 + SECOND * d.into()) {
+                        leave(e.token, &mut out);
+                    }
+                }
+                Op::Drain => {
+                    for e in c.drain() {
+                        leave(e.token, &mut out);
+                    }
+                }
+            }
+            prop_assert!(c.len() <= 8);
+        }
+        for e in c.drain() {
+            leave(e.token, &mut out);
+        }
+        prop_assert!(c.is_empty());
+        prop_assert_eq!(out.len() as u64, next, "every token came back");
+        prop_assert!(out.values().all(|&n| n == 1), "each exactly once: {:?}", out);
+        prop_assert!(taken <= next);
+    }
+}
