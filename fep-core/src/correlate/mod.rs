@@ -33,6 +33,10 @@ const SHARDS: usize = 16;
 /// How many unmatched responses are kept for diagnosis.
 pub const UNMATCHED_KEPT: usize = 64;
 
+/// How many pending requests an unmatched response is compared with, at most, to find the
+/// nearest: a bound on the time one bad response costs.
+const NEAREST_SCAN: usize = 16_384;
+
 /// Matches responses to their requests by the layout's correlation key.
 ///
 /// `T` is the caller's token: a trace id, a span, a reply channel, anything `Send`.
@@ -240,8 +244,10 @@ impl<T> Correlator<T> {
     }
 
     fn shard(&self, key: &Key) -> MutexGuard<'_, Shard<T>> {
-        // The high bits choose the shard; the map uses the whole hash.
-        let i = (key.hash_value() >> 59) as usize & (SHARDS - 1);
+        // The shard from a remix of the hash, so that neither the bits the map takes for
+        // its bucket (low) nor those for its control bytes (high) are fixed within a shard.
+        let h = key.hash_value();
+        let i = ((h ^ (h >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 60) as usize & (SHARDS - 1);
         // A panic elsewhere while a shard was locked leaves a consistent map (each
         // operation is one map call): go on with it.
         self.shards[i]
@@ -319,8 +325,9 @@ impl<T> Correlator<T> {
     ///
     /// # Errors
     /// [`ErrorKind::Unmatched`] when no pending request has its key, naming the key and the
-    /// nearest pending request (kept too, for [`unmatched`](Correlator::unmatched)); the
-    /// errors of reading its key.
+    /// nearest pending request (the one sharing the most key parts among up to 16,384 of
+    /// them); kept too, for [`unmatched`](Correlator::unmatched). The errors of reading its
+    /// key.
     pub fn complete_at(&self, response: &[u8], now: Instant) -> Result<Matched<T>> {
         let (key, mi) = key::read_key(&self.schema, response, &self.hasher)?;
         let found = self.shard(&key).remove_entry(&key);
@@ -349,7 +356,7 @@ impl<T> Correlator<T> {
             let shard = shard
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for (k, p) in shard.iter() {
+            for (k, p) in shard.iter().take(NEAREST_SCAN / SHARDS) {
                 let (same, diff) = key::compare(k, &key);
                 if same == 0 || best.as_ref().is_some_and(|(b, _)| *b >= same) {
                     continue;
@@ -451,7 +458,7 @@ impl<T> Correlator<T> {
     }
 
     /// The earliest deadline of the pending requests, to know when to call
-    /// [`expire`](Correlator::expire) next.
+    /// [`expire`](Correlator::expire) next. It looks at every pending request.
     pub fn next_deadline(&self) -> Option<Instant> {
         self.shards
             .iter()
