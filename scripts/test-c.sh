@@ -15,7 +15,7 @@ SANITIZE=(-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 # staticlib -- --print native-static-libs).
 STATIC_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
 VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect)
-TESTS=(test_api test_samples test_threads)
+TESTS=(test_api test_samples test_threads test_correlator)
 
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
@@ -92,7 +92,10 @@ done
 under_valgrind() {
   local args=(layouts)
   # valgrind runs threads one at a time: fewer rounds keep it quick.
-  [ "$1" = test_threads ] && args+=(5)
+  case "$1" in
+  test_threads) args+=(5) ;;
+  test_correlator) args+=(20) ;;
+  esac
   gcc "${CFLAGS[@]}" "fep-ffi/tests/c/$1.c" -Ltarget/debug -lfep -lpthread \
     -Wl,-rpath,"$PWD/target/debug" -o "$out/$1" &&
     "${VALGRIND[@]}" "$out/$1" "${args[@]}"

@@ -96,6 +96,14 @@ enum fep_result
   FEP_RESULT_FRAMING = 109,
   // The layout has no `key` directive, or the telegram's message lacks a key field.
   FEP_RESULT_NO_KEY = 110,
+  // A request with the same correlation key is already pending in the correlator (the
+  // pending one stays; the error names the key).
+  FEP_RESULT_DUPLICATE_KEY = 111,
+  // The correlator holds as many pending requests as its capacity allows.
+  FEP_RESULT_CORRELATOR_FULL = 112,
+  // No pending request has the response's correlation key (the error names the key and
+  // the nearest pending request).
+  FEP_RESULT_UNMATCHED = 113,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -141,6 +149,15 @@ typedef uint32_t fep_category;
 // `fep_buffer_free`. A NUL byte follows the data (not counted in the length), so JSON text
 // can be used as a C string. Immutable: any thread may read it.
 typedef struct fep_buffer fep_buffer;
+
+// A table of pending requests, matched with their responses by the layout's correlation
+// key (its `key` directive). Each request carries a `uint64_t` token of the caller's.
+//
+// Created by `fep_correlator_new`, freed with `fep_correlator_free`. Thread-safe: any
+// number of threads may insert, complete, cancel, expire and drain on one correlator at
+// once (it locks internally, briefly); only `fep_correlator_free` needs the other threads
+// to be done. Deadlines and elapsed times are read from the library's monotonic clock.
+typedef struct fep_correlator fep_correlator;
 
 // An error: a code, a category, a one-line message, and where it happened (field path,
 // message name, byte offset and length for data; line and column for layouts and JSON).
@@ -521,6 +538,96 @@ fep_result fep_framer_frame_alloc(const struct fep_framer *framer, const uint8_t
 // `framer` is NULL or a framer from this library, freed exactly once, that no other thread
 // uses.
 void fep_framer_free(struct fep_framer *framer);
+
+// Creates a correlator for the schema's telegrams, holding at most `capacity` pending
+// requests, each given `timeout_ms` milliseconds to be answered unless its insert says
+// otherwise. On success `*out_correlator` receives a new correlator that the caller frees
+// with `fep_correlator_free`. It keeps the schema alive.
+//
+// The schema needs a `key` directive (the fields a request and its response share); its
+// absence shows at the first insert, as `FEP_RESULT_NO_KEY`. Fails with
+// `FEP_RESULT_INVALID_PARAMETER` when `capacity` or `timeout_ms` is 0.
+//
+// # Safety
+// Every pointer is NULL or valid as described; `out_err` may be NULL.
+fep_result fep_correlator_new(const struct fep_schema *schema, size_t capacity, uint64_t timeout_ms, struct fep_correlator **out_correlator, struct fep_error **out_err);
+
+// Files a request telegram (without its frame) under its correlation key, with the
+// caller's `token`, as sent now. It expires `timeout_ms` milliseconds from now, or after
+// the correlator's timeout when `timeout_ms` is 0. The telegram is not kept: only its key.
+//
+// Fails with `FEP_RESULT_DUPLICATE_KEY` when a request with the same key is pending (that
+// one stays), `FEP_RESULT_CORRELATOR_FULL` at capacity, `FEP_RESULT_NO_KEY` when the
+// layout or the request's message has no key, and `FEP_RESULT_DATA` when no message
+// matches or the telegram is too short for its key. On failure nothing is filed.
+//
+// # Safety
+// `correlator` is NULL or a live correlator; `telegram` is NULL or valid for
+// `telegram_len` bytes; `out_err` may be NULL.
+fep_result fep_correlator_insert(struct fep_correlator *correlator, const uint8_t *telegram, size_t telegram_len, uint64_t token, uint64_t timeout_ms, struct fep_error **out_err);
+
+// Matches a response telegram (without its frame) with its pending request, which leaves
+// the correlator. On success `*out_token` receives the request's token and, when
+// `out_elapsed_us` is not NULL, `*out_elapsed_us` the microseconds from its insert to now.
+//
+// Fails with `FEP_RESULT_UNMATCHED` when no pending request has the response's key (a late
+// response to an expired request, a duplicate, a wrong key): the error names the key and
+// the nearest pending request, if one shares a key part. Also `FEP_RESULT_NO_KEY` and
+// `FEP_RESULT_DATA`, as `fep_correlator_insert`.
+//
+// # Safety
+// `correlator` is NULL or a live correlator; `telegram` is NULL or valid for
+// `telegram_len` bytes; the outputs are NULL or writable; `out_err` may be NULL.
+fep_result fep_correlator_complete(struct fep_correlator *correlator, const uint8_t *telegram, size_t telegram_len, uint64_t *out_token, uint64_t *out_elapsed_us, struct fep_error **out_err);
+
+// Takes back the pending request of a request telegram (its key read again), without a
+// response: the caller gave up on it. On success `*out_found` receives whether one was
+// pending and, when it was, `*out_token` its token (left as it was otherwise).
+//
+// Fails with `FEP_RESULT_NO_KEY` or `FEP_RESULT_DATA` when the key cannot be read.
+//
+// # Safety
+// `correlator` is NULL or a live correlator; `telegram` is NULL or valid for
+// `telegram_len` bytes; the outputs are NULL or writable; `out_err` may be NULL.
+fep_result fep_correlator_cancel(struct fep_correlator *correlator, const uint8_t *telegram, size_t telegram_len, uint64_t *out_token, bool *out_found, struct fep_error **out_err);
+
+// Gives back the tokens of the requests whose deadline has passed (as of now, by the
+// library's monotonic clock), which leave the correlator: at most `tokens_len` of them
+// into `out_tokens`, earliest deadline first, and their number into `*out_n`.
+//
+// Nothing is lost when more expired than the array holds: the rest wait in the correlator
+// and come first at the next `fep_correlator_expire` or `fep_correlator_drain`: call again
+// while `*out_n == tokens_len` (with `tokens_len` > 0). `out_tokens` may be NULL when `tokens_len` is 0 (the
+// expired requests are then only set aside).
+//
+// # Safety
+// `correlator` is NULL or a live correlator; `out_tokens` is NULL or valid for writes of
+// `tokens_len` tokens; `out_n` is NULL or writable; `out_err` may be NULL.
+fep_result fep_correlator_expire(struct fep_correlator *correlator, uint64_t *out_tokens, size_t tokens_len, size_t *out_n, struct fep_error **out_err);
+
+// Gives back the tokens of every pending request (a session closed: fail them all), which
+// leave the correlator, as `fep_correlator_expire` does: at most `tokens_len` into
+// `out_tokens`, the rest kept for the next call. Call again while `*out_n == tokens_len`.
+//
+// # Safety
+// As `fep_correlator_expire`.
+fep_result fep_correlator_drain(struct fep_correlator *correlator, uint64_t *out_tokens, size_t tokens_len, size_t *out_n, struct fep_error **out_err);
+
+// The number of pending requests (not counting expired tokens not yet handed out). 0 for
+// a NULL correlator.
+//
+// # Safety
+// `correlator` is NULL or a live correlator.
+size_t fep_correlator_len(const struct fep_correlator *correlator);
+
+// Frees a correlator. The tokens of its pending requests, and of expired ones not yet
+// handed out, are dropped: drain it first when they stand for something to release. NULL
+// is a no-op.
+//
+// # Safety
+// `correlator` is NULL or a correlator from this library, freed exactly once, that no
+// other thread uses.
+void fep_correlator_free(struct fep_correlator *correlator);
 
 // The buffer's bytes, followed by a NUL that `fep_buffer_len` does not count. Valid until
 // `fep_buffer_free`. For a NULL buffer, a pointer to an empty string (never NULL).

@@ -60,6 +60,14 @@ pub enum fep_result {
     Framing = 109,
     /// The layout has no `key` directive, or the telegram's message lacks a key field.
     NoKey = 110,
+    /// A request with the same correlation key is already pending in the correlator (the
+    /// pending one stays; the error names the key).
+    DuplicateKey = 111,
+    /// The correlator holds as many pending requests as its capacity allows.
+    CorrelatorFull = 112,
+    /// No pending request has the response's correlation key (the error names the key and
+    /// the nearest pending request).
+    Unmatched = 113,
 }
 
 impl fep_result {
@@ -82,6 +90,9 @@ impl fep_result {
             fep_result::NullValue => "FEP_RESULT_NULL_VALUE\0",
             fep_result::Framing => "FEP_RESULT_FRAMING\0",
             fep_result::NoKey => "FEP_RESULT_NO_KEY\0",
+            fep_result::DuplicateKey => "FEP_RESULT_DUPLICATE_KEY\0",
+            fep_result::CorrelatorFull => "FEP_RESULT_CORRELATOR_FULL\0",
+            fep_result::Unmatched => "FEP_RESULT_UNMATCHED\0",
         }
     }
 
@@ -105,6 +116,9 @@ impl fep_result {
             NullValue,
             Framing,
             NoKey,
+            DuplicateKey,
+            CorrelatorFull,
+            Unmatched,
         ]
         .into_iter()
         .find(|r| *r as u32 == n)
@@ -170,7 +184,7 @@ pub(crate) enum Ctx {
     Encode,
     /// Framing a stream or a telegram.
     Frame,
-    /// Reading a correlation key.
+    /// Reading a correlation key, or correlating by it.
     Key,
 }
 
@@ -280,6 +294,9 @@ impl FfiError {
             (ErrorKind::WrongType { .. }, Ctx::Read) => fep_result::WrongType,
             (ErrorKind::Framing(_), Ctx::Frame) => fep_result::Framing,
             (ErrorKind::NoKey(_), _) => fep_result::NoKey,
+            (ErrorKind::DuplicateKey(_), _) => fep_result::DuplicateKey,
+            (ErrorKind::CorrelatorFull { .. }, _) => fep_result::CorrelatorFull,
+            (ErrorKind::Unmatched { .. }, _) => fep_result::Unmatched,
             _ => match category {
                 fep_category::Layout => fep_result::Layout,
                 fep_category::Encoding => fep_result::Encoding,

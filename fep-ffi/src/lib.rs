@@ -13,6 +13,8 @@
 //!   a long telegram. Read fields by path (`fep_message_get_*`) or through a `fep_field`
 //!   resolved once (`fep_message_field_*`); the whole message with `fep_message_to_json`.
 //! - `fep_framer`: cuts telegrams out of a byte stream and frames telegrams for sending.
+//! - `fep_correlator`: matches responses to their pending requests by the layout's
+//!   correlation key, giving back each request's `uint64_t` token; thread-safe.
 //! - `fep_buffer`: bytes the library allocated for the caller (JSON, telegrams).
 //! - `fep_error`: why a call failed, with the field path and byte offset.
 //!
@@ -37,7 +39,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 // The modules in the order the header lists their items (cbindgen keeps source order):
-// schemas and fields, messages, encoding, framing, buffers, errors.
+// schemas and fields, messages, encoding, framing, correlation, buffers, errors.
 mod schema;
 
 mod message;
@@ -45,6 +47,8 @@ mod message;
 mod encode;
 
 mod framer;
+
+mod correlator;
 
 mod buffer;
 
@@ -58,6 +62,11 @@ mod tests;
 use std::ffi::c_char;
 
 pub use buffer::{fep_buffer, fep_buffer_data, fep_buffer_free, fep_buffer_len};
+pub use correlator::{
+    fep_correlator, fep_correlator_cancel, fep_correlator_complete, fep_correlator_drain,
+    fep_correlator_expire, fep_correlator_free, fep_correlator_insert, fep_correlator_len,
+    fep_correlator_new,
+};
 pub use encode::{fep_schema_encode_json, fep_schema_encode_json_alloc};
 pub use error::{
     fep_category, fep_error, fep_error_category, fep_error_code, fep_error_column, fep_error_free,

@@ -43,6 +43,13 @@ fn result_codes_are_fixed() {
         (fep_result::NullValue, 108, "FEP_RESULT_NULL_VALUE"),
         (fep_result::Framing, 109, "FEP_RESULT_FRAMING"),
         (fep_result::NoKey, 110, "FEP_RESULT_NO_KEY"),
+        (fep_result::DuplicateKey, 111, "FEP_RESULT_DUPLICATE_KEY"),
+        (
+            fep_result::CorrelatorFull,
+            112,
+            "FEP_RESULT_CORRELATOR_FULL",
+        ),
+        (fep_result::Unmatched, 113, "FEP_RESULT_UNMATCHED"),
     ];
     for (code, n, name) in table {
         assert_eq!(code as u32, n);

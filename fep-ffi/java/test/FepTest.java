@@ -1,3 +1,4 @@
+import fep.Correlator;
 import fep.Fep;
 import fep.FepException;
 import fep.Field;
@@ -9,15 +10,18 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Tests of the Java binding (either implementation: JNA or FFM): every bundled sample decodes
  * to its JSON and encodes back to its bytes; fields read by path and by handle; errors carry
- * their code, path and offset; handles close deterministically; threads share a schema.
+ * their code, path and offset; handles close deterministically; threads share a schema; a
+ * correlator gives back the objects its requests were filed with.
  *
  * <p>Usage: java FepTest LAYOUTS_DIR
  */
@@ -378,6 +382,127 @@ public final class FepTest {
     }
   }
 
+  /** The telegram with its telegram number (header.seq_no, bytes 32..38) set to n. */
+  private static byte[] numbered(byte[] t, int n) {
+    byte[] out = t.clone();
+    byte[] digits = String.format("%06d", n).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(digits, 0, out, 32, 6);
+    return out;
+  }
+
+  private static void correlator(File layouts) throws Exception {
+    try (final Schema schema = Schema.load(new File(layouts, "firmbanking.layout").getPath())) {
+      final byte[] req =
+          firstTelegram(schema, new File(layouts, "firmbanking/transfer-request.bin"));
+      final byte[] res =
+          firstTelegram(schema, new File(layouts, "firmbanking/transfer-response.bin"));
+
+      // A response gives back the object its request was filed with.
+      try (final Correlator c = schema.correlator(2, Duration.ofSeconds(30))) {
+        final Object token = new Object();
+        c.insert(req, token);
+        equal(c.size(), 1L, "one pending");
+        Correlator.Match m = c.complete(res);
+        check(m.token() == token, "the same object back");
+        check(!m.elapsed().isNegative() && m.elapsed().getSeconds() < 10, "elapsed " + m.elapsed());
+        equal(c.size(), 0L, "none pending");
+
+        // Refusals: the first request stays, the second's token is not kept.
+        c.insert(req, "first");
+        FepException e = fails(Fep.RESULT_DUPLICATE_KEY, () -> c.insert(req, "again"));
+        check(e.getMessage().contains("20240315|004|TESTCO0001|000123"), e.getMessage());
+        equal(e.category(), FepException.Category.DATA, "duplicate category");
+        c.insert(numbered(req, 7), "seventh");
+        e = fails(Fep.RESULT_CORRELATOR_FULL, () -> c.insert(numbered(req, 8), "eighth"));
+        equal(e.codeName(), "FEP_RESULT_CORRELATOR_FULL", "full code name");
+        e = fails(Fep.RESULT_UNMATCHED, () -> c.complete(numbered(res, 9)));
+        check(e.getMessage().contains("20240315|004|TESTCO0001|000009"), e.getMessage());
+        fails(Fep.RESULT_DATA, () -> c.insert("zz".getBytes(StandardCharsets.US_ASCII), "x"));
+        fails(Fep.RESULT_NULL_PARAMETER, () -> c.insert(null, "x"));
+        equal(c.complete(res).token(), "first", "the first stays");
+
+        // Cancel.
+        equal(c.cancel(numbered(req, 7)), "seventh", "cancelled");
+        equal(c.cancel(numbered(req, 7)), null, "nothing to cancel");
+        equal(c.size(), 0L, "empty again");
+        try {
+          c.insert(req, "x", Duration.ZERO);
+          check(false, "a zero timeout");
+        } catch (IllegalArgumentException expected) {
+          check(true, "a zero timeout");
+        }
+      }
+
+      // Expire and drain: more than one native batch, each token once.
+      try (final Correlator c = schema.correlator(1000, Duration.ofMinutes(1))) {
+        for (int i = 0; i < 150; i++) {
+          c.insert(numbered(req, i), "expired-" + i, Duration.ofMillis(1));
+        }
+        for (int i = 500; i < 570; i++) {
+          c.insert(numbered(req, i), "drained-" + i);
+        }
+        Thread.sleep(20);
+        List<Object> expired = c.expire();
+        equal(expired.size(), 150, "expired");
+        equal(new HashSet<Object>(expired).size(), 150, "each expired once");
+        check(expired.contains("expired-0") && expired.contains("expired-149"), "expired tokens");
+        equal(c.expire().size(), 0, "nothing more expired");
+        equal(c.size(), 70L, "the rest pending");
+        List<Object> drained = c.drain();
+        equal(drained.size(), 70, "drained");
+        check(drained.contains("drained-500") && drained.contains("drained-569"), "drained tokens");
+        equal(c.size(), 0L, "drained all");
+        equal(c.drain().size(), 0, "nothing left");
+      }
+
+      // Threads share one correlator.
+      try (final Correlator c = schema.correlator(10000, Duration.ofMinutes(1))) {
+        final AtomicInteger bad = new AtomicInteger();
+        Thread[] threads = new Thread[8];
+        for (int t = 0; t < threads.length; t++) {
+          final int base = t * 1000;
+          threads[t] =
+              new Thread(
+                  new Runnable() {
+                    @Override
+                    public void run() {
+                      for (int i = 0; i < 200; i++) {
+                        Integer token = base + i;
+                        c.insert(numbered(req, base + i), token);
+                        if (!token.equals(c.complete(numbered(res, base + i)).token())) {
+                          bad.incrementAndGet();
+                        }
+                      }
+                    }
+                  });
+          threads[t].start();
+        }
+        for (Thread th : threads) {
+          th.join();
+        }
+        equal(bad.get(), 0, "threads sharing one correlator");
+        equal(c.size(), 0L, "all matched");
+      }
+
+      // Closed.
+      final Correlator closed = schema.correlator(1, Duration.ofSeconds(1));
+      closed.close();
+      closed.close();
+      try {
+        closed.size();
+        check(false, "correlator use after close");
+      } catch (IllegalStateException expected) {
+        check(true, "correlator use after close");
+      }
+      fails(Fep.RESULT_INVALID_PARAMETER, () -> schema.correlator(0, Duration.ofSeconds(1)));
+    }
+    // A layout without a key.
+    try (Schema nokey = Schema.parse("encoding ascii\nmessage m 3 {\n a X(3)\n}\n");
+        final Correlator c = nokey.correlator(10, Duration.ofSeconds(1))) {
+      fails(Fep.RESULT_NO_KEY, () -> c.insert("abc".getBytes(StandardCharsets.US_ASCII), "x"));
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     if (args.length != 1) {
       System.err.println("usage: java FepTest LAYOUTS_DIR");
@@ -390,6 +515,7 @@ public final class FepTest {
     fields(layouts);
     lifecycle(layouts);
     threads(layouts);
+    correlator(layouts);
     System.out.println(
         "FepTest (java " + System.getProperty("java.version") + ", " + n + " samples): "
             + checks + " checks, " + failures + " failed");

@@ -132,6 +132,24 @@ final class Lib {
   private static final MethodHandle FRAMER_FRAME_ALLOC =
       fn("fep_framer_frame_alloc", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
   private static final MethodHandle FRAMER_FREE = fn("fep_framer_free", null, ADDRESS);
+  // uint64_t is JAVA_LONG too.
+  private static final MethodHandle CORRELATOR_NEW =
+      fn("fep_correlator_new", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS);
+  private static final MethodHandle CORRELATOR_INSERT =
+      fn("fep_correlator_insert", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+          ADDRESS);
+  private static final MethodHandle CORRELATOR_COMPLETE =
+      fn("fep_correlator_complete", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS,
+          ADDRESS);
+  private static final MethodHandle CORRELATOR_CANCEL =
+      fn("fep_correlator_cancel", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS,
+          ADDRESS);
+  private static final MethodHandle CORRELATOR_EXPIRE =
+      fn("fep_correlator_expire", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
+  private static final MethodHandle CORRELATOR_DRAIN =
+      fn("fep_correlator_drain", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
+  private static final MethodHandle CORRELATOR_LEN = fn("fep_correlator_len", JAVA_LONG, ADDRESS);
+  private static final MethodHandle CORRELATOR_FREE = fn("fep_correlator_free", null, ADDRESS);
   private static final MethodHandle BUFFER_DATA = fn("fep_buffer_data", ADDRESS, ADDRESS);
   private static final MethodHandle BUFFER_LEN = fn("fep_buffer_len", JAVA_LONG, ADDRESS);
   private static final MethodHandle BUFFER_FREE = fn("fep_buffer_free", null, ADDRESS);
@@ -544,5 +562,98 @@ final class Lib {
 
   static void framerFree(long framer) {
     free(FRAMER_FREE, framer);
+  }
+
+  static long correlatorNew(long schema, long capacity, long timeoutMs) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment out = a.allocate(ADDRESS);
+      MemorySegment err = a.allocate(ADDRESS);
+      check(
+          (int) CORRELATOR_NEW.invokeExact(handle(schema), capacity, timeoutMs, out, err), err);
+      return out.get(ADDRESS, 0).address();
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  static void correlatorInsert(long correlator, byte[] telegram, long token, long timeoutMs) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment err = a.allocate(ADDRESS);
+      int rc =
+          (int)
+              CORRELATOR_INSERT.invokeExact(
+                  handle(correlator), bytes(a, telegram), len(telegram), token, timeoutMs, err);
+      check(rc, err);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** The request's token; the microseconds it waited into elapsedUs[0]. */
+  static long correlatorComplete(long correlator, byte[] telegram, long[] elapsedUs) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment token = a.allocate(JAVA_LONG);
+      MemorySegment us = a.allocate(JAVA_LONG);
+      MemorySegment err = a.allocate(ADDRESS);
+      int rc =
+          (int)
+              CORRELATOR_COMPLETE.invokeExact(
+                  handle(correlator), bytes(a, telegram), len(telegram), token, us, err);
+      check(rc, err);
+      elapsedUs[0] = us.get(JAVA_LONG, 0);
+      return token.get(JAVA_LONG, 0);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** Whether a request was pending; its token into token[0]. */
+  static boolean correlatorCancel(long correlator, byte[] telegram, long[] token) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment out = a.allocate(JAVA_LONG);
+      MemorySegment found = a.allocate(JAVA_BYTE);
+      MemorySegment err = a.allocate(ADDRESS);
+      int rc =
+          (int)
+              CORRELATOR_CANCEL.invokeExact(
+                  handle(correlator), bytes(a, telegram), len(telegram), out, found, err);
+      check(rc, err);
+      token[0] = out.get(JAVA_LONG, 0);
+      return found.get(JAVA_BYTE, 0) != 0;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** Expired (or drained) tokens into ids, at most ids.length; their number. */
+  static int correlatorGiveBack(long correlator, boolean drain, long[] ids) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment out = a.allocate(JAVA_LONG, Math.max(1, ids.length));
+      MemorySegment n = a.allocate(JAVA_LONG);
+      MemorySegment err = a.allocate(ADDRESS);
+      long cap = ids.length;
+      int rc =
+          drain
+              ? (int) CORRELATOR_DRAIN.invokeExact(handle(correlator), out, cap, n, err)
+              : (int) CORRELATOR_EXPIRE.invokeExact(handle(correlator), out, cap, n, err);
+      check(rc, err);
+      int count = (int) n.get(JAVA_LONG, 0);
+      MemorySegment.copy(out, JAVA_LONG, 0, ids, 0, count);
+      return count;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  static long correlatorLen(long correlator) {
+    try {
+      return (long) CORRELATOR_LEN.invokeExact(handle(correlator));
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  static void correlatorFree(long correlator) {
+    free(CORRELATOR_FREE, correlator);
   }
 }

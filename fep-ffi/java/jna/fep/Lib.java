@@ -191,6 +191,43 @@ final class Lib {
 
     void fep_framer_free(Pointer framer);
 
+    int fep_correlator_new(
+        Pointer schema, SizeT capacity, long timeoutMs, PointerByReference out, PointerByReference err);
+
+    int fep_correlator_insert(
+        Pointer correlator,
+        byte[] telegram,
+        SizeT len,
+        long token,
+        long timeoutMs,
+        PointerByReference err);
+
+    int fep_correlator_complete(
+        Pointer correlator,
+        byte[] telegram,
+        SizeT len,
+        LongByReference outToken,
+        LongByReference outElapsedUs,
+        PointerByReference err);
+
+    int fep_correlator_cancel(
+        Pointer correlator,
+        byte[] telegram,
+        SizeT len,
+        LongByReference outToken,
+        ByteByReference outFound,
+        PointerByReference err);
+
+    int fep_correlator_expire(
+        Pointer correlator, long[] outTokens, SizeT cap, SizeTByReference outN, PointerByReference err);
+
+    int fep_correlator_drain(
+        Pointer correlator, long[] outTokens, SizeT cap, SizeTByReference outN, PointerByReference err);
+
+    SizeT fep_correlator_len(Pointer correlator);
+
+    void fep_correlator_free(Pointer correlator);
+
     Pointer fep_buffer_data(Pointer buffer);
 
     SizeT fep_buffer_len(Pointer buffer);
@@ -508,5 +545,65 @@ final class Lib {
 
   static void framerFree(long framer) {
     NATIVE.fep_framer_free(ptr(framer));
+  }
+
+  static long correlatorNew(long schema, long capacity, long timeoutMs) {
+    PointerByReference out = new PointerByReference();
+    PointerByReference err = new PointerByReference();
+    check(NATIVE.fep_correlator_new(ptr(schema), new SizeT(capacity), timeoutMs, out, err), err);
+    return address(out);
+  }
+
+  static void correlatorInsert(long correlator, byte[] telegram, long token, long timeoutMs) {
+    PointerByReference err = new PointerByReference();
+    check(
+        NATIVE.fep_correlator_insert(
+            ptr(correlator), telegram, len(telegram), token, timeoutMs, err),
+        err);
+  }
+
+  /** The request's token; the microseconds it waited into elapsedUs[0]. */
+  static long correlatorComplete(long correlator, byte[] telegram, long[] elapsedUs) {
+    LongByReference token = new LongByReference();
+    LongByReference us = new LongByReference();
+    PointerByReference err = new PointerByReference();
+    check(
+        NATIVE.fep_correlator_complete(ptr(correlator), telegram, len(telegram), token, us, err),
+        err);
+    elapsedUs[0] = us.getValue();
+    return token.getValue();
+  }
+
+  /** Whether a request was pending; its token into token[0]. */
+  static boolean correlatorCancel(long correlator, byte[] telegram, long[] token) {
+    LongByReference out = new LongByReference();
+    ByteByReference found = new ByteByReference();
+    PointerByReference err = new PointerByReference();
+    check(
+        NATIVE.fep_correlator_cancel(ptr(correlator), telegram, len(telegram), out, found, err),
+        err);
+    token[0] = out.getValue();
+    return found.getValue() != 0;
+  }
+
+  /** Expired (or drained) tokens into ids, at most ids.length; their number. */
+  static int correlatorGiveBack(long correlator, boolean drain, long[] ids) {
+    SizeTByReference n = new SizeTByReference();
+    PointerByReference err = new PointerByReference();
+    SizeT cap = new SizeT(ids.length);
+    check(
+        drain
+            ? NATIVE.fep_correlator_drain(ptr(correlator), ids, cap, n, err)
+            : NATIVE.fep_correlator_expire(ptr(correlator), ids, cap, n, err),
+        err);
+    return (int) n.value();
+  }
+
+  static long correlatorLen(long correlator) {
+    return NATIVE.fep_correlator_len(ptr(correlator)).longValue();
+  }
+
+  static void correlatorFree(long correlator) {
+    NATIVE.fep_correlator_free(ptr(correlator));
   }
 }

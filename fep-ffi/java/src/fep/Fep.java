@@ -36,6 +36,12 @@ public final class Fep {
   public static final int RESULT_FRAMING = 109;
   /** The layout has no {@code key} directive, or the message lacks a key field. */
   public static final int RESULT_NO_KEY = 110;
+  /** A request with the same correlation key is already pending in the correlator. */
+  public static final int RESULT_DUPLICATE_KEY = 111;
+  /** The correlator holds as many pending requests as its capacity allows. */
+  public static final int RESULT_CORRELATOR_FULL = 112;
+  /** No pending request has the response's correlation key. */
+  public static final int RESULT_UNMATCHED = 113;
 
   /** @return the native library's version, such as {@code 0.1.0} */
   public static String version() {

@@ -1,6 +1,7 @@
 package fep;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * A compiled layout. Build it once and share it: any number of threads may use one schema at
@@ -117,6 +118,28 @@ public final class Schema implements AutoCloseable {
   /** @return a new framer for one byte stream of this layout, to close */
   public Framer framer() {
     return new Framer(Lib.framerNew(handle.get()));
+  }
+
+  /**
+   * A new correlator for this layout's telegrams (the layout needs a {@code key} directive),
+   * to close.
+   *
+   * @param capacity the most requests pending at once; positive
+   * @param timeout how long a request waits for its response unless its insert says otherwise;
+   *     positive (rounded up to milliseconds)
+   * @return the correlator
+   * @throws FepException {@code RESULT_INVALID_PARAMETER} for a capacity of 0
+   */
+  public Correlator correlator(long capacity, Duration timeout) {
+    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("the timeout must be positive: " + timeout);
+    }
+    if (capacity < 0) {
+      throw new IllegalArgumentException("the capacity must be positive: " + capacity);
+    }
+    long ms = timeout.toMillis();
+    long timeoutMs = timeout.equals(Duration.ofMillis(ms)) ? ms : ms + 1;
+    return new Correlator(Lib.correlatorNew(handle.get(), capacity, timeoutMs));
   }
 
   /** Releases the schema. Closing twice is harmless. */
