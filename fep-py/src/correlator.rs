@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyFloat;
 
 use crate::errors::{Op, to_py};
 use crate::input::{telegram, type_name};
@@ -214,6 +215,11 @@ impl PyCorrelator {
     }
 }
 
+/// Python's `repr` of a float (`8.1e-05`, as `elapsed` prints in Python).
+fn py_float(py: Python<'_>, x: f64) -> PyResult<String> {
+    Ok(PyFloat::new(py, x).repr()?.to_cow()?.into_owned())
+}
+
 /// A response matched with its request (`Correlator.complete`).
 #[pyclass(module = "fep", name = "Matched", frozen, get_all)]
 #[derive(Debug)]
@@ -239,7 +245,7 @@ impl PyMatched {
             py_repr(py, &self.request_message)?,
             py_repr(py, &self.response_message)?,
             py_repr(py, &self.key)?,
-            self.elapsed
+            py_float(py, self.elapsed)?
         ))
     }
 }
@@ -278,7 +284,7 @@ impl PyExpired {
             self.token.bind(py).repr()?,
             py_repr(py, &self.request_message)?,
             py_repr(py, &self.key)?,
-            self.elapsed
+            py_float(py, self.elapsed)?
         ))
     }
 }
@@ -308,7 +314,7 @@ impl PyUnmatched {
                 Some(n) => py_repr(py, n)?,
                 None => "None".into(),
             },
-            self.age
+            py_float(py, self.age)?
         ))
     }
 }

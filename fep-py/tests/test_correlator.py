@@ -56,7 +56,10 @@ def test_a_response_gives_back_its_requests_token(firmbanking, request_, respons
     assert isinstance(m.elapsed, float)
     assert 0.0 <= m.elapsed < 5.0
     assert len(c) == 0
-    assert "Token('trace-1')" in repr(m)
+    assert repr(m) == (
+        "Matched(token=Token('trace-1'), request_message='transfer', "
+        f"response_message='transfer', key='{KEY}', elapsed={m.elapsed!r})"
+    )
 
 
 def test_defaults_and_arguments(firmbanking, request_):
