@@ -1,5 +1,6 @@
-//! The exceptions: `fep.LayoutError`, `fep.DecodeError`, `fep.EncodeError` (all
-//! `ValueError`s, through `fep.FepError`), and the mapping of `fep_core::Error` onto them.
+//! The exceptions: `fep.LayoutError`, `fep.DecodeError`, `fep.EncodeError` and
+//! `fep.CorrelationError` with its three kinds (all `ValueError`s, through `fep.FepError`),
+//! and the mapping of `fep_core::Error` onto them.
 //!
 //! The class is chosen by the core's `category()` and by what the caller was doing: an
 //! unknown message name is a data error in the core, but from `encode` it is the value to
@@ -36,8 +37,40 @@ create_exception!(
     "A value cannot be encoded into a telegram. `path` names the field."
 );
 
+create_exception!(
+    fep,
+    CorrelationError,
+    FepError,
+    "A correlator refused a request or matched no request to a response. `key` is the \
+     telegram's correlation key; `token` is the refused request's token, given back."
+);
+create_exception!(
+    fep,
+    DuplicateKeyError,
+    CorrelationError,
+    "A request with the same key is already pending (it stays; this one is refused). The \
+     refused request's token is `token`."
+);
+create_exception!(
+    fep,
+    CorrelatorFullError,
+    CorrelationError,
+    "The correlator holds `capacity` pending requests: the request is refused. Its token is \
+     `token`."
+);
+create_exception!(
+    fep,
+    UnmatchedError,
+    CorrelationError,
+    "No pending request has the response's key. `nearest` names the pending request whose \
+     key is nearest and how it differs, or is None."
+);
+
 /// The attributes every fep exception carries, `None` unless set.
 pub(crate) const ATTRIBUTES: [&str; 5] = ["path", "offset", "line", "column", "message_name"];
+
+/// The attributes of the correlation errors, `None` unless set.
+pub(crate) const CORRELATION_ATTRIBUTES: [&str; 4] = ["key", "nearest", "capacity", "token"];
 
 /// What the caller was doing, which decides the class of a data or encoding error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +82,9 @@ pub(crate) enum Op {
 /// The Python exception for a core error.
 pub(crate) fn to_py(py: Python<'_>, e: &fep_core::Error, op: Op) -> PyErr {
     let text = e.to_string();
+    if let Some(err) = correlation(py, e, &text) {
+        return err;
+    }
     let err = match e.category() {
         fep_core::Category::Layout => LayoutError::new_err(text),
         fep_core::Category::Io => return io_error(py, e, text),
@@ -68,6 +104,44 @@ pub(crate) fn to_py(py: Python<'_>, e: &fep_core::Error, op: Op) -> PyErr {
         },
     );
     err
+}
+
+/// The exception of a correlator's refusal, with its `key` and the other attributes that
+/// apply; `None` for any other error.
+fn correlation(py: Python<'_>, e: &fep_core::Error, text: &str) -> Option<PyErr> {
+    use fep_core::ErrorKind;
+    let (err, key, nearest, capacity) = match e.kind() {
+        ErrorKind::DuplicateKey(key) => {
+            (DuplicateKeyError::new_err(text.to_owned()), key, None, None)
+        }
+        ErrorKind::CorrelatorFull { capacity, key } => (
+            CorrelatorFullError::new_err(text.to_owned()),
+            key,
+            None,
+            Some(*capacity),
+        ),
+        ErrorKind::Unmatched { key, nearest } => (
+            UnmatchedError::new_err(text.to_owned()),
+            key,
+            nearest.as_deref(),
+            None,
+        ),
+        _ => return None,
+    };
+    set_attributes(
+        py,
+        &err,
+        Attributes {
+            message_name: e.message_name(),
+            ..Attributes::default()
+        },
+    );
+    let value = err.value(py);
+    // As in set_attributes: a fresh exception instance takes any attribute.
+    let _ = value.setattr("key", key);
+    let _ = value.setattr("nearest", nearest);
+    let _ = value.setattr("capacity", capacity);
+    Some(err)
 }
 
 fn io_error(py: Python<'_>, e: &fep_core::Error, text: String) -> PyErr {

@@ -2,12 +2,14 @@
 //!
 //! A thin door into `fep_core`: each function converts its arguments, calls the core with
 //! the GIL released, and maps the error onto `fep.LayoutError`, `fep.DecodeError` or
-//! `fep.EncodeError`. What is only Python's lives here: values as Python objects
-//! (`convert`), telegram and stream arguments (`input`), the `Message` mapping, and Arrow
-//! columns for bulk decoding (`arrow`). The `explain` text is the core's, as the CLI prints it.
+//! `fep.EncodeError` (or a `fep.CorrelationError`). What is only Python's lives here: values
+//! as Python objects (`convert`), telegram and stream arguments (`input`), the `Message`
+//! mapping, Arrow columns for bulk decoding (`arrow`), and the `Correlator` holding Python
+//! objects as tokens (`correlator`). The `explain` text is the core's, as the CLI prints it.
 
 mod arrow;
 mod convert;
+mod correlator;
 mod errors;
 mod input;
 mod message;
@@ -26,14 +28,35 @@ fn _fep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<message::PyMessage>()?;
     m.add_class::<stream::PyMessageIterator>()?;
     m.add_class::<arrow::PyArrowTable>()?;
+    m.add_class::<correlator::PyCorrelator>()?;
+    m.add_class::<correlator::PyMatched>()?;
+    m.add_class::<correlator::PyExpired>()?;
+    m.add_class::<correlator::PyUnmatched>()?;
     m.add("FepError", py.get_type::<errors::FepError>())?;
     m.add("LayoutError", py.get_type::<errors::LayoutError>())?;
     m.add("DecodeError", py.get_type::<errors::DecodeError>())?;
     m.add("EncodeError", py.get_type::<errors::EncodeError>())?;
+    m.add(
+        "CorrelationError",
+        py.get_type::<errors::CorrelationError>(),
+    )?;
+    m.add(
+        "DuplicateKeyError",
+        py.get_type::<errors::DuplicateKeyError>(),
+    )?;
+    m.add(
+        "CorrelatorFullError",
+        py.get_type::<errors::CorrelatorFullError>(),
+    )?;
+    m.add("UnmatchedError", py.get_type::<errors::UnmatchedError>())?;
     // The attributes that do not apply to an error are None, also on one made by hand.
     let base = py.get_type::<errors::FepError>();
     for attr in errors::ATTRIBUTES {
         base.setattr(attr, py.None())?;
+    }
+    let correlation = py.get_type::<errors::CorrelationError>();
+    for attr in errors::CORRELATION_ATTRIBUTES {
+        correlation.setattr(attr, py.None())?;
     }
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -22,7 +22,7 @@ use crate::stream::PyMessageIterator;
 #[pyclass(module = "fep", name = "Schema", frozen)]
 #[derive(Debug)]
 pub(crate) struct PySchema {
-    schema: fep_core::Schema,
+    pub(crate) schema: fep_core::Schema,
 }
 
 #[pymethods]
@@ -410,7 +410,7 @@ impl PyMessageInfo {
 }
 
 /// Python's `repr` of a str.
-fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
+pub(crate) fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
     Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned())
 }
 

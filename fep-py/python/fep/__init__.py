@@ -9,6 +9,7 @@
     True
     >>> table = schema.decode_arrow("capture.bin", message="transfer")
     >>> df = polars.DataFrame(table)               # or pyarrow.table(table)
+    >>> pending = fep.Correlator(schema)           # responses matched to requests by key
 
 See ``Schema`` for every call and ``docs/python.md`` for a walk-through.
 """
@@ -17,15 +18,23 @@ from collections.abc import Mapping as _Mapping
 
 from fep._fep import (
     ArrowTable,
+    CorrelationError,
+    Correlator,
+    CorrelatorFullError,
     DecodeError,
+    DuplicateKeyError,
     EncodeError,
+    Expired,
     FepError,
     FieldInfo,
     LayoutError,
+    Matched,
     Message,
     MessageInfo,
     MessageIterator,
     Schema,
+    Unmatched,
+    UnmatchedError,
     __version__,
 )
 
@@ -34,14 +43,22 @@ _Mapping.register(Message)
 
 __all__ = [
     "ArrowTable",
+    "CorrelationError",
+    "Correlator",
+    "CorrelatorFullError",
     "DecodeError",
+    "DuplicateKeyError",
     "EncodeError",
+    "Expired",
     "FepError",
     "FieldInfo",
     "LayoutError",
+    "Matched",
     "Message",
     "MessageInfo",
     "MessageIterator",
     "Schema",
+    "Unmatched",
+    "UnmatchedError",
     "__version__",
 ]

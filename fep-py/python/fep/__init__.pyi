@@ -15,15 +15,23 @@ from typing import IO, Any, Literal, Optional, Union, final, overload
 
 __all__ = [
     "ArrowTable",
+    "CorrelationError",
+    "Correlator",
+    "CorrelatorFullError",
     "DecodeError",
+    "DuplicateKeyError",
     "EncodeError",
+    "Expired",
     "FepError",
     "FieldInfo",
     "LayoutError",
+    "Matched",
     "Message",
     "MessageInfo",
     "MessageIterator",
     "Schema",
+    "Unmatched",
+    "UnmatchedError",
     "__version__",
 ]
 
@@ -78,6 +86,35 @@ class DecodeError(FepError):
 
 class EncodeError(FepError):
     """A value cannot be encoded into a telegram; ``path`` names the field."""
+
+class CorrelationError(FepError):
+    """A ``Correlator`` refused a request, or matched no request to a response.
+
+    Its subclasses say which. Attributes that do not apply are ``None``."""
+
+    key: Optional[str]
+    """The telegram's correlation key: ``20240315|004|TESTCO0001|000123``."""
+    nearest: Optional[str]
+    """``UnmatchedError``: the pending request whose key is nearest and how it differs."""
+    capacity: Optional[int]
+    """``CorrelatorFullError``: the correlator's capacity."""
+    token: Any
+    """``DuplicateKeyError``, ``CorrelatorFullError``: the refused request's token, given
+    back (``None`` for an ``UnmatchedError``)."""
+
+class DuplicateKeyError(CorrelationError):
+    """``Correlator.insert``: a request with the same key is already pending. The pending
+    one stays; this one is refused and its token is ``token``."""
+
+class CorrelatorFullError(CorrelationError):
+    """``Correlator.insert``: the correlator holds ``capacity`` pending requests. The
+    request is refused and its token is ``token``."""
+
+class UnmatchedError(CorrelationError):
+    """``Correlator.complete``: no pending request has the response's ``key``. ``nearest``
+    names the pending request whose key is nearest and how it differs (``header.send_date:
+    20240314, the response has 20240315``), or is ``None``. The response is kept, with
+    its message, in ``Correlator.unmatched()``."""
 
 @final
 class FieldInfo:
@@ -283,3 +320,106 @@ class Schema:
         ``date32``, times ``time64[us]``, datetimes ``timestamp[us]``, ``B`` fields ``binary``,
         records ``struct``, repeats ``list``; blanks are null. Raises ``DecodeError`` at the
         first bad telegram, with its stream offset."""
+
+@final
+class Matched:
+    """A response matched with its request (``Correlator.complete``)."""
+
+    token: Any
+    """The token the request was inserted with: the same object."""
+    request_message: str
+    """The request's message."""
+    response_message: str
+    """The response's message."""
+    key: str
+    """The key they share."""
+    elapsed: float
+    """Seconds from the request's insert to the response's complete (monotonic clock)."""
+
+@final
+class Expired:
+    """A request that left the correlator without a response (``Correlator.expire``,
+    ``Correlator.drain``)."""
+
+    token: Any
+    """The token the request was inserted with: the same object."""
+    request_message: str
+    """The request's message."""
+    key: str
+    """The request's key."""
+    elapsed: float
+    """Seconds from the request's insert to its leaving."""
+
+@final
+class Unmatched:
+    """A response that matched no pending request (``Correlator.unmatched``)."""
+
+    message: str
+    """The response's message."""
+    key: str
+    """The response's key."""
+    nearest: Optional[str]
+    """The pending request whose key was nearest and how it differed, or ``None``."""
+    age: float
+    """Seconds since the response arrived."""
+
+#: A duration: seconds, or a ``datetime.timedelta``.
+_Seconds = Union[float, int, datetime.timedelta]
+
+@final
+class Correlator:
+    """Matches responses to their requests by the layout's correlation key (its ``key``
+    directive), and gives back each request's token: any object (a future, a trace id, a
+    callback).
+
+    Every request inserted leaves exactly once: matched (``complete``), expired
+    (``expire``), cancelled (``cancel``) or drained (``drain``); a refused insert raises
+    with the token on the exception. The correlator keeps a token alive only while its
+    request is pending.
+
+    Safe to share between threads: the table is locked in shards, each lock held for one
+    hash map operation. Time is the library's monotonic clock; durations are seconds as
+    ``float`` (a ``datetime.timedelta`` is taken too).
+    """
+
+    def __init__(self, schema: Schema, capacity: int = 100_000, timeout: _Seconds = 30.0) -> None:
+        """A correlator for ``schema``'s telegrams, holding at most ``capacity`` pending
+        requests, each given up ``timeout`` seconds after its insert unless the insert
+        gives its own timeout."""
+    @property
+    def capacity(self) -> int:
+        """The most requests that may be pending at once."""
+    @property
+    def timeout(self) -> float:
+        """The timeout of an insert without one, in seconds."""
+    def insert(
+        self, request: _TelegramData, token: Any, /, timeout: Optional[_Seconds] = None
+    ) -> str:
+        """Files a request under its key with ``token``, and returns the key text.
+
+        Its deadline is ``timeout`` seconds from now (the correlator's when ``None``).
+        Raises ``DuplicateKeyError`` when a request with the key is pending,
+        ``CorrelatorFullError`` at capacity, ``LayoutError`` when the request's message has
+        no key, ``DecodeError`` when the key cannot be read; every one of them carries the
+        token as ``token``."""
+    def complete(self, response: _TelegramData, /) -> Matched:
+        """Matches a response with its pending request, which leaves the correlator.
+
+        Raises ``UnmatchedError`` (with ``key`` and ``nearest``) when no pending request has
+        its key, ``DecodeError`` when the key cannot be read."""
+    def cancel(self, request: _TelegramData, /) -> Any:
+        """Takes back the pending request of a request telegram without a response: its
+        token, or ``None`` when it is not pending."""
+    def expire(self) -> list[Expired]:
+        """Every pending request whose deadline has passed, each given back once."""
+    def drain(self) -> list[Expired]:
+        """Every pending request, given back (a session closed: fail them all)."""
+    def next_deadline(self) -> Optional[float]:
+        """Seconds until the earliest deadline (``0.0`` when it has passed), ``None`` when
+        nothing is pending: how long to wait before the next ``expire``."""
+    def unmatched(self) -> list[Unmatched]:
+        """The last responses that matched no request (at most 64), oldest first."""
+    def key(self, data: _TelegramData, /) -> str:
+        """The correlation key of a telegram, as ``Schema.key`` gives it."""
+    def __len__(self) -> int:
+        """How many requests are pending."""
