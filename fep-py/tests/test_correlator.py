@@ -97,7 +97,8 @@ def test_a_duplicate_key_gives_the_token_back(firmbanking, request_):
     assert e.token is second
     assert e.key == KEY
     assert e.nearest is None
-    assert str(e) == f"a request with the key {KEY} is already pending"
+    assert str(e) == f"transfer: a request with the key {KEY} is already pending"
+    assert e.message_name == "transfer"
     # The pending one stays.
     assert len(c) == 1
     assert c.cancel(request_) is first
@@ -141,7 +142,8 @@ def test_an_unmatched_response_names_the_nearest_request(firmbanking, request_, 
     assert e.key == KEY
     assert e.token is None
     assert "header.send_date: 20240314, the response has 20240315" in e.nearest
-    assert str(e) == f"no pending request has the key {KEY}; the nearest: {e.nearest}"
+    assert str(e) == f"transfer: no pending request has the key {KEY}; the nearest: {e.nearest}"
+    assert e.message_name == "transfer"
     assert len(c) == 1, "the pending request stays"
     [u] = c.unmatched()
     assert (u.message, u.key, u.nearest) == ("transfer", KEY, e.nearest)

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 pub use self::key::Key;
-use crate::error::{Error, ErrorKind, Position, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::schema::Schema;
 
 /// Shards of the pending table: a power of two, enough that threads rarely meet.
@@ -174,6 +174,12 @@ pub struct Unmatched {
     pub nearest: Option<String>,
 }
 
+/// A correlation error about a telegram of `message` (`transfer: a request with the key
+/// ... is already pending`): the message is the error's, its path empty.
+fn about(kind: ErrorKind, message: &Arc<str>) -> Error {
+    Error::value(kind).with_message(message)
+}
+
 impl<T> std::fmt::Debug for Correlator<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Correlator")
@@ -284,12 +290,12 @@ impl<T> Correlator<T> {
         };
         if self.len.fetch_add(1, Ordering::AcqRel) >= self.capacity {
             self.len.fetch_sub(1, Ordering::AcqRel);
-            let error = Error::new(
+            let error = about(
                 ErrorKind::CorrelatorFull {
                     capacity: self.capacity,
                     key: key.text(),
                 },
-                Position::None,
+                &self.schema.inner.messages[mi].name,
             );
             return Err(Rejected { error, token });
         }
@@ -297,7 +303,10 @@ impl<T> Correlator<T> {
         if shard.contains_key(&key) {
             drop(shard);
             self.len.fetch_sub(1, Ordering::AcqRel);
-            let error = Error::new(ErrorKind::DuplicateKey(key.text()), Position::None);
+            let error = about(
+                ErrorKind::DuplicateKey(key.text()),
+                &self.schema.inner.messages[mi].name,
+            );
             return Err(Rejected { error, token });
         }
         shard.insert(
@@ -389,14 +398,13 @@ impl<T> Correlator<T> {
             at: now,
             nearest: nearest.clone(),
         });
-        Error::new(
+        about(
             ErrorKind::Unmatched {
                 key: key.text(),
                 nearest,
             },
-            Position::None,
+            &m.name,
         )
-        .with_message(&m.name)
     }
 
     /// Takes back a pending request by its key, without a response (the caller gave up).
