@@ -18,7 +18,7 @@
 mod key;
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher, RandomState};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -72,7 +72,7 @@ pub const UNMATCHED_KEPT: usize = 64;
 pub struct Correlator<T> {
     schema: Schema,
     shards: Box<[Mutex<Shard<T>>]>,
-    hasher: RandomState,
+    seed: key::Seed,
     capacity: usize,
     len: AtomicUsize,
     timeout: Duration,
@@ -204,7 +204,7 @@ impl<T> Correlator<T> {
         Correlator {
             schema: schema.clone(),
             shards,
-            hasher: RandomState::new(),
+            seed: key::Seed::new(),
             capacity,
             len: AtomicUsize::new(0),
             timeout,
@@ -242,7 +242,7 @@ impl<T> Correlator<T> {
     /// # Errors
     /// [`ErrorKind::NoKey`] when its message has no key; the errors of [`Schema::key`].
     pub fn key(&self, telegram: &[u8]) -> Result<Key> {
-        key::read_key(&self.schema, telegram, &self.hasher).map(|(k, _)| k)
+        key::read_key(&self.schema, telegram, &self.seed).map(|(k, _)| k)
     }
 
     fn shard(&self, key: &Key) -> MutexGuard<'_, Shard<T>> {
@@ -278,7 +278,7 @@ impl<T> Correlator<T> {
         now: Instant,
         deadline: Instant,
     ) -> Result<Key, Rejected<T>> {
-        let (key, mi) = match key::read_key(&self.schema, request, &self.hasher) {
+        let (key, mi) = match key::read_key(&self.schema, request, &self.seed) {
             Ok(k) => k,
             Err(error) => return Err(Rejected { error, token }),
         };
@@ -328,7 +328,7 @@ impl<T> Correlator<T> {
     /// nearest pending request (kept too, for [`unmatched`](Correlator::unmatched)); the
     /// errors of reading its key.
     pub fn complete_at(&self, response: &[u8], now: Instant) -> Result<Matched<T>> {
-        let (key, mi) = key::read_key(&self.schema, response, &self.hasher)?;
+        let (key, mi) = key::read_key(&self.schema, response, &self.seed)?;
         let found = self.shard(&key).remove_entry(&key);
         let s = &*self.schema.inner;
         match found {
