@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Runs the criterion benchmarks and prints the figures the performance targets are stated
 # in: telegrams per second, GB/s, and the ratios measured in the same run.
+# `scripts/bench-report.sh correlate` runs the correlator's benchmarks instead and prints
+# pairs per second on 1 and 2 threads, their ratio, and the time to expire 100,000 requests.
 # Extra arguments go to criterion (e.g. --measurement-time 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-cargo bench -q -p fep-benches --bench codec --bench ffi -- "$@" 2>&1 | tee "$out" >/dev/null
+what=codec
+if [ "${1:-}" = correlate ]; then
+  what=correlate
+  shift
+fi
+if [ $what = correlate ]; then
+  cargo bench -q -p fep-benches --bench correlate -- "$@" 2>&1 | tee "$out" >/dev/null
+else
+  cargo bench -q -p fep-benches --bench codec --bench ffi -- "$@" 2>&1 | tee "$out" >/dev/null
+fi
 
 # The middle estimate of "time:" for a benchmark, in nanoseconds.
 ns() {
@@ -18,6 +29,24 @@ ns() {
       print v; exit
     }' "$out"
 }
+
+if [ $what = correlate ]; then
+  # ns per pair -> M pairs/s; a threaded iteration is one pair on each thread.
+  pairs() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.2f M pairs/s", n * 1000 / t }'; }
+  printf '%-44s %10s %16s\n' "correlator (1,000 pending)" "ns/iter" "rate"
+  for l in transfer card remittance; do
+    t=$(ns "correlate/pair/$l")
+    printf '%-44s %10.0f %16s\n' "insert + complete, $l, 1 thread" "$t" "$(pairs "$t" 1)"
+  done
+  one=$(ns correlate_threads/transfer/1)
+  two=$(ns correlate_threads/transfer/2)
+  printf '%-44s %10.0f %16s\n' "transfer, threads harness, 1 thread" "$one" "$(pairs "$one" 1)"
+  printf '%-44s %10.0f %16s\n' "transfer, threads harness, 2 threads" "$two" "$(pairs "$two" 2)"
+  awk -v a="$one" -v b="$two" 'BEGIN { printf "%-44s %10s %16.2fx\n", "2 threads against 1", "", 2 * a / b }'
+  awk -v t="$(ns correlate_expire/transfer/100000)" \
+    'BEGIN { printf "%-44s %10s %13.2f ms\n", "expire 100,000 pending requests", "", t / 1e6 }'
+  exit 0
+fi
 
 per2() { awk -v t="$1" 'BEGIN { printf "%.0f", t / 2 }'; }   # the transfer group runs 2 telegrams
 rate() { awk -v t="$1" 'BEGIN { printf "%.2f M/s", 1000 / t }'; }

@@ -4,6 +4,9 @@
 # The counts are repeatable from run to run, unlike times, so they show whether a change
 # made an operation cheaper or dearer.
 #
+# `pair` is a correlator insert + complete; `expire` counts only the one call that expires N
+# pending requests (callgrind's --toggle-collect), divided by N.
+#
 # Usage: scripts/instructions.sh [OP...]   (default: all; N=100000 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +14,7 @@ cd "$(dirname "$0")/.."
 n=${N:-100000}
 ops=("$@")
 if [ ${#ops[@]} -eq 0 ]; then
-  ops=(decode decode_into encode encode_into view key)
+  ops=(decode decode_into encode encode_into view key pair expire)
 fi
 if ! [[ $n =~ ^[1-9][0-9]*$ ]]; then
   echo "N must be a positive integer, not '$n'" >&2
@@ -37,10 +40,11 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# collected OP COUNT: the total instructions callgrind collected for one run.
+# collected OP COUNT [VALGRIND-OPTION...]: the total instructions callgrind collected for one
+# run.
 collected() {
   local log="$tmp/$1-$2.log"
-  if ! valgrind --tool=callgrind --callgrind-out-file="$tmp/out" "$bin" "$1" "$2" \
+  if ! valgrind --tool=callgrind --callgrind-out-file="$tmp/out" "${@:3}" "$bin" "$1" "$2" \
     >/dev/null 2>"$log"; then
     echo "instructions $1 $2 failed under callgrind:" >&2
     tail -n 20 "$log" >&2
@@ -58,8 +62,14 @@ collected() {
 
 printf '%-12s %14s\n' "op (N=$n)" "instructions"
 for op in "${ops[@]}"; do
-  base=$(collected "$op" 0)
-  total=$(collected "$op" "$n")
+  if [ "$op" = expire ]; then
+    # The setup (filing N requests) is not counted at all, so no run without it is needed.
+    base=0
+    total=$(collected "$op" "$n" --collect-atstart=no '--toggle-collect=*expire_all*')
+  else
+    base=$(collected "$op" 0)
+    total=$(collected "$op" "$n")
+  fi
   awk -v op="$op" -v a="$total" -v b="$base" -v n="$n" \
     'BEGIN { printf "%-12s %14.0f\n", op, (a - b) / n }'
 done

@@ -36,6 +36,84 @@ pub fn capture(n: usize) -> Vec<u8> {
     out
 }
 
+/// Request and response telegrams of one bundled layout for the correlator benchmarks:
+/// `n` pairs, pair `i` carrying the number `i` in its key, so that the keys differ only
+/// where a counterpart's would (a telegram number, a trace number, a reference).
+#[derive(Debug, Clone)]
+pub struct Pairs {
+    /// The layout's name, as the benchmark names it.
+    pub name: &'static str,
+    /// The layout file, under `layouts/`.
+    pub layout: &'static str,
+    /// The request telegrams, without their length prefix.
+    pub requests: Vec<Vec<u8>>,
+    /// The response telegrams, without their length prefix; `responses[i]` answers
+    /// `requests[i]`.
+    pub responses: Vec<Vec<u8>>,
+}
+
+/// The telegram with `n` written as zero-padded digits over `at`.
+pub fn numbered(t: &[u8], at: std::ops::Range<usize>, n: usize) -> Vec<u8> {
+    let mut t = t.to_vec();
+    let digits = format!("{n:0width$}", width = at.len());
+    t[at.clone()].copy_from_slice(&digits.as_bytes()[digits.len() - at.len()..]);
+    t
+}
+
+/// The layouts with a key and both a request and a response among their samples, each as
+/// `n` numbered pairs:
+///
+/// - `transfer`: the firm-banking transfer (300 bytes); key send date, bank, company and
+///   telegram number (`header.seq_no`, bytes 32..38), four parts.
+/// - `card`: the UTF-8 card approval (150 bytes); key terminal and trace number
+///   (`trace_no`, bytes 17..23). The response is the request with an approval number and
+///   a response code filled in.
+/// - `remittance`: the EUC-KR foreign remittance (600 bytes, request 0100 and response
+///   0110); key the 16-byte reference (`ref_no`, bytes 6..22), its last 6 digits numbered.
+///
+/// (`member-cp949` has a key but only a request among its samples.)
+pub fn correlation_pairs(n: usize) -> Vec<Pairs> {
+    let read = |dir: &str, name: &str, prefix: usize| {
+        std::fs::read(layouts().join(dir).join(name)).expect("sample")[prefix..].to_vec()
+    };
+    let make = |req: &[u8], resp: &[u8], at: std::ops::Range<usize>| {
+        (0..n)
+            .map(|i| (numbered(req, at.clone(), i), numbered(resp, at.clone(), i)))
+            .unzip::<_, _, Vec<_>, Vec<_>>()
+    };
+    let [req, resp] = transfer_telegrams();
+    let (transfer_req, transfer_resp) = make(&req, &resp, 32..38);
+    let card_req = read("card-utf8", "approval-request.bin", 2);
+    let mut card_resp = card_req.clone();
+    card_resp[126..136].copy_from_slice(b"4812930100");
+    let (card_req, card_resp) = make(&card_req, &card_resp, 17..23);
+    let (fx_req, fx_resp) = make(
+        &read("forex-remittance", "remittance-request.bin", 4),
+        &read("forex-remittance", "remittance-response.bin", 4),
+        16..22,
+    );
+    vec![
+        Pairs {
+            name: "transfer",
+            layout: "firmbanking.layout",
+            requests: transfer_req,
+            responses: transfer_resp,
+        },
+        Pairs {
+            name: "card",
+            layout: "card-utf8.layout",
+            requests: card_req,
+            responses: card_resp,
+        },
+        Pairs {
+            name: "remittance",
+            layout: "forex-remittance.layout",
+            requests: fx_req,
+            responses: fx_resp,
+        },
+    ]
+}
+
 /// A layout with 32 messages told apart by a 4-byte code and a 3-byte task code, each
 /// 100 bytes; and one telegram for each message.
 pub fn many_messages() -> (String, Vec<Vec<u8>>) {

@@ -2,17 +2,20 @@
 //! instructions under callgrind (`scripts/instructions.sh`).
 //!
 //! Usage: `instructions OP N`, OP one of `decode`, `decode_into`, `encode`, `encode_into`,
-//! `view`, `key`. Each OP does all of its setup (loading the layout, reading the telegram,
+//! `view`, `key`, `pair` (a correlator insert of the request and complete of the response,
+//! with 1,000 requests pending), `expire` (N requests filed, then expired in one call: only
+//! the call is counted, by callgrind's `--toggle-collect=*expire_all*`). Each OP does all of its setup (loading the layout, reading the telegram,
 //! anything decoded or resolved before the loop) also when N is 0, so that
 //! `(instructions(N) - instructions(0)) / N` is the cost of one operation.
 
 use std::hint::black_box;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-use fep_benches::{layouts, transfer_telegrams};
-use fep_core::{Message, Schema};
+use fep_benches::{layouts, numbered, transfer_telegrams};
+use fep_core::{Correlator, Expired, Message, Schema};
 
-const OPS: &str = "decode, decode_into, encode, encode_into, view, key";
+const OPS: &str = "decode, decode_into, encode, encode_into, view, key, pair, expire";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -90,9 +93,57 @@ fn main() -> ExitCode {
                 black_box(&k);
             }
         }
+        // One insert + complete pair, 1,000 requests pending, keys cycling through 8,192
+        // telegram numbers (as the criterion benchmark).
+        "pair" => {
+            const STANDING: usize = 1_000;
+            const NUMBERS: usize = 8_192;
+            let [_, resp] = transfer_telegrams();
+            let reqs: Vec<_> = (0..NUMBERS).map(|i| numbered(req, 32..38, i)).collect();
+            let resps: Vec<_> = (0..NUMBERS).map(|i| numbered(&resp, 32..38, i)).collect();
+            let table = Correlator::<u64>::new(&schema, 10_000, Duration::from_secs(30));
+            let t0 = Instant::now();
+            let deadline = t0 + Duration::from_secs(30);
+            for (i, r) in reqs.iter().enumerate().take(STANDING) {
+                table.insert_at(r, i as u64, t0, deadline).expect("filed");
+            }
+            for i in STANDING..STANDING + n as usize {
+                table
+                    .insert_at(black_box(&reqs[i % NUMBERS]), i as u64, t0, deadline)
+                    .expect("filed");
+                let done = table
+                    .complete_at(black_box(&resps[(i - STANDING) % NUMBERS]), t0)
+                    .expect("matched");
+                assert_eq!(done.token, (i - STANDING) as u64);
+            }
+            assert_eq!(table.len(), STANDING);
+        }
+        // N requests filed in a table of capacity max(N, 100,000), then expired at once.
+        "expire" => {
+            let n = n as usize;
+            assert!(n <= 1_000_000, "telegram numbers have 6 digits");
+            let table = Correlator::<u64>::new(&schema, n.max(100_000), Duration::from_secs(30));
+            let t0 = Instant::now();
+            let mut t = req.to_vec();
+            for i in 0..n {
+                t[32..38].copy_from_slice(format!("{i:06}").as_bytes());
+                table
+                    .insert_at(&t, i as u64, t0, t0 + Duration::from_secs(1))
+                    .expect("filed");
+            }
+            let gone = expire_all(&table, t0 + Duration::from_secs(2));
+            assert_eq!(gone.len(), n);
+            assert!(table.is_empty());
+        }
         _ => return usage(&format!("unknown operation: {op}")),
     }
     ExitCode::SUCCESS
+}
+
+/// The call `expire` counts (kept out of line so that callgrind can find it by name).
+#[inline(never)]
+fn expire_all(table: &Correlator<u64>, now: Instant) -> Vec<Expired<u64>> {
+    table.expire(black_box(now))
 }
 
 fn usage(why: &str) -> ExitCode {

@@ -18,7 +18,7 @@
 mod key;
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher, RandomState};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -76,7 +76,7 @@ const NEAREST_SCAN: usize = 16_384;
 pub struct Correlator<T> {
     schema: Schema,
     shards: Box<[Mutex<Shard<T>>]>,
-    hasher: RandomState,
+    seed: key::Seed,
     capacity: usize,
     len: AtomicUsize,
     timeout: Duration,
@@ -195,8 +195,14 @@ impl<T> Correlator<T> {
     /// requests, with `timeout` as the deadline of [`insert`](Correlator::insert).
     pub fn new(schema: &Schema, capacity: usize, timeout: Duration) -> Correlator<T> {
         // Room for the capacity spread unevenly over the shards, so the maps never grow in
-        // steady state.
-        let per_shard = capacity.div_ceil(SHARDS) + capacity.div_ceil(SHARDS * 4) + 8;
+        // steady state. Keys are hashed with a random seed, so a shard's share of a full
+        // table is binomial: its mean plus four standard deviations (about the square root
+        // of the mean) is exceeded by one of the 16 shards about once in 2,000 full tables,
+        // and then that map grows once. A wider margin costs dearly: the maps round their
+        // buckets up to a power of two, and a quarter more (the earlier margin) took a
+        // table of 100,000 from 8,192 to 16,384 buckets a shard, 359 bytes per request.
+        let mean = capacity.div_ceil(SHARDS);
+        let per_shard = mean + 4 * mean.isqrt() + 16;
         let shards = (0..SHARDS)
             .map(|_| {
                 Mutex::new(Shard::with_capacity_and_hasher(
@@ -208,7 +214,7 @@ impl<T> Correlator<T> {
         Correlator {
             schema: schema.clone(),
             shards,
-            hasher: RandomState::new(),
+            seed: key::Seed::new(),
             capacity,
             len: AtomicUsize::new(0),
             timeout,
@@ -246,7 +252,7 @@ impl<T> Correlator<T> {
     /// # Errors
     /// [`ErrorKind::NoKey`] when its message has no key; the errors of [`Schema::key`].
     pub fn key(&self, telegram: &[u8]) -> Result<Key> {
-        key::read_key(&self.schema, telegram, &self.hasher).map(|(k, _)| k)
+        key::read_key(&self.schema, telegram, &self.seed).map(|(k, _)| k)
     }
 
     fn shard(&self, key: &Key) -> MutexGuard<'_, Shard<T>> {
@@ -284,7 +290,7 @@ impl<T> Correlator<T> {
         now: Instant,
         deadline: Instant,
     ) -> Result<Key, Rejected<T>> {
-        let (key, mi) = match key::read_key(&self.schema, request, &self.hasher) {
+        let (key, mi) = match key::read_key(&self.schema, request, &self.seed) {
             Ok(k) => k,
             Err(error) => return Err(Rejected { error, token }),
         };
@@ -338,7 +344,7 @@ impl<T> Correlator<T> {
     /// them); kept too, for [`unmatched`](Correlator::unmatched). The errors of reading its
     /// key.
     pub fn complete_at(&self, response: &[u8], now: Instant) -> Result<Matched<T>> {
-        let (key, mi) = key::read_key(&self.schema, response, &self.hasher)?;
+        let (key, mi) = key::read_key(&self.schema, response, &self.seed)?;
         let found = self.shard(&key).remove_entry(&key);
         let s = &*self.schema.inner;
         match found {
