@@ -19,7 +19,6 @@ mod samples;
 pub use counterpart::{Counterpart, CounterpartConfig, CounterpartCounts};
 pub use load::{LoadConfig, LoadReport, run_load};
 pub use relay::{
-    Outcome, Pending, Relay, RelayConfig, RelayCounts, RelayError, RelayHandle, RelayReport, Reply,
-    TraceId,
+    Outcome, Relay, RelayConfig, RelayCounts, RelayError, RelayHandle, RelayReport, Reply, TraceId,
 };
 pub use samples::{BoxError, Samples};

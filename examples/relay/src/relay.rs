@@ -191,7 +191,7 @@ struct Request {
 
 /// The correlator's token: whoever takes it out answers the caller.
 #[derive(Debug)]
-pub struct Pending {
+struct Pending {
     reply: oneshot::Sender<Outcome>,
     trace_id: TraceId,
     span: Span,
