@@ -31,6 +31,8 @@ check "cargo fmt --check" cargo fmt --all -- --check
 check "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 cargo_tests "cargo test" cargo test --workspace
 cargo_tests "cargo test (tokio codec)" cargo test -p fep-core --features tokio --lib codec_tests
+# The relay example under 100,000 requests and a faulty counterpart: release mode only.
+cargo_tests "relay load test (release)" cargo test --release -p fep-relay --test load
 check "cargo clippy (tokio codec)" cargo clippy -p fep-core --features tokio --all-targets -- -D warnings
 check "README: fep decode of a bundled sample" \
   cargo run -q -p fep-cli -- decode -l layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
