@@ -169,6 +169,113 @@ fn fold(a: u64, b: u64) -> u64 {
     (p as u64) ^ ((p >> 64) as u64)
 }
 
+/// Where each message's key parts lie, laid out when a correlator is made, for keys that
+/// fit inline: read with one length check and fixed-size copies, no field table lookups.
+#[derive(Debug)]
+pub(crate) struct KeyPlans {
+    plans: Box<[Option<KeyPlan>]>,
+}
+
+#[derive(Debug)]
+struct KeyPlan {
+    /// Offset and width of each part.
+    parts: Box<[(u32, u32)]>,
+    /// The end of the last part: a telegram this long holds every part.
+    end: usize,
+    hidden: u64,
+}
+
+impl KeyPlans {
+    pub(crate) fn new(schema: &Schema) -> KeyPlans {
+        let s = &*schema.inner;
+        let plans = s
+            .messages
+            .iter()
+            .map(|m| {
+                let ids = m.key.as_ref()?;
+                let mut parts = Vec::with_capacity(ids.len());
+                let (mut end, mut room, mut hidden) = (0usize, 0usize, 0u64);
+                for (i, &id) in ids.iter().enumerate() {
+                    let f = &s.fields[id as usize];
+                    let off = f.offset?;
+                    parts.push((u32::try_from(off).ok()?, u32::try_from(f.width).ok()?));
+                    end = end.max(off + f.width);
+                    // A length byte and the whole width, untrimmed, must fit.
+                    room += 1 + f.width;
+                    if f.sensitivity != Sensitivity::Plain && i < 64 {
+                        hidden |= 1 << i;
+                    }
+                }
+                (room <= INLINE && ids.len() <= 64).then(|| KeyPlan {
+                    parts: parts.into_boxed_slice(),
+                    end,
+                    hidden,
+                })
+            })
+            .collect();
+        KeyPlans { plans }
+    }
+
+    /// The key of `telegram` and its message's index: the plan where the message has one
+    /// and the telegram holds every part, the general reader (and its errors) otherwise.
+    #[inline]
+    pub(crate) fn read(
+        &self,
+        schema: &Schema,
+        telegram: &[u8],
+        seed: &Seed,
+    ) -> Result<(Key, usize)> {
+        let mi = schema.dispatch_index(telegram)?;
+        let Some(Some(plan)) = self.plans.get(mi) else {
+            return read_key(schema, telegram, seed);
+        };
+        if telegram.len() < plan.end {
+            return read_key(schema, telegram, seed);
+        }
+        let mut data = [0u8; INLINE];
+        let mut len = 0usize;
+        for &(off, width) in &*plan.parts {
+            let (off, width) = (off as usize, width as usize);
+            let field = &telegram[off..off + width];
+            let part = text::trim_spaces(field);
+            data[len] = part.len() as u8;
+            len += 1;
+            // The whole width goes in (it fits, the plan says), the trimmed length counts:
+            // what lies past the key's length is never read.
+            copy_words(&mut data[len..len + width], field);
+            len += part.len();
+        }
+        let bytes = Bytes::Inline {
+            len: len as u8,
+            data,
+        };
+        let hash = seed.hash(bytes.as_slice());
+        Ok((
+            Key {
+                hash,
+                bytes,
+                hidden: plan.hidden,
+                encoding: schema.inner.encoding,
+            },
+            mi,
+        ))
+    }
+}
+
+/// Copies `src` into `dst` (of the same length) eight bytes at a time: short copies of
+/// lengths known only at run time, without a call to `memcpy` for each.
+#[inline]
+fn copy_words(dst: &mut [u8], src: &[u8]) {
+    let mut d = dst.chunks_exact_mut(8);
+    let mut s = src.chunks_exact(8);
+    for (d, s) in (&mut d).zip(&mut s) {
+        d.copy_from_slice(s);
+    }
+    for (d, s) in d.into_remainder().iter_mut().zip(s.remainder()) {
+        *d = *s;
+    }
+}
+
 /// Reads the key of `telegram` into a [`Key`], hashed with `seed`; the message's index too.
 pub(crate) fn read_key(schema: &Schema, telegram: &[u8], seed: &Seed) -> Result<(Key, usize)> {
     let s = &*schema.inner;
@@ -267,4 +374,70 @@ pub(crate) fn compare(a: &Key, b: &Key) -> (usize, Option<(usize, String, String
         }
     }
     (same, first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan and the general reader give the same key, on every bundled sample with a
+    /// key and on telegrams with their key parts changed (spaces, Hangul, digits).
+    #[test]
+    fn the_plan_reads_what_the_general_reader_reads() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../layouts");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(root).expect("layouts") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "layout") {
+                continue;
+            }
+            let schema = Schema::load(&path).expect("layout");
+            let plans = KeyPlans::new(&schema);
+            let seed = Seed::new();
+            let samples = path.with_extension("");
+            let Ok(dir) = std::fs::read_dir(&samples) else {
+                continue;
+            };
+            for sample in dir {
+                let sample = sample.expect("sample").path();
+                if sample.extension().is_none_or(|e| e != "bin") {
+                    continue;
+                }
+                let bytes = std::fs::read(&sample).expect("bytes");
+                let mut framer = crate::framer::Framer::new(&schema);
+                let mut buf = bytes::BytesMut::from(&bytes[..]);
+                while let Ok(Some(frame)) = framer.next_frame(&mut buf) {
+                    let t = frame.telegram.to_vec();
+                    let Ok((general, gm)) = read_key(&schema, &t, &seed) else {
+                        continue;
+                    };
+                    for variant in [t.clone(), with_blanks(&t, &schema, gm)] {
+                        let (a, am) = plans.read(&schema, &variant, &seed).expect("plan");
+                        let (b, bm) = read_key(&schema, &variant, &seed).expect("general");
+                        assert_eq!((am, a.bytes.as_slice()), (bm, b.bytes.as_slice()));
+                        assert_eq!(a.hash, b.hash);
+                        assert_eq!(a.hidden, b.hidden);
+                    }
+                    assert_eq!(general.text(), schema.key(&t).expect("key"));
+                    if plans.plans[gm].is_some() {
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked >= 4, "{checked} keyed samples read through a plan");
+    }
+
+    /// The telegram with the last byte of each key part made a space (a shorter part).
+    fn with_blanks(t: &[u8], schema: &Schema, mi: usize) -> Vec<u8> {
+        let s = &*schema.inner;
+        let mut t = t.to_vec();
+        for &id in s.messages[mi].key.as_deref().unwrap_or(&[]) {
+            let f = &s.fields[id as usize];
+            if let Some(off) = f.offset {
+                t[off + f.width - 1] = b' ';
+            }
+        }
+        t
+    }
 }

@@ -77,6 +77,7 @@ pub struct Correlator<T> {
     schema: Schema,
     shards: Box<[Mutex<Shard<T>>]>,
     seed: key::Seed,
+    plans: key::KeyPlans,
     capacity: usize,
     len: AtomicUsize,
     timeout: Duration,
@@ -111,15 +112,17 @@ struct Pending<T> {
     deadline: Instant,
 }
 
-/// A response matched with its request.
+/// A response matched with its request. The message names are the schema's, borrowed
+/// from the correlator: a match touches no shared reference count, which threads would
+/// contend for.
 #[derive(Debug)]
-pub struct Matched<T> {
+pub struct Matched<'c, T> {
     /// The token the request was inserted with.
     pub token: T,
     /// The request's message.
-    pub request_message: Arc<str>,
+    pub request_message: &'c str,
     /// The response's message.
-    pub response_message: Arc<str>,
+    pub response_message: &'c str,
     /// The key they share.
     pub key: Key,
     /// From the request's insert to the response's completion.
@@ -215,6 +218,7 @@ impl<T> Correlator<T> {
             schema: schema.clone(),
             shards,
             seed: key::Seed::new(),
+            plans: key::KeyPlans::new(schema),
             capacity,
             len: AtomicUsize::new(0),
             timeout,
@@ -252,7 +256,9 @@ impl<T> Correlator<T> {
     /// # Errors
     /// [`ErrorKind::NoKey`] when its message has no key; the errors of [`Schema::key`].
     pub fn key(&self, telegram: &[u8]) -> Result<Key> {
-        key::read_key(&self.schema, telegram, &self.seed).map(|(k, _)| k)
+        self.plans
+            .read(&self.schema, telegram, &self.seed)
+            .map(|(k, _)| k)
     }
 
     fn shard(&self, key: &Key) -> MutexGuard<'_, Shard<T>> {
@@ -290,7 +296,7 @@ impl<T> Correlator<T> {
         now: Instant,
         deadline: Instant,
     ) -> Result<Key, Rejected<T>> {
-        let (key, mi) = match key::read_key(&self.schema, request, &self.seed) {
+        let (key, mi) = match self.plans.read(&self.schema, request, &self.seed) {
             Ok(k) => k,
             Err(error) => return Err(Rejected { error, token }),
         };
@@ -331,7 +337,7 @@ impl<T> Correlator<T> {
     ///
     /// # Errors
     /// See [`complete_at`](Correlator::complete_at).
-    pub fn complete(&self, response: &[u8]) -> Result<Matched<T>> {
+    pub fn complete(&self, response: &[u8]) -> Result<Matched<'_, T>> {
         self.complete_at(response, Instant::now())
     }
 
@@ -343,8 +349,8 @@ impl<T> Correlator<T> {
     /// nearest pending request (the one sharing the most key parts among up to 16,384 of
     /// them); kept too, for [`unmatched`](Correlator::unmatched). The errors of reading its
     /// key.
-    pub fn complete_at(&self, response: &[u8], now: Instant) -> Result<Matched<T>> {
-        let (key, mi) = key::read_key(&self.schema, response, &self.seed)?;
+    pub fn complete_at(&self, response: &[u8], now: Instant) -> Result<Matched<'_, T>> {
+        let (key, mi) = self.plans.read(&self.schema, response, &self.seed)?;
         let found = self.shard(&key).remove_entry(&key);
         let s = &*self.schema.inner;
         match found {
@@ -352,8 +358,8 @@ impl<T> Correlator<T> {
                 self.len.fetch_sub(1, Ordering::AcqRel);
                 Ok(Matched {
                     token: p.token,
-                    request_message: s.messages[p.message as usize].name.clone(),
-                    response_message: s.messages[mi].name.clone(),
+                    request_message: &s.messages[p.message as usize].name,
+                    response_message: &s.messages[mi].name,
                     key,
                     elapsed: now.saturating_duration_since(p.sent),
                 })
