@@ -43,7 +43,7 @@ fn a_response_gives_back_its_requests_token() {
         .complete_at(&res, t0 + Duration::from_millis(7))
         .expect("matched");
     assert_eq!(m.token, "trace-1");
-    assert_eq!(&*m.request_message, "transfer");
+    assert_eq!(m.request_message, "transfer");
     assert_eq!(m.elapsed, Duration::from_millis(7));
     assert_eq!(m.key, key);
     assert!(c.is_empty());

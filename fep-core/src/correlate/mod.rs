@@ -67,7 +67,7 @@ const NEAREST_SCAN: usize = 16_384;
 ///     .map_err(|r| r.error)?;
 /// let done = table.complete_at(b"RES000004200", now + Duration::from_millis(120))?;
 /// assert_eq!(done.token, "trace-42");
-/// assert_eq!(&*done.request_message, "request");
+/// assert_eq!(done.request_message, "request");
 /// assert_eq!(done.key.text(), "0000042");
 /// assert_eq!(done.elapsed, Duration::from_millis(120));
 /// assert!(table.is_empty());
