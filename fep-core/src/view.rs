@@ -205,12 +205,19 @@ impl Schema {
         let mi = self.dispatch_index(telegram)?;
         let m = &s.messages[mi];
         let Some(ids) = &m.key else {
-            return Err(Error::value(ErrorKind::NoKey(format!(
-                "message \"{}\" lacks a key field ({})",
-                m.name,
-                s.key_paths.join(", ")
-            )))
-            .with_message(&m.name));
+            let why = if s.key_paths.is_empty() {
+                format!(
+                    "message \"{}\" has no key (the layout has no `key` directive, nor the message a key of its own)",
+                    m.name
+                )
+            } else {
+                format!(
+                    "message \"{}\" lacks a key field ({})",
+                    m.name,
+                    s.key_paths.join(", ")
+                )
+            };
+            return Err(Error::value(ErrorKind::NoKey(why)).with_message(&m.name));
         };
         for (i, &id) in ids.iter().enumerate() {
             let f = &s.fields[id as usize];

@@ -274,3 +274,33 @@ proptest! {
         prop_assert!(taken <= next);
     }
 }
+
+#[test]
+fn sensitive_key_parts_are_hidden_whole() {
+    let schema = Schema::parse(
+        "encoding ascii\nkey acct seq\nmessage m 12 {\n  acct X(8) mask\n  seq  9(4)\n}\n",
+    )
+    .expect("layout");
+    let c = Correlator::new(&schema, 10, SECOND);
+    c.insert(b"123456780042", ()).expect("filed");
+    let r = c.insert(b"123456780042", ()).expect_err("same key");
+    let text = r.error.to_string();
+    assert!(text.contains("****|0042"), "{text}");
+    assert!(!text.contains("5678"), "{text}");
+}
+
+#[test]
+fn a_message_without_a_key_says_so() {
+    let schema = Schema::parse(
+        "encoding ascii\nmessage a 4 {\n  when t = \"A\"\n  key n\n  t X(1)\n  n X(3)\n}\nmessage b 4 {\n  when t = \"B\"\n  t X(1)\n  n X(3)\n}\n",
+    )
+    .expect("layout");
+    assert_eq!(schema.key(b"A123").expect("a key"), "123");
+    let e = schema.key(b"B123").expect_err("no key");
+    assert!(matches!(e.kind(), ErrorKind::NoKey(_)), "{e}");
+    assert!(e.to_string().contains("message \"b\" has no key"), "{e}");
+    let c = Correlator::new(&schema, 10, SECOND);
+    let r = c.insert(b"B123", 7).expect_err("no key");
+    assert_eq!(r.token, 7);
+    assert!(matches!(r.error.kind(), ErrorKind::NoKey(_)));
+}

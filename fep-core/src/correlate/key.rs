@@ -23,7 +23,8 @@ const INLINE: usize = 62;
 pub struct Key {
     hash: u64,
     bytes: Bytes,
-    /// Which parts are sensitive (bit per part, the first 64 parts), for `Display`.
+    /// Which parts are `mask` or `secret` fields (bit per part, the first 64 parts): text
+    /// shows them as `****`.
     hidden: u64,
     encoding: text::TextEncoding,
 }
@@ -63,24 +64,38 @@ impl Key {
         Parts(self.bytes.as_slice())
     }
 
-    /// The key as text, parts joined with `|` (sensitive parts hidden).
+    /// A key from its encoded bytes, hashed with `seed`.
+    #[inline]
+    fn new(bytes: Bytes, hidden: u64, encoding: text::TextEncoding, seed: &Seed) -> Key {
+        Key {
+            hash: seed.hash(bytes.as_slice()),
+            bytes,
+            hidden,
+            encoding,
+        }
+    }
+
+    /// The key as text, parts joined with `|` (`mask` and `secret` parts as `****`).
     pub fn text(&self) -> String {
         let mut s = String::new();
         for (i, p) in self.parts().enumerate() {
             if i > 0 {
                 s.push('|');
             }
-            let t = text::decode(self.encoding, p)
-                .unwrap_or_else(|_| String::from_utf8_lossy(p).into_owned().into());
-            let hide = i < 64 && self.hidden & (1 << i) != 0;
-            let sens = if hide {
-                Sensitivity::Mask
-            } else {
-                Sensitivity::Plain
-            };
-            s.push_str(&sens.redact(&t));
+            s.push_str(&self.part_text(i, p));
         }
         s
+    }
+
+    /// Part `i` (its bytes `p`) as text: decoded in the layout's encoding, or hidden whole
+    /// when it is a sensitive field (a key does not say whether `mask` or `secret`).
+    pub(crate) fn part_text(&self, i: usize, p: &[u8]) -> String {
+        if i >= 64 || self.hidden & (1 << i) != 0 {
+            return Sensitivity::Secret.redact("").into_owned();
+        }
+        text::decode(self.encoding, p)
+            .map(|t| t.into_owned())
+            .unwrap_or_else(|_| String::from_utf8_lossy(p).into_owned())
     }
 
     /// The hash the correlator files the key under.
@@ -249,14 +264,8 @@ impl KeyPlans {
             len: len as u8,
             data,
         };
-        let hash = seed.hash(bytes.as_slice());
         Ok((
-            Key {
-                hash,
-                bytes,
-                hidden: plan.hidden,
-                encoding: schema.inner.encoding,
-            },
+            Key::new(bytes, plan.hidden, schema.inner.encoding, seed),
             mi,
         ))
     }
@@ -282,11 +291,7 @@ pub(crate) fn read_key(schema: &Schema, telegram: &[u8], seed: &Seed) -> Result<
     let mi = schema.dispatch_index(telegram)?;
     let m = &s.messages[mi];
     let Some(ids) = &m.key else {
-        // The text and the kind that `Schema::key` gives, from one place.
-        return Err(schema
-            .key(telegram)
-            .err()
-            .unwrap_or_else(|| Error::new(ErrorKind::NoKey(m.name.to_string()), Position::None)));
+        return Err(key_error(schema, telegram));
     };
     let mut data = [0u8; INLINE];
     let mut heap: Option<Vec<u8>> = None;
@@ -296,18 +301,7 @@ pub(crate) fn read_key(schema: &Schema, telegram: &[u8], seed: &Seed) -> Result<
         let f = &s.fields[id as usize];
         let off = f.offset.unwrap_or(0);
         let Some(bytes) = telegram.get(off..off + f.width) else {
-            // A short telegram: the same error `Schema::key` gives, with its path.
-            return Err(schema.key(telegram).err().unwrap_or_else(|| {
-                Error::data(
-                    ErrorKind::TooShort {
-                        needed: off + f.width,
-                        found: telegram.len(),
-                    },
-                    telegram.len(),
-                    0,
-                    None,
-                )
-            }));
+            return Err(key_error(schema, telegram));
         };
         let part = text::trim_spaces(bytes);
         if f.sensitivity != Sensitivity::Plain && i < 64 {
@@ -337,43 +331,42 @@ pub(crate) fn read_key(schema: &Schema, telegram: &[u8], seed: &Seed) -> Result<
             data,
         },
     };
-    let hash = seed.hash(bytes.as_slice());
-    Ok((
-        Key {
-            hash,
-            bytes,
-            hidden,
-            encoding: s.encoding,
-        },
-        mi,
-    ))
+    Ok((Key::new(bytes, hidden, s.encoding, seed), mi))
 }
 
-/// How two keys differ, part by part: the number of equal parts, and the first part that
-/// differs with both values as text.
-pub(crate) fn compare(a: &Key, b: &Key) -> (usize, Option<(usize, String, String)>) {
+/// Why a telegram has no key that can be read: the error `Schema::key` gives (no key for
+/// its message, a telegram too short for a key field), from one place.
+#[cold]
+fn key_error(schema: &Schema, telegram: &[u8]) -> Error {
+    schema.key(telegram).err().unwrap_or_else(|| {
+        // Not reached: the reader and `Schema::key` refuse the same telegrams.
+        Error::new(
+            ErrorKind::NoKey("the telegram's key cannot be read".into()),
+            Position::None,
+        )
+    })
+}
+
+/// How two keys differ: the number of equal parts, and the first part that differs.
+pub(crate) fn compare(a: &Key, b: &Key) -> (usize, Option<usize>) {
     let mut same = 0;
     let mut first = None;
-    let text = |k: &Key, i: usize, p: &[u8]| {
-        let t = text::decode(k.encoding, p)
-            .map(|c| c.into_owned())
-            .unwrap_or_else(|_| String::from_utf8_lossy(p).into_owned());
-        let hide = i < 64 && (k.hidden & (1 << i)) != 0;
-        let sens = if hide {
-            Sensitivity::Mask
-        } else {
-            Sensitivity::Plain
-        };
-        sens.redact(&t).into_owned()
-    };
     for (i, (pa, pb)) in a.parts().zip(b.parts()).enumerate() {
         if pa == pb {
             same += 1;
-        } else if first.is_none() {
-            first = Some((i, text(a, i, pa), text(b, i, pb)));
+        } else {
+            first.get_or_insert(i);
         }
     }
     (same, first)
+}
+
+/// Part `i` of a key as text (empty when it has no such part).
+pub(crate) fn nth_part_text(k: &Key, i: usize) -> String {
+    k.parts()
+        .nth(i)
+        .map(|p| k.part_text(i, p))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -372,31 +372,34 @@ impl<T> Correlator<T> {
     fn unmatched_response(&self, key: Key, mi: usize, now: Instant) -> Error {
         let s = &*self.schema.inner;
         let m = &s.messages[mi];
-        let mut best: Option<(usize, String)> = None;
+        // The pending request sharing the most key parts: (parts shared, its key, its
+        // message, the first part that differs). Text is made for that one only.
+        let mut best: Option<(usize, Key, u32, usize)> = None;
         for shard in &*self.shards {
             let shard = shard
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             for (k, p) in shard.iter().take(NEAREST_SCAN / SHARDS) {
-                let (same, diff) = key::compare(k, &key);
-                if same == 0 || best.as_ref().is_some_and(|(b, _)| *b >= same) {
-                    continue;
-                }
-                let Some((part, theirs, ours)) = diff else {
+                let (same, Some(part)) = key::compare(k, &key) else {
                     continue;
                 };
-                let field = m.key.as_ref().and_then(|ids| ids.get(part)).map_or_else(
-                    || format!("part {}", part + 1),
-                    |&id| s.fields[id as usize].path.to_string(),
-                );
-                let text = format!(
-                    "request \"{}\" {k} differs in {field}: {theirs}, the response has {ours}",
-                    s.messages[p.message as usize].name
-                );
-                best = Some((same, text));
+                if same > 0 && best.as_ref().is_none_or(|b| b.0 < same) {
+                    best = Some((same, k.clone(), p.message, part));
+                }
             }
         }
-        let nearest = best.map(|(_, t)| t);
+        let nearest = best.map(|(_, k, message, part)| {
+            let field = m.key.as_ref().and_then(|ids| ids.get(part)).map_or_else(
+                || format!("part {}", part + 1),
+                |&id| s.fields[id as usize].path.to_string(),
+            );
+            format!(
+                "request \"{}\" {k} differs in {field}: {}, the response has {}",
+                s.messages[message as usize].name,
+                key::nth_part_text(&k, part),
+                key::nth_part_text(&key, part),
+            )
+        });
         let mut kept = self
             .unmatched
             .lock()
