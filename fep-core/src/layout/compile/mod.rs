@@ -179,12 +179,14 @@ impl<'c, 's> Compiler<'c, 's> {
                 conditions: Vec::new(),
                 specificity: m.conditions.len(),
                 key: None,
+                answers: None,
                 field_range: (first, self.fields.len() as FieldId),
             });
         }
 
         let dispatch = self.conditions(ast, &mut messages)?;
         let key_paths = self.keys(ast, &mut messages)?;
+        self.answers(ast, &mut messages)?;
         let plans = messages
             .iter()
             .map(|m| Plan::build(&self.fields, &self.groups, m))
