@@ -95,6 +95,40 @@ Shows a progress bar on a terminal and ends with a summary on standard error: te
 message, errors and time. Bad telegrams are reported and left out (unless --fail-fast); the
 exit status is then 1. CSV has one column a field (repeated fields hold their JSON).")]
     Convert(ConvertArgs),
+
+    /// Print a shell completion script for bash, zsh, fish, elvish or PowerShell
+    #[command(after_help = "\
+Examples:
+  fep completions bash > ~/.local/share/bash-completion/completions/fep
+  fep completions zsh > ~/.zfunc/_fep        # with fpath+=(~/.zfunc) in ~/.zshrc
+  fep completions fish > ~/.config/fish/completions/fep.fish
+
+The script completes commands, options, their values (formats, encodings) and file names.")]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page fep(1), or write one page a command into a directory
+    #[command(after_help = "\
+Examples:
+  fep man | man -l -
+  fep man --dir /usr/local/share/man/man1     # fep.1, fep-decode.1, ...
+
+The pages are made from the same definitions as --help, so they cannot disagree with it.")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write fep.1 and fep-COMMAND.1 for every command into this directory, instead of
+    /// printing fep(1)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
