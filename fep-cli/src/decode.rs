@@ -26,7 +26,6 @@ pub fn run(
         format: args.format,
         reveal: args.reveal,
         style: Style::stdout(color),
-        first: None,
         count: 0,
     };
     let mut stats = Stats::default();
@@ -131,14 +130,14 @@ impl Stats {
     }
 }
 
-/// Writes decoded telegrams in the chosen format. Pretty JSON and the default format wait
-/// for the second telegram to know whether to write one object or many.
+/// Writes decoded telegrams in the chosen format, the same whatever their number: pretty
+/// JSON is always one array (written as the telegrams come, so memory stays flat), JSON
+/// lines always a line a telegram. Every entry and line carries its source and the offset
+/// of its frame there.
 struct Emitter {
-    format: Option<Format>,
+    format: Format,
     reveal: bool,
     style: Style,
-    /// The first telegram, as pretty JSON and as a JSON line, until a second one comes.
-    first: Option<(String, String)>,
     count: u64,
 }
 
@@ -153,44 +152,26 @@ impl Emitter {
     ) -> Result<(), Failure> {
         self.count += 1;
         let r = match self.format {
-            Some(Format::Table) => self.table(out, schema, frame, msg, label),
-            Some(Format::Jsonl) => {
-                writeln!(out, "{}", render::jsonl(msg, frame.offset, self.reveal))
-            }
-            Some(Format::Json) => {
-                let pretty = render::pretty(msg, self.reveal);
-                if self.count == 1 {
-                    self.first = Some((pretty, String::new()));
-                    Ok(())
-                } else {
-                    let mut r = Ok(());
-                    if let Some((first, _)) = self.first.take() {
-                        r = write!(out, "[\n{}", indent(&first));
-                    }
-                    r.and_then(|()| write!(out, ",\n{}", indent(&pretty)))
-                }
-            }
-            None => {
-                let line = render::jsonl(msg, frame.offset, self.reveal);
-                if self.count == 1 {
-                    self.first = Some((render::pretty(msg, self.reveal), line));
-                    Ok(())
-                } else {
-                    let mut r = Ok(());
-                    if let Some((_, first)) = self.first.take() {
-                        r = writeln!(out, "{first}");
-                    }
-                    r.and_then(|()| writeln!(out, "{line}"))
-                }
+            Format::Table => self.table(out, schema, frame, msg, label),
+            Format::Jsonl => writeln!(
+                out,
+                "{}",
+                render::jsonl(msg, label, frame.offset, self.reveal)
+            ),
+            Format::Json => {
+                let entry = render::pretty_with_source(msg, label, frame.offset, self.reveal);
+                let open = if self.count == 1 { "[\n" } else { ",\n" };
+                write!(out, "{open}{}", indent(&entry))
             }
         };
         r.map_err(Failure::output)
     }
 
+    /// Closes the output (the JSON array); called once, at the end or before an error.
     fn finish(&mut self, out: &mut impl Write) -> Result<(), Failure> {
-        let r = match (self.format, self.first.take()) {
-            (Some(Format::Json) | None, Some((pretty, _))) => writeln!(out, "{pretty}"),
-            (Some(Format::Json), None) if self.count > 1 => writeln!(out, "\n]"),
+        let r = match self.format {
+            Format::Json if self.count == 0 => writeln!(out, "[]"),
+            Format::Json => writeln!(out, "\n]"),
             _ => Ok(()),
         };
         r.map_err(Failure::output)

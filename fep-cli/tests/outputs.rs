@@ -30,7 +30,15 @@ fn subcommands() -> Vec<String> {
 fn the_help_lists_the_commands_these_tests_expect() {
     assert_eq!(
         subcommands(),
-        ["check", "decode", "encode", "explain", "convert", "completions", "man"]
+        [
+            "check",
+            "decode",
+            "encode",
+            "explain",
+            "convert",
+            "completions",
+            "man"
+        ]
     );
 }
 
@@ -72,11 +80,7 @@ fn bash_completes_commands_and_option_values() {
             .args(["--norc", "--noprofile", "-c", &probe])
             .output()
             .expect("runs bash");
-        assert!(
-            o.status.success(),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8_lossy(&o.stdout)
             .lines()
             .map(str::to_owned)
@@ -147,6 +151,371 @@ fn completions_of_an_unknown_shell_is_a_usage_error() {
     let r = fep(&["completions", "tcsh"]);
     r.code(2);
     assert!(r.stderr.contains("invalid value 'tcsh'"), "{}", r.stderr);
-    assert!(r.stderr.contains("bash, elvish, fish, powershell, zsh"), "{}", r.stderr);
-    let _ = golden;
+    assert!(
+        r.stderr.contains("bash, elvish, fish, powershell, zsh"),
+        "{}",
+        r.stderr
+    );
+}
+
+// ------------------------------------------------------------------ CSV for spreadsheets
+
+const FB: &str = "layouts/firmbanking.layout";
+const TRANSFER: &str = "layouts/firmbanking/transfer-request.bin";
+const HISTORY: &str = "layouts/firmbanking/balance-history.bin";
+const CMS: &str = "layouts/cms-batch.layout";
+const BATCH: &str = "layouts/cms-batch/batch-file.bin";
+
+/// `fep convert -q` to standard output as CSV, with more options.
+fn csv(layout: &str, inputs: &[&str], options: &[&str]) -> common::Run {
+    let mut args = vec!["convert", "-q", "-l", layout, "-o", "-", "--to", "csv"];
+    args.extend(inputs);
+    args.extend(options);
+    fep(&args)
+}
+
+#[test]
+fn csv_bom_marks_utf8_for_excel() {
+    let plain = csv(CMS, &[BATCH], &[]);
+    plain.code(0);
+    let bom = csv(CMS, &[BATCH], &["--bom"]);
+    bom.code(0);
+    assert_eq!(&bom.stdout[..3], b"\xEF\xBB\xBF");
+    assert!(bom.stdout[3..] == plain.stdout[..]);
+    assert!(plain.out().contains("(주)한빛상사"));
+    // The whole text of the file Excel opens.
+    golden("convert-cms-batch-bom.csv", &bom.out());
+}
+
+#[test]
+fn csv_in_cp949_is_the_utf8_text_encoded() {
+    let utf8 = csv(CMS, &[BATCH], &[]);
+    let cp949 = csv(CMS, &[BATCH], &["--encoding", "cp949"]);
+    cp949.code(0);
+    let utf8 = utf8.out();
+    let (want, _, unmappable) = encoding_rs::EUC_KR.encode(&utf8);
+    assert!(!unmappable);
+    assert!(cp949.stdout == want.as_ref(), "CP949 bytes");
+    // 한 is B0 A1... in KS X 1001: the Hangul is there in two bytes a syllable.
+    let (han, _, _) = encoding_rs::EUC_KR.encode("(주)한빛상사");
+    assert!(
+        cp949.stdout.windows(han.len()).any(|w| w == han.as_ref()),
+        "the company name in CP949"
+    );
+    // The names Windows uses for it.
+    for alias in ["ms949", "uhc"] {
+        let r = csv(CMS, &[BATCH], &["--encoding", alias]);
+        r.code(0);
+        assert!(r.stdout == cp949.stdout, "{alias}");
+    }
+}
+
+#[test]
+fn csv_delimiters_quote_what_holds_them() {
+    let comma = csv(FB, &[TRANSFER, HISTORY], &[]);
+    comma.code(0);
+    let records = |bytes: &[u8], delimiter: u8| -> Vec<csv::StringRecord> {
+        csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .from_reader(bytes)
+            .records()
+            .map(|r| r.expect("a CSV record"))
+            .collect()
+    };
+    let want = records(&comma.stdout, b',');
+    assert_eq!(want.len(), 3);
+    for (arg, byte) in [
+        ("tab", b'\t'),
+        ("\\t", b'\t'),
+        (";", b';'),
+        ("|", b'|'),
+        (":", b':'),
+    ] {
+        let r = csv(FB, &[TRANSFER, HISTORY], &["--delimiter", arg]);
+        r.code(0);
+        assert_eq!(records(&r.stdout, byte), want, "--delimiter {arg}");
+    }
+    // A value holding the delimiter is quoted: a time with `:`.
+    let colon = csv(FB, &[HISTORY], &["--delimiter", ":"]).out();
+    assert!(colon.contains(":2024-03-15:\"09:30:15\":"), "{colon}");
+    assert!(!comma.out().contains("\"09:30:15\""));
+}
+
+#[test]
+fn csv_option_errors() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--delimiter", "ab"],
+            "error: invalid value 'ab' for '--delimiter <CHAR>': \"ab\" is not one ASCII character; give , ; | or tab\n",
+        ),
+        (
+            &["--delimiter", "\""],
+            "error: invalid value '\"' for '--delimiter <CHAR>': '\"' cannot separate fields: it is a quote, a letter, a digit or a control character; give , ; | or tab\n",
+        ),
+        (
+            &["--bom", "--encoding", "cp949"],
+            "error: --bom marks UTF-8; CP949 has no byte order mark (give one or the other)\n",
+        ),
+    ];
+    for (options, want) in cases {
+        let r = csv(FB, &[TRANSFER], options);
+        r.code(2);
+        let got = r
+            .stderr
+            .split("\n\nFor more")
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let got = if got.ends_with('\n') {
+            got
+        } else {
+            format!("{got}\n")
+        };
+        assert_eq!(&got, want, "{options:?}");
+        assert!(r.stdout.is_empty());
+    }
+    for option in [
+        &["--bom"][..],
+        &["--encoding", "cp949"],
+        &["--delimiter", ";"],
+    ] {
+        let mut args = vec![
+            "convert", "-q", "-l", FB, TRANSFER, "-o", "-", "--to", "jsonl",
+        ];
+        args.extend(option);
+        let r = fep(&args);
+        r.code(2);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "error: {} is for CSV output; give --to csv or an OUT ending in .csv\n",
+                option[0]
+            )
+        );
+    }
+}
+
+#[test]
+fn a_value_cp949_cannot_write_is_reported_and_its_row_left_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The card layout is UTF-8: a merchant name may hold what CP949 has no code for.
+    let json =
+        std::fs::read_to_string(common::root().join("layouts/card-utf8/approval-request.json"))
+            .expect("sample")
+            .replace("김밥천국·신촌점", "김밥천국 😀신촌");
+    let good = common::read("layouts/card-utf8/approval-request.bin");
+    let e = common::fep_in(
+        &["encode", "-l", "layouts/card-utf8.layout"],
+        json.as_bytes(),
+    );
+    e.code(0);
+    let mut capture = good.clone();
+    capture.extend(&e.stdout);
+    capture.extend(&good);
+    let input = dir.path().join("cards.bin");
+    std::fs::write(&input, &capture).expect("writes");
+    let i = input.to_str().expect("path");
+    let r = fep(&[
+        "convert",
+        "-l",
+        "layouts/card-utf8.layout",
+        i,
+        "-o",
+        "-",
+        "--to",
+        "csv",
+        "--encoding",
+        "cp949",
+    ]);
+    r.code(1);
+    let (text, _, _) = encoding_rs::EUC_KR.decode(&r.stdout);
+    assert_eq!(
+        text.lines().count(),
+        3,
+        "the header and the two good rows:\n{text}"
+    );
+    let at = good.len();
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "error: {i}: telegram at byte {at}: approval.merchant_name: '😀' (U+1F600) has no \
+             code in CP949, so the row cannot be written; write UTF-8 instead (--bom, without \
+             --encoding)"
+        )
+    );
+    assert!(
+        lines[1].starts_with("converted 2 telegrams ("),
+        "{}",
+        r.stderr
+    );
+    // In UTF-8 the same capture converts whole.
+    let r = fep(&[
+        "convert",
+        "-q",
+        "-l",
+        "layouts/card-utf8.layout",
+        i,
+        "-o",
+        "-",
+        "--to",
+        "csv",
+        "--bom",
+    ]);
+    r.code(0);
+    assert!(r.out().contains("김밥천국 😀신촌"));
+}
+
+// ------------------------------------------------------------------ several inputs
+
+#[test]
+fn every_row_names_its_source_and_the_frame_offset_in_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let two = dir.path().join("two.bin");
+    let mut bytes = common::read(TRANSFER);
+    bytes.extend(common::read(HISTORY));
+    std::fs::write(&two, &bytes).expect("writes");
+    let two = two.to_str().expect("path");
+    let want = [
+        (HISTORY.to_owned(), 0, "balance_history"),
+        (two.to_owned(), 0, "transfer"),
+        (two.to_owned(), 304, "balance_history"),
+    ];
+    let rows = |json: Vec<serde_json::Value>| -> Vec<(String, u64, String)> {
+        json.iter()
+            .map(|v| {
+                (
+                    v["source"].as_str().expect("source").to_owned(),
+                    v["offset"].as_u64().expect("offset"),
+                    v["message"].as_str().expect("message").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let want: Vec<(String, u64, String)> = want
+        .iter()
+        .map(|(s, o, m)| (s.clone(), *o, (*m).to_owned()))
+        .collect();
+
+    // decode: JSON lines, and the one JSON array.
+    let r = fep(&["decode", "-l", FB, "--format", "jsonl", HISTORY, two]);
+    r.code(0);
+    let lines = r
+        .out()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a line"))
+        .collect();
+    assert_eq!(rows(lines), want);
+    let r = fep(&["decode", "-l", FB, HISTORY, two]);
+    r.code(0);
+    let doc: serde_json::Value = serde_json::from_str(&r.out()).expect("one document");
+    assert_eq!(rows(doc.as_array().expect("an array").clone()), want);
+
+    // convert: JSON lines and CSV, the inputs one after another.
+    let r = fep(&[
+        "convert", "-q", "-l", FB, HISTORY, two, "-o", "-", "--to", "jsonl",
+    ]);
+    r.code(0);
+    let lines = r
+        .out()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a line"))
+        .collect();
+    assert_eq!(rows(lines), want);
+    let r = fep(&["convert", "-l", FB, HISTORY, two, "-o", "-", "--to", "csv"]);
+    r.code(0);
+    let mut reader = csv::Reader::from_reader(&r.stdout[..]);
+    let header = reader.headers().expect("header").clone();
+    assert_eq!(
+        &header.iter().take(3).collect::<Vec<_>>(),
+        &["source", "offset", "message"]
+    );
+    let got: Vec<(String, u64, String)> = reader
+        .records()
+        .map(|rec| {
+            let rec = rec.expect("a row");
+            (
+                rec[0].to_owned(),
+                rec[1].parse().expect("offset"),
+                rec[2].to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    let bytes_total = common::read(HISTORY).len() + bytes.len();
+    assert!(
+        r.stderr.starts_with(&format!(
+            "converted 3 telegrams ({} bytes) to standard output in ",
+            bytes_total
+                .to_string()
+                .chars()
+                .rev()
+                .collect::<Vec<_>>()
+                .chunks(3)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(",")
+                .chars()
+                .rev()
+                .collect::<String>()
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_format_does_not_change_with_the_number_of_telegrams() {
+    let empty = tempfile::NamedTempFile::new().expect("temp file");
+    let e = empty.path().to_str().expect("path");
+    for (inputs, n) in [
+        (&[e][..], 0),
+        (&[TRANSFER][..], 1),
+        (&[TRANSFER, HISTORY][..], 2),
+    ] {
+        let mut args = vec!["decode", "-l", FB];
+        args.extend(inputs);
+        let r = fep(&args);
+        r.code(0);
+        let doc: serde_json::Value =
+            serde_json::from_str(&r.out()).unwrap_or_else(|e| panic!("{n}: one document: {e}"));
+        assert_eq!(doc.as_array().map(Vec::len), Some(n), "json, {n} telegrams");
+        args.extend(["--format", "jsonl"]);
+        let r = fep(&args);
+        r.code(0);
+        assert_eq!(r.out().lines().count(), n, "jsonl, {n} telegrams");
+        for l in r.out().lines() {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a line");
+            assert!(v.is_object());
+        }
+    }
+    let r = fep(&["decode", "-l", FB, e]);
+    assert_eq!(r.out(), "[]\n");
+    assert_eq!(r.stderr, format!("note: {e} holds no telegram\n"));
+}
+
+#[test]
+fn convert_refuses_to_overwrite_any_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let capture = dir.path().join("capture.bin");
+    std::fs::write(&capture, common::read(TRANSFER)).expect("writes");
+    let c = capture.to_str().expect("path");
+    let r = fep(&["convert", "-l", FB, TRANSFER, c, "-o", c, "--to", "csv"]);
+    r.code(2);
+    assert_eq!(
+        r.stderr,
+        format!("error: {c}: the output would overwrite the input\n")
+    );
+    assert!(std::fs::read(&capture).expect("reads") == common::read(TRANSFER));
+    // A missing input is found before the output is created.
+    let out = dir.path().join("out.csv");
+    let o = out.to_str().expect("path");
+    let r = fep(&["convert", "-l", FB, TRANSFER, "no-such.bin", "-o", o]);
+    r.code(2);
+    assert_eq!(r.stderr, "error: no-such.bin: no such file\n");
+    assert!(!out.exists());
+    let r = fep(&["convert", "-l", FB, "-", "-", "-o", o]);
+    r.code(2);
+    assert_eq!(r.stderr, "error: standard input can be read only once\n");
 }
