@@ -69,10 +69,12 @@ Examples:
   fep encode -l layouts/firmbanking.layout layouts/firmbanking/transfer-request.json > t.bin
   fep decode -l bank.layout --reveal capture.bin | fep encode -l bank.layout > same.bin
   fep encode -l bank.layout --message transfer --hex --no-frame fields.json
+  fep encode -l bank.layout fields.json -o telegram.bin
 
 The JSON is one object {\"message\": NAME, \"fields\": {...}}, an array of them, or one a
 line (JSON lines; an \"offset\" key is ignored). With --message, an object may also be the
-fields alone. Decode with --reveal first: masked values cannot be encoded back.")]
+fields alone. Decode with --reveal first: masked values cannot be encoded back. Telegrams are
+bytes, which a terminal cannot show: on a terminal, give --hex, -o FILE or redirect.")]
     Encode(EncodeArgs),
 
     /// Show a telegram field by field: offset, length, path, description, raw bytes and value
@@ -80,6 +82,7 @@ fields alone. Decode with --reveal first: masked values cannot be encoded back."
 Examples:
   fep explain -l layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
   fep explain -l bank.layout --no-frame --hex-file telegram.txt
+  fep explain -l bank.layout --width 80 capture.bin > for-the-ticket.txt
 
 On a bad telegram, shows every field that decoded, then the failing field with its error,
 then the bytes that were not decoded, and exits with 1.")]
@@ -213,6 +216,10 @@ pub struct EncodeArgs {
     #[arg(long)]
     pub hex: bool,
 
+    /// Write to this file instead of standard output (bytes are refused on a terminal)
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
     /// Write bare telegrams, without their frames
     #[arg(long)]
     pub no_frame: bool,
@@ -247,6 +254,11 @@ pub struct ExplainArgs {
     /// Show mask and secret fields whole
     #[arg(long)]
     pub reveal: bool,
+
+    /// Fit the table in this many columns (raw bytes under each field, long values cut);
+    /// 0 for the full table [default: the terminal's width; the full table in a pipe]
+    #[arg(short, long, value_name = "COLUMNS")]
+    pub width: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fep_core::{FieldPath, Message, Record, Schema, Sensitivity, Value};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{BinaryBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{ColorChoice, ConvertArgs, ConvertFormat, CsvArgs, CsvEncoding};
 use crate::failure::{self, Failure, print_error};
@@ -584,12 +584,21 @@ fn json_value(v: &Value<'_>, sens: Sensitivity, reveal: bool, out: &mut String) 
     }
 }
 
-/// The progress bar: bytes, telegrams a second, time left.
+/// The progress bar: a bar as wide as the terminal leaves room for, bytes done, telegrams a
+/// second and time left. The rate and the time left appear once they are measured, never
+/// empty or zero.
 struct Progress {
     bar: ProgressBar,
+    total: Option<u64>,
     start: Instant,
     last: Instant,
 }
+
+/// The narrowest the bar itself gets; the text beside it gives way first.
+const MIN_BAR: usize = 10;
+
+/// Time before a rate means anything.
+const MEASURED_AFTER: Duration = Duration::from_millis(500);
 
 impl Progress {
     fn new(total: Option<u64>) -> Progress {
@@ -597,22 +606,25 @@ impl Progress {
         let (bar, template) = match total {
             Some(t) => (
                 ProgressBar::with_draw_target(Some(t), target),
-                "[{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec}, {msg}, ETA {eta}",
+                "[{wide_bar}] {msg}",
             ),
             None => (
                 ProgressBar::with_draw_target(None, target),
-                "{spinner} {bytes} {binary_bytes_per_sec}, {msg}, {elapsed}",
+                "{spinner} {msg}",
             ),
         };
         if let Ok(s) = ProgressStyle::with_template(template) {
             bar.set_style(s.progress_chars("=> "));
         }
         let now = Instant::now();
-        Progress {
+        let p = Progress {
             bar,
+            total,
             start: now,
             last: now,
-        }
+        };
+        p.bar.set_message(p.message(0, 0, Duration::ZERO));
+        p
     }
 
     fn update(&mut self, bytes: u64, telegrams: u64) {
@@ -622,14 +634,76 @@ impl Progress {
         }
         self.last = now;
         self.bar.set_position(bytes);
-        let secs = now.duration_since(self.start).as_secs_f64();
-        let rate = if secs > 0.0 {
-            (telegrams as f64 / secs) as u64
-        } else {
-            0
-        };
         self.bar
-            .set_message(format!("{} telegrams/s", render::count(rate)));
+            .set_message(self.message(bytes, telegrams, now.duration_since(self.start)));
+    }
+
+    /// The text beside the bar, in the columns the terminal leaves it.
+    fn message(&self, bytes: u64, telegrams: u64, elapsed: Duration) -> String {
+        let columns = console::Term::stderr()
+            .size_checked()
+            .map_or(80, |(_, c)| usize::from(c));
+        progress_text(bytes, self.total, telegrams, elapsed, columns)
+    }
+}
+
+/// What the progress line says after the bar: `1.20 MiB/30.00 MiB, 12,345 telegrams/s, 3s
+/// left` (without a known size: `1.20 MiB, 12,345 telegrams/s, 4s`), the parts that do not
+/// fit in `columns` (with the bar's brackets and its narrowest width) left off from the end.
+fn progress_text(
+    bytes: u64,
+    total: Option<u64>,
+    telegrams: u64,
+    elapsed: Duration,
+    columns: usize,
+) -> String {
+    let mut parts = vec![match total {
+        Some(t) => format!("{}/{}", BinaryBytes(bytes), BinaryBytes(t)),
+        None => BinaryBytes(bytes).to_string(),
+    }];
+    let secs = elapsed.as_secs_f64();
+    if elapsed >= MEASURED_AFTER && telegrams > 0 {
+        parts.push(format!(
+            "{} telegrams/s",
+            render::count((telegrams as f64 / secs) as u64)
+        ));
+        match total {
+            Some(t) if bytes > 0 && t > bytes => {
+                // Rounded up: never "0s left" while bytes are left.
+                let left = ((t - bytes) as f64 * secs / bytes as f64).ceil().max(1.0);
+                parts.push(format!("{} left", short_duration(left)));
+            }
+            Some(_) => {}
+            None => parts.push(short_duration(secs)),
+        }
+    }
+    // The bar: `[`, MIN_BAR cells, `] `; the spinner: one cell and a space.
+    let room = match total {
+        Some(_) => columns.saturating_sub(MIN_BAR + 3),
+        None => columns.saturating_sub(2),
+    };
+    let mut text = String::new();
+    for p in parts {
+        let next = if text.is_empty() {
+            p
+        } else {
+            format!("{text}, {p}")
+        };
+        if next.len() > room && !text.is_empty() {
+            break;
+        }
+        text = next;
+    }
+    text
+}
+
+/// Seconds as `42s`, `3m 05s`, `2h 10m`.
+fn short_duration(secs: f64) -> String {
+    let s = secs.round() as u64;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m {:02}s", s / 60, s % 60),
+        _ => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
     }
 }
 
@@ -678,5 +752,71 @@ impl Summary<'_> {
             "errors",
             render::count(self.errors)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{progress_text, short_duration};
+
+    const MIB: u64 = 1024 * 1024;
+
+    #[test]
+    fn the_rate_shows_once_measured_never_empty() {
+        // At the start: bytes only, no ", telegrams/s" with nothing in it.
+        assert_eq!(
+            progress_text(0, Some(30 * MIB), 0, Duration::ZERO, 80),
+            "0 B/30.00 MiB"
+        );
+        assert_eq!(
+            progress_text(MIB, Some(30 * MIB), 900, Duration::from_millis(100), 80),
+            "1.00 MiB/30.00 MiB"
+        );
+        assert_eq!(
+            progress_text(3 * MIB, Some(30 * MIB), 10_000, Duration::from_secs(1), 80),
+            "3.00 MiB/30.00 MiB, 10,000 telegrams/s, 9s left"
+        );
+        assert_eq!(
+            progress_text(3 * MIB, None, 10_000, Duration::from_secs(2), 80),
+            "3.00 MiB, 5,000 telegrams/s, 2s"
+        );
+    }
+
+    #[test]
+    fn the_line_fits_its_columns() {
+        let big = 1000 * 1024 * MIB;
+        for columns in [40, 50, 60, 80] {
+            let text = progress_text(
+                big / 3,
+                Some(big),
+                12_345_678,
+                Duration::from_secs(3600),
+                columns,
+            );
+            assert!(
+                text.len() + super::MIN_BAR + 3 <= columns,
+                "{columns}: {text}"
+            );
+            assert!(!text.ends_with(", "), "{text}");
+        }
+        assert_eq!(
+            progress_text(
+                big / 3,
+                Some(big),
+                12_345_678,
+                Duration::from_secs(3600),
+                50
+            ),
+            "333.33 GiB/1000.00 GiB"
+        );
+    }
+
+    #[test]
+    fn durations_are_short() {
+        assert_eq!(short_duration(4.4), "4s");
+        assert_eq!(short_duration(185.0), "3m 05s");
+        assert_eq!(short_duration(7800.0), "2h 10m");
     }
 }

@@ -519,3 +519,188 @@ fn convert_refuses_to_overwrite_any_input() {
     r.code(2);
     assert_eq!(r.stderr, "error: standard input can be read only once\n");
 }
+
+// ------------------------------------------------------------------ 80 columns
+
+/// Runs `fep ARGS` with standard output and standard error on a terminal of `columns`
+/// columns (a pseudo-terminal made by util-linux's `script`), standard input empty; the
+/// text the terminal got, carriage returns and colour codes left out, and the exit code.
+fn on_terminal(columns: usize, args: &[&str]) -> (String, i32) {
+    for a in args {
+        assert!(!a.contains(['\'', ' ']), "a simple argument: {a}");
+    }
+    let command = format!(
+        "stty cols {columns} rows 24; '{}' {}",
+        env!("CARGO_BIN_EXE_fep"),
+        args.iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let o = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(common::root())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux's script runs");
+    let raw = String::from_utf8_lossy(&o.stdout);
+    let mut text = String::new();
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // ESC [ ... letter: a colour or a cursor move.
+            '\u{1b}' => {
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    for c in chars.by_ref() {
+                        if c.is_ascii_alphabetic() {
+                            break;
+                        }
+                    }
+                }
+            }
+            '\r' => text.push('\n'),
+            c => text.push(c),
+        }
+    }
+    (text, o.status.code().unwrap_or(-1))
+}
+
+fn widest(text: &str) -> usize {
+    text.lines()
+        .map(fep_core::text::display_width)
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn explain_fits_the_terminal_it_writes_to() {
+    let (text, code) = on_terminal(80, &["explain", "-l", FB, TRANSFER]);
+    assert_eq!(code, 0, "{text}");
+    let table: String = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(widest(&table) <= 80, "{table}");
+    assert!(
+        table.contains("53 bytes of 20"),
+        "the filler folded: {table}"
+    );
+    // The same text as --width 80 writes to a file.
+    let r = fep(&["explain", "-l", FB, "--width", "80", TRANSFER]);
+    r.code(0);
+    let want: String = r
+        .out()
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(table, want);
+    // A wide terminal gets the full table, and so does a pipe.
+    let (wide, _) = on_terminal(200, &["explain", "-l", FB, TRANSFER]);
+    let full = fep(&["explain", "-l", FB, TRANSFER]).out();
+    assert!(widest(&full) > 80);
+    assert_eq!(
+        wide.lines().filter(|l| !l.is_empty()).count(),
+        full.lines().filter(|l| !l.is_empty()).count()
+    );
+}
+
+#[test]
+fn explain_golden_at_80_columns() {
+    let r = fep(&["explain", "-l", FB, "--width", "80", TRANSFER]);
+    r.code(0);
+    golden("explain-transfer-80.txt", &r.out());
+    // A bad telegram: the failing field, its error under its bytes, the rest.
+    let mut bad = common::read(TRANSFER);
+    bad[4 + 133] = b'O';
+    let r = common::fep_in(&["explain", "-l", FB, "-w", "80", "-"], &bad);
+    r.code(1);
+    golden("explain-bad-amount-80.txt", &r.out());
+    let table = r.out();
+    let rows: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("  >>") && !l.starts_with("error:") && !l.starts_with("  ("))
+        .collect();
+    assert!(
+        rows.iter().all(|l| fep_core::text::display_width(l) <= 80),
+        "{table}"
+    );
+    // --width 0: the full table, as in a pipe.
+    let r = fep(&["explain", "-l", FB, "-w", "0", TRANSFER]);
+    assert_eq!(r.out(), fep(&["explain", "-l", FB, TRANSFER]).out());
+}
+
+#[test]
+fn the_progress_bar_fits_and_never_shows_an_empty_rate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut capture = Vec::new();
+    for b in [TRANSFER, HISTORY] {
+        capture.extend(common::read(b));
+    }
+    let capture = capture.repeat(6000);
+    let input = dir.path().join("capture.bin");
+    std::fs::write(&input, &capture).expect("writes");
+    let out = dir.path().join("out.jsonl");
+    let (text, code) = on_terminal(
+        60,
+        &[
+            "convert",
+            "-l",
+            FB,
+            input.to_str().expect("path"),
+            "-o",
+            out.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    let bars: Vec<&str> = text.lines().filter(|l| l.starts_with('[')).collect();
+    assert!(!bars.is_empty(), "a progress bar on a terminal:\n{text}");
+    for l in &bars {
+        assert!(fep_core::text::display_width(l) <= 60, "{l}");
+        assert!(l.contains("/"), "bytes done and total: {l}");
+        for empty in [
+            ", ,",
+            " ,",
+            " 0 telegrams/s",
+            ", left",
+            " 0s left",
+            "telegrams/s,  ",
+        ] {
+            assert!(!l.contains(empty), "{l}");
+        }
+    }
+    assert!(text.contains("converted 12,000 telegrams"), "{text}");
+}
+
+#[test]
+fn encode_refuses_bytes_to_a_terminal_unless_asked() {
+    let json = "layouts/firmbanking/transfer-request.json";
+    let (text, code) = on_terminal(80, &["encode", "-l", FB, json]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        text.trim_end(),
+        "error: encode writes telegrams as bytes, which a terminal cannot show: give --hex to \
+         see them as hex, -o FILE to write a file, or redirect standard output (> FILE)"
+    );
+    let (text, code) = on_terminal(80, &["encode", "-l", FB, "--hex", json]);
+    assert_eq!(code, 0);
+    // The length prefix "0300" in hex.
+    assert!(text.starts_with("30333030"), "{text}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("t.bin");
+    let (text, code) = on_terminal(
+        80,
+        &["encode", "-l", FB, json, "-o", out.to_str().expect("path")],
+    );
+    assert_eq!((code, text.as_str()), (0, ""));
+    assert!(std::fs::read(&out).expect("written") == common::read(TRANSFER));
+    // In a pipe, bytes as always.
+    let r = fep(&["encode", "-l", FB, json]);
+    r.code(0);
+    assert!(r.stdout == common::read(TRANSFER));
+}
