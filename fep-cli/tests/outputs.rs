@@ -147,6 +147,16 @@ fn man_dir_writes_a_page_a_command() {
 }
 
 #[test]
+fn completions_and_man_have_help_with_examples() {
+    for cmd in ["completions", "man"] {
+        let r = fep(&[cmd, "--help"]);
+        r.code(0);
+        assert!(r.out().contains("Examples:"), "{cmd} --help");
+        assert!(r.out().contains(&format!("fep {cmd} ")), "{cmd} --help");
+    }
+}
+
+#[test]
 fn completions_of_an_unknown_shell_is_a_usage_error() {
     let r = fep(&["completions", "tcsh"]);
     r.code(2);
