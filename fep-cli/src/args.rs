@@ -191,7 +191,8 @@ pub struct DecodeArgs {
 pub enum Format {
     /// Pretty JSON, always one array: [{"source", "offset", "message", "fields"}, ...].
     Json,
-    /// One JSON object a line: {"source": INPUT, "offset": N, "message": NAME, "fields": {...}}.
+    /// One JSON object a line: {"source": INPUT, "offset": N, "message": NAME, "fields": {...}},
+    /// N the byte offset of the telegram's frame in INPUT.
     Jsonl,
     /// A table a telegram: field, value, description.
     Table,
