@@ -4,7 +4,7 @@
 use std::io::{self, BufWriter, Write};
 
 use clap::ArgMatches;
-use fep_core::text::{Align, Row, Table};
+use fep_core::text::{Align, Row, Table, cut, display_width};
 use fep_core::{Frame, Message, Schema};
 
 use crate::args::{ColorChoice, DecodeArgs, Format};
@@ -26,6 +26,7 @@ pub fn run(
         format: args.format,
         reveal: args.reveal,
         style: Style::stdout(color),
+        width: crate::style::terminal_width(),
         count: 0,
     };
     let mut stats = Stats::default();
@@ -138,8 +139,13 @@ struct Emitter {
     format: Format,
     reveal: bool,
     style: Style,
+    /// The terminal's width, for tables.
+    width: Option<usize>,
     count: u64,
 }
+
+/// The narrowest a cut value gets in a table, in cells.
+const MIN_VALUE: usize = 12;
 
 impl Emitter {
     fn push(
@@ -202,12 +208,30 @@ impl Emitter {
             ("value", Align::Left),
             ("description", Align::Left),
         ]);
-        for f in x.fields.iter().filter(|f| !f.filler) {
-            t.push(Row::new(vec![
-                f.path.clone(),
-                f.value_text(self.reveal),
-                f.description.unwrap_or("").to_owned(),
-            ]));
+        let rows: Vec<[String; 3]> = x
+            .fields
+            .iter()
+            .filter(|f| !f.filler)
+            .map(|f| {
+                [
+                    f.path.clone(),
+                    f.value_text(self.reveal),
+                    f.description.unwrap_or("").to_owned(),
+                ]
+            })
+            .collect();
+        // On a terminal narrower than the table, long values are cut to fit.
+        let value_cells = self.width.and_then(|w| {
+            let widest = |i: usize| rows.iter().map(|r| display_width(&r[i])).max().unwrap_or(0);
+            let (path, value, desc) = (widest(0).max(5), widest(1).max(5), widest(2).max(11));
+            (path + value + desc + 4 > w).then(|| w.saturating_sub(path + desc + 4).max(MIN_VALUE))
+        });
+        for [path, value, description] in rows {
+            let value = match value_cells {
+                Some(cells) => cut(&value, cells),
+                None => value,
+            };
+            t.push(Row::new(vec![path, value, description]));
         }
         let style = self.style;
         out.write_all(

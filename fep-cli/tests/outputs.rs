@@ -620,6 +620,21 @@ fn explain_fits_the_terminal_it_writes_to() {
 }
 
 #[test]
+fn decode_tables_fit_the_terminal_too() {
+    let (text, code) = on_terminal(80, &["decode", "-l", FB, "--format", "table", TRANSFER]);
+    assert_eq!(code, 0, "{text}");
+    let table: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    assert!(widest(&table) <= 80, "{table}");
+    // The 44 spaces of header.reserved, cut; short values whole.
+    assert!(table.contains("\"                    "), "{table}");
+    assert!(table.contains("...  "), "{table}");
+    assert!(table.contains("\"TESTCO0001\""), "{table}");
+    // In a pipe, whole.
+    let r = fep(&["decode", "-l", FB, "--format", "table", TRANSFER]);
+    assert!(r.out().contains(&format!("\"{}\"", " ".repeat(44))));
+}
+
+#[test]
 fn explain_golden_at_80_columns() {
     let r = fep(&["explain", "-l", FB, "--width", "80", TRANSFER]);
     r.code(0);

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::path::FieldPath;
 use crate::schema::info::MessageInfo;
-use crate::text::{Align, Row, Table, Tone, char_width, display_width};
+use crate::text::{Align, Row, Table, Tone, cut};
 use crate::value::Sensitivity;
 
 use super::{ExplainedField, Explanation};
@@ -471,27 +471,6 @@ fn error_note(f: &ExplainedField<'_, '_>) -> Option<String> {
     Some(note)
 }
 
-/// `text` in at most `cells` terminal cells: cut, ending in `...`, when longer. (Not `…`:
-/// Korean terminals draw it two cells wide, as they do every East Asian ambiguous
-/// character.)
-fn cut(text: &str, cells: usize) -> String {
-    if display_width(text) <= cells {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = char_width(c);
-        if used + w + 3 > cells {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push_str("...");
-    out
-}
-
 /// Uppercase hex, a space between bytes.
 fn hex_spaced(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 3);
@@ -521,21 +500,11 @@ fn printable(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{cut, hex_spaced, printable};
+    use super::{hex_spaced, printable};
 
     #[test]
     fn raw_bytes_as_hex_and_text() {
         assert_eq!(hex_spaced(b"\x00\xC8a"), "00 C8 61");
         assert_eq!(printable(b"a \xC8\x01~"), "a ..~");
-    }
-
-    #[test]
-    fn a_cut_keeps_to_its_cells() {
-        assert_eq!(cut("\"ABCDEFGH\"", 10), "\"ABCDEFGH\"");
-        assert_eq!(cut("\"ABCDEFGHI\"", 10), "\"ABCDEF...");
-        // Hangul is two cells: a syllable that would overrun is left out whole.
-        assert_eq!(cut("\"김밥천국신촌점\"", 10), "\"김밥천...");
-        assert_eq!(cut("\"김밥천국신촌점\"", 9), "\"김밥...");
-        assert_eq!(cut("abcd", 2), "...");
     }
 }
