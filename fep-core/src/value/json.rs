@@ -138,7 +138,7 @@ impl<'de> Deserialize<'de> for Record<'static> {
 }
 
 impl<'de> Deserialize<'de> for Message<'static> {
-    /// `{"message": NAME, "fields": {...}}`; an `offset` key (as the CLI writes) is ignored.
+    /// `{"message": NAME, "fields": {...}}`; `source` and `offset` keys (as the CLI writes) are ignored.
     /// The rule is [`Envelope::open`]'s, without a layout: the value must name its message.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = d.deserialize_map(ValueVisitor)?;
