@@ -95,6 +95,22 @@ Shows a progress bar on a terminal and ends with a summary on standard error: te
 message, errors and time. Bad telegrams are reported and left out (unless --fail-fast); the
 exit status is then 1. CSV has one column a field (repeated fields hold their JSON).")]
     Convert(ConvertArgs),
+
+    /// Match each request with its response by key, in a capture (pcap, pcapng) or a file of
+    /// telegrams: which went unanswered, which came late, which codes came back
+    #[command(after_help = "\
+Examples:
+  tcpdump -i lo -w x.pcap 'tcp port 9000'
+  fep pair -l layouts/firmbanking.layout x.pcap
+  fep pair -l bank.layout --port 9000 --format csv x.pcapng > pairs.csv
+  fep pair -l bank.layout --response-when header.msg_code=2100 telegrams.bin
+
+One row a request (key, request and response messages, response code, latency, outcome:
+answered, unanswered, answered twice) and one a response that matched no request, in
+capture order; then a summary: counts per outcome, latency percentiles per message,
+response codes and a latency histogram. Exit status 0 when every request was answered
+once, 1 otherwise.")]
+    Pair(crate::pair::PairArgs),
 }
 
 #[derive(Debug, Args)]

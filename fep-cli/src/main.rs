@@ -6,6 +6,7 @@
 //! 0 success, 1 a data error (a bad telegram, bad hex, bad JSON), 2 a usage or layout error.
 
 mod args;
+mod capture;
 mod check;
 mod convert;
 mod decode;
@@ -13,6 +14,7 @@ mod encode;
 mod explain;
 mod failure;
 mod input;
+mod pair;
 mod render;
 mod style;
 
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         Command::Encode(a) => encode::run(a, cli.color),
         Command::Explain(a) => explain::run(a, sub, cli.color),
         Command::Convert(a) => convert::run(a, cli.color),
+        Command::Pair(a) => pair::run(a, cli.color),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

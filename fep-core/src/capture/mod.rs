@@ -75,7 +75,8 @@ impl Direction {
 /// A telegram read from a capture.
 #[derive(Debug, Clone)]
 pub struct CapturedTelegram {
-    /// When the packet that completed it was captured.
+    /// When the packet that completed it was captured (the last of its bytes, in stream
+    /// order).
     pub ts: Timestamp,
     /// Its connection.
     pub connection: Connection,
@@ -484,6 +485,23 @@ impl Engine {
             Direction::ToClient
         };
         let d = direction.index();
+        // What this packet acknowledges of the other direction goes first: a hole it
+        // proves lost comes out before this packet's own data (a response after its
+        // request).
+        if seg.ack {
+            conn.sides[1 - d].acked(seg.ack_no, &mut self.out);
+            flush(
+                &mut self.out,
+                record.ts,
+                conn.connection,
+                if d == 0 {
+                    Direction::ToClient
+                } else {
+                    Direction::ToServer
+                },
+                queue,
+            );
+        }
         let side = &mut conn.sides[d];
         if seg.syn {
             if opening {
@@ -503,7 +521,7 @@ impl Engine {
                 seg.seq
             };
             let before = side.reasm.duplicate_bytes;
-            side.segment(seq, seg.payload, seg.cut as u64, &mut self.out);
+            side.segment(seq, seg.payload, seg.cut as u64, record.ts, &mut self.out);
             self.stats.duplicate_bytes += side.reasm.duplicate_bytes - before;
         }
         let connection = conn.connection;
@@ -569,8 +587,8 @@ fn flush(
 ) {
     for o in out.drain(..) {
         queue.push_back(Ok(match o {
-            Out::Telegram(frame) => CaptureEvent::Telegram(CapturedTelegram {
-                ts,
+            Out::Telegram(frame, at) => CaptureEvent::Telegram(CapturedTelegram {
+                ts: at,
                 connection,
                 direction,
                 frame,

@@ -24,6 +24,8 @@ pub(crate) struct Segment<'a> {
     pub src: SocketAddr,
     pub dst: SocketAddr,
     pub seq: u32,
+    /// The acknowledgment number, when the ACK flag is set.
+    pub ack_no: u32,
     pub syn: bool,
     pub ack: bool,
     pub fin: bool,
@@ -115,6 +117,7 @@ pub(crate) fn segment(link: i32, data: &[u8], orig_len: usize) -> Result<Segment
         src: SocketAddr::new(src, tcp.source_port()),
         dst: SocketAddr::new(dst, tcp.destination_port()),
         seq: tcp.sequence_number(),
+        ack_no: tcp.acknowledgment_number(),
         syn: tcp.syn(),
         ack: tcp.ack(),
         fin: tcp.fin(),

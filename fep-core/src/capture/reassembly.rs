@@ -6,16 +6,20 @@
 //! hole with its place and size, never guessing), so it is written here. A retransmission
 //! or an overlap is taken once (the bytes already delivered win); a segment that comes
 //! early waits, in order, until the bytes before it arrive; when the waiting segments pass
-//! the window, the bytes before the first of them are declared lost and the stream goes on
-//! from there. Memory is the window, whatever the capture's size.
+//! the window, or when the other side acknowledges bytes the capture does not hold (the
+//! peer has them, so no retransmission will come), the bytes before the first of them are
+//! declared lost and the stream goes on from there. Memory is the window, whatever the
+//! capture's size.
 
 use std::collections::BTreeMap;
+
+use super::file::Timestamp;
 
 /// What the reassembler hands on, in stream order.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Piece<'a> {
-    /// Bytes of the stream.
-    Data(&'a [u8]),
+    /// Bytes of the stream, and when the segment that brought them was captured.
+    Data(&'a [u8], Timestamp),
     /// Bytes that will never come: `len` bytes from stream offset `at`.
     Hole {
         at: u64,
@@ -30,6 +34,7 @@ pub(crate) enum Piece<'a> {
 #[derive(Debug)]
 struct Early {
     data: Vec<u8>,
+    ts: Timestamp,
     /// Payload bytes the capture cut from the end of the segment.
     cut: u64,
 }
@@ -92,7 +97,14 @@ impl Reassembler {
     }
 
     /// Takes one segment in and hands on what can now be delivered, in order.
-    pub fn segment(&mut self, seq: u32, payload: &[u8], cut: u64, out: &mut dyn FnMut(Piece<'_>)) {
+    pub fn segment(
+        &mut self,
+        seq: u32,
+        payload: &[u8],
+        cut: u64,
+        ts: Timestamp,
+        out: &mut dyn FnMut(Piece<'_>),
+    ) {
         if payload.is_empty() && cut == 0 {
             return;
         }
@@ -119,19 +131,19 @@ impl Reassembler {
             at = self.next;
         }
         if at == self.next {
-            self.deliver(payload, cut, out);
+            self.deliver(payload, cut, ts, out);
             self.release(out);
         } else {
-            self.hold(at, payload, cut);
+            self.hold(at, payload, cut, ts);
             while self.early_bytes > self.window {
                 self.skip_to_first(out);
             }
         }
     }
 
-    fn deliver(&mut self, payload: &[u8], cut: u64, out: &mut dyn FnMut(Piece<'_>)) {
+    fn deliver(&mut self, payload: &[u8], cut: u64, ts: Timestamp, out: &mut dyn FnMut(Piece<'_>)) {
         if !payload.is_empty() {
-            out(Piece::Data(payload));
+            out(Piece::Data(payload, ts));
             self.next += payload.len() as u64;
         }
         if cut > 0 {
@@ -144,7 +156,7 @@ impl Reassembler {
         }
     }
 
-    fn hold(&mut self, at: u64, payload: &[u8], cut: u64) {
+    fn hold(&mut self, at: u64, payload: &[u8], cut: u64, ts: Timestamp) {
         let len = payload.len() as u64 + cut;
         if let Some(old) = self.early.get(&at) {
             // A retransmission of a waiting segment: keep the longer.
@@ -159,6 +171,7 @@ impl Reassembler {
             at,
             Early {
                 data: payload.to_vec(),
+                ts,
                 cut,
             },
         );
@@ -182,7 +195,7 @@ impl Reassembler {
             let from_data = skip.min(early.data.len() as u64);
             self.duplicate_bytes += from_data;
             let cut = early.cut - (skip - from_data);
-            self.deliver(&early.data[from_data as usize..], cut, out);
+            self.deliver(&early.data[from_data as usize..], cut, early.ts, out);
         }
     }
 
@@ -198,6 +211,26 @@ impl Reassembler {
         });
         self.next = at;
         self.release(out);
+    }
+
+    /// The other side acknowledges the stream up to sequence number `ack`: bytes before it
+    /// that wait behind a hole will not be retransmitted (the peer has them), so the holes
+    /// up to it are declared now rather than when the window fills.
+    pub fn acked(&mut self, ack: u32, out: &mut dyn FnMut(Piece<'_>)) {
+        let Some(base) = self.base else {
+            return;
+        };
+        let Some(acked) = self.offset_of(ack, base) else {
+            return;
+        };
+        while acked > self.next
+            && self
+                .early
+                .first_key_value()
+                .is_some_and(|(&at, _)| at < acked)
+        {
+            self.skip_to_first(out);
+        }
     }
 
     /// The end of the stream (the connection closed, or the capture ended): every waiting
@@ -218,12 +251,12 @@ mod tests {
         let mut data = Vec::new();
         let mut holes = Vec::new();
         let mut out = |p: Piece<'_>| match p {
-            Piece::Data(d) => data.extend_from_slice(d),
+            Piece::Data(d, _) => data.extend_from_slice(d),
             Piece::Hole { at, len, .. } => holes.push((at, len)),
         };
         r.syn(99);
         for (seq, payload) in segments {
-            r.segment(*seq, payload, 0, &mut out);
+            r.segment(*seq, payload, 0, Timestamp::default(), &mut out);
         }
         r.finish(&mut out);
         (data, holes)
@@ -303,12 +336,12 @@ mod tests {
         let mut data = Vec::new();
         r.syn(u32::MAX - 2);
         let mut out = |p: Piece<'_>| {
-            if let Piece::Data(d) = p {
+            if let Piece::Data(d, _) = p {
                 data.extend_from_slice(d)
             }
         };
-        r.segment(u32::MAX - 1, b"ab", 0, &mut out);
-        r.segment(0, b"cd", 0, &mut out);
+        r.segment(u32::MAX - 1, b"ab", 0, Timestamp::default(), &mut out);
+        r.segment(0, b"cd", 0, Timestamp::default(), &mut out);
         assert_eq!(data, b"abcd");
         assert_eq!(r.next_offset(), 4);
     }
@@ -318,14 +351,39 @@ mod tests {
         let mut r = Reassembler::new(64);
         let mut pieces = Vec::new();
         r.syn(0);
-        r.segment(1, b"ab", 3, &mut |p| pieces.push(format!("{p:?}")));
-        r.segment(6, b"fg", 0, &mut |p| pieces.push(format!("{p:?}")));
+        let ts = Timestamp::default();
+        r.segment(1, b"ab", 3, ts, &mut |p| pieces.push(format!("{p:?}")));
+        r.segment(6, b"fg", 0, ts, &mut |p| pieces.push(format!("{p:?}")));
         assert_eq!(
             pieces,
             [
-                "Data([97, 98])",
+                "Data([97, 98], Timestamp(0))",
                 "Hole { at: 2, len: 3, snaplen: true }",
-                "Data([102, 103])"
+                "Data([102, 103], Timestamp(0))"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_acknowledged_hole_is_declared_at_once() {
+        let mut r = Reassembler::new(1 << 20);
+        let mut pieces = Vec::new();
+        r.syn(0);
+        let ts = Timestamp::default();
+        r.segment(1, b"ab", 0, ts, &mut |p| pieces.push(format!("{p:?}")));
+        r.segment(5, b"ef", 0, ts, &mut |p| pieces.push(format!("{p:?}")));
+        r.acked(3, &mut |p| pieces.push(format!("{p:?}")));
+        assert_eq!(
+            pieces.len(),
+            1,
+            "an ack short of the early segment changes nothing"
+        );
+        r.acked(7, &mut |p| pieces.push(format!("{p:?}")));
+        assert_eq!(
+            pieces[1..],
+            [
+                "Hole { at: 2, len: 2, snaplen: false }",
+                "Data([101, 102], Timestamp(0))"
             ]
         );
     }

@@ -13,13 +13,15 @@ use crate::error::Error;
 use crate::framer::{Frame, Framer};
 use crate::schema::Schema;
 
+use super::file::Timestamp;
 use super::reassembly::{Piece, Reassembler};
 
 /// What a side hands on.
 #[derive(Debug)]
 pub(crate) enum Out {
-    /// A telegram, with stream offsets.
-    Telegram(Frame),
+    /// A telegram, with stream offsets, and when the segment that completed it was
+    /// captured.
+    Telegram(Frame, Timestamp),
     /// Bytes lost and skipped, once the side is back in step (or at the end).
     Gap(Lost),
 }
@@ -62,6 +64,7 @@ impl Side {
                 start: 0,
                 lost: None,
                 lookahead,
+                ts: Timestamp::default(),
             },
         }
     }
@@ -81,10 +84,23 @@ impl Side {
     }
 
     /// Takes one TCP segment in.
-    pub fn segment(&mut self, seq: u32, payload: &[u8], cut: u64, out: &mut Vec<Out>) {
+    pub fn segment(
+        &mut self,
+        seq: u32,
+        payload: &[u8],
+        cut: u64,
+        ts: Timestamp,
+        out: &mut Vec<Out>,
+    ) {
         let cutter = &mut self.cutter;
         self.reasm
-            .segment(seq, payload, cut, &mut |p| cutter.piece(p, out));
+            .segment(seq, payload, cut, ts, &mut |p| cutter.piece(p, out));
+    }
+
+    /// The other side acknowledged the stream up to `ack`.
+    pub fn acked(&mut self, ack: u32, out: &mut Vec<Out>) {
+        let cutter = &mut self.cutter;
+        self.reasm.acked(ack, &mut |p| cutter.piece(p, out));
     }
 
     /// The end of the stream: what waits is handed on, and what is left reported.
@@ -108,6 +124,8 @@ pub(crate) struct Cutter {
     lost: Option<Lost>,
     /// How far to look ahead at a candidate place: the longest frame.
     lookahead: usize,
+    /// When the last bytes came.
+    ts: Timestamp,
 }
 
 /// What a look at one place of the stream finds.
@@ -123,8 +141,9 @@ enum Candidate {
 impl Cutter {
     fn piece(&mut self, p: Piece<'_>, out: &mut Vec<Out>) {
         match p {
-            Piece::Data(d) => {
+            Piece::Data(d, ts) => {
                 self.buf.extend_from_slice(d);
+                self.ts = ts;
                 self.cut(out, false);
             }
             Piece::Hole { at, len, snaplen } => {
@@ -157,7 +176,7 @@ impl Cutter {
                 Ok(Some(mut frame)) => {
                     frame.offset += self.start;
                     frame.telegram_offset += self.start;
-                    out.push(Out::Telegram(frame));
+                    out.push(Out::Telegram(frame, self.ts));
                 }
                 Ok(None) => return,
                 Err(e) => {
@@ -240,7 +259,7 @@ impl Cutter {
                 Ok(Some(mut frame)) => {
                     frame.offset += self.start;
                     frame.telegram_offset += self.start;
-                    out.push(Out::Telegram(frame));
+                    out.push(Out::Telegram(frame, self.ts));
                     return;
                 }
                 Ok(None) => return,
