@@ -123,7 +123,8 @@ pub struct CheckArgs {
 /// Where telegrams come from: files, standard input, hex dumps.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// A file of framed telegrams as on the wire, or - for standard input [default: -]
+    /// A file of framed telegrams as on the wire, a pcap or pcapng capture, or - for
+    /// standard input [default: -]
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -160,6 +161,9 @@ pub struct DecodeArgs {
     /// Report each bad telegram on standard error and go on; print a summary at the end
     #[arg(short = 'k', long)]
     pub keep_going: bool,
+
+    #[command(flatten)]
+    pub filters: crate::capture::FilterArgs,
 }
 
 /// Decode's output formats.
@@ -226,6 +230,9 @@ pub struct ExplainArgs {
     /// Show mask and secret fields whole
     #[arg(long)]
     pub reveal: bool,
+
+    #[command(flatten)]
+    pub filters: crate::capture::FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -234,7 +241,8 @@ pub struct ConvertArgs {
     #[arg(short, long, value_name = "LAYOUT")]
     pub layout: PathBuf,
 
-    /// The capture: a file of framed telegrams, or - for standard input
+    /// The capture: a file of framed telegrams, a pcap or pcapng capture, or - for standard
+    /// input
     #[arg(value_name = "INPUT")]
     pub input: PathBuf,
 
@@ -257,6 +265,9 @@ pub struct ConvertArgs {
     /// No progress bar and no summary
     #[arg(short, long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub filters: crate::capture::FilterArgs,
 }
 
 /// Convert's output formats.

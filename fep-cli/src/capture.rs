@@ -8,10 +8,16 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use clap::Args;
+use fep_core::Frame;
 use fep_core::Schema;
-use fep_core::capture::{CaptureOptions, CaptureReader, CapturedTelegram, is_capture};
+use fep_core::capture::{
+    CaptureEvent, CaptureOptions, CaptureReader, CapturedTelegram, is_capture,
+};
 
-use crate::failure::Failure;
+use crate::args::ColorChoice;
+
+use crate::failure::{Failure, print_note};
+use crate::input::{FrameError, Telegrams};
 
 /// Which connections of a capture to read.
 #[derive(Debug, Clone, Default, Args)]
@@ -87,4 +93,66 @@ pub fn csv_values(t: &CapturedTelegram) -> [String; 4] {
         t.dst().to_string(),
         t.direction.as_str().to_owned(),
     ]
+}
+
+/// The telegrams of an input, framed or captured, as the framed reader yields them; for a
+/// capture, the last telegram's capture data on the side and its gaps as notes.
+pub enum Feed {
+    /// A file of framed telegrams.
+    Framed(Telegrams),
+    /// A capture, the last telegram it gave, and how to label notes.
+    Capture(
+        Box<CaptureReader<Box<dyn Read>>>,
+        Option<CapturedTelegram>,
+        String,
+        ColorChoice,
+    ),
+}
+
+impl std::fmt::Debug for Feed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Feed")
+            .field("bytes_read", &self.bytes_read())
+            .finish()
+    }
+}
+
+impl Feed {
+    /// Bytes of the input read so far.
+    pub fn bytes_read(&self) -> u64 {
+        match self {
+            Feed::Framed(t) => t.bytes_read(),
+            Feed::Capture(r, ..) => r.bytes_read(),
+        }
+    }
+
+    /// The capture data of the telegram last given, when the input is a capture.
+    pub fn captured(&self) -> Option<&CapturedTelegram> {
+        match self {
+            Feed::Framed(_) => None,
+            Feed::Capture(_, t, ..) => t.as_ref(),
+        }
+    }
+}
+
+impl Iterator for Feed {
+    type Item = Result<Frame, FrameError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Feed::Framed(t) => t.next(),
+            Feed::Capture(reader, last, label, color) => loop {
+                match reader.next()? {
+                    Ok(CaptureEvent::Telegram(t)) => {
+                        let frame = t.frame.clone();
+                        *last = Some(t);
+                        return Some(Ok(frame));
+                    }
+                    Ok(CaptureEvent::Gap(g)) => print_note(&format!("{label}: {g}"), *color),
+                    Ok(_) => {}
+                    Err(error) => return Some(Err(FrameError { error, fatal: true })),
+                }
+            },
+        }
+    }
 }

@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 use fep_core::{FieldPath, Message, Record, Schema, Sensitivity, Value};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use fep_core::capture::CapturedTelegram;
+
 use crate::args::{ColorChoice, ConvertArgs, ConvertFormat};
+use crate::capture::{self, Feed};
 use crate::failure::{self, Failure, print_error};
 use crate::input::{Source, Telegrams};
 use crate::render;
@@ -56,9 +59,10 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         Box::new(f)
     };
     let out = BufWriter::with_capacity(OUT_BUFFER, sink);
+    let is_capture = matches!(&source, Source::File(p) if capture::is_capture_file(p));
     let mut writer = match format {
         ConvertFormat::Jsonl => Writer::Jsonl(out),
-        ConvertFormat::Csv => Writer::Csv(Box::new(CsvWriter::new(&schema, out))),
+        ConvertFormat::Csv => Writer::Csv(Box::new(CsvWriter::new(&schema, out, is_capture))),
     };
     writer.header().map_err(Failure::output)?;
 
@@ -70,7 +74,17 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         .enumerate()
         .map(|(i, m)| (m.name(), i))
         .collect();
-    let mut telegrams = Telegrams::new(&schema, reader, false);
+    let mut telegrams = if is_capture {
+        let r = capture::open(&schema, &args.input, &args.filters)?;
+        Feed::Capture(Box::new(r), None, label.clone(), color)
+    } else {
+        if args.filters.any() {
+            return Err(Failure::usage(format!(
+                "{label}: --port and --host filter captures; this is a file of telegrams"
+            )));
+        }
+        Feed::Framed(Telegrams::new(&schema, reader, false))
+    };
     let mut total = 0u64;
     let mut errors = 0u64;
     let mut code = 0u8;
@@ -83,7 +97,7 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             Ok(frame) => match schema.decode(&frame.telegram) {
                 Ok(msg) => {
                     writer
-                        .write(&msg, frame.offset, args.reveal)
+                        .write(&msg, frame.offset, args.reveal, telegrams.captured())
                         .map_err(Failure::output)?;
                     if let Some(&i) = index.get(msg.name()) {
                         counts[i] += 1;
@@ -175,10 +189,28 @@ impl Writer {
         }
     }
 
-    fn write(&mut self, msg: &Message<'_>, offset: u64, reveal: bool) -> io::Result<()> {
+    fn write(
+        &mut self,
+        msg: &Message<'_>,
+        offset: u64,
+        reveal: bool,
+        captured: Option<&CapturedTelegram>,
+    ) -> io::Result<()> {
         match self {
-            Writer::Jsonl(w) => writeln!(w, "{}", render::jsonl(msg, offset, reveal)),
-            Writer::Csv(c) => c.write(msg, offset, reveal),
+            Writer::Jsonl(w) => {
+                let line = render::jsonl(msg, offset, reveal);
+                match captured {
+                    // `{...}` with the capture object as its last member.
+                    Some(t) => writeln!(
+                        w,
+                        "{},\"capture\":{}}}",
+                        &line[..line.len() - 1],
+                        capture::json(t)
+                    ),
+                    None => writeln!(w, "{line}"),
+                }
+            }
+            Writer::Csv(c) => c.write(msg, offset, reveal, captured),
         }
     }
 
@@ -204,8 +236,12 @@ struct CsvWriter {
 }
 
 impl CsvWriter {
-    fn new(schema: &Schema, out: BufWriter<Box<dyn Write>>) -> CsvWriter {
+    fn new(schema: &Schema, out: BufWriter<Box<dyn Write>>, captured: bool) -> CsvWriter {
         let mut columns = vec!["offset".to_owned(), "message".to_owned()];
+        // A capture's telegrams say when, between whom and which way, after the message.
+        if captured {
+            columns.extend(capture::CSV_COLUMNS.iter().map(|c| (*c).to_owned()));
+        }
         let mut index = HashMap::new();
         for m in schema.messages() {
             for f in m.fields() {
@@ -244,12 +280,23 @@ impl CsvWriter {
         self.out.write_record(&self.columns).map_err(csv_io)
     }
 
-    fn write(&mut self, msg: &Message<'_>, offset: u64, reveal: bool) -> io::Result<()> {
+    fn write(
+        &mut self,
+        msg: &Message<'_>,
+        offset: u64,
+        reveal: bool,
+        captured: Option<&CapturedTelegram>,
+    ) -> io::Result<()> {
         for c in &mut self.row {
             c.clear();
         }
         self.row[0] = offset.to_string();
         self.row[1] = msg.name().to_owned();
+        if let Some(t) = captured {
+            for (i, v) in capture::csv_values(t).into_iter().enumerate() {
+                self.row[2 + i] = v;
+            }
+        }
         let mut cells = Vec::new();
         flatten(msg.fields(), "", Sensitivity::Plain, reveal, &mut cells);
         let plan = match self.plans.get(msg.name()) {

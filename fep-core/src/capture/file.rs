@@ -226,6 +226,14 @@ impl<R: Read> Records<R> {
         })
     }
 
+    /// Bytes of the file read and parsed so far.
+    pub fn consumed(&self) -> u64 {
+        match &self.reader {
+            Reader::Pcap(r) => r.consumed() as u64,
+            Reader::Ng(r) => r.consumed() as u64,
+        }
+    }
+
     /// Calls `each` with the next packet record; false at the end of the file.
     ///
     /// # Errors

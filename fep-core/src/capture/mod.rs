@@ -319,6 +319,11 @@ impl<R: Read> CaptureReader<R> {
         })
     }
 
+    /// Bytes of the capture file read so far (for a progress bar).
+    pub fn bytes_read(&self) -> u64 {
+        self.records.consumed()
+    }
+
     /// What the capture held so far.
     pub fn stats(&self) -> &CaptureStats {
         &self.engine.stats
