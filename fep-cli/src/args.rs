@@ -109,7 +109,7 @@ One row a request (key, request and response messages, response code, latency, o
 answered, unanswered, answered twice) and one a response that matched no request, in
 capture order; then a summary: counts per outcome, latency percentiles per message,
 response codes and a latency histogram. Exit status 0 when every request was answered
-once, 1 otherwise.")]
+once (and the capture had no gap), 1 otherwise.")]
     Pair(crate::pair::PairArgs),
 }
 

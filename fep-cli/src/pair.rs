@@ -435,7 +435,7 @@ pub fn run(args: &PairArgs, color: ColorChoice) -> Result<(), Failure> {
         .rows
         .iter()
         .all(|r| r.kind != Kind::Request || r.responses == 1);
-    if all_answered && !failed && p.unreadable == 0 {
+    if all_answered && !failed && p.unreadable == 0 && gaps == 0 {
         Ok(())
     } else {
         Err(Failure::reported(failure::DATA))
