@@ -5,6 +5,12 @@
 
 use std::net::SocketAddr;
 
+mod common {
+    pub mod fuzz_capture;
+    #[allow(dead_code)]
+    pub mod fuzz_checks;
+}
+
 use etherparse::PacketBuilder;
 use fep_core::capture::{
     CaptureEvent, CaptureOptions, CaptureReader, CapturedTelegram, Direction, Gap, GapCause,
@@ -640,4 +646,41 @@ fn memory_is_held_by_the_window_not_the_file() {
     assert_eq!(gaps, 5);
     assert_eq!(telegrams, n as usize - 5 * 10);
     assert!(peak <= window + 160 + 16, "held {peak}");
+}
+
+#[test]
+fn fuzz_regressions_and_fixtures_pass_the_fuzz_check() {
+    let schemas = common::fuzz_checks::schemas();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut n = 0;
+    for dir in ["fuzz/regressions/capture", "fep-cli/tests/data/captures"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.expect("entry").path();
+            let data = std::fs::read(&p).expect("input");
+            let data = if p.extension().is_some_and(|e| e == "pcap") {
+                [&[0u8][..], &data].concat()
+            } else if p.extension().is_some_and(|e| e == "csv" || e == "jsonl") {
+                continue;
+            } else {
+                data
+            };
+            common::fuzz_capture::capture(&schemas, &data);
+            n += 1;
+        }
+    }
+    // And the captures built here, in every mode.
+    let built = exchange(Link::Ethernet, Net::V4);
+    for mode in 0..8u8 {
+        let body = if mode % 4 == 0 {
+            &built[..]
+        } else {
+            &built[24..]
+        };
+        common::fuzz_capture::capture(&schemas, &[&[mode][..], body].concat());
+        n += 1;
+    }
+    assert!(n >= 11, "{n}");
 }
