@@ -248,7 +248,7 @@ fn read_with(
     for ev in reader {
         match ev {
             Ok(CaptureEvent::Telegram(x)) => t.push(x),
-            Ok(CaptureEvent::Gap(x)) => g.push(x),
+            Ok(CaptureEvent::Gap(x)) => g.push(*x),
             Ok(_) => {}
             Err(x) => e = Some(x),
         }

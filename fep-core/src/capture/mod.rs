@@ -10,6 +10,7 @@
 //! one without a word. Memory is bounded by the open connections times the window, never
 //! by the size of the file.
 
+mod event;
 mod file;
 mod packet;
 mod reassembly;
@@ -19,182 +20,15 @@ use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 
+pub use self::event::{CaptureEvent, CapturedTelegram, Connection, Direction, Gap, GapCause};
 use self::file::{Record, Records};
 pub use self::file::{Timestamp, is_capture};
 use self::packet::Skip;
-use self::side::{Lost, Out, Side};
-use crate::error::{Error, Result};
-use crate::framer::{DEFAULT_MAX_FRAME, Frame, Framer};
+use self::side::Side;
+use crate::error::Result;
+use crate::framer::{DEFAULT_MAX_FRAME, Framer};
 use crate::framing::Framing;
 use crate::schema::Schema;
-
-/// A TCP connection: the side that opened it and the side that accepted it.
-///
-/// When the capture did not see the connection open (no SYN), the side with the higher
-/// port number is taken for the client, as ephemeral ports are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Connection {
-    /// The side that opened the connection.
-    pub client: SocketAddr,
-    /// The side that accepted it.
-    pub server: SocketAddr,
-}
-
-impl std::fmt::Display for Connection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} > {}", self.client, self.server)
-    }
-}
-
-/// Which way a telegram went on its connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
-    /// From the client to the server.
-    ToServer,
-    /// From the server to the client.
-    ToClient,
-}
-
-impl Direction {
-    /// `to-server` or `to-client`, as the doors print it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::ToServer => "to-server",
-            Direction::ToClient => "to-client",
-        }
-    }
-
-    fn index(self) -> usize {
-        match self {
-            Direction::ToServer => 0,
-            Direction::ToClient => 1,
-        }
-    }
-}
-
-/// A telegram read from a capture.
-#[derive(Debug, Clone)]
-pub struct CapturedTelegram {
-    /// When the packet that completed it was captured (the last of its bytes, in stream
-    /// order).
-    pub ts: Timestamp,
-    /// Its connection.
-    pub connection: Connection,
-    /// Which way it went.
-    pub direction: Direction,
-    /// The telegram, with its offsets in its direction's byte stream.
-    pub frame: Frame,
-}
-
-impl CapturedTelegram {
-    /// The address and port it came from.
-    pub fn src(&self) -> SocketAddr {
-        match self.direction {
-            Direction::ToServer => self.connection.client,
-            Direction::ToClient => self.connection.server,
-        }
-    }
-
-    /// The address and port it went to.
-    pub fn dst(&self) -> SocketAddr {
-        match self.direction {
-            Direction::ToServer => self.connection.server,
-            Direction::ToClient => self.connection.client,
-        }
-    }
-}
-
-/// Why a stream lost step.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum GapCause {
-    /// Segments the capture never saw (dropped by the capturing host, or lost).
-    Lost,
-    /// The capture's snap length cut packets short.
-    Snaplen,
-    /// The bytes did not read as the layout's framing (the error says how).
-    Unframed(Error),
-    /// The capture started after the connection did, inside a telegram.
-    MidStream,
-    /// The stream (or the capture) ended inside a telegram.
-    End,
-}
-
-/// Bytes of a stream that made no telegram: a hole in the capture, or bytes the framing
-/// cannot read, and what was skipped before the stream could be read again.
-#[derive(Debug)]
-pub struct Gap {
-    /// When it was found: the packet after the hole that brought the stream back in step,
-    /// or the end of the stream.
-    pub ts: Timestamp,
-    /// Its connection.
-    pub connection: Connection,
-    /// Which direction of the connection.
-    pub direction: Direction,
-    /// Stream offset of the first byte that made no telegram.
-    pub offset: u64,
-    /// Bytes that no packet of the capture holds.
-    pub missing: u64,
-    /// Bytes captured but in no telegram: a telegram the hole cut short, and the bytes
-    /// before the first telegram the reader could verify after it.
-    pub skipped: u64,
-    /// Why.
-    pub cause: GapCause,
-    /// True when the stream ended before a telegram could be verified again.
-    pub at_end: bool,
-}
-
-impl std::fmt::Display for Gap {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let plural = |n: u64| if n == 1 { "" } else { "s" };
-        let (src, dst) = match self.direction {
-            Direction::ToServer => (self.connection.client, self.connection.server),
-            Direction::ToClient => (self.connection.server, self.connection.client),
-        };
-        write!(f, "{src} > {dst} at stream byte {}: ", self.offset)?;
-        match &self.cause {
-            GapCause::Lost => write!(
-                f,
-                "{} byte{} missing (segments the capture does not hold)",
-                self.missing,
-                plural(self.missing)
-            )?,
-            GapCause::Snaplen => write!(
-                f,
-                "{} byte{} missing (the capture's snap length cut packets; capture with -s 0)",
-                self.missing,
-                plural(self.missing)
-            )?,
-            GapCause::Unframed(e) => write!(f, "the bytes do not read as telegrams ({e})")?,
-            GapCause::MidStream => {
-                write!(f, "the capture starts inside the connection")?;
-            }
-            GapCause::End => write!(f, "the stream ends inside a telegram")?,
-        }
-        if self.skipped > 0 {
-            write!(f, "; {} byte{} skipped", self.skipped, plural(self.skipped))?;
-        }
-        if self.at_end {
-            write!(f, "; no telegram after it")
-        } else {
-            write!(
-                f,
-                "; back in step at stream byte {}",
-                self.offset + self.missing + self.skipped
-            )
-        }
-    }
-}
-
-/// What a capture yields, in capture order.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum CaptureEvent {
-    /// A telegram.
-    Telegram(CapturedTelegram),
-    /// Bytes that made no telegram.
-    Gap(Gap),
-}
 
 /// Counts of what a capture held.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -389,7 +223,6 @@ struct Engine {
     lookahead: usize,
     conns: HashMap<(SocketAddr, SocketAddr), Conn>,
     stats: CaptureStats,
-    out: Vec<Out>,
     /// The time of the last packet: the end of the capture, for what ends with it.
     last_ts: Timestamp,
 }
@@ -417,7 +250,6 @@ impl Engine {
             options,
             conns: HashMap::new(),
             stats: CaptureStats::default(),
-            out: Vec::new(),
             last_ts: Timestamp::default(),
         }
     }
@@ -460,19 +292,22 @@ impl Engine {
                 seg.dst
             };
             let server = if client == seg.src { seg.dst } else { seg.src };
-            let side = || {
+            let connection = Connection { client, server };
+            let side = |d| {
                 Side::new(
                     &self.schema,
                     &self.framer,
                     self.lookahead,
                     self.options.window,
+                    connection,
+                    d,
                 )
             };
             self.conns.insert(
                 key,
                 Conn {
-                    connection: Connection { client, server },
-                    sides: [side(), side()],
+                    connection,
+                    sides: [side(Direction::ToServer), side(Direction::ToClient)],
                     client_isn: None,
                     fin: [false; 2],
                     last_seen: 0,
@@ -494,18 +329,7 @@ impl Engine {
         // proves lost comes out before this packet's own data (a response after its
         // request).
         if seg.ack {
-            conn.sides[1 - d].acked(seg.ack_no, &mut self.out);
-            flush(
-                &mut self.out,
-                record.ts,
-                conn.connection,
-                if d == 0 {
-                    Direction::ToClient
-                } else {
-                    Direction::ToServer
-                },
-                queue,
-            );
+            conn.sides[1 - d].acked(seg.ack_no, record.ts, queue);
         }
         let side = &mut conn.sides[d];
         if seg.syn {
@@ -526,16 +350,14 @@ impl Engine {
                 seg.seq
             };
             let before = side.reasm.duplicate_bytes;
-            side.segment(seq, seg.payload, seg.cut as u64, record.ts, &mut self.out);
+            side.segment(seq, seg.payload, seg.cut as u64, record.ts, queue);
             self.stats.duplicate_bytes += side.reasm.duplicate_bytes - before;
         }
-        let connection = conn.connection;
         if seg.fin {
             conn.fin[d] = true;
         }
         let over =
             seg.rst || (conn.fin == [true, true] && conn.sides.iter().all(|s| s.reasm.held() == 0));
-        flush(&mut self.out, record.ts, connection, direction, queue);
         if over {
             self.close(key, record.ts, queue);
         }
@@ -551,10 +373,8 @@ impl Engine {
         let Some(mut conn) = self.conns.remove(&key) else {
             return;
         };
-        for direction in [Direction::ToServer, Direction::ToClient] {
-            let side = &mut conn.sides[direction.index()];
-            side.finish(&mut self.out);
-            flush(&mut self.out, ts, conn.connection, direction, queue);
+        for side in &mut conn.sides {
+            side.finish(ts, queue);
         }
     }
 
@@ -579,53 +399,5 @@ impl Engine {
         for (_, key) in keys {
             self.close(key, self.last_ts, queue);
         }
-    }
-}
-
-/// Moves a side's output to the queue, with the packet's time and the connection.
-fn flush(
-    out: &mut Vec<Out>,
-    ts: Timestamp,
-    connection: Connection,
-    direction: Direction,
-    queue: &mut VecDeque<Result<CaptureEvent>>,
-) {
-    for o in out.drain(..) {
-        queue.push_back(Ok(match o {
-            Out::Telegram(frame, at) => CaptureEvent::Telegram(CapturedTelegram {
-                ts: at,
-                connection,
-                direction,
-                frame,
-            }),
-            Out::Gap(lost) => {
-                if lost.missing == 0 && lost.skipped == 0 && lost.error.is_none() {
-                    // Back in step at once, nothing lost (a capture that starts between
-                    // telegrams).
-                    continue;
-                }
-                CaptureEvent::Gap(gap(lost, ts, connection, direction))
-            }
-        }));
-    }
-}
-
-fn gap(lost: Lost, ts: Timestamp, connection: Connection, direction: Direction) -> Gap {
-    let cause = match lost.error {
-        Some(e) => GapCause::Unframed(e),
-        None if lost.missing > 0 && lost.snapped == lost.missing => GapCause::Snaplen,
-        None if lost.missing > 0 => GapCause::Lost,
-        None if lost.mid_stream => GapCause::MidStream,
-        None => GapCause::End,
-    };
-    Gap {
-        ts,
-        connection,
-        direction,
-        offset: lost.at,
-        missing: lost.missing,
-        skipped: lost.skipped,
-        cause,
-        at_end: lost.at_end,
     }
 }

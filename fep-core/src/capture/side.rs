@@ -7,24 +7,20 @@
 //! Every byte between is counted and reported with the hole: a telegram is never made up,
 //! and never dropped without a word.
 
+use std::collections::VecDeque;
+
 use bytes::{Buf, BytesMut};
 
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::framer::{Frame, Framer};
 use crate::schema::Schema;
 
+use super::event::{CaptureEvent, CapturedTelegram, Connection, Direction, Gap, GapCause};
 use super::file::Timestamp;
 use super::reassembly::{Piece, Reassembler};
 
-/// What a side hands on.
-#[derive(Debug)]
-pub(crate) enum Out {
-    /// A telegram, with stream offsets, and when the segment that completed it was
-    /// captured.
-    Telegram(Frame, Timestamp),
-    /// Bytes lost and skipped, once the side is back in step (or at the end).
-    Gap(Lost),
-}
+/// Where a side's events go: the reader's queue, in capture order.
+pub(crate) type Queue = VecDeque<Result<CaptureEvent>>;
 
 /// Why a side lost step, and what it cost.
 #[derive(Debug, Default)]
@@ -53,7 +49,14 @@ pub(crate) struct Side {
 }
 
 impl Side {
-    pub fn new(schema: &Schema, framer: &Framer, lookahead: usize, window: usize) -> Side {
+    pub fn new(
+        schema: &Schema,
+        framer: &Framer,
+        lookahead: usize,
+        window: usize,
+        connection: Connection,
+        direction: Direction,
+    ) -> Side {
         Side {
             reasm: Reassembler::new(window),
             cutter: Cutter {
@@ -65,6 +68,9 @@ impl Side {
                 lost: None,
                 lookahead,
                 ts: Timestamp::default(),
+                now: Timestamp::default(),
+                connection,
+                direction,
             },
         }
     }
@@ -84,28 +90,25 @@ impl Side {
     }
 
     /// Takes one TCP segment in.
-    pub fn segment(
-        &mut self,
-        seq: u32,
-        payload: &[u8],
-        cut: u64,
-        ts: Timestamp,
-        out: &mut Vec<Out>,
-    ) {
+    pub fn segment(&mut self, seq: u32, payload: &[u8], cut: u64, ts: Timestamp, out: &mut Queue) {
         let cutter = &mut self.cutter;
+        cutter.now = ts;
         self.reasm
             .segment(seq, payload, cut, ts, &mut |p| cutter.piece(p, out));
     }
 
-    /// The other side acknowledged the stream up to `ack`.
-    pub fn acked(&mut self, ack: u32, out: &mut Vec<Out>) {
+    /// The other side acknowledged the stream up to `ack`, in a packet of time `ts`.
+    pub fn acked(&mut self, ack: u32, ts: Timestamp, out: &mut Queue) {
         let cutter = &mut self.cutter;
+        cutter.now = ts;
         self.reasm.acked(ack, &mut |p| cutter.piece(p, out));
     }
 
-    /// The end of the stream: what waits is handed on, and what is left reported.
-    pub fn finish(&mut self, out: &mut Vec<Out>) {
+    /// The end of the stream, at time `ts`: what waits is handed on, and what is left
+    /// reported.
+    pub fn finish(&mut self, ts: Timestamp, out: &mut Queue) {
         let cutter = &mut self.cutter;
+        cutter.now = ts;
         self.reasm.finish(&mut |p| cutter.piece(p, out));
         cutter.finish(out);
     }
@@ -126,6 +129,10 @@ pub(crate) struct Cutter {
     lookahead: usize,
     /// When the last bytes came.
     ts: Timestamp,
+    /// The time of the packet being taken in (a gap found now is reported with it).
+    now: Timestamp,
+    connection: Connection,
+    direction: Direction,
 }
 
 /// What a look at one place of the stream finds.
@@ -139,7 +146,43 @@ enum Candidate {
 }
 
 impl Cutter {
-    fn piece(&mut self, p: Piece<'_>, out: &mut Vec<Out>) {
+    fn telegram(&self, mut frame: Frame, out: &mut Queue) {
+        frame.offset += self.start;
+        frame.telegram_offset += self.start;
+        out.push_back(Ok(CaptureEvent::Telegram(CapturedTelegram {
+            ts: self.ts,
+            connection: self.connection,
+            direction: self.direction,
+            frame,
+        })));
+    }
+
+    /// Reports what a loss of step cost, unless it cost nothing (a capture that starts
+    /// between two telegrams).
+    fn gap(&self, lost: Lost, out: &mut Queue) {
+        if lost.missing == 0 && lost.skipped == 0 && lost.error.is_none() {
+            return;
+        }
+        let cause = match lost.error {
+            Some(e) => GapCause::Unframed(e),
+            None if lost.missing > 0 && lost.snapped == lost.missing => GapCause::Snaplen,
+            None if lost.missing > 0 => GapCause::Lost,
+            None if lost.mid_stream => GapCause::MidStream,
+            None => GapCause::End,
+        };
+        out.push_back(Ok(CaptureEvent::Gap(Box::new(Gap {
+            ts: self.now,
+            connection: self.connection,
+            direction: self.direction,
+            offset: lost.at,
+            missing: lost.missing,
+            skipped: lost.skipped,
+            cause,
+            at_end: lost.at_end,
+        }))));
+    }
+
+    fn piece(&mut self, p: Piece<'_>, out: &mut Queue) {
         match p {
             Piece::Data(d, ts) => {
                 self.buf.extend_from_slice(d);
@@ -166,18 +209,14 @@ impl Cutter {
     }
 
     /// Cuts what the buffer holds.
-    fn cut(&mut self, out: &mut Vec<Out>, at_end: bool) {
+    fn cut(&mut self, out: &mut Queue, at_end: bool) {
         loop {
             if self.lost.is_some() && !self.resync(out, at_end) {
                 return;
             }
             let before = self.framer.stream_offset();
             match self.framer.next_frame(&mut self.buf) {
-                Ok(Some(mut frame)) => {
-                    frame.offset += self.start;
-                    frame.telegram_offset += self.start;
-                    out.push(Out::Telegram(frame, self.ts));
-                }
+                Ok(Some(frame)) => self.telegram(frame, out),
                 Ok(None) => return,
                 Err(e) => {
                     // Out of step: the bytes the framer took with the error are skipped, and
@@ -205,7 +244,7 @@ impl Cutter {
 
     /// Looks for the first place in the buffer where a verifiable telegram starts; true
     /// when found (the buffer then starts there and the gap is reported).
-    fn resync(&mut self, out: &mut Vec<Out>, at_end: bool) -> bool {
+    fn resync(&mut self, out: &mut Queue, at_end: bool) -> bool {
         self.rebase();
         let mut pos = 0;
         let found = loop {
@@ -226,7 +265,7 @@ impl Cutter {
             lost.skipped += pos as u64;
         }
         if found && let Some(lost) = self.lost.take() {
-            out.push(Out::Gap(lost));
+            self.gap(lost, out);
         }
         found
     }
@@ -250,16 +289,14 @@ impl Cutter {
 
     /// The end of the stream: the last telegram if the framing has one without its end,
     /// else what is left is reported.
-    fn finish(&mut self, out: &mut Vec<Out>) {
+    fn finish(&mut self, out: &mut Queue) {
         self.cut(out, true);
         if self.lost.is_none() {
             let left = self.buf.len() as u64;
             let at = self.start + self.framer.stream_offset();
             match self.framer.finish(&mut self.buf) {
-                Ok(Some(mut frame)) => {
-                    frame.offset += self.start;
-                    frame.telegram_offset += self.start;
-                    out.push(Out::Telegram(frame, self.ts));
+                Ok(Some(frame)) => {
+                    self.telegram(frame, out);
                     return;
                 }
                 Ok(None) => return,
@@ -277,7 +314,7 @@ impl Cutter {
             lost.skipped += self.buf.len() as u64;
             lost.at_end = true;
             self.buf.clear();
-            out.push(Out::Gap(lost));
+            self.gap(lost, out);
         }
     }
 }
