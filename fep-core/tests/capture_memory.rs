@@ -86,7 +86,7 @@ impl Generated {
         let seq = self.seqs[c];
         self.seqs[c] = seq.wrapping_add(payload.len() as u32);
         self.packet += 1;
-        if self.packet % 50 == 0 {
+        if self.packet.is_multiple_of(50) {
             return; // lost
         }
         let len = 20 + 20 + payload.len();
