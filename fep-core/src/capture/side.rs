@@ -271,19 +271,28 @@ impl Cutter {
     }
 
     fn candidate(&self, pos: usize) -> Candidate {
-        let end = self.buf.len().min(pos + self.lookahead);
-        let mut probe = BytesMut::from(&self.buf[pos..end]);
-        let mut framer = self.template.clone();
-        match framer.next_frame(&mut probe) {
-            Ok(Some(frame)) => {
-                if self.schema.decode(&frame.telegram).is_ok() {
-                    Candidate::Verified
-                } else {
-                    Candidate::No
+        // The probe starts small and doubles while the framer asks for more: most places
+        // fail on their first bytes (a length prefix that is not digits), and copying the
+        // longest frame at every byte of a long unreadable stretch would cost its length
+        // times the stretch's.
+        let limit = self.buf.len().min(pos + self.lookahead);
+        let mut size = 64;
+        loop {
+            let end = limit.min(pos + size);
+            let mut probe = BytesMut::from(&self.buf[pos..end]);
+            let mut framer = self.template.clone();
+            match framer.next_frame(&mut probe) {
+                Ok(Some(frame)) => {
+                    return if self.schema.decode(&frame.telegram).is_ok() {
+                        Candidate::Verified
+                    } else {
+                        Candidate::No
+                    };
                 }
+                Ok(None) if end < limit => size *= 2,
+                Ok(None) if end == self.buf.len() => return Candidate::More,
+                Ok(None) | Err(_) => return Candidate::No,
             }
-            Ok(None) if end == self.buf.len() => Candidate::More,
-            Ok(None) | Err(_) => Candidate::No,
         }
     }
 
