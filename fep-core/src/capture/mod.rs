@@ -275,10 +275,11 @@ impl Engine {
             (seg.dst, seg.src)
         };
         let opening = seg.syn && !seg.ack;
-        // A new SYN on a pair of ports in use: the old connection is over.
+        // A new SYN on a pair of ports in use (not a retransmission of the one that opened
+        // it): the old connection is over.
         if opening
             && let Some(c) = self.conns.get(&key)
-            && (c.client_isn.is_some_and(|isn| isn != seg.seq) || c.connection.client != seg.src)
+            && (c.client_isn != Some(seg.seq) || c.connection.client != seg.src)
         {
             self.close(key, record.ts, queue);
         }
