@@ -203,3 +203,50 @@ fn pair_refuses_what_it_cannot_do() {
     assert!(run.stderr.contains("give PATH=VALUE"), "{}", run.stderr);
     let _ = root();
 }
+
+#[test]
+fn convert_and_explain_read_captures() {
+    let pcap = "fep-cli/tests/data/captures/relay-any-nano.pcap";
+    let run = fep(&[
+        "convert", "-l", LAYOUT, pcap, "-o", "-", "--to", "csv", "-q",
+    ]);
+    run.code(0);
+    let out = run.out();
+    let mut lines = out.lines();
+    let header = lines.next().expect("header");
+    assert!(
+        header.starts_with("offset,message,ts,src,dst,direction,header.system_id,"),
+        "{header}"
+    );
+    let first = lines.next().expect("a row");
+    assert!(first.contains(",to-server,"), "{first}");
+    assert_eq!(out.lines().count(), 17);
+    let run = fep(&[
+        "convert", "-l", LAYOUT, pcap, "-o", "-", "--to", "jsonl", "-q",
+    ]);
+    let first = run.out().lines().next().expect("a line").to_owned();
+    assert!(first.ends_with("\"direction\":\"to-server\"}}"), "{first}");
+    let run = fep(&["explain", "-l", LAYOUT, "--port", "1", pcap]);
+    assert!(run.stderr.contains("holds no telegram"), "{}", run.stderr);
+    let run = fep(&["explain", "-l", LAYOUT, pcap]);
+    run.code(0);
+    let heading = run.out().lines().next().expect("heading").to_owned();
+    assert!(
+        heading.starts_with("transfer (300 bytes, frame at byte 0 of the 127.0.0.1:"),
+        "{heading}"
+    );
+    // A file that is no capture and no telegrams: the framer's error, as before.
+    let run = fep(&[
+        "convert",
+        "-l",
+        LAYOUT,
+        "--port",
+        "9000",
+        "layouts/firmbanking/transfer-request.bin",
+        "-o",
+        "-",
+        "--to",
+        "csv",
+    ]);
+    run.code(2);
+}
