@@ -102,6 +102,22 @@ of its frame in that file. CSV has one column a field (repeated fields hold thei
 Excel on Korean Windows give --bom (UTF-8), or --encoding cp949 for older versions.")]
     Convert(ConvertArgs),
 
+    /// Match each request with its response by key, in a capture (pcap, pcapng) or a file of
+    /// telegrams: which went unanswered, which came late, which codes came back
+    #[command(after_help = "\
+Examples:
+  tcpdump -i lo -w x.pcap 'tcp port 9000'
+  fep pair -l layouts/firmbanking.layout x.pcap
+  fep pair -l bank.layout --port 9000 --format csv x.pcapng > pairs.csv
+  fep pair -l bank.layout --response-when header.msg_code=2100 telegrams.bin
+
+One row a request (key, request and response messages, response code, latency, outcome:
+answered, unanswered, answered twice) and one a response that matched no request, in
+capture order; then a summary: counts per outcome, latency percentiles per message,
+response codes and a latency histogram. Exit status 0 when every request was answered
+once (and the capture had no gap), 1 otherwise.")]
+    Pair(crate::pair::PairArgs),
+
     /// Print a shell completion script for bash, zsh, fish, elvish or PowerShell
     #[command(after_help = "\
 Examples:
@@ -147,7 +163,8 @@ pub struct CheckArgs {
 /// Where telegrams come from: files, standard input, hex dumps.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// A file of framed telegrams as on the wire, or - for standard input [default: -]
+    /// A file of framed telegrams as on the wire, a pcap or pcapng capture, or - for
+    /// standard input [default: -]
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -184,6 +201,9 @@ pub struct DecodeArgs {
     /// Report each bad telegram on standard error and go on; print a summary at the end
     #[arg(short = 'k', long)]
     pub keep_going: bool,
+
+    #[command(flatten)]
+    pub filters: crate::capture::FilterArgs,
 }
 
 /// Decode's output formats.
@@ -260,6 +280,9 @@ pub struct ExplainArgs {
     /// 0 for the full table [default: the terminal's width; the full table in a pipe]
     #[arg(short, long, value_name = "COLUMNS")]
     pub width: Option<usize>,
+
+    #[command(flatten)]
+    pub filters: crate::capture::FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -295,6 +318,9 @@ pub struct ConvertArgs {
     /// No progress bar and no summary
     #[arg(short, long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub filters: crate::capture::FilterArgs,
 }
 
 /// How CSV is written, for the program that opens it (Excel on Korean Windows: see

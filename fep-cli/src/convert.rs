@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 use fep_core::{FieldPath, Message, Record, Schema, Sensitivity, Value};
 use indicatif::{BinaryBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use fep_core::capture::CapturedTelegram;
+
 use crate::args::{ColorChoice, ConvertArgs, ConvertFormat, CsvArgs, CsvEncoding};
+use crate::capture::{self, Feed};
 use crate::failure::{self, Failure, print_error};
 use crate::input::{self, Telegrams};
 use crate::render;
@@ -44,6 +47,15 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             }
         }
     }
+    if args.filters.any()
+        && !sources
+            .iter()
+            .any(|s| s.file().is_some_and(capture::is_capture_file))
+    {
+        return Err(Failure::usage(
+            "--port and --host filter captures (pcap, pcapng); no input is one",
+        ));
+    }
     // Every input is opened before the output is created: a missing one is a usage error
     // that leaves no half-written output behind.
     let mut opened = Vec::with_capacity(sources.len());
@@ -59,10 +71,17 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         Box::new(f)
     };
     let out = BufWriter::with_capacity(OUT_BUFFER, sink);
+    // Captures (pcap, pcapng) among the inputs: their rows say when, between whom and
+    // which way, in columns of their own.
+    let captures: Vec<bool> = sources
+        .iter()
+        .map(|s| s.file().is_some_and(capture::is_capture_file))
+        .collect();
+    let any_capture = captures.iter().any(|&c| c);
     let mut writer = match format {
         ConvertFormat::Jsonl => Writer::Jsonl(out),
         ConvertFormat::Csv => Writer::Csv(Box::new(
-            CsvWriter::new(&schema, out, csv).map_err(Failure::output)?,
+            CsvWriter::new(&schema, out, csv, any_capture).map_err(Failure::output)?,
         )),
     };
     writer.header().map_err(Failure::output)?;
@@ -85,12 +104,25 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         Some(p) => p.bar.suspend(|| print_error(&text, color)),
         None => print_error(&text, color),
     };
-    'inputs: for (label, reader, _) in opened {
-        let mut telegrams = Telegrams::new(&schema, reader, false);
+    'inputs: for ((src, (label, reader, _)), is_capture) in sources.iter().zip(opened).zip(captures)
+    {
+        let mut telegrams = match src.file() {
+            Some(path) if is_capture => {
+                let r = capture::open(&schema, path, &args.filters)?;
+                Feed::Capture(Box::new(r), None, label.clone(), color)
+            }
+            _ => Feed::Framed(Telegrams::new(&schema, reader, false)),
+        };
         while let Some(item) = telegrams.next() {
             let problem = match item {
                 Ok(frame) => match schema.decode(&frame.telegram) {
-                    Ok(msg) => match writer.write(&msg, &label, frame.offset, args.reveal) {
+                    Ok(msg) => match writer.write(
+                        &msg,
+                        &label,
+                        frame.offset,
+                        args.reveal,
+                        telegrams.captured(),
+                    ) {
                         Ok(()) => {
                             if let Some(&i) = index.get(msg.name()) {
                                 counts[i] += 1;
@@ -200,14 +232,23 @@ impl Writer {
         source: &str,
         offset: u64,
         reveal: bool,
+        captured: Option<&CapturedTelegram>,
     ) -> Result<(), Refused> {
         match self {
-            Writer::Jsonl(w) => Ok(writeln!(
-                w,
-                "{}",
-                render::jsonl(msg, source, offset, reveal)
-            )?),
-            Writer::Csv(c) => c.write(msg, source, offset, reveal),
+            Writer::Jsonl(w) => {
+                let line = render::jsonl(msg, source, offset, reveal);
+                match captured {
+                    // `{...}` with the capture object as its last member.
+                    Some(t) => Ok(writeln!(
+                        w,
+                        "{},\"capture\":{}}}",
+                        &line[..line.len() - 1],
+                        capture::json(t)
+                    )?),
+                    None => Ok(writeln!(w, "{line}")?),
+                }
+            }
+            Writer::Csv(c) => c.write(msg, source, offset, reveal, captured),
         }
     }
 
@@ -289,6 +330,7 @@ impl CsvWriter {
         schema: &Schema,
         mut out: BufWriter<Box<dyn Write>>,
         options: CsvOptions,
+        captured: bool,
     ) -> io::Result<CsvWriter> {
         if options.bom {
             out.write_all("\u{feff}".as_bytes())?;
@@ -298,6 +340,10 @@ impl CsvWriter {
             "offset".to_owned(),
             "message".to_owned(),
         ];
+        // A capture's telegrams say when, between whom and which way, after the message.
+        if captured {
+            columns.extend(capture::CSV_COLUMNS.iter().map(|c| (*c).to_owned()));
+        }
         let mut index = HashMap::new();
         for m in schema.messages() {
             for f in m.fields() {
@@ -389,6 +435,7 @@ impl CsvWriter {
         source: &str,
         offset: u64,
         reveal: bool,
+        captured: Option<&CapturedTelegram>,
     ) -> Result<(), Refused> {
         for c in &mut self.row {
             c.clear();
@@ -396,6 +443,11 @@ impl CsvWriter {
         self.row[0] = source.to_owned();
         self.row[1] = offset.to_string();
         self.row[2] = msg.name().to_owned();
+        if let Some(t) = captured {
+            for (i, v) in capture::csv_values(t).into_iter().enumerate() {
+                self.row[3 + i] = v;
+            }
+        }
         let mut cells = Vec::new();
         flatten(msg.fields(), "", Sensitivity::Plain, reveal, &mut cells);
         let plan = match self.plans.get(msg.name()) {

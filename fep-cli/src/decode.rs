@@ -7,7 +7,10 @@ use clap::ArgMatches;
 use fep_core::text::{Align, Row, Table, cut, display_width};
 use fep_core::{Frame, Message, Schema};
 
+use fep_core::capture::{CaptureEvent, CapturedTelegram};
+
 use crate::args::{ColorChoice, DecodeArgs, Format};
+use crate::capture;
 use crate::failure::{self, Failure, print_error, print_note};
 use crate::input::{self, Telegrams};
 use crate::render;
@@ -23,6 +26,7 @@ pub fn run(
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut emit = Emitter {
+        color,
         format: args.format,
         reveal: args.reveal,
         style: Style::stdout(color),
@@ -33,6 +37,23 @@ pub fn run(
     let keep_going = args.keep_going;
     for src in &sources {
         let label = src.label();
+        if let input::Source::File(path) = src
+            && capture::is_capture_file(path)
+        {
+            let before = stats.telegrams;
+            let go_on =
+                decode_capture(&schema, path, args, &label, &mut emit, &mut out, &mut stats)?;
+            if !go_on {
+                emit.finish(&mut out)?;
+                flush(&mut out)?;
+                return Err(Failure::reported(stats.code));
+            }
+            if stats.telegrams == before {
+                flush(&mut out)?;
+                print_note(&format!("{label} holds no telegram"), color);
+            }
+            continue;
+        }
         let reader = match src.open() {
             Ok((r, _)) => r,
             Err(f) => {
@@ -52,7 +73,7 @@ pub fn run(
             let problem = match item {
                 Ok(frame) => match schema.decode(&frame.telegram) {
                     Ok(msg) => {
-                        emit.push(&mut out, &schema, &frame, &msg, &label)?;
+                        emit.push(&mut out, &schema, &frame, &msg, &label, None)?;
                         stats.telegrams += 1;
                         continue;
                     }
@@ -108,6 +129,82 @@ pub fn run(
     }
 }
 
+/// The telegrams of a capture file, each with its capture object; gaps are notes, bad
+/// telegrams errors. False when the command must stop (an error without --keep-going).
+fn decode_capture(
+    schema: &Schema,
+    path: &std::path::Path,
+    args: &DecodeArgs,
+    label: &str,
+    emit: &mut Emitter,
+    out: &mut impl Write,
+    stats: &mut Stats,
+) -> Result<bool, Failure> {
+    let color = emit.color;
+    let reader = match capture::open(schema, path, &args.filters) {
+        Ok(r) => r,
+        Err(f) => {
+            stats.fail(f.code());
+            flush(out)?;
+            f.print(color);
+            return Ok(args.keep_going);
+        }
+    };
+    for event in reader {
+        let problem = match event {
+            Ok(CaptureEvent::Telegram(t)) => match schema.decode(&t.frame.telegram) {
+                Ok(msg) => {
+                    emit.push(out, schema, &t.frame, &msg, label, Some(&t))?;
+                    stats.telegrams += 1;
+                    continue;
+                }
+                Err(e) => {
+                    stats.fail(failure::exit_code(&e));
+                    format!(
+                        "{label}: {} > {} at {}, stream byte {}: {e}",
+                        t.src(),
+                        t.dst(),
+                        t.ts,
+                        t.frame.telegram_offset
+                    )
+                }
+            },
+            Ok(CaptureEvent::Gap(g)) => {
+                flush(out)?;
+                print_note(&format!("{label}: {g}"), color);
+                continue;
+            }
+            Ok(_) => continue,
+            Err(e) => {
+                stats.fail(failure::exit_code(&e));
+                format!("{label}: {e}")
+            }
+        };
+        flush(out)?;
+        print_error(&problem, color);
+        if !args.keep_going {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A JSON object's text with one more member at its end.
+fn with_member(object: &str, member: &str) -> String {
+    match object.rfind('}') {
+        Some(i) => {
+            let (head, tail) = object.split_at(i);
+            let pretty = head.ends_with('\n');
+            if pretty {
+                format!("{},\n  {member}\n{tail}", head.trim_end())
+            } else {
+                format!("{head},{member}{tail}")
+            }
+        }
+        None => object.to_owned(),
+    }
+}
+
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -136,6 +233,7 @@ impl Stats {
 /// lines always a line a telegram. Every entry and line carries its source and the offset
 /// of its frame there.
 struct Emitter {
+    color: ColorChoice,
     format: Format,
     reveal: bool,
     style: Style,
@@ -155,17 +253,33 @@ impl Emitter {
         frame: &Frame,
         msg: &Message<'_>,
         label: &str,
+        captured: Option<&CapturedTelegram>,
     ) -> Result<(), Failure> {
         self.count += 1;
+        let member = captured.map(|t| format!("\"capture\":{}", capture::json(t)));
         let r = match self.format {
-            Format::Table => self.table(out, schema, frame, msg, label),
-            Format::Jsonl => writeln!(
-                out,
-                "{}",
-                render::jsonl(msg, label, frame.offset, self.reveal)
-            ),
+            Format::Table => {
+                let label = match captured {
+                    Some(t) => {
+                        format!("the {} > {} stream of {label} ({})", t.src(), t.dst(), t.ts)
+                    }
+                    None => label.to_owned(),
+                };
+                self.table(out, schema, frame, msg, &label)
+            }
+            Format::Jsonl => {
+                let line = render::jsonl(msg, label, frame.offset, self.reveal);
+                match &member {
+                    Some(m) => writeln!(out, "{}", with_member(&line, m)),
+                    None => writeln!(out, "{line}"),
+                }
+            }
             Format::Json => {
                 let entry = render::pretty_with_source(msg, label, frame.offset, self.reveal);
+                let entry = match &member {
+                    Some(m) => with_member(&entry, &m.replacen(':', ": ", 1)),
+                    None => entry,
+                };
                 let open = if self.count == 1 { "[\n" } else { ",\n" };
                 write!(out, "{open}{}", indent(&entry))
             }

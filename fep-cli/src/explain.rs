@@ -6,9 +6,11 @@
 use std::io::{self, BufWriter, Write};
 
 use clap::ArgMatches;
+use fep_core::capture::CaptureEvent;
 use fep_core::{Explanation, Frame};
 
 use crate::args::{ColorChoice, ExplainArgs};
+use crate::capture;
 use crate::failure::{self, DATA, Failure, print_error, print_note};
 use crate::input::{self, Telegrams};
 use crate::render;
@@ -36,6 +38,59 @@ pub fn run(
     let mut shown = 0usize;
     for src in &sources {
         let label = src.label();
+        if let input::Source::File(path) = src
+            && capture::is_capture_file(path)
+        {
+            let before = shown;
+            let reader = match capture::open(&schema, path, &args.filters) {
+                Ok(r) => r,
+                Err(f) => {
+                    out.flush().map_err(Failure::output)?;
+                    f.print(color);
+                    code = code.max(f.code());
+                    continue;
+                }
+            };
+            for event in reader {
+                match event {
+                    Ok(CaptureEvent::Telegram(t)) => {
+                        let x = match &args.message {
+                            Some(name) => match schema.explain_as(name, &t.frame.telegram) {
+                                Ok(x) => x,
+                                Err(e) => return Err(Failure::core(&e, &label, Style::plain())),
+                            },
+                            None => schema.explain(&t.frame.telegram),
+                        };
+                        if x.error.is_some() {
+                            code = code.max(DATA);
+                        }
+                        if shown > 0 {
+                            writeln!(out).map_err(Failure::output)?;
+                        }
+                        shown += 1;
+                        let stream =
+                            format!("the {} > {} stream of {label} ({})", t.src(), t.dst(), t.ts);
+                        write(&mut out, &x, &t.frame, &stream, args.reveal, width, style)
+                            .map_err(Failure::output)?;
+                    }
+                    Ok(CaptureEvent::Gap(g)) => {
+                        out.flush().map_err(Failure::output)?;
+                        print_note(&format!("{label}: {g}"), color);
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        out.flush().map_err(Failure::output)?;
+                        code = code.max(failure::exit_code(&e));
+                        print_error(&format!("{label}: {e}"), color);
+                    }
+                }
+            }
+            if shown == before {
+                out.flush().map_err(Failure::output)?;
+                print_note(&format!("{label} holds no telegram"), color);
+            }
+            continue;
+        }
         let (reader, _) = match src.open() {
             Ok(r) => r,
             Err(f) => {

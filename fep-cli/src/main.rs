@@ -7,6 +7,7 @@
 //! 0 success, 1 a data error (a bad telegram, bad hex, bad JSON), 2 a usage or layout error.
 
 mod args;
+mod capture;
 mod check;
 mod convert;
 mod decode;
@@ -15,6 +16,7 @@ mod encode;
 mod explain;
 mod failure;
 mod input;
+mod pair;
 mod render;
 mod style;
 
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a, cli.color),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
+        Command::Pair(a) => pair::run(a, cli.color),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -241,6 +241,10 @@ pub enum ErrorKind {
     /// A hex dump that cannot be read (a bad digit, offsets out of order, a short line).
     #[error("{0}")]
     HexDump(String),
+    /// A packet capture that cannot be read (not pcap or pcapng, a truncated or malformed
+    /// file); the offset is the byte of the file.
+    #[error("{0}")]
+    Capture(String),
 
     // ---- correlation ----
     /// A request whose key is already pending in the correlator.
@@ -418,6 +422,7 @@ impl ErrorKind {
             | NotPad
             | Framing(_)
             | HexDump(_)
+            | Capture(_)
             | DuplicateKey(_)
             | CorrelatorFull { .. }
             | Unmatched { .. } => Category::Data,

@@ -54,6 +54,8 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "capture")]
+pub mod capture;
 mod codec;
 mod correlate;
 mod decode;
