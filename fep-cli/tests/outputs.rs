@@ -36,6 +36,7 @@ fn the_help_lists_the_commands_these_tests_expect() {
             "encode",
             "explain",
             "convert",
+            "pair",
             "completions",
             "man"
         ]
