@@ -92,9 +92,9 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
                     None
                 }
                 Err(e) => {
-                    let e = e.shift_offset(frame.telegram_offset as usize);
+                    let e = e.in_frame(frame.offset);
                     code = code.max(failure::exit_code(&e));
-                    Some(format!("{label}: telegram at byte {}: {e}", frame.offset))
+                    Some(format!("{label}: {e}"))
                 }
             },
             Err(fe) => {

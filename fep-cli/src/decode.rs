@@ -57,9 +57,9 @@ pub fn run(
                         continue;
                     }
                     Err(e) => {
-                        let e = e.shift_offset(frame.telegram_offset as usize);
+                        let e = e.in_frame(frame.offset);
                         stats.fail(failure::exit_code(&e));
-                        format!("{label}: telegram at byte {}: {e}", frame.offset)
+                        format!("{label}: {e}")
                     }
                 },
                 Err(fe) => {
@@ -67,6 +67,8 @@ pub fn run(
                     let mut text = format!("{label}: {}", fe.error);
                     if let Some(hint) = input::bare_hint(&fe.error, args.input.no_frame) {
                         text.push_str(hint);
+                    } else if fe.rejected.is_some() {
+                        text.push_str("\n  fep explain shows what the frame holds, field by field");
                     } else if fe.fatal && keep_going && fe.error.offset().is_some() {
                         text.push_str(&format!(
                             "\n  the telegrams after it cannot be found; the rest of {label} is skipped"

@@ -70,6 +70,21 @@ pub fn run(
                         text.push_str(hint);
                     }
                     print_error(&text, color);
+                    // What the refused frame holds, field by field, up to where it ends.
+                    if let Some(frame) = &fe.rejected {
+                        let x = match &args.message {
+                            Some(name) => schema.explain_as(name, &frame.telegram),
+                            None => Ok(schema.explain(&frame.telegram)),
+                        };
+                        let x = x.map_err(|e| Failure::core(&e, &label, Style::plain()))?;
+                        if shown > 0 {
+                            writeln!(out).map_err(Failure::output)?;
+                        }
+                        shown += 1;
+                        write(&mut out, &x, frame, &label, args.reveal, style)
+                            .map_err(Failure::output)?;
+                        out.flush().map_err(Failure::output)?;
+                    }
                 }
             }
         }

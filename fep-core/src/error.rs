@@ -89,8 +89,12 @@ pub struct DataPosition {
     pub message: Option<Arc<str>>,
     /// The field path, such as `items[3].amount`; empty for the telegram as a whole.
     pub path: String,
-    /// Byte offset of the field within the telegram (or within the stream, for framing).
+    /// Byte offset of the field within the telegram; for a framing error, of the frame
+    /// within the stream.
     pub offset: usize,
+    /// Byte offset, within the stream, of the frame that holds the telegram, when the
+    /// telegram came from a stream (set by [`Error::in_frame`] and by the framer).
+    pub frame: Option<usize>,
     /// Byte length of the field.
     pub length: usize,
     /// The raw bytes of the field; `None` for `mask`/`secret` fields, which never show them.
@@ -235,9 +239,58 @@ pub enum ErrorKind {
     /// Filler (`_`) or an unused repeat slot holds something other than pad.
     #[error("expected pad (filler or an unused slot)")]
     NotPad,
-    /// A framing error: bad length prefix, oversize frame, a length the message disagrees with.
+    /// A length prefix that is not a length: not digits, or (when it counts itself) less
+    /// than its own width. Where the next telegram starts cannot be known after it.
     #[error("{0}")]
-    Framing(String),
+    BadLengthPrefix(String),
+    /// A frame longer than the framer's maximum; nothing is allocated for it.
+    #[error("{}", frame_too_long(*.length, *.max, *.prefixed))]
+    FrameTooLong {
+        /// The frame's length, when known (a length prefix says it; a line still arriving
+        /// has none yet).
+        length: Option<u64>,
+        /// The framer's maximum.
+        max: usize,
+        /// The length comes from a length prefix.
+        prefixed: bool,
+    },
+    /// The stream ends inside a frame: what its length prefix (or its message) promised,
+    /// and how many bytes came.
+    #[error("{}", truncated(*.needed, *.found, *.prefix, .message.as_deref()))]
+    FrameTruncated {
+        /// The telegram's length as its prefix (or message) says; `None` when the stream
+        /// ends before that is known.
+        needed: Option<usize>,
+        /// The bytes of the telegram that came (after the prefix).
+        found: usize,
+        /// The width of the length prefix, for `framing length-prefix`.
+        prefix: Option<usize>,
+        /// The message the bytes that came begin, when known.
+        message: Option<String>,
+    },
+    /// A frame whose length disagrees with its message's declared length.
+    #[error(
+        "the {} {frame} bytes but message \"{message}\" is {length} bytes",
+        if *.prefixed { "length prefix says" } else { "line holds" }
+    )]
+    FrameLengthMismatch {
+        /// The frame's length (without the prefix or line end).
+        frame: usize,
+        /// The message the telegram begins.
+        message: String,
+        /// The message's declared length.
+        length: usize,
+        /// The frame has a length prefix (else it is a line).
+        prefixed: bool,
+    },
+    /// An entry of a repeat that the telegram does not hold (an index at or over its count).
+    #[error("entry {index} is not in the telegram: the count is {count}")]
+    NoSuchEntry {
+        /// The index asked for.
+        index: usize,
+        /// The count the telegram holds.
+        count: u64,
+    },
     /// A hex dump that cannot be read (a bad digit, offsets out of order, a short line).
     #[error("{0}")]
     HexDump(String),
@@ -357,6 +410,41 @@ pub enum ErrorKind {
     Io(#[from] std::io::Error),
 }
 
+fn frame_too_long(length: Option<u64>, max: usize, prefixed: bool) -> String {
+    match (length, prefixed) {
+        (Some(n), true) => {
+            format!("the length prefix says {n} bytes, more than the maximum of {max}")
+        }
+        (Some(n), false) => format!("a telegram of {n} bytes, more than the maximum of {max}"),
+        (None, _) => format!("a line longer than the maximum of {max} bytes"),
+    }
+}
+
+fn truncated(
+    needed: Option<usize>,
+    found: usize,
+    prefix: Option<usize>,
+    message: Option<&str>,
+) -> String {
+    let follow = if found == 1 { "follows" } else { "follow" };
+    match (prefix, needed) {
+        (Some(_), Some(n)) => format!("the length prefix says {n} bytes; {found} {follow}"),
+        (Some(w), None) => {
+            format!("the stream ends inside a length prefix: it is {w} bytes; {found} {follow}")
+        }
+        (None, Some(n)) => match message {
+            Some(m) => format!(
+                "the stream ends inside a telegram: message \"{m}\" is {n} bytes; {found} {follow}"
+            ),
+            None => format!("the stream ends inside a telegram of {n} bytes; {found} {follow}"),
+        },
+        (None, None) => format!(
+            "the stream ends inside a telegram ({found} byte{} left over)",
+            if found == 1 { "" } else { "s" }
+        ),
+    }
+}
+
 fn format_discriminators(d: &[(String, String)]) -> String {
     if d.is_empty() {
         return "the layout has no message for it".into();
@@ -385,6 +473,19 @@ impl ErrorKind {
             ),
             other => other,
         }
+    }
+
+    /// A fault of the framing (a bad length prefix, an oversize frame, a stream that ends
+    /// inside a frame, a frame whose length disagrees with its message): the error is about
+    /// a frame of a stream, and its offset is the frame's.
+    pub fn is_framing(&self) -> bool {
+        matches!(
+            self,
+            ErrorKind::BadLengthPrefix(_)
+                | ErrorKind::FrameTooLong { .. }
+                | ErrorKind::FrameTruncated { .. }
+                | ErrorKind::FrameLengthMismatch { .. }
+        )
     }
 
     /// The category of this kind.
@@ -416,7 +517,11 @@ impl ErrorKind {
             | CountOverBound { .. }
             | RequiredBlank
             | NotPad
-            | Framing(_)
+            | BadLengthPrefix(_)
+            | FrameTooLong { .. }
+            | FrameTruncated { .. }
+            | FrameLengthMismatch { .. }
+            | NoSuchEntry { .. }
             | HexDump(_)
             | DuplicateKey(_)
             | CorrelatorFull { .. }
@@ -483,7 +588,8 @@ impl Error {
         }
     }
 
-    /// The byte offset of a data error.
+    /// The byte offset of a data error: of the field within the telegram, or for a
+    /// framing error of the frame within the stream.
     pub fn offset(&self) -> Option<usize> {
         match &self.0.position {
             Position::Data(d) => Some(d.offset),
@@ -529,7 +635,15 @@ impl Error {
     fn shows_found(&self) -> bool {
         !matches!(
             self.0.kind,
-            ErrorKind::TooShort { .. } | ErrorKind::TooLong { .. } | ErrorKind::NoMessageMatches(_)
+            ErrorKind::TooShort { .. }
+                | ErrorKind::TooLong { .. }
+                | ErrorKind::NoMessageMatches(_)
+                | ErrorKind::FrameTruncated { .. }
+                | ErrorKind::FrameLengthMismatch { .. }
+                | ErrorKind::FrameTooLong {
+                    length: Some(_),
+                    ..
+                }
         )
     }
 
@@ -543,6 +657,7 @@ impl Error {
                 path: String::new(),
                 offset,
                 length,
+                frame: None,
                 raw: raw.map(<[u8]>::to_vec),
             }),
         )
@@ -585,7 +700,30 @@ impl Error {
         self
     }
 
-    /// Shifts a data error's offset by `by` (a telegram's offset within a stream).
+    /// Says which frame of a stream the telegram of a data error came from: its stream
+    /// offset. The field's offset stays counted from the telegram's start, and the text
+    /// says both: `m.f (frame at byte 4212; field at bytes 66..81 of the telegram): ...`.
+    /// Framing errors already carry their frame; they are left as they are.
+    pub fn in_frame(mut self, frame_offset: u64) -> Error {
+        if let Position::Data(d) = &mut self.0.position
+            && d.frame.is_none()
+        {
+            d.frame = Some(usize::try_from(frame_offset).unwrap_or(usize::MAX));
+        }
+        self
+    }
+
+    /// The stream offset of the frame a data error is about, when known: the frame that
+    /// holds the telegram (see [`Error::in_frame`]), or the frame a framing error is about.
+    pub fn frame_offset(&self) -> Option<usize> {
+        match &self.0.position {
+            Position::Data(d) => d.frame,
+            _ => None,
+        }
+    }
+
+    /// Shifts a data error's offset by `by` (a telegram's offset within a stream). Prefer
+    /// [`Error::in_frame`], which keeps field offsets counted from the telegram's start.
     pub fn shift_offset(mut self, by: usize) -> Error {
         if let Position::Data(d) = &mut self.0.position {
             d.offset += by;
@@ -629,8 +767,31 @@ impl fmt::Display for Error {
                     f.write_str(&d.path)?;
                     wrote = true;
                 }
+                if self.0.kind.is_framing() {
+                    // A framing error is about a frame, not a field: where the frame starts.
+                    return write!(f, "frame at byte {}: {}", d.offset, self.detail());
+                }
                 if wrote {
                     f.write_str(" ")?;
+                }
+                if let Some(frame) = d.frame {
+                    let what = if d.path.is_empty() { "" } else { "field " };
+                    return if d.length == 0 {
+                        write!(
+                            f,
+                            "(frame at byte {frame}; {what}at byte {} of the telegram): {}",
+                            d.offset,
+                            self.detail()
+                        )
+                    } else {
+                        write!(
+                            f,
+                            "(frame at byte {frame}; {what}at bytes {}..{} of the telegram): {}",
+                            d.offset,
+                            d.offset + d.length,
+                            self.detail()
+                        )
+                    };
                 }
                 if d.length == 0 {
                     write!(f, "(at byte {}): {}", d.offset, self.detail())

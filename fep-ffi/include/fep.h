@@ -91,8 +91,8 @@ enum fep_result
   FEP_RESULT_WRONG_TYPE = 107,
   // The field is blank (null): it has no integer or decimal value.
   FEP_RESULT_NULL_VALUE = 108,
-  // The byte stream is not framed as the layout says (a bad length prefix, an oversize
-  // frame, a length the message disagrees with).
+  // The byte stream is not framed as the layout says: a length prefix that is not a
+  // length. The framing faults with a code of their own (below) had this one before.
   FEP_RESULT_FRAMING = 109,
   // The layout has no `key` directive, or the telegram's message lacks a key field.
   FEP_RESULT_NO_KEY = 110,
@@ -104,6 +104,14 @@ enum fep_result
   // No pending request has the response's correlation key (the error names the key and
   // the nearest pending request).
   FEP_RESULT_UNMATCHED = 113,
+  // The stream ends inside a frame: the error says what its length prefix (or message)
+  // promised and how many bytes came; the offset is the frame's.
+  FEP_RESULT_FRAME_TRUNCATED = 114,
+  // A frame whose length (its prefix, or its line) disagrees with its message's length;
+  // the frame is skipped and the next call goes on with the next one.
+  FEP_RESULT_FRAME_LENGTH_MISMATCH = 115,
+  // A frame longer than the framer's maximum (nothing is allocated for it).
+  FEP_RESULT_FRAME_TOO_LONG = 116,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -685,8 +693,9 @@ const char *fep_error_path(const struct fep_error *err);
 // `err` is NULL or an error from this library not yet freed.
 const char *fep_error_message_name(const struct fep_error *err);
 
-// The byte offset of a data error: within the telegram, or within the stream for framing
-// errors. -1 when the error has none, or for a NULL error.
+// The byte offset of a data error: of the field within the telegram, or of the frame
+// within the stream for framing errors (`FEP_RESULT_FRAMING`, `FEP_RESULT_FRAME_*`). -1
+// when the error has none, or for a NULL error.
 //
 // # Safety
 // `err` is NULL or an error from this library not yet freed.

@@ -9,7 +9,7 @@ import pytest
 import fep
 from conftest import LAYOUTS
 
-ATTRS = ("path", "offset", "line", "column", "message_name")
+ATTRS = ("path", "offset", "line", "column", "message_name", "frame_offset", "fault")
 
 
 def attrs(e):
@@ -23,11 +23,12 @@ def none_but(**kw):
 
 
 def test_the_classes():
-    for cls in (fep.LayoutError, fep.DecodeError, fep.EncodeError):
+    for cls in (fep.LayoutError, fep.DecodeError, fep.FramingError, fep.EncodeError):
         assert issubclass(cls, fep.FepError)
         assert issubclass(cls, ValueError)
         assert cls.__module__ == "fep"
         assert cls.__doc__
+    assert issubclass(fep.FramingError, fep.DecodeError)
     # Made by hand, an error still has every attribute.
     assert attrs(fep.DecodeError("x")) == none_but()
 
@@ -152,8 +153,13 @@ def test_framed_decode_errors(firmbanking, transfer_framed):
         (b"", "no telegram: the data is empty", none_but(offset=0)),
         (
             transfer_framed[:100],
-            '(bytes 0..16): the stream ends inside a telegram (100 bytes left over), found "0300         TES"',
-            none_but(offset=0),
+            "frame at byte 0: the length prefix says 300 bytes; 96 follow",
+            none_but(offset=0, frame_offset=0, fault="truncated"),
+        ),
+        (
+            b"0200" + transfer_framed[4:204],
+            'frame at byte 0: the length prefix says 200 bytes but message "transfer" is 300 bytes',
+            none_but(offset=0, frame_offset=0, fault="length_mismatch"),
         ),
     ]
     for data, message, want in cases:
@@ -168,12 +174,15 @@ def test_stream_errors_carry_stream_offsets(firmbanking, transfer_framed, transf
     for run in (lambda: list(firmbanking.iter_decode(data)), lambda: firmbanking.decode_arrow(data, message="transfer")):
         with pytest.raises(fep.DecodeError) as e:
             run()
-        assert str(e.value) == 'transfer.amount (bytes 437..450): expected digits, found "0000O00010000"'
-        assert attrs(e.value) == none_but(path="amount", offset=437, message_name="transfer")
-    with pytest.raises(fep.DecodeError) as e:
+        assert str(e.value) == (
+            "transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): "
+            'expected digits, found "0000O00010000"'
+        )
+        assert attrs(e.value) == none_but(path="amount", offset=129, message_name="transfer", frame_offset=304)
+    with pytest.raises(fep.FramingError) as e:
         list(firmbanking.iter_decode(transfer_framed + b"00x1"))
-    assert str(e.value) == '(bytes 304..308): the length prefix is not digits, found "00x1"'
-    assert attrs(e.value) == none_but(offset=304)
+    assert str(e.value) == 'frame at byte 304: the length prefix is not digits, found "00x1"'
+    assert attrs(e.value) == none_but(offset=304, frame_offset=304, fault="bad_length_prefix")
 
 
 def test_decode_arrow_of_an_unknown_message(firmbanking, transfer_framed):
