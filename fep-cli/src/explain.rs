@@ -58,8 +58,7 @@ pub fn run(
                         writeln!(out).map_err(Failure::output)?;
                     }
                     shown += 1;
-                    write(&mut out, &x, &frame, &label, args.reveal, style)
-                        .map_err(Failure::output)?;
+                    write(&mut out, x, &frame, &label, args, style).map_err(Failure::output)?;
                 }
                 Err(fe) => {
                     out.flush().map_err(Failure::output)?;
@@ -81,8 +80,7 @@ pub fn run(
                             writeln!(out).map_err(Failure::output)?;
                         }
                         shown += 1;
-                        write(&mut out, &x, frame, &label, args.reveal, style)
-                            .map_err(Failure::output)?;
+                        write(&mut out, x, frame, &label, args, style).map_err(Failure::output)?;
                         out.flush().map_err(Failure::output)?;
                     }
                 }
@@ -101,21 +99,24 @@ pub fn run(
 }
 
 /// Prints the core's text of an explanation, coloured by `style`: the same table Python
-/// prints, with where the telegram came from in the heading.
+/// prints, with where the telegram came from in the heading. The error of a framed input
+/// says which frame and where in its telegram, as `decode` says it.
 fn write(
     out: &mut impl Write,
-    x: &Explanation<'_, '_>,
+    mut x: Explanation<'_, '_>,
     frame: &Frame,
     label: &str,
-    reveal: bool,
+    args: &ExplainArgs,
     style: Style,
 ) -> io::Result<()> {
+    if !args.input.no_frame {
+        x.error = x.error.map(|e| e.in_frame(frame.offset));
+    }
     let whence = render::whence(frame, label);
     let text = x
         .text()
-        .reveal(reveal)
+        .reveal(args.reveal)
         .origin(&whence)
-        .input_offset(frame.telegram_offset)
         .reveal_hint("--reveal shows them")
         .render_with(|tone, line| style.tone(tone, line));
     out.write_all(text.as_bytes())

@@ -258,7 +258,8 @@ impl Iterator for Telegrams {
                         Some(at) => r.stream_offset() <= at as u64,
                         None => true,
                     };
-                    let rejected = r.take_rejected();
+                    // Nothing to show of a frame that ends inside its prefix.
+                    let rejected = r.take_rejected().filter(|f| !f.telegram.is_empty());
                     Some(Err(FrameError {
                         error,
                         fatal,

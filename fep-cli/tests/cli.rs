@@ -308,7 +308,7 @@ fn decode_errors() {
             vec!["decode", "-l", FB, "-"],
             transfer_with(4 + 129 + 5, b"O"),
             1,
-            "error: standard input: transfer.amount (frame at byte 0; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\"\n",
+            "error: standard input: transfer.amount (frame at byte 0; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n",
         ),
         (
             "a bare telegram read as framed",
@@ -365,7 +365,7 @@ fn decode_stops_at_the_first_bad_telegram_unless_keep_going() {
     );
     assert_eq!(
         r.stderr,
-        "error: standard input: transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\"\n"
+        "error: standard input: transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n"
     );
 
     let r = fep_in(&["decode", "-l", FB, "--keep-going", "-"], &capture);
@@ -381,8 +381,8 @@ fn decode_stops_at_the_first_bad_telegram_unless_keep_going() {
     assert_eq!(offsets, [0, 912]);
     assert_eq!(
         r.stderr,
-        "error: standard input: transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\"\n\
-         error: standard input: (frame at byte 608; at bytes 0..300 of the telegram): no message matches: header.msg_code = \"9999\", header.task_code = \"100\"\n\
+        "error: standard input: transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n\
+         error: standard input: (frame at byte 608; bytes 0..300 of the telegram): no message matches: header.msg_code = \"9999\", header.task_code = \"100\"; header.msg_code takes \"2000\", \"2100\", \"3000\", \"3100\", \"7000\", \"7100\"\n\
          2 telegrams decoded, 2 errors\n"
     );
 
@@ -846,10 +846,9 @@ fn convert_reports_bad_telegrams_and_goes_on() {
     assert_eq!(csv.lines().count(), 3, "a header and the 2 good telegrams");
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(lines.len(), 5, "{}", r.stderr);
-    assert!(lines[0].ends_with("transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\""), "{}", lines[0]);
+    assert!(lines[0].ends_with("transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')"), "{}", lines[0]);
     assert!(
-        lines[1]
-            .contains("(frame at byte 608; at bytes 0..300 of the telegram): no message matches"),
+        lines[1].contains("(frame at byte 608; bytes 0..300 of the telegram): no message matches"),
         "{}",
         lines[1]
     );

@@ -189,8 +189,14 @@ pub enum ErrorKind {
         found: usize,
     },
     /// No message's conditions hold.
-    #[error("no message matches: {}", format_discriminators(.0))]
-    NoMessageMatches(Vec<(String, String)>),
+    #[error("no message matches: {}{}", format_discriminators(.found), if .accepted.is_empty() { String::new() } else { format!("; {}", .accepted) })]
+    NoMessageMatches {
+        /// Each discriminator's path and the value found there (`(hidden)` when sensitive).
+        found: Vec<(String, String)>,
+        /// What the layout accepts there, in words: `header.msg_code takes "2000", "2100"`
+        /// (empty when the layout has no message to say it of).
+        accepted: String,
+    },
     /// The message named by the caller does not exist.
     #[error("unknown message \"{0}\"")]
     UnknownMessage(String),
@@ -506,7 +512,7 @@ impl ErrorKind {
             | NoKey(_) => Category::Layout,
             TooShort { .. }
             | TooLong { .. }
-            | NoMessageMatches(_)
+            | NoMessageMatches { .. }
             | NotDigits(_)
             | BadSign(_)
             | BadDateTime { .. }
@@ -628,6 +634,9 @@ impl Error {
         {
             s.push_str(", found ");
             s.push_str(&render_raw(raw));
+            if let ErrorKind::NotDigits(_) = self.0.kind {
+                s.push_str(&point_at_byte(raw));
+            }
         }
         s
     }
@@ -637,7 +646,7 @@ impl Error {
             self.0.kind,
             ErrorKind::TooShort { .. }
                 | ErrorKind::TooLong { .. }
-                | ErrorKind::NoMessageMatches(_)
+                | ErrorKind::NoMessageMatches { .. }
                 | ErrorKind::FrameTruncated { .. }
                 | ErrorKind::FrameLengthMismatch { .. }
                 | ErrorKind::FrameTooLong {
@@ -732,6 +741,44 @@ impl Error {
     }
 }
 
+/// For a number that is not digits: which byte of the field is wrong, counted from 0 like
+/// every offset (` (byte 5 of the field, 'l')`), and when the field is digits with spaces
+/// around them, that `lenient` reads it. Worked out when the error is shown, never while
+/// decoding. A sign byte at either end is not the wrong one.
+fn point_at_byte(raw: &[u8]) -> String {
+    let last = raw.len().saturating_sub(1);
+    let is_sign = |i: usize, b: u8| (i == 0 || i == last) && (b == b'+' || b == b'-');
+    let Some((i, &b)) = raw
+        .iter()
+        .enumerate()
+        .find(|&(i, &b)| !b.is_ascii_digit() && !is_sign(i, b))
+    else {
+        return String::new();
+    };
+    let shown = if (0x20..0x7f).contains(&b) {
+        format!("'{}'", b as char)
+    } else {
+        format!("0x{b:02X}")
+    };
+    let mut s = format!(" (byte {i} of the field, {shown})");
+    // Digits with spaces before or after them (and a sign byte): what `lenient` accepts.
+    let body: &[u8] = match raw {
+        [b'+' | b'-', rest @ ..] | [rest @ .., b'+' | b'-'] => rest,
+        _ => raw,
+    };
+    let start = body.iter().take_while(|&&c| c == b' ').count();
+    let end = body.len()
+        - body[start..]
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b' ')
+            .count();
+    if b == b' ' && start < end && body[start..end].iter().all(u8::is_ascii_digit) {
+        s.push_str("; the number is padded with spaces: mark the field `lenient` to accept that");
+    }
+    s
+}
+
 /// Renders raw bytes for a person: quoted text when printable ASCII, hex otherwise.
 pub(crate) fn render_raw(raw: &[u8]) -> String {
     const MAX: usize = 64;
@@ -775,18 +822,18 @@ impl fmt::Display for Error {
                     f.write_str(" ")?;
                 }
                 if let Some(frame) = d.frame {
-                    let what = if d.path.is_empty() { "" } else { "field " };
+                    let what = if d.path.is_empty() { "" } else { "field at " };
                     return if d.length == 0 {
                         write!(
                             f,
-                            "(frame at byte {frame}; {what}at byte {} of the telegram): {}",
+                            "(frame at byte {frame}; {what}byte {} of the telegram): {}",
                             d.offset,
                             self.detail()
                         )
                     } else {
                         write!(
                             f,
-                            "(frame at byte {frame}; {what}at bytes {}..{} of the telegram): {}",
+                            "(frame at byte {frame}; {what}bytes {}..{} of the telegram): {}",
                             d.offset,
                             d.offset + d.length,
                             self.detail()
@@ -873,7 +920,8 @@ mod tests {
         .with_message(&Arc::from("transfer"));
         assert_eq!(
             e.to_string(),
-            "transfer.amount (bytes 129..142): expected digits, found \"00001O0000000\""
+            "transfer.amount (bytes 129..142): expected digits, found \"00001O0000000\" \
+             (byte 5 of the field, 'O')"
         );
         assert_eq!(e.category(), Category::Data);
     }

@@ -171,7 +171,7 @@ pub struct Decoded {
 /// assert_eq!(items.len(), 3);
 /// assert_eq!(
 ///     items[1].as_ref().unwrap_err().to_string(),
-///     "m.n (frame at byte 4; field at bytes 0..3 of the telegram): expected digits, found \"x02\""
+///     "m.n (frame at byte 4; field at bytes 0..3 of the telegram): expected digits, found \"x02\" (byte 0 of the field, 'x')"
 /// );
 /// assert_eq!(items[2].as_ref().unwrap().offset, 8);
 /// # Ok::<(), fep_core::Error>(())

@@ -446,10 +446,12 @@ def test_explain_a_bad_telegram(firmbanking, transfer):
     bad[133] = ord("O")
     text = firmbanking.explain(bytes(bad))
     lines = text.splitlines()
-    i = lines.index('error: transfer.amount (bytes 129..142): expected digits, found "0000O00010000"')
+    i = lines.index(
+        'error: transfer.amount (bytes 129..142): expected digits, found "0000O00010000" (byte 4 of the field, \'O\')'
+    )
     assert lines[i - 3].split()[:4] == ["129", "13", "amount", "출금금액"]
     assert lines[i - 3].endswith("0000O00010000")
-    assert lines[i - 2] == '  >> amount: expected digits, found "0000O00010000"'
+    assert lines[i - 2] == '  >> amount: expected digits, found "0000O00010000" (byte 4 of the field, \'O\')'
     assert lines[i + 2] == "not decoded: bytes 142..300 (158 bytes)"
     # The bytes not decoded are dumped with mask and secret fields starred.
     assert lines[i + 5].split() == ["158", "38"] + ["**"] * 15 + ["8***************"]

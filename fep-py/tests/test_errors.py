@@ -89,7 +89,7 @@ def test_decode_errors(firmbanking, transfer):
     cases = [
         (
             bad_amount(transfer),
-            'transfer.amount (bytes 129..142): expected digits, found "0000O00010000"',
+            'transfer.amount (bytes 129..142): expected digits, found "0000O00010000" (byte 4 of the field, \'O\')',
             none_but(path="amount", offset=129, message_name="transfer"),
         ),
         (
@@ -176,7 +176,7 @@ def test_stream_errors_carry_stream_offsets(firmbanking, transfer_framed, transf
             run()
         assert str(e.value) == (
             "transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): "
-            'expected digits, found "0000O00010000"'
+            'expected digits, found "0000O00010000" (byte 4 of the field, \'O\')'
         )
         assert attrs(e.value) == none_but(path="amount", offset=129, message_name="transfer", frame_offset=304)
     with pytest.raises(fep.FramingError) as e:

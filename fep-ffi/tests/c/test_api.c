@@ -414,7 +414,7 @@ static void test_bad_telegrams(void) {
   CHECK_STR(fep_error_message_name(err), "transfer");
   CHECK_STR(fep_error_message(err),
             "transfer.amount (bytes 129..142): expected digits, found "
-            "\"00000O0010000\"");
+            "\"00000O0010000\" (byte 5 of the field, 'O')");
   clear_error(&err);
 
   /* A view checks the length only; reading the field finds the fault. */
