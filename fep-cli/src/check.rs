@@ -46,10 +46,18 @@ pub fn message_names(schema: &Schema) -> String {
 pub fn require_message(schema: &Schema, name: &str) -> Result<(), Failure> {
     match schema.message(name) {
         Some(_) => Ok(()),
-        None => Err(Failure::usage(format!(
-            "--message {name}: the layout has no such message; it has {}",
-            message_names(schema)
-        ))),
+        None => {
+            let hint = fep_core::did_you_mean(name, schema.messages().map(|m| m.name()));
+            let has = if hint.is_empty() {
+                "; it has"
+            } else {
+                " It has"
+            };
+            Err(Failure::usage(format!(
+                "--message {name}: the layout has no such message{hint}{has} {}",
+                message_names(schema)
+            )))
+        }
     }
 }
 

@@ -151,3 +151,52 @@ fn a_short_file_is_named_by_its_path() {
     let text = whole(&["decode", "-l", FB, "short.bin"], &r).replace(p, "short.bin");
     golden("errors-short-file.txt", &text);
 }
+
+#[test]
+fn a_layout_with_several_mistakes_shows_each_with_a_hint() {
+    for name in ["several-errors", "syntax-errors", "bad-condition"] {
+        let path = format!("fep-cli/tests/data/{name}.layout");
+        let args = ["check", path.as_str()];
+        let r = fep(&args);
+        r.code(2);
+        golden(&format!("errors-layout-{name}.txt"), &whole(&args, &r));
+    }
+    // The same when a command loads the layout to use it.
+    let r = fep_in(
+        &[
+            "decode",
+            "-l",
+            "fep-cli/tests/data/several-errors.layout",
+            "-",
+        ],
+        b"",
+    );
+    r.code(2);
+    assert!(
+        r.stderr.ends_with("\n3 errors in the layout\n"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_layout_with_very_many_mistakes_shows_the_first_ones() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("errors-many");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("many.layout");
+    let mut text = String::new();
+    for i in 0..50 {
+        text.push_str(&format!("message m{i} 5 {{\n  a X(4)\n}}\n"));
+    }
+    std::fs::write(&path, text).expect("writes the layout");
+    let r = fep(&["check", path.to_str().expect("UTF-8 path")]);
+    r.code(2);
+    assert_eq!(r.stderr.matches("error: ").count(), 20, "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(
+            "\n20 errors in the layout (the first ones; fix them and check again for more)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+}

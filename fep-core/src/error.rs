@@ -24,7 +24,14 @@ struct Inner {
     /// Set where the error is made: the kind's own category unless the maker knows better
     /// (a wrong type when reading a field is the caller's mistake about data, not encoding).
     category: Category,
+    /// Further independent errors found in the same run (a layout's other mistakes), in
+    /// source order, at most [`MAX_RELATED`]. Empty for nearly every error.
+    related: Vec<Error>,
 }
+
+/// The most further errors one error carries ([`Error::related`]): a layout with a hundred
+/// mistakes shows the first few, not a screenful.
+pub const MAX_RELATED: usize = 19;
 
 /// The coarse class of an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -127,8 +134,13 @@ pub enum ErrorKind {
         first_line: u32,
     },
     /// A field refers to a record that does not exist.
-    #[error("unknown record \"{0}\"")]
-    UnknownRecord(String),
+    #[error("unknown record \"{name}\"{hint}")]
+    UnknownRecord {
+        /// The name as written.
+        name: String,
+        /// `; did you mean "header"?` when a record's name is close, else empty.
+        hint: String,
+    },
     /// Records refer to each other in a cycle, or nest deeper than the limit.
     #[error("{0}")]
     RecordNesting(String),
@@ -500,7 +512,7 @@ impl ErrorKind {
         match self {
             Syntax(_)
             | DuplicateName { .. }
-            | UnknownRecord(_)
+            | UnknownRecord { .. }
             | RecordNesting(_)
             | LengthMismatch { .. }
             | BadWidth(_)
@@ -559,7 +571,28 @@ impl Error {
             kind,
             position,
             category,
+            related: Vec::new(),
         }))
+    }
+
+    /// This error carrying `more`: further independent errors of the same run (at most
+    /// [`MAX_RELATED`] are kept).
+    pub(crate) fn with_related(mut self, mut more: Vec<Error>) -> Error {
+        more.truncate(MAX_RELATED);
+        self.0.related = more;
+        self
+    }
+
+    /// Further independent errors found in the same run, after this one: a layout's other
+    /// mistakes, each with its own position (at most [`MAX_RELATED`]). `Display` shows this
+    /// error and says how many more there are; [`Error::alone`] shows this one only.
+    pub fn related(&self) -> &[Error] {
+        &self.0.related
+    }
+
+    /// This error's text without the count of [`Error::related`] ones.
+    pub fn alone(&self) -> impl fmt::Display + '_ {
+        Alone(self)
     }
 
     /// The same error in another category, for a maker that knows better than the kind.
@@ -792,8 +825,88 @@ pub(crate) fn render_raw(raw: &[u8]) -> String {
     }
 }
 
+/// The closest of `candidates` to `name`, as a hint for a name that is not there:
+/// `; did you mean "header"?`, or empty when none is close (an edit distance, counting a
+/// swap of two neighbours as one edit, of at most a third of the name, and at least 1;
+/// letter case does not count; a name of three or more letters that begins a candidate is
+/// one edit from it).
+///
+/// ```
+/// let names = ["transfer", "balance_history", "balance_inquiry"];
+/// assert_eq!(fep_core::did_you_mean("transfr", names), "; did you mean \"transfer\"?");
+/// assert_eq!(fep_core::did_you_mean("ping", names), "");
+/// ```
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let lower = name.to_lowercase();
+    let limit = (name.chars().count() / 3).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c == name {
+            continue;
+        }
+        let c_lower = c.to_lowercase();
+        // A name cut short (`lead` for `leading`) is as close as one edit.
+        let d = if lower.chars().count() >= 3 && c_lower.starts_with(&lower) {
+            1
+        } else {
+            edit_distance(&lower, &c_lower)
+        };
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map_or_else(String::new, |(_, c)| format!("; did you mean \"{c}\"?"))
+}
+
+/// Optimal string alignment distance over characters: insertions, deletions, changes and
+/// swaps of two neighbours each cost one. Names are short (at most 64 characters).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[n][m]
+}
+
+struct Alone<'e>(&'e Error);
+
+impl fmt::Display for Alone<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt_one(f)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_one(f)?;
+        match self.0.related.len() {
+            0 => Ok(()),
+            1 => f.write_str(" (and 1 more error)"),
+            n => write!(f, " (and {n} more errors)"),
+        }
+    }
+}
+
+impl Error {
+    fn fmt_one(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0.position {
             Position::None => write!(f, "{}", self.0.kind),
             Position::Text(t) => write!(f, "{}:{}: {}", t.line, t.column, self.0.kind),
