@@ -579,7 +579,25 @@ fn encode_errors_name_the_json_path_and_the_field() {
             edit(&sample, "\"amount\": 10000", "\"amount\": 100.5"),
             vec![],
             1,
-            "error: standard input:20:20: the number 100.5 is not an integer; write exact decimals as strings, such as \"123.45\"\n",
+            "error: standard input:20:20: .fields.amount: the number 100.5 is not an integer; write exact decimals as strings, such as \"123.45\"\n",
+        ),
+        (
+            "a boolean in a repeat",
+            edit(&history, "\"amount\": 150000", "\"amount\": true"),
+            vec![],
+            1,
+            "error: standard input:24:22: .fields.items[0].amount: a boolean has no telegram form; use a string or a number\n",
+        ),
+        (
+            "no such date",
+            edit(
+                &sample,
+                "\"send_date\": \"2024-03-15\"",
+                "\"send_date\": \"2024-02-30\"",
+            ),
+            vec![],
+            1,
+            "error: standard input:1: .fields.header.send_date (transfer.header.send_date 9(8) \"전송일자\"): impossible date: day 30 of 2024-02\n",
         ),
         (
             "ends early",

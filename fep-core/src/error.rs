@@ -706,6 +706,12 @@ impl Error {
     }
 
     pub(crate) fn value(kind: ErrorKind) -> Error {
+        // A value that cannot be encoded is an encoding error, though its words (an
+        // impossible date, a constant) are those decode uses for the same fault.
+        let category = match kind {
+            ErrorKind::BadDateTime { .. } | ErrorKind::ConstantMismatch(_) => Category::Encoding,
+            _ => kind.category(),
+        };
         Error::new(
             kind,
             Position::Value(ValuePosition {
@@ -713,6 +719,7 @@ impl Error {
                 path: String::new(),
             }),
         )
+        .in_category(category)
     }
 
     /// Puts `segment` in front of the path: `name` then `.rest`, or `[i]` directly.

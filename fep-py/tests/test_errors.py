@@ -206,7 +206,7 @@ def test_decode_arrow_of_an_unknown_message(firmbanking, transfer_framed):
         ({"nope": 1}, 'transfer.nope: unknown field "nope"', "nope"),
         ({"header": {"send_time": datetime.time(9, 30, 15, 5)}}, "transfer.header.send_time: the time has microseconds; a telegram holds whole seconds", "header.send_time"),
         ({"header": {"send_time": datetime.time(9, 30, tzinfo=datetime.timezone.utc)}}, "transfer.header.send_time: the time has a time zone; a telegram holds local time: convert it and drop tzinfo", "header.send_time"),
-        ({"header": {"send_date": "2024-02-30"}}, "transfer.header.send_date: no such date", "header.send_date"),
+        ({"header": {"send_date": "2024-02-30"}}, "transfer.header.send_date: impossible date: day 30 of 2024-02", "header.send_date"),
         ({"header": {"msg_code": "9999"}}, "transfer: the telegram would match no message; check header.msg_code, header.task_code", None),
         ({"header": {1: "x"}}, "transfer.header: a field name must be a str, found int", "header"),
     ],
