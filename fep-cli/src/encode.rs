@@ -455,11 +455,8 @@ fn encode_failure(
     let kind = e.kind().to_string();
     let text = if path.is_empty() {
         let mut what = kind;
-        if matches!(e.kind(), fep_core::ErrorKind::UnknownMessage(_)) {
-            what.push_str(&format!(
-                "; the layout has {}",
-                crate::check::message_names(schema)
-            ));
+        if let fep_core::ErrorKind::UnknownMessage(name) = e.kind() {
+            what.push_str(&crate::check::others(schema, name, "the layout has"));
             format!("{}: {prefix}.message: {what}", at.text())
         } else {
             format!("{}: {prefix}.fields ({}): {what}", at.text(), msg.name())

@@ -565,7 +565,7 @@ fn encode_errors_name_the_json_path_and_the_field() {
             edit(&sample, "\"transfer\"", "\"transfr\""),
             vec![],
             1,
-            "error: standard input:1: .message: unknown message \"transfr\"; the layout has transfer, balance_history, balance_inquiry\n",
+            "error: standard input:1: .message: unknown message \"transfr\"; did you mean \"transfer\"? The layout has transfer, balance_history, balance_inquiry\n",
         ),
         (
             "bad JSON",

@@ -189,6 +189,19 @@ def test_decode_arrow_of_an_unknown_message(firmbanking, transfer_framed):
     with pytest.raises(fep.DecodeError) as e:
         firmbanking.decode_arrow(transfer_framed, message="nope")
     assert str(e.value) == 'unknown message "nope"; the layout has transfer, balance_history, balance_inquiry'
+    with pytest.raises(fep.DecodeError) as e:
+        firmbanking.decode_arrow(transfer_framed, message="transfr")
+    assert str(e.value) == (
+        'unknown message "transfr"; did you mean "transfer"? The layout has transfer, balance_history, balance_inquiry'
+    )
+
+
+def test_a_short_frame_in_a_stream(firmbanking, transfer_framed):
+    items = list(firmbanking.iter_decode(transfer_framed + transfer_framed[:203], keep_going=True))
+    assert [type(i).__name__ for i in items] == ["Message", "FramingError"]
+    e = items[1]
+    assert str(e) == "frame at byte 304: the length prefix says 300 bytes; 199 follow"
+    assert attrs(e) == none_but(offset=304, frame_offset=304, fault="truncated")
 
 
 @pytest.mark.parametrize(
