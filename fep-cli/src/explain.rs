@@ -25,6 +25,11 @@ pub fn run(
     }
     let sources = input::sources(&args.input, matches)?;
     let style = Style::stdout(color);
+    let width = match args.width {
+        Some(0) => None,
+        Some(w) => Some(w),
+        None => crate::style::terminal_width(),
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut code = 0u8;
@@ -58,7 +63,8 @@ pub fn run(
                         writeln!(out).map_err(Failure::output)?;
                     }
                     shown += 1;
-                    write(&mut out, x, &frame, &label, args, style).map_err(Failure::output)?;
+                    write(&mut out, x, &frame, &label, args, width, style)
+                        .map_err(Failure::output)?;
                 }
                 Err(fe) => {
                     out.flush().map_err(Failure::output)?;
@@ -80,7 +86,8 @@ pub fn run(
                             writeln!(out).map_err(Failure::output)?;
                         }
                         shown += 1;
-                        write(&mut out, x, frame, &label, args, style).map_err(Failure::output)?;
+                        write(&mut out, x, frame, &label, args, width, style)
+                            .map_err(Failure::output)?;
                         out.flush().map_err(Failure::output)?;
                     }
                 }
@@ -107,14 +114,18 @@ fn write(
     frame: &Frame,
     label: &str,
     args: &ExplainArgs,
+    width: Option<usize>,
     style: Style,
 ) -> io::Result<()> {
     if !args.input.no_frame {
         x.error = x.error.map(|e| e.in_frame(frame.offset));
     }
     let whence = render::whence(frame, label);
-    let text = x
-        .text()
+    let mut text = x.text();
+    if let Some(w) = width {
+        text = text.width(w);
+    }
+    let text = text
         .reveal(args.reveal)
         .origin(&whence)
         .reveal_hint("--reveal shows them")

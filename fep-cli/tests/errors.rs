@@ -122,8 +122,8 @@ fn decode_takes_message_as_explain_and_encode_do() {
     let r = fep_in(&["decode", "-l", FB, "--message", "transfer", "-"], &odd);
     r.code(0);
     let v: serde_json::Value = serde_json::from_str(&r.out()).expect("JSON");
-    assert_eq!(v["message"], "transfer");
-    assert_eq!(v["fields"]["header"]["msg_code"], "9999");
+    assert_eq!(v[0]["message"], "transfer");
+    assert_eq!(v[0]["fields"]["header"]["msg_code"], "9999");
     check(
         "decode-unknown-message",
         &["decode", "-l", FB, "--message", "transfr", "-"],

@@ -275,6 +275,7 @@ impl<'c, 's> Compiler<'c, 's> {
                 conditions: Vec::new(),
                 specificity: m.conditions.len(),
                 key: None,
+                answers: None,
                 field_range: (first, self.fields.len() as FieldId),
             });
         }
@@ -284,6 +285,7 @@ impl<'c, 's> Compiler<'c, 's> {
         }
         let dispatch = self.conditions(ast, &mut messages)?;
         let key_paths = self.keys(ast, &mut messages)?;
+        self.answers(ast, &mut messages)?;
         let plans = messages
             .iter()
             .map(|m| Plan::build(&self.fields, &self.groups, m))
