@@ -57,6 +57,7 @@ Examples:
   fep decode -l bank.layout --hex '3033 3030 2020 2020 ...'
   xxd capture.bin | fep decode -l bank.layout --hex-file - --format table
   fep decode -l bank.layout --keep-going capture.bin > out.jsonl
+  fep decode -l bank.layout --message transfer --no-frame --hex-file telegram.txt
 
 Hex dumps may be plain hex, with spaces or newlines, 0x prefixes, offsets in the first
 column and an ASCII column at the end (xxd, hexdump -C, od -A x -t x1z).
@@ -189,6 +190,10 @@ pub struct DecodeArgs {
 
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// Decode as this message, whatever its conditions say
+    #[arg(short, long, value_name = "NAME")]
+    pub message: Option<String>,
 
     /// Output format, the same however many telegrams there are
     #[arg(short, long, value_enum, default_value_t = Format::Json, value_name = "FORMAT")]

@@ -150,7 +150,13 @@ impl Iterator for Feed {
                     }
                     Ok(CaptureEvent::Gap(g)) => print_note(&format!("{label}: {g}"), *color),
                     Ok(_) => {}
-                    Err(error) => return Some(Err(FrameError { error, fatal: true })),
+                    Err(error) => {
+                        return Some(Err(FrameError {
+                            error,
+                            fatal: true,
+                            rejected: None,
+                        }));
+                    }
                 }
             },
         }

@@ -133,16 +133,13 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
                         Err(Refused::Io(e)) => return Err(Failure::output(e)),
                         Err(Refused::Unmappable(what)) => {
                             code = code.max(failure::DATA);
-                            Some(format!(
-                                "{label}: telegram at byte {}: {what}",
-                                frame.offset
-                            ))
+                            Some(format!("{label}: frame at byte {}: {what}", frame.offset))
                         }
                     },
                     Err(e) => {
-                        let e = e.shift_offset(frame.telegram_offset as usize);
+                        let e = e.in_frame(frame.offset);
                         code = code.max(failure::exit_code(&e));
-                        Some(format!("{label}: telegram at byte {}: {e}", frame.offset))
+                        Some(format!("{label}: {e}"))
                     }
                 },
                 Err(fe) => {

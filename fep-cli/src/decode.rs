@@ -22,6 +22,9 @@ pub fn run(
     color: ColorChoice,
 ) -> Result<(), Failure> {
     let schema = crate::check::load(&args.layout, color)?;
+    if let Some(name) = &args.message {
+        crate::check::require_message(&schema, name)?;
+    }
     let sources = input::sources(&args.input, matches)?;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -71,16 +74,24 @@ pub fn run(
         let (before, errors_before) = (stats.telegrams, stats.errors);
         for item in Telegrams::new(&schema, reader, args.input.no_frame) {
             let problem = match item {
-                Ok(frame) => match schema.decode(&frame.telegram) {
+                Ok(frame) => match match &args.message {
+                    Some(name) => schema.decode_message(name, &frame.telegram),
+                    None => schema.decode(&frame.telegram),
+                } {
                     Ok(msg) => {
                         emit.push(&mut out, &schema, &frame, &msg, &label, None)?;
                         stats.telegrams += 1;
                         continue;
                     }
                     Err(e) => {
-                        let e = e.shift_offset(frame.telegram_offset as usize);
+                        // A framed input's errors say which frame; a bare one has none.
+                        let e = if args.input.no_frame {
+                            e
+                        } else {
+                            e.in_frame(frame.offset)
+                        };
                         stats.fail(failure::exit_code(&e));
-                        format!("{label}: telegram at byte {}: {e}", frame.offset)
+                        format!("{label}: {e}")
                     }
                 },
                 Err(fe) => {
@@ -88,6 +99,8 @@ pub fn run(
                     let mut text = format!("{label}: {}", fe.error);
                     if let Some(hint) = input::bare_hint(&fe.error, args.input.no_frame) {
                         text.push_str(hint);
+                    } else if fe.rejected.is_some() {
+                        text.push_str("\n  fep explain shows what the frame holds, field by field");
                     } else if fe.fatal && keep_going && fe.error.offset().is_some() {
                         text.push_str(&format!(
                             "\n  the telegrams after it cannot be found; the rest of {label} is skipped"
@@ -316,7 +329,10 @@ impl Emitter {
             render::whence(frame, label)
         )?;
         // The explanation is the decoder itself with a trace: it cannot disagree with `msg`.
-        let x = schema.explain(&frame.telegram);
+        // As the message it decoded as (which `--message` may have chosen).
+        let x = schema
+            .explain_as(msg.name(), &frame.telegram)
+            .unwrap_or_else(|_| schema.explain(&frame.telegram));
         let mut t = Table::new(&[
             ("field", Align::Left),
             ("value", Align::Left),

@@ -70,7 +70,7 @@ pub fn run(
                         shown += 1;
                         let stream =
                             format!("the {} > {} stream of {label} ({})", t.src(), t.dst(), t.ts);
-                        write(&mut out, &x, &t.frame, &stream, args.reveal, width, style)
+                        write(&mut out, x, &t.frame, &stream, args, width, style)
                             .map_err(Failure::output)?;
                     }
                     Ok(CaptureEvent::Gap(g)) => {
@@ -118,7 +118,7 @@ pub fn run(
                         writeln!(out).map_err(Failure::output)?;
                     }
                     shown += 1;
-                    write(&mut out, &x, &frame, &label, args.reveal, width, style)
+                    write(&mut out, x, &frame, &label, args, width, style)
                         .map_err(Failure::output)?;
                 }
                 Err(fe) => {
@@ -130,6 +130,21 @@ pub fn run(
                         text.push_str(hint);
                     }
                     print_error(&text, color);
+                    // What the refused frame holds, field by field, up to where it ends.
+                    if let Some(frame) = &fe.rejected {
+                        let x = match &args.message {
+                            Some(name) => schema.explain_as(name, &frame.telegram),
+                            None => Ok(schema.explain(&frame.telegram)),
+                        };
+                        let x = x.map_err(|e| Failure::core(&e, &label, Style::plain()))?;
+                        if shown > 0 {
+                            writeln!(out).map_err(Failure::output)?;
+                        }
+                        shown += 1;
+                        write(&mut out, x, frame, &label, args, width, style)
+                            .map_err(Failure::output)?;
+                        out.flush().map_err(Failure::output)?;
+                    }
                 }
             }
         }
@@ -146,25 +161,28 @@ pub fn run(
 }
 
 /// Prints the core's text of an explanation, coloured by `style`: the same table Python
-/// prints, with where the telegram came from in the heading.
+/// prints, with where the telegram came from in the heading. The error of a framed input
+/// says which frame and where in its telegram, as `decode` says it.
 fn write(
     out: &mut impl Write,
-    x: &Explanation<'_, '_>,
+    mut x: Explanation<'_, '_>,
     frame: &Frame,
     label: &str,
-    reveal: bool,
+    args: &ExplainArgs,
     width: Option<usize>,
     style: Style,
 ) -> io::Result<()> {
+    if !args.input.no_frame {
+        x.error = x.error.map(|e| e.in_frame(frame.offset));
+    }
     let whence = render::whence(frame, label);
     let mut text = x.text();
     if let Some(w) = width {
         text = text.width(w);
     }
     let text = text
-        .reveal(reveal)
+        .reveal(args.reveal)
         .origin(&whence)
-        .input_offset(frame.telegram_offset)
         .reveal_hint("--reveal shows them")
         .render_with(|tone, line| style.tone(tone, line));
     out.write_all(text.as_bytes())

@@ -342,21 +342,21 @@ fn decode_errors() {
             vec!["decode", "-l", FB, "-"],
             transfer_with(4 + 129 + 5, b"O"),
             1,
-            "error: standard input: telegram at byte 0: transfer.amount (bytes 133..146): expected digits, found \"00000O0010000\"\n",
+            "error: standard input: transfer.amount (frame at byte 0; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n",
         ),
         (
             "a bare telegram read as framed",
             vec!["decode", "-l", FB, "--hex", &short],
             vec![],
             1,
-            "error: --hex: (bytes 0..4): the length prefix is not digits, found \"    \"\n  if the input is one telegram without its frame (no length prefix or line end), give --no-frame\n",
+            "error: --hex: frame at byte 0: the length prefix is not digits, found \"    \"\n  if the input is one telegram without its frame (no length prefix or line end), give --no-frame\n",
         ),
         (
             "cut short",
             vec!["decode", "-l", FB, "-"],
             read(TRANSFER)[..200].to_vec(),
             1,
-            "error: standard input: (bytes 0..16): the stream ends inside a telegram (200 bytes left over), found \"0300         TES\"\n  if the input is one telegram without its frame (no length prefix or line end), give --no-frame\n",
+            "error: standard input: frame at byte 0: the length prefix says 300 bytes; 196 follow\n  fep explain shows what the frame holds, field by field\n",
         ),
         (
             "missing input",
@@ -399,7 +399,7 @@ fn decode_stops_at_the_first_bad_telegram_unless_keep_going() {
     );
     assert_eq!(
         r.stderr,
-        "error: standard input: telegram at byte 304: transfer.amount (bytes 437..450): expected digits, found \"00000O0010000\"\n"
+        "error: standard input: transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n"
     );
 
     let r = fep_in(
@@ -418,8 +418,8 @@ fn decode_stops_at_the_first_bad_telegram_unless_keep_going() {
     assert_eq!(offsets, [0, 912]);
     assert_eq!(
         r.stderr,
-        "error: standard input: telegram at byte 304: transfer.amount (bytes 437..450): expected digits, found \"00000O0010000\"\n\
-         error: standard input: telegram at byte 608: (bytes 612..912): no message matches: header.msg_code = \"9999\", header.task_code = \"100\"\n\
+        "error: standard input: transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n\
+         error: standard input: (frame at byte 608; bytes 0..300 of the telegram): no message matches: header.msg_code = \"9999\", header.task_code = \"100\"; header.msg_code takes \"2000\", \"2100\", \"3000\", \"3100\", \"7000\", \"7100\"\n\
          2 telegrams decoded, 2 errors\n"
     );
 
@@ -431,7 +431,7 @@ fn decode_stops_at_the_first_bad_telegram_unless_keep_going() {
     r.code(1);
     assert_eq!(
         r.stderr,
-        "error: standard input: (bytes 304..308): the length prefix is not digits, found \"03x0\"\n  \
+        "error: standard input: frame at byte 304: the length prefix is not digits, found \"03x0\"\n  \
          the telegrams after it cannot be found; the rest of standard input is skipped\n\
          1 telegram decoded, 1 error\n"
     );
@@ -605,7 +605,7 @@ fn encode_errors_name_the_json_path_and_the_field() {
             edit(&sample, "\"transfer\"", "\"transfr\""),
             vec![],
             1,
-            "error: standard input:1: .message: unknown message \"transfr\"; the layout has transfer, balance_history, balance_inquiry\n",
+            "error: standard input:1: .message: unknown message \"transfr\"; did you mean \"transfer\"? The layout has transfer, balance_history, balance_inquiry\n",
         ),
         (
             "bad JSON",
@@ -619,7 +619,25 @@ fn encode_errors_name_the_json_path_and_the_field() {
             edit(&sample, "\"amount\": 10000", "\"amount\": 100.5"),
             vec![],
             1,
-            "error: standard input:20:20: the number 100.5 is not an integer; write exact decimals as strings, such as \"123.45\"\n",
+            "error: standard input:20:20: .fields.amount: the number 100.5 is not an integer; write exact decimals as strings, such as \"123.45\"\n",
+        ),
+        (
+            "a boolean in a repeat",
+            edit(&history, "\"amount\": 150000", "\"amount\": true"),
+            vec![],
+            1,
+            "error: standard input:24:22: .fields.items[0].amount: a boolean has no telegram form; use a string or a number\n",
+        ),
+        (
+            "no such date",
+            edit(
+                &sample,
+                "\"send_date\": \"2024-03-15\"",
+                "\"send_date\": \"2024-02-30\"",
+            ),
+            vec![],
+            1,
+            "error: standard input:1: .fields.header.send_date (transfer.header.send_date 9(8) \"전송일자\"): impossible date: day 30 of 2024-02\n",
         ),
         (
             "ends early",
@@ -747,16 +765,18 @@ fn explain_a_bad_telegram_shows_what_decoded_the_failing_field_and_the_rest() {
     r.code(1);
     golden("explain-short.txt", &r.out());
 
-    // A frame whose length disagrees with its message is reported, not explained.
+    // A frame whose length disagrees with its message is reported, and what it holds is
+    // explained up to where it ends (the whole text: errors-*.txt in tests/errors.rs).
     let mut framed = b"0136".to_vec();
     framed.extend(short);
     let r = fep_in(&["explain", "-l", FB, "-"], &framed);
     r.code(1);
-    assert_eq!(r.out(), "");
+    assert!(r.out().starts_with(
+        "transfer (136 bytes, frame at byte 0 of standard input, telegram at byte 4)\n"
+    ));
     assert_eq!(
         r.stderr,
-        "error: standard input: (bytes 0..16): the frame holds 136 bytes but message \"transfer\" is 300 bytes, found \"         TESTCO0\"\n  \
-         if the input is one telegram without its frame (no length prefix or line end), give --no-frame\n"
+        "error: standard input: frame at byte 0: the length prefix says 136 bytes but message \"transfer\" is 300 bytes\n"
     );
 }
 
@@ -884,8 +904,12 @@ fn convert_reports_bad_telegrams_and_goes_on() {
     assert_eq!(csv.lines().count(), 3, "a header and the 2 good telegrams");
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(lines.len(), 5, "{}", r.stderr);
-    assert!(lines[0].ends_with("telegram at byte 304: transfer.amount (bytes 437..450): expected digits, found \"00000O0010000\""));
-    assert!(lines[1].contains("telegram at byte 608: (bytes 612..912): no message matches"));
+    assert!(lines[0].ends_with("transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')"), "{}", lines[0]);
+    assert!(
+        lines[1].contains("(frame at byte 608; bytes 0..300 of the telegram): no message matches"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[2].starts_with("converted 2 telegrams (1,216 bytes) to "));
     assert_eq!(lines[4], "  errors                      2");
 

@@ -351,7 +351,7 @@ fn a_value_cp949_cannot_write_is_reported_and_its_row_left_out() {
     assert_eq!(
         lines[0],
         format!(
-            "error: {i}: telegram at byte {at}: approval.merchant_name: '😀' (U+1F600) has no \
+            "error: {i}: frame at byte {at}: approval.merchant_name: '😀' (U+1F600) has no \
              code in CP949, so the row cannot be written; write UTF-8 instead (--bom, without \
              --encoding)"
         )

@@ -119,8 +119,8 @@ fn a_bad_telegram_shows_the_error_and_the_bytes_not_decoded_masked() {
     let amount = row(&text, "amount");
     assert!(amount.ends_with("00000O0010000"), "{amount}");
     assert!(text.contains(
-        "\n  >> amount: expected digits, found \"00000O0010000\"\n\n\
-         error: transfer.amount (bytes 129..142): expected digits, found \"00000O0010000\"\n  \
+        "\n  >> amount: expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n\n\
+         error: transfer.amount (bytes 129..142): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n  \
          (offsets count from the start of the telegram, byte 4 of the input)\n\n\
          not decoded: bytes 142..300 (158 bytes)\n\
          offset  hex                                              text\n   \

@@ -441,22 +441,22 @@ pub(crate) fn decode(
         };
     for frame in fep_core::TelegramReader::new(schema, input) {
         let frame = frame?;
-        let at = frame.telegram_offset as usize;
+        let at = frame.offset;
         let telegram = &frame.telegram[..];
         match target {
             Target::One { name, .. } => {
                 // Telegrams of other messages are passed over without being decoded.
-                let info = schema.dispatch(telegram).map_err(|e| e.shift_offset(at))?;
+                let info = schema.dispatch(telegram).map_err(|e| e.in_frame(at))?;
                 if info.name() != name {
                     continue;
                 }
                 let msg = schema
                     .decode_message(name, telegram)
-                    .map_err(|e| e.shift_offset(at))?;
+                    .map_err(|e| e.in_frame(at))?;
                 push_record(&names, &mut cols, msg.fields())?;
             }
             Target::Mixed { .. } => {
-                let msg = schema.decode(telegram).map_err(|e| e.shift_offset(at))?;
+                let msg = schema.decode(telegram).map_err(|e| e.in_frame(at))?;
                 message_col.append_value(msg.name());
                 for (name, col) in names.iter().zip(cols.iter_mut()) {
                     col.push(msg.fields().get(name))?;

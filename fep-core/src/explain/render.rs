@@ -87,7 +87,7 @@ impl<'s, 'a> Explanation<'s, 'a> {
     /// });
     /// assert!(text.starts_with("m (5 bytes, line 7 of app.log)\n"));
     /// assert!(text.contains("\n!!      0       5  n     금액         31 32 78 34 35  12x45\n"));
-    /// assert!(text.ends_with("\n!! error: m.n (bytes 0..5): expected digits, found \"12x45\"\n"));
+    /// assert!(text.ends_with("\n!! error: m.n (bytes 0..5): expected digits, found \"12x45\" (byte 2 of the field, 'x')\n"));
     /// # Ok::<(), fep_core::Error>(())
     /// ```
     pub fn text(&self) -> ExplainText<'_, 's, 'a> {
