@@ -842,3 +842,90 @@ pub mod view {
         Ok(n as i64 + balance + memo.len() as i64)
     }
 }
+
+/// Any of the four messages, detached from its telegram: what the encode benchmarks start
+/// from (as fep's start from a decoded `Message<'static>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Any {
+    Order(Order<'static>),
+    Customer(Customer<'static>),
+    Settlement(Settlement<'static>),
+    History(History<'static>),
+}
+
+impl Any {
+    /// Decodes by the message code and detaches.
+    pub fn decode(t: &[u8]) -> Result<Any, BadField> {
+        Ok(match t.get(..4) {
+            Some(b"0100") => Any::Order(Order::decode(t)?.into_owned()),
+            Some(b"0200") => Any::Customer(Customer::decode(t)?.into_owned()),
+            Some(b"0300") => Any::Settlement(Settlement::decode(t)?.into_owned()),
+            Some(b"0400") => Any::History(History::decode(t)?.into_owned()),
+            _ => return Err(BadField("tr_code")),
+        })
+    }
+
+    /// Appends the telegram.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), BadField> {
+        match self {
+            Any::Order(m) => m.encode(out),
+            Any::Customer(m) => m.encode(out),
+            Any::Settlement(m) => m.encode(out),
+            Any::History(m) => m.encode(out),
+        }
+    }
+}
+
+/// The 3-field view of one bench message: the paths, how fep's view reads them (typed
+/// reads through resolved handles) and the hand-written equivalent; both give the same
+/// checksum.
+#[derive(Debug, Clone, Copy)]
+pub struct ViewSpec {
+    pub paths: [&'static str; 3],
+    pub fep: fn(&fep_core::MessageView<'_, '_>, &[fep_core::FieldRef; 3]) -> i64,
+    pub hand: fn(&[u8]) -> Result<i64, BadField>,
+}
+
+/// The view of the bench message `name` (one of [`crate::SHAPES`]).
+pub fn view_spec(name: &str) -> ViewSpec {
+    match name {
+        "order" => ViewSpec {
+            paths: ["quantity", "price", "isin"],
+            fep: |v, f| {
+                v.int(&f[0]).expect("int").unwrap_or(0)
+                    + v.int(&f[1]).expect("int").unwrap_or(0)
+                    + v.str(&f[2]).expect("str").len() as i64
+            },
+            hand: view::order,
+        },
+        "customer" => ViewSpec {
+            paths: ["birth_date", "name", "address"],
+            fep: |v, f| {
+                v.date(&f[0]).expect("date").map_or(0, |d| i64::from(d.year))
+                    + v.str(&f[1]).expect("str").len() as i64
+                    + v.str(&f[2]).expect("str").len() as i64
+            },
+            hand: view::customer,
+        },
+        "settlement" => ViewSpec {
+            paths: ["net_amount", "tax", "price"],
+            fep: |v, f| {
+                v.int(&f[0]).expect("int").unwrap_or(0)
+                    + v.int(&f[1]).expect("int").unwrap_or(0)
+                    + v.decimal(&f[2])
+                        .expect("decimal")
+                        .map_or(0, |d| d.mantissa() as i64)
+            },
+            hand: view::settlement,
+        },
+        _ => ViewSpec {
+            paths: ["count", "rows[19].balance", "rows[19].memo"],
+            fep: |v, f| {
+                v.int(&f[0]).expect("int").unwrap_or(0)
+                    + v.int(&f[1]).expect("int").unwrap_or(0)
+                    + v.str(&f[2]).expect("str").len() as i64
+            },
+            hand: view::history,
+        },
+    }
+}
