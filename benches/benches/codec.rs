@@ -264,7 +264,9 @@ fn shapes(c: &mut Criterion) {
         g.bench_function("fep/encode", |b| {
             b.iter(|| {
                 out.clear();
-                schema.encode_into(black_box(&m), &mut out).expect("encodes");
+                schema
+                    .encode_into(black_box(&m), &mut out)
+                    .expect("encodes");
                 assert_eq!(out.len(), t.len());
             })
         });

@@ -901,7 +901,9 @@ pub fn view_spec(name: &str) -> ViewSpec {
         "customer" => ViewSpec {
             paths: ["birth_date", "name", "address"],
             fep: |v, f| {
-                v.date(&f[0]).expect("date").map_or(0, |d| i64::from(d.year))
+                v.date(&f[0])
+                    .expect("date")
+                    .map_or(0, |d| i64::from(d.year))
                     + v.str(&f[1]).expect("str").len() as i64
                     + v.str(&f[2]).expect("str").len() as i64
             },

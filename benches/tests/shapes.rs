@@ -201,10 +201,22 @@ fn the_baselines_encode_the_same_bytes_as_fep() {
         assert_eq!(schema.encode(&msg).expect("fep encodes"), t);
         let mut out = Vec::new();
         match &t[..4] {
-            b"0100" => Order::decode(&t).expect("decodes").into_owned().encode(&mut out),
-            b"0200" => Customer::decode(&t).expect("decodes").into_owned().encode(&mut out),
-            b"0300" => Settlement::decode(&t).expect("decodes").into_owned().encode(&mut out),
-            _ => History::decode(&t).expect("decodes").into_owned().encode(&mut out),
+            b"0100" => Order::decode(&t)
+                .expect("decodes")
+                .into_owned()
+                .encode(&mut out),
+            b"0200" => Customer::decode(&t)
+                .expect("decodes")
+                .into_owned()
+                .encode(&mut out),
+            b"0300" => Settlement::decode(&t)
+                .expect("decodes")
+                .into_owned()
+                .encode(&mut out),
+            _ => History::decode(&t)
+                .expect("decodes")
+                .into_owned()
+                .encode(&mut out),
         }
         .expect("the baseline encodes");
         assert_eq!(out, t, "{}", msg.name());
@@ -255,6 +267,6 @@ fn the_hand_written_views_read_what_fep_s_views_read() {
         let fep = (spec.fep)(&v, &f);
         assert_eq!((spec.hand)(&t), Ok(fep), "{name}");
         // Each read changes the sum: a read that came back empty would show.
-        assert!(fep > 100, "{name}: {fep}");
+        assert!(fep.abs() > 100, "{name}: {fep}");
     }
 }

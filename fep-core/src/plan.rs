@@ -19,7 +19,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::codec::field::{Fast, append_pad, decode_field, encode_scalar};
+use crate::codec::field::{
+    Fast, append_pad, decode_field, decode_number_or_temporal, encode_scalar,
+};
 use crate::codec::number;
 use crate::codec::text;
 use crate::error::{Error, ErrorKind, Result};
@@ -55,6 +57,8 @@ enum Op {
     Text,
     /// Zero-padded unsigned digits.
     Digits,
+    /// Signed or scaled digits, or a date or time in its default pattern.
+    Number,
     /// Any other scalar: the general codec.
     Scalar,
     /// Filler: checked, no value.
@@ -106,13 +110,28 @@ impl Plan {
                 ));
             };
             let v = match st.op {
-                Op::Text => match text::ascii_str(text::trim_spaces(bytes)) {
-                    Some(t) => Value::Text(Cow::Borrowed(t)),
-                    None => scalar(s, st, bytes)?,
-                },
+                Op::Text => {
+                    let t = text::trim_spaces(bytes);
+                    match text::ascii_str(t) {
+                        Some(t) => Value::Text(Cow::Borrowed(t)),
+                        // Hangul: what the general codec does with this shape, which
+                        // reports the errors.
+                        None => match text::decode_non_ascii(s.encoding, t) {
+                            Ok(t) => Value::Text(t),
+                            Err(_) => scalar(s, st, bytes)?,
+                        },
+                    }
+                }
                 Op::Digits => match number::digits_u64(bytes) {
                     Some(v) => Value::Int(v as i64),
                     None => scalar(s, st, bytes)?,
+                },
+                Op::Number => match s.fields[st.field as usize].kind {
+                    FieldKind::Scalar(ref sc) => match decode_number_or_temporal(sc, bytes) {
+                        Some(v) => v,
+                        None => scalar(s, st, bytes)?,
+                    },
+                    FieldKind::Group(_) => scalar(s, st, bytes)?,
                 },
                 Op::Scalar => scalar(s, st, bytes)?,
                 Op::Filler => {
@@ -242,6 +261,7 @@ fn add_group(
             FieldKind::Scalar(sc) => match sc.fast {
                 Fast::Text => Op::Text,
                 Fast::Digits => Op::Digits,
+                Fast::Number | Fast::Temporal => Op::Number,
                 Fast::None => Op::Scalar,
             },
             FieldKind::Group(g) => Op::Group(add_group(fields, groups, *g, plan)?),

@@ -187,7 +187,9 @@ fn shape_op(op: &str, n: u64, t: &[u8]) -> ExitCode {
             let mut out = Vec::with_capacity(t.len());
             for _ in 0..n {
                 out.clear();
-                schema.encode_into(black_box(&msg), &mut out).expect("encodes");
+                schema
+                    .encode_into(black_box(&msg), &mut out)
+                    .expect("encodes");
                 black_box(&out);
             }
             assert_eq!(out.len(), t.len() * usize::from(n > 0));
@@ -204,7 +206,9 @@ fn shape_op(op: &str, n: u64, t: &[u8]) -> ExitCode {
                 match &t[..4] {
                     b"0100" => drop(black_box(Order::decode(black_box(t)).expect("decodes"))),
                     b"0200" => drop(black_box(Customer::decode(black_box(t)).expect("decodes"))),
-                    b"0300" => drop(black_box(Settlement::decode(black_box(t)).expect("decodes"))),
+                    b"0300" => drop(black_box(
+                        Settlement::decode(black_box(t)).expect("decodes"),
+                    )),
                     _ => drop(black_box(History::decode(black_box(t)).expect("decodes"))),
                 }
             }

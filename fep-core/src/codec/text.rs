@@ -142,10 +142,82 @@ pub(crate) fn ascii_str(bytes: &[u8]) -> Option<&str> {
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
+/// Every KS X 1001 pair (lead and trail byte both 0xA1..=0xFE) as its character, `'\0'` for
+/// the pairs with none: 94 x 94 entries, filled once from encoding_rs (so that the mapping
+/// is its mapping, pair for pair).
+static KS_X_1001: std::sync::LazyLock<Box<[char]>> = std::sync::LazyLock::new(|| {
+    let mut table = vec!['\0'; 94 * 94].into_boxed_slice();
+    for (i, slot) in table.iter_mut().enumerate() {
+        let pair = [0xA1 + (i / 94) as u8, 0xA1 + (i % 94) as u8];
+        if let Some(s) =
+            encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&pair)
+            && let Some(c) = s.chars().next()
+        {
+            *slot = c;
+        }
+    }
+    table
+});
+
+/// Appends text made of ASCII and KS X 1001 pairs to `out`, by table; `false` (with `out`
+/// partly written) at anything else (a byte of a CP949 extension, a split or unmapped
+/// pair), which the general path then decodes or reports. With `pairs_only`, an ASCII byte
+/// is refused too (a `G` field).
+fn ks_x_1001_into(bytes: &[u8], pairs_only: bool, out: &mut String) -> bool {
+    let table = &**KS_X_1001;
+    out.reserve(bytes.len() + bytes.len() / 2);
+    let mut rest = bytes;
+    loop {
+        match rest {
+            [] => return true,
+            [b, tail @ ..] if *b < 0x80 && !pairs_only => {
+                out.push(char::from(*b));
+                rest = tail;
+            }
+            [l @ 0xA1..=0xFE, t @ 0xA1..=0xFE, tail @ ..] => {
+                let c = table[usize::from(l - 0xA1) * 94 + usize::from(t - 0xA1)];
+                if c == '\0' {
+                    return false;
+                }
+                out.push(c);
+                rest = tail;
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// Double-byte text (EUC-KR or CP949) that is all ASCII and KS X 1001, decoded by table;
+/// `None` for anything else.
+#[inline]
+fn ks_x_1001_string(bytes: &[u8], pairs_only: bool) -> Option<String> {
+    let mut out = String::new();
+    ks_x_1001_into(bytes, pairs_only, &mut out).then_some(out)
+}
+
+/// The text of a `G` field (already stripped of its full-width pad) when it is all
+/// KS X 1001 pairs, decoded by table; `None` sends it to the general check and decode.
+pub(crate) fn decode_double_byte_fast(enc: TextEncoding, bytes: &[u8]) -> Option<String> {
+    if !enc.is_double_byte() {
+        return None;
+    }
+    ks_x_1001_string(bytes, true)
+}
+
 /// Decodes a field's text (already stripped of pad), borrowing when it is pure ASCII.
 pub(crate) fn decode(enc: TextEncoding, bytes: &[u8]) -> Result<Cow<'_, str>, TextError> {
     if let Some(s) = ascii_str(bytes) {
         return Ok(Cow::Borrowed(s));
+    }
+    decode_non_ascii(enc, bytes)
+}
+
+/// [`decode`] of text that the caller found not to be pure ASCII.
+pub(crate) fn decode_non_ascii(enc: TextEncoding, bytes: &[u8]) -> Result<Cow<'_, str>, TextError> {
+    if enc.is_double_byte()
+        && let Some(s) = ks_x_1001_string(bytes, false)
+    {
+        return Ok(Cow::Owned(s));
     }
     match enc {
         TextEncoding::Ascii => {
@@ -187,6 +259,10 @@ pub(crate) fn decode_into_string(
     buf.clear();
     match enc {
         TextEncoding::EucKr | TextEncoding::Cp949 => {
+            if ks_x_1001_into(bytes, false, buf) {
+                return Ok(());
+            }
+            buf.clear();
             check_double_byte(enc, bytes)?;
             let mut dec = encoding_rs::EUC_KR.new_decoder_without_bom_handling();
             if let Some(n) = dec.max_utf8_buffer_length_without_replacement(bytes.len()) {
@@ -387,6 +463,44 @@ mod tests {
         assert!(matches!(e, ErrorKind::Unencodable { ch: '😀', .. }));
         let e = encode(TextEncoding::Ascii, "é", &mut Vec::new()).expect_err("ascii");
         assert!(matches!(e, ErrorKind::Unencodable { ch: 'é', .. }));
+    }
+
+    #[test]
+    fn the_table_decodes_every_pair_as_encoding_rs_does() {
+        let mut buf = String::new();
+        for l in 0xA1..=0xFEu8 {
+            for t in 0xA1..=0xFEu8 {
+                let pair = [b'A', l, t, b' '];
+                let want = encoding_rs::EUC_KR
+                    .decode_without_bom_handling_and_without_replacement(&pair)
+                    .map(Cow::into_owned);
+                let fast = ks_x_1001_string(&pair, false);
+                assert!(fast.is_none() || fast == want, "{l:#x} {t:#x}");
+                assert_eq!(fast.is_some(), want.is_some(), "{l:#x} {t:#x}");
+                assert_eq!(
+                    decode(TextEncoding::EucKr, &pair).ok().map(Cow::into_owned),
+                    want,
+                    "{l:#x} {t:#x}"
+                );
+                let into = decode_into_string(TextEncoding::EucKr, &pair, &mut buf);
+                assert_eq!(into.is_ok().then(|| buf.clone()), want, "{l:#x} {t:#x}");
+            }
+        }
+        // Split pairs, CP949 extensions and G fields with ASCII go to the general path.
+        assert_eq!(ks_x_1001_string(&[0xB0, 0xA1, 0xB0], false), None);
+        assert_eq!(ks_x_1001_string(&[0x8C, 0x63], false), None);
+        assert_eq!(
+            decode_double_byte_fast(TextEncoding::EucKr, &[0xB0, 0xA1, b'A', b'B']),
+            None
+        );
+        assert_eq!(
+            decode_double_byte_fast(TextEncoding::Cp949, &[0xB0, 0xA1]).as_deref(),
+            Some("가")
+        );
+        assert_eq!(
+            decode_double_byte_fast(TextEncoding::Utf8, &[0xB0, 0xA1]),
+            None
+        );
     }
 
     #[test]
