@@ -1,9 +1,9 @@
 //! Decoding: telegram bytes to a [`Message`].
 //!
 //! A message whose fields have static offsets (repeats included, see `plan.rs`) decodes
-//! through its flat plan; the rest, and `decode_into` (which reuses the buffers of the
-//! message it is given), take the general walk (`walk.rs`). Both give the same values and
-//! the same errors.
+//! through its flat plan, also into a message whose buffers are reused (`decode_into`); the
+//! rest take the general walk (`walk.rs`), as does any telegram a plan refuses, so that the
+//! errors come from the walk. Both give the same values.
 
 use std::sync::Arc;
 
@@ -98,10 +98,20 @@ impl Schema {
         if !Arc::ptr_eq(&message.name, &m.name) {
             message.name = m.name.clone();
         }
+        // The plan first; at any error the walk decodes again and reports it.
+        if let Some(plan) = &self.inner.plans[mi]
+            && check_length(m, telegram).is_ok()
+            && plan
+                .decode_into(&self.inner, telegram, &mut message.fields)
+                .is_ok()
+        {
+            return Ok(());
+        }
         self.decode_fields(mi, telegram, &mut message.fields)
     }
 
-    fn decode_fields<'a>(
+    /// The general walk: decodes into `fields`, reusing what they hold.
+    pub(crate) fn decode_fields<'a>(
         &self,
         mi: usize,
         telegram: &'a [u8],

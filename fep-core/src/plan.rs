@@ -147,13 +147,15 @@ impl Plan {
     pub fn decode<'a>(&self, s: &Table, data: &'a [u8], values: &mut Vec<Value<'a>>) -> Result<()> {
         if self.repeats {
             let mut counts = [0u64; MAX_COUNTS];
-            self.group(s, 0, data, 0, &mut counts, values)
+            self.group::<true>(s, 0, data, 0, &mut counts, values)
         } else {
-            self.group(s, 0, data, 0, &mut [], values)
+            self.group::<false>(s, 0, data, 0, &mut [], values)
         }
     }
 
-    fn group<'a>(
+    /// One record's steps; `R` when the plan has repeats (without, `base` is 0 and there
+    /// is no count or repeat step, and the loop is the flat one).
+    fn group<'a, const R: bool>(
         &self,
         s: &Table,
         gi: usize,
@@ -165,8 +167,12 @@ impl Plan {
         let pg = &self.groups[gi];
         values.reserve_exact(pg.values);
         for st in &*pg.steps {
-            let start = base + st.offset as usize;
-            if let Op::Repeat(sub) = st.op {
+            let start = if R {
+                base + st.offset as usize
+            } else {
+                st.offset as usize
+            };
+            if R && let Op::Repeat(sub) = st.op {
                 values.push(self.repeat(s, st, sub, data, start, counts)?);
                 continue;
             }
@@ -191,7 +197,7 @@ impl Plan {
                 Op::Group(sub) => {
                     let sub = sub as usize;
                     let mut inner = Vec::new();
-                    self.group(s, sub, data, base, counts, &mut inner)
+                    self.group::<R>(s, sub, data, base, counts, &mut inner)
                         .map_err(|e| e.prepend_path(&s.fields[st.field as usize].name))?;
                     Value::Record(Record {
                         shape: s.groups[self.groups[sub].gid as usize].shape.clone(),
@@ -211,7 +217,10 @@ impl Plan {
                     }
                     v
                 }
-                op => leaf(s, st, op, start, bytes)?,
+                Op::Text => leaf(s, st, Op::Text, start, bytes)?,
+                Op::Digits => leaf(s, st, Op::Digits, start, bytes)?,
+                Op::Number => leaf(s, st, Op::Number, start, bytes)?,
+                Op::Scalar | Op::Repeat(_) => scalar(s, st, start, bytes)?,
             };
             values.push(v);
         }
@@ -266,7 +275,7 @@ impl Plan {
             let shape = &s.groups[self.groups[sub as usize].gid as usize].shape;
             for i in 0..n {
                 let mut inner = Vec::new();
-                self.group(s, sub as usize, data, start + i * width, counts, &mut inner)?;
+                self.group::<true>(s, sub as usize, data, start + i * width, counts, &mut inner)?;
                 list.push(Value::Record(Record {
                     shape: shape.clone(),
                     values: inner,
@@ -275,6 +284,181 @@ impl Plan {
         }
         Ok(Value::List(list))
     }
+}
+
+impl Plan {
+    /// Decodes the telegram (whose length the caller has checked) into `rec`, the root
+    /// record, reusing what it holds: its vectors, the lists and records inside it, and the
+    /// strings of its non-ASCII text, so that once they have grown to the telegrams' shape
+    /// nothing is allocated. Any error leaves `rec` partly written: the caller decodes
+    /// again with the walk, which reports it.
+    pub fn decode_into<'a>(&self, s: &Table, data: &'a [u8], rec: &mut Record<'a>) -> Result<()> {
+        if self.repeats {
+            let mut counts = [0u64; MAX_COUNTS];
+            self.group_into(s, 0, data, 0, &mut counts, rec)
+        } else {
+            self.group_into(s, 0, data, 0, &mut [], rec)
+        }
+    }
+
+    fn group_into<'a>(
+        &self,
+        s: &Table,
+        gi: usize,
+        data: &'a [u8],
+        base: usize,
+        counts: &mut [u64],
+        rec: &mut Record<'a>,
+    ) -> Result<()> {
+        let pg = &self.groups[gi];
+        let shape = &s.groups[pg.gid as usize].shape;
+        if !Arc::ptr_eq(&rec.shape, shape) {
+            rec.shape = shape.clone();
+            rec.values.clear();
+        }
+        rec.values.truncate(pg.values);
+        if rec.values.len() < pg.values {
+            rec.values.resize(pg.values, Value::Null);
+        }
+        let mut slots = rec.values.iter_mut();
+        for st in &*pg.steps {
+            let start = base + st.offset as usize;
+            if st.op == Op::Filler {
+                let bytes = data.get(start..start + st.width as usize).ok_or_else(not_taken)?;
+                filler(s, st, start, bytes)?;
+                continue;
+            }
+            let Some(slot) = slots.next() else {
+                return Err(not_taken());
+            };
+            match st.op {
+                Op::Repeat(sub) => self.repeat_into(s, st, sub, data, start, counts, slot)?,
+                Op::Group(sub) => {
+                    if !matches!(slot, Value::Record(_)) {
+                        *slot = Value::Record(Record::new());
+                    }
+                    if let Value::Record(r) = slot {
+                        self.group_into(s, sub as usize, data, base, counts, r)?;
+                    }
+                }
+                Op::Count(c) => {
+                    let bytes = data.get(start..start + st.width as usize).ok_or_else(not_taken)?;
+                    let v = scalar(s, st, start, bytes)?;
+                    if let Some(n) = counts.get_mut(usize::from(c)) {
+                        *n = match v {
+                            Value::Int(i) => i as u64,
+                            Value::UInt(u) => u,
+                            Value::Null => 0,
+                            _ => u64::MAX,
+                        };
+                    }
+                    *slot = v;
+                }
+                op => {
+                    let bytes = data.get(start..start + st.width as usize).ok_or_else(not_taken)?;
+                    leaf_into(s, st, op, start, bytes, slot)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A repeat into `slot`, reusing its list and the entries in it.
+    #[allow(clippy::too_many_arguments)]
+    fn repeat_into<'a>(
+        &self,
+        s: &Table,
+        st: &Step,
+        sub: u32,
+        data: &'a [u8],
+        start: usize,
+        counts: &mut [u64],
+        slot: &mut Value<'a>,
+    ) -> Result<()> {
+        let f = &s.fields[st.field as usize];
+        let width = st.width as usize;
+        let (n, room, ends) = match f.repeat {
+            Repeat::Fixed(n) => (n, n, false),
+            Repeat::Counted {
+                slot, bound, slots, ..
+            } => {
+                let c = counts.get(usize::from(slot)).copied().unwrap_or(u64::MAX);
+                if c > bound as u64 {
+                    return Err(not_taken());
+                }
+                let n = c as usize;
+                (n, if slots { bound } else { n }, !slots)
+            }
+            Repeat::One => return Err(not_taken()),
+        };
+        let end = start + room * width;
+        let Some(area) = data.get(start..end) else {
+            return Err(not_taken());
+        };
+        if (ends && end != data.len()) || area[n * width..].iter().any(|&b| b != b' ') {
+            return Err(not_taken());
+        }
+        if !matches!(slot, Value::List(_)) {
+            *slot = Value::List(Vec::with_capacity(n));
+        }
+        let Value::List(list) = slot else {
+            return Err(not_taken());
+        };
+        list.truncate(n);
+        if sub == SCALAR_ENTRIES {
+            let FieldKind::Scalar(sc) = &f.kind else {
+                return Err(not_taken());
+            };
+            let op = scalar_op(sc);
+            list.resize(n, Value::Null);
+            for (i, (bytes, v)) in area[..n * width]
+                .chunks_exact(width)
+                .zip(list.iter_mut())
+                .enumerate()
+            {
+                leaf_into(s, st, op, start + i * width, bytes, v)?;
+            }
+        } else {
+            let shape = &s.groups[self.groups[sub as usize].gid as usize].shape;
+            for i in 0..n {
+                if i == list.len() {
+                    list.push(Value::Record(Record {
+                        shape: shape.clone(),
+                        values: Vec::new(),
+                    }));
+                }
+                let Value::Record(r) = &mut list[i] else {
+                    list[i] = Value::Record(Record::new());
+                    continue;
+                };
+                self.group_into(s, sub as usize, data, start + i * width, counts, r)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One scalar into `slot`: what [`leaf`] gives, but non-ASCII text (and ASCII text over
+/// a slot that already owns a string) written into the slot's string.
+#[inline(always)]
+fn leaf_into<'a>(
+    s: &Table,
+    st: &Step,
+    op: Op,
+    offset: usize,
+    bytes: &'a [u8],
+    slot: &mut Value<'a>,
+) -> Result<()> {
+    match (op, &mut *slot) {
+        (Op::Text, Value::Text(Cow::Owned(buf))) => {
+            if text::decode_into_string(s.encoding, text::trim_spaces(bytes), buf).is_ok() {
+                return Ok(());
+            }
+            *slot = scalar(s, st, offset, bytes)?;
+        }
+        _ => *slot = leaf(s, st, op, offset, bytes)?,
+    }
+    Ok(())
 }
 
 /// One scalar by its shortcut, the general codec when the shortcut does not take it.
@@ -314,13 +498,13 @@ impl Plan {
     pub fn encode(&self, s: &Table, rec: &Record<'_>, out: &mut Vec<u8>) -> bool {
         if self.repeats {
             let mut counts = [u64::MAX; MAX_COUNTS];
-            self.encode_group(s, 0, rec, &mut counts, out)
+            self.encode_group::<true>(s, 0, rec, &mut counts, out)
         } else {
-            self.encode_group(s, 0, rec, &mut [], out)
+            self.encode_group::<false>(s, 0, rec, &mut [], out)
         }
     }
 
-    fn encode_group(
+    fn encode_group<const R: bool>(
         &self,
         s: &Table,
         gi: usize,
@@ -348,7 +532,7 @@ impl Plan {
             };
             let ok = match (st.op, v) {
                 (Op::Group(sub), Value::Record(r)) => {
-                    self.encode_group(s, sub as usize, r, counts, out)
+                    self.encode_group::<R>(s, sub as usize, r, counts, out)
                 }
                 (Op::Group(_), _) => false,
                 (Op::Count(slot), _) => {
@@ -361,7 +545,9 @@ impl Plan {
                     self.encode_repeat(s, sub, f, width, list, counts, out)
                 }
                 (Op::Repeat(_), _) => false,
-                (op, v) => encode_leaf(s, op, f, width, v, out),
+                (Op::Text, v) => encode_leaf(s, Op::Text, f, width, v, out),
+                (Op::Digits, v) => encode_leaf(s, Op::Digits, f, width, v, out),
+                (_, v) => encode_leaf(s, Op::Scalar, f, width, v, out),
             };
             if !ok {
                 return false;
@@ -402,7 +588,7 @@ impl Plan {
                     FieldKind::Scalar(sc) => encode_leaf(s, scalar_op(sc), f, width, v, out),
                     FieldKind::Group(_) => false,
                 },
-                (sub, Value::Record(r)) => self.encode_group(s, sub as usize, r, counts, out),
+                (sub, Value::Record(r)) => self.encode_group::<true>(s, sub as usize, r, counts, out),
                 _ => false,
             };
             if !ok {
@@ -416,7 +602,7 @@ impl Plan {
 
 /// One scalar: plain ASCII text and integers written straight out, the rest through the
 /// general field encoder; `false` at anything it does not take.
-#[inline]
+#[inline(always)]
 fn encode_leaf(
     s: &Table,
     op: Op,

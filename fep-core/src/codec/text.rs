@@ -257,6 +257,10 @@ pub(crate) fn decode_into_string(
     buf: &mut String,
 ) -> Result<(), TextError> {
     buf.clear();
+    if let Some(a) = ascii_str(bytes) {
+        buf.push_str(a);
+        return Ok(());
+    }
     match enc {
         TextEncoding::EucKr | TextEncoding::Cp949 => {
             if ks_x_1001_into(bytes, false, buf) {
