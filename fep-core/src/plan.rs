@@ -30,7 +30,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::codec::field::{
-    Fast, ScalarDef, append_pad, decode_field, decode_number_or_temporal, encode_scalar,
+    Codec, Fast, ScalarDef, append_pad, decode_field, decode_number_or_temporal, encode_scalar,
 };
 use crate::codec::number;
 use crate::codec::text;
@@ -324,7 +324,9 @@ impl Plan {
         for st in &*pg.steps {
             let start = base + st.offset as usize;
             if st.op == Op::Filler {
-                let bytes = data.get(start..start + st.width as usize).ok_or_else(not_taken)?;
+                let bytes = data
+                    .get(start..start + st.width as usize)
+                    .ok_or_else(not_taken)?;
                 filler(s, st, start, bytes)?;
                 continue;
             }
@@ -342,7 +344,9 @@ impl Plan {
                     }
                 }
                 Op::Count(c) => {
-                    let bytes = data.get(start..start + st.width as usize).ok_or_else(not_taken)?;
+                    let bytes = data
+                        .get(start..start + st.width as usize)
+                        .ok_or_else(not_taken)?;
                     let v = scalar(s, st, start, bytes)?;
                     if let Some(n) = counts.get_mut(usize::from(c)) {
                         *n = match v {
@@ -355,7 +359,9 @@ impl Plan {
                     *slot = v;
                 }
                 op => {
-                    let bytes = data.get(start..start + st.width as usize).ok_or_else(not_taken)?;
+                    let bytes = data
+                        .get(start..start + st.width as usize)
+                        .ok_or_else(not_taken)?;
                     leaf_into(s, st, op, start, bytes, slot)?;
                 }
             }
@@ -456,9 +462,30 @@ fn leaf_into<'a>(
             }
             *slot = scalar(s, st, offset, bytes)?;
         }
+        // A `G` field over a string: its KS X 1001 text written into it.
+        (Op::Scalar, Value::Text(Cow::Owned(buf))) => {
+            if let FieldKind::Scalar(sc) = &s.fields[st.field as usize].kind
+                && let Codec::Graphic { lenient: false } = sc.codec
+                && sc.constant.is_none()
+                && !sc.required
+                && text::decode_double_byte_into(s.encoding, graphic_trim(bytes), buf)
+            {
+                return Ok(());
+            }
+            *slot = scalar(s, st, offset, bytes)?;
+        }
         _ => *slot = leaf(s, st, op, offset, bytes)?,
     }
     Ok(())
+}
+
+/// A `G` field's bytes without their full-width pad.
+fn graphic_trim(bytes: &[u8]) -> &[u8] {
+    let mut end = bytes.len();
+    while end >= 2 && bytes[end - 2..end] == text::TextEncoding::FULL_WIDTH_SPACE {
+        end -= 2;
+    }
+    &bytes[..end]
 }
 
 /// One scalar by its shortcut, the general codec when the shortcut does not take it.
@@ -588,7 +615,9 @@ impl Plan {
                     FieldKind::Scalar(sc) => encode_leaf(s, scalar_op(sc), f, width, v, out),
                     FieldKind::Group(_) => false,
                 },
-                (sub, Value::Record(r)) => self.encode_group::<true>(s, sub as usize, r, counts, out),
+                (sub, Value::Record(r)) => {
+                    self.encode_group::<true>(s, sub as usize, r, counts, out)
+                }
                 _ => false,
             };
             if !ok {

@@ -113,7 +113,7 @@ pub(crate) fn decode_field<'a>(
 pub(crate) fn decode_number_or_temporal(sc: &ScalarDef, bytes: &[u8]) -> Option<Value<'static>> {
     match &sc.codec {
         Codec::Number(spec) => {
-            let (negative, magnitude) = number::signed_digits(spec, bytes)?;
+            let (negative, magnitude) = number::signed_digits(spec.sign, bytes)?;
             let m = if negative {
                 -(magnitude as i64)
             } else {

@@ -237,21 +237,21 @@ fn eight_digits(chunk: u64) -> Option<u64> {
 /// once; `None` for anything else (blank, lenient spellings, errors), which
 /// [`decode`] handles.
 #[inline]
-pub(crate) fn signed_digits(spec: &NumSpec, bytes: &[u8]) -> Option<(bool, u64)> {
-    let sign = |b: u8| match b {
+pub(crate) fn signed_digits(sign: Sign, bytes: &[u8]) -> Option<(bool, u64)> {
+    let sign_byte = |b: u8| match b {
         b'+' => Some(false),
         b'-' => Some(true),
         _ => None,
     };
-    let (negative, magnitude) = match spec.sign {
+    let (negative, magnitude) = match sign {
         Sign::Unsigned => (false, digits_u64(bytes)?),
         Sign::Leading => {
             let (s, d) = bytes.split_first()?;
-            (sign(*s)?, digits_u64(d)?)
+            (sign_byte(*s)?, digits_u64(d)?)
         }
         Sign::Trailing => {
             let (s, d) = bytes.split_last()?;
-            (sign(*s)?, digits_u64(d)?)
+            (sign_byte(*s)?, digits_u64(d)?)
         }
         Sign::Overpunch => {
             let (last, head) = bytes.split_last()?;

@@ -204,6 +204,13 @@ pub(crate) fn decode_double_byte_fast(enc: TextEncoding, bytes: &[u8]) -> Option
     ks_x_1001_string(bytes, true)
 }
 
+/// [`decode_double_byte_fast`] into `buf` (cleared first), reusing its capacity; `false`
+/// (with `buf` in any state) sends the field to the general path.
+pub(crate) fn decode_double_byte_into(enc: TextEncoding, bytes: &[u8], buf: &mut String) -> bool {
+    buf.clear();
+    enc.is_double_byte() && ks_x_1001_into(bytes, true, buf)
+}
+
 /// Decodes a field's text (already stripped of pad), borrowing when it is pure ASCII.
 pub(crate) fn decode(enc: TextEncoding, bytes: &[u8]) -> Result<Cow<'_, str>, TextError> {
     if let Some(s) = ascii_str(bytes) {
