@@ -32,7 +32,7 @@ use std::sync::Arc;
 use crate::codec::field::{
     Codec, Fast, ScalarDef, append_pad, decode_field, decode_number_or_temporal, encode_scalar,
 };
-use crate::codec::number;
+use crate::codec::number::{self, Sign};
 use crate::codec::text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::table::*;
@@ -574,6 +574,7 @@ impl Plan {
                 (Op::Repeat(_), _) => false,
                 (Op::Text, v) => encode_leaf(s, Op::Text, f, width, v, out),
                 (Op::Digits, v) => encode_leaf(s, Op::Digits, f, width, v, out),
+                (Op::Number, v) => encode_number(s, f, width, v, out),
                 (_, v) => encode_leaf(s, Op::Scalar, f, width, v, out),
             };
             if !ok {
@@ -627,6 +628,55 @@ impl Plan {
         append_pad(out, b' ', (room - n) * width);
         true
     }
+}
+
+/// A `Fast::Number` field whose value has the field's scale, written straight out (sign
+/// byte or overpunch, zero-padded digits); anything else through [`encode_leaf`].
+#[inline]
+fn encode_number(s: &Table, f: &FieldDef, width: usize, v: &Value<'_>, out: &mut Vec<u8>) -> bool {
+    if let FieldKind::Scalar(sc) = &f.kind
+        && let Codec::Number(spec) = &sc.codec
+    {
+        let m = match (v, spec.scale) {
+            (Value::Int(i), 0) => i128::from(*i),
+            (Value::Decimal(d), scale) if d.scale() == scale => d.mantissa(),
+            _ => return encode_leaf(s, Op::Scalar, f, width, v, out),
+        };
+        let n = usize::from(spec.digits);
+        let negative = m < 0;
+        let Ok(mag) = u64::try_from(m.unsigned_abs()) else {
+            return encode_leaf(s, Op::Scalar, f, width, v, out);
+        };
+        if n > 18 || mag >= number::POW10_U64[n] || (negative && spec.sign == Sign::Unsigned) {
+            return encode_leaf(s, Op::Scalar, f, width, v, out);
+        }
+        let sign = if negative { b'-' } else { b'+' };
+        match spec.sign {
+            Sign::Leading => {
+                out.push(sign);
+                digits(out, mag, n);
+            }
+            Sign::Trailing => {
+                digits(out, mag, n);
+                out.push(sign);
+            }
+            Sign::Unsigned => digits(out, mag, n),
+            Sign::Overpunch => {
+                digits(out, mag, n);
+                if let Some(last) = out.last_mut() {
+                    let d = *last - b'0';
+                    *last = match (negative, d) {
+                        (false, 0) => b'{',
+                        (false, d) => b'A' + d - 1,
+                        (true, 0) => b'}',
+                        (true, d) => b'J' + d - 1,
+                    };
+                }
+            }
+        }
+        return true;
+    }
+    encode_leaf(s, Op::Scalar, f, width, v, out)
 }
 
 /// One scalar: plain ASCII text and integers written straight out, the rest through the
