@@ -574,7 +574,9 @@ impl Plan {
                 (Op::Repeat(_), _) => false,
                 (Op::Text, v) => encode_leaf(s, Op::Text, f, width, v, out),
                 (Op::Digits, v) => encode_leaf(s, Op::Digits, f, width, v, out),
-                (Op::Number, v) => encode_number(s, f, width, v, out),
+                (Op::Number, v @ (Value::Int(_) | Value::Decimal(_))) => {
+                    encode_number(s, f, width, v, out)
+                }
                 (_, v) => encode_leaf(s, Op::Scalar, f, width, v, out),
             };
             if !ok {

@@ -159,6 +159,43 @@ static KS_X_1001: std::sync::LazyLock<Box<[char]>> = std::sync::LazyLock::new(||
     table
 });
 
+/// The KS X 1001 pair of each precomposed Hangul syllable (U+AC00 to U+D7A3) as a
+/// big-endian `u16`, 0 for the 8,822 syllables outside it: the decode table turned around.
+static HANGUL_TO_KS_X_1001: std::sync::LazyLock<Box<[u16]>> = std::sync::LazyLock::new(|| {
+    let mut table = vec![0u16; 11_172].into_boxed_slice();
+    for (i, &c) in KS_X_1001.iter().enumerate() {
+        if let Some(slot) = (c as usize)
+            .checked_sub(0xAC00)
+            .and_then(|at| table.get_mut(at))
+        {
+            *slot = u16::from_be_bytes([0xA1 + (i / 94) as u8, 0xA1 + (i % 94) as u8]);
+        }
+    }
+    table
+});
+
+/// Appends `s` when it is all ASCII and KS X 1001 Hangul syllables, by table; `false`
+/// (with `out` as it was) for anything else, which encoding_rs then encodes or refuses.
+fn ks_x_1001_encode(s: &str, out: &mut Vec<u8>) -> bool {
+    let table = &**HANGUL_TO_KS_X_1001;
+    let start = out.len();
+    out.reserve(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c as u8);
+            continue;
+        }
+        match (c as usize).checked_sub(0xAC00).and_then(|i| table.get(i)) {
+            Some(&pair) if pair != 0 => out.extend_from_slice(&pair.to_be_bytes()),
+            _ => {
+                out.truncate(start);
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// Appends text made of ASCII and KS X 1001 pairs to `out`, by table; `false` (with `out`
 /// partly written) at anything else (a byte of a CP949 extension, a split or unmapped
 /// pair), which the general path then decodes or reports. With `pairs_only`, an ASCII byte
@@ -350,6 +387,10 @@ pub(crate) fn encode(enc: TextEncoding, s: &str, out: &mut Vec<u8>) -> Result<()
             })
         }
         TextEncoding::EucKr | TextEncoding::Cp949 => {
+            // Hangul of KS X 1001 (the same pairs in both encodings) by table.
+            if ks_x_1001_encode(s, out) {
+                return Ok(());
+            }
             let start = out.len();
             // Straight into `out`: at most 2 bytes a character, never more than the UTF-8.
             out.resize(start + s.len(), 0);
@@ -512,6 +553,34 @@ mod tests {
             decode_double_byte_fast(TextEncoding::Utf8, &[0xB0, 0xA1]),
             None
         );
+    }
+
+    #[test]
+    fn the_syllable_table_encodes_as_encoding_rs_does() {
+        for c in (0xAC00..=0xD7A3u32).filter_map(char::from_u32) {
+            let s = format!("A{c} ");
+            for enc in [TextEncoding::EucKr, TextEncoding::Cp949] {
+                let mut fast = Vec::new();
+                let taken = ks_x_1001_encode(&s, &mut fast);
+                let (want, _, bad) = encoding_rs::EUC_KR.encode(&s);
+                assert!(!bad, "{c}");
+                let strict = check_double_byte(TextEncoding::EucKr, &want).is_ok();
+                assert_eq!(taken, strict, "{c}");
+                if taken {
+                    assert_eq!(fast, &*want, "{c}");
+                } else {
+                    assert!(fast.is_empty(), "{c}");
+                }
+                let mut out = Vec::new();
+                let r = encode(enc, &s, &mut out);
+                if enc == TextEncoding::Cp949 || strict {
+                    assert!(r.is_ok(), "{c}");
+                    assert_eq!(out, &*want, "{c}");
+                } else {
+                    assert!(r.is_err(), "{c}");
+                }
+            }
+        }
     }
 
     #[test]
