@@ -86,7 +86,7 @@ fn gtext<'a>(b: &'a [u8], what: &'static str) -> Result<Cow<'a, str>, BadField> 
     if b.is_empty() {
         return Ok(Cow::Borrowed(""));
     }
-    if b.len() % 2 != 0 || b.iter().step_by(2).any(|&c| c < 0x80) {
+    if !b.len().is_multiple_of(2) || b.iter().step_by(2).any(|&c| c < 0x80) {
         return Err(BadField(what));
     }
     hangul(b, what).map(Cow::Owned)
@@ -176,7 +176,7 @@ fn days_in_month(y: u16, m: u8) -> u8 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         _ => 0,
     }

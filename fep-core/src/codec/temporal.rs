@@ -224,36 +224,32 @@ impl Pattern {
         if !self.default || bytes.len() != self.width {
             return None;
         }
-        let v = all_digits(bytes)?;
-        {
-            let v = v as u64;
-            let ok = match self.kind {
-                TemporalKind::Date => {
-                    Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
-                        .map(Value::Date)
+        let v = all_digits(bytes)? as u64;
+        match self.kind {
+            TemporalKind::Date => {
+                Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
+                    .map(Value::Date)
+            }
+            TemporalKind::Time => Time::new(
+                (v / 10000) as u8,
+                (v / 100 % 100) as u8,
+                Some((v % 100) as u8),
+            )
+            .map(Value::Time),
+            TemporalKind::DateTime => {
+                let (d, t) = (v / 1_000_000, v % 1_000_000);
+                match (
+                    Date::new((d / 10000) as u16, (d / 100 % 100) as u8, (d % 100) as u8),
+                    Time::new(
+                        (t / 10000) as u8,
+                        (t / 100 % 100) as u8,
+                        Some((t % 100) as u8),
+                    ),
+                ) {
+                    (Some(date), Some(time)) => Some(Value::DateTime(DateTime { date, time })),
+                    _ => None,
                 }
-                TemporalKind::Time => Time::new(
-                    (v / 10000) as u8,
-                    (v / 100 % 100) as u8,
-                    Some((v % 100) as u8),
-                )
-                .map(Value::Time),
-                TemporalKind::DateTime => {
-                    let (d, t) = (v / 1_000_000, v % 1_000_000);
-                    match (
-                        Date::new((d / 10000) as u16, (d / 100 % 100) as u8, (d % 100) as u8),
-                        Time::new(
-                            (t / 10000) as u8,
-                            (t / 100 % 100) as u8,
-                            Some((t % 100) as u8),
-                        ),
-                    ) {
-                        (Some(date), Some(time)) => Some(Value::DateTime(DateTime { date, time })),
-                        _ => None,
-                    }
-                }
-            };
-            ok
+            }
         }
     }
 
