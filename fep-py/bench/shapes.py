@@ -197,7 +197,7 @@ def main():
     n = args.count
     schema = fep.Schema.load(LAYOUTS / "securities.layout")
     print(f"fep {fep.__version__}, {os.cpu_count()} CPUs, {n:,} telegrams per message")
-    print(f"{"message / path":<42} {'telegrams/s':>12} {'x slicing':>10}")
+    print(f"{'message / path':<42} {'telegrams/s':>12} {'x slicing':>10}")
     for name, sample in SAMPLES.items():
         framed = (LAYOUTS / "securities" / sample).read_bytes()
         t = framed[4:]
