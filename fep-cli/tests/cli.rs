@@ -53,6 +53,7 @@ fn check_prints_each_bundled_layout_as_spec_tables() {
         "firmbanking",
         "forex-remittance",
         "member-cp949",
+        "securities",
     ] {
         let r = fep(&["check", &format!("layouts/{name}.layout")]);
         r.code(0);

@@ -10,7 +10,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::codec::field::{Codec, Fast, ScalarDef, decode_field, decode_scalar};
+use crate::codec::field::{
+    Codec, Fast, ScalarDef, decode_field, decode_number_or_temporal, decode_scalar,
+};
 use crate::codec::number;
 use crate::codec::text::{self, TextEncoding};
 use crate::error::{Error, ErrorKind, Result};
@@ -402,6 +404,12 @@ fn decode_scalar_into<'a>(
         Fast::Digits => {
             if let Some(v) = number::digits_u64(bytes) {
                 *slot = Value::Int(v as i64);
+                return Ok(());
+            }
+        }
+        Fast::Number | Fast::Temporal => {
+            if let Some(v) = decode_number_or_temporal(s, bytes) {
+                *slot = v;
                 return Ok(());
             }
         }

@@ -59,7 +59,7 @@ fn every_split_of_every_sample_frames_the_same() {
         );
         streams += 1;
     }
-    assert_eq!(streams, 5);
+    assert_eq!(streams, 6);
 }
 
 fn ascii4() -> Schema {

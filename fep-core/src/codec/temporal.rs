@@ -141,43 +141,17 @@ impl Pattern {
         self.width
     }
 
+    /// True for the default patterns, which [`Pattern::decode_digits`] reads.
+    pub fn is_default(&self) -> bool {
+        self.default
+    }
+
     /// Reads a date/time from the field's bytes (not blank; the caller handles blanks).
     pub fn decode(&self, bytes: &[u8]) -> Result<Value<'static>, ErrorKind> {
-        // The default patterns, read straight from the digits.
-        if self.default
-            && let Some(v) = all_digits(bytes)
-        {
-            let v = v as u64;
-            let ok = match self.kind {
-                TemporalKind::Date => {
-                    Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
-                        .map(Value::Date)
-                }
-                TemporalKind::Time => Time::new(
-                    (v / 10000) as u8,
-                    (v / 100 % 100) as u8,
-                    Some((v % 100) as u8),
-                )
-                .map(Value::Time),
-                TemporalKind::DateTime => {
-                    let (d, t) = (v / 1_000_000, v % 1_000_000);
-                    match (
-                        Date::new((d / 10000) as u16, (d / 100 % 100) as u8, (d % 100) as u8),
-                        Time::new(
-                            (t / 10000) as u8,
-                            (t / 100 % 100) as u8,
-                            Some((t % 100) as u8),
-                        ),
-                    ) {
-                        (Some(date), Some(time)) => Some(Value::DateTime(DateTime { date, time })),
-                        _ => None,
-                    }
-                }
-            };
-            if let Some(v) = ok {
-                return Ok(v);
-            }
-            // Not a real date or time: the general path says which part is wrong.
+        // The default patterns, read straight from the digits; a date or time that does
+        // not exist goes on to the general path, which says which part is wrong.
+        if let Some(v) = self.decode_digits(bytes) {
+            return Ok(v);
         }
         let what = self.kind.name();
         let bad = |reason: String| ErrorKind::BadDateTime { what, reason };
@@ -224,6 +198,42 @@ impl Pattern {
                 time: time()?,
             }),
         })
+    }
+
+    /// A default pattern's value read straight from its digits; `None` for another
+    /// pattern, a byte that is not a digit, or a date or time that does not exist.
+    #[inline]
+    pub fn decode_digits(&self, bytes: &[u8]) -> Option<Value<'static>> {
+        if !self.default || bytes.len() != self.width {
+            return None;
+        }
+        let v = all_digits(bytes)? as u64;
+        match self.kind {
+            TemporalKind::Date => {
+                Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
+                    .map(Value::Date)
+            }
+            TemporalKind::Time => Time::new(
+                (v / 10000) as u8,
+                (v / 100 % 100) as u8,
+                Some((v % 100) as u8),
+            )
+            .map(Value::Time),
+            TemporalKind::DateTime => {
+                let (d, t) = (v / 1_000_000, v % 1_000_000);
+                match (
+                    Date::new((d / 10000) as u16, (d / 100 % 100) as u8, (d % 100) as u8),
+                    Time::new(
+                        (t / 10000) as u8,
+                        (t / 100 % 100) as u8,
+                        Some((t % 100) as u8),
+                    ),
+                ) {
+                    (Some(date), Some(time)) => Some(Value::DateTime(DateTime { date, time })),
+                    _ => None,
+                }
+            }
+        }
     }
 
     /// Reads an ISO value (`Date`, `Time`, `DateTime` or its text) for this pattern.
