@@ -52,5 +52,9 @@ for script in scripts/test-c.sh scripts/test-java.sh scripts/test-python.sh; do
   suite "$script" "$script"
 done
 
+# The packages as users get them: the C prefix (pkg-config, shared and static), the crates
+# (cargo package), one version, rustdoc without warnings.
+suite scripts/test-package.sh scripts/test-package.sh
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
