@@ -27,8 +27,9 @@ python=${PYTHON:-python3}
 
 version=$(awk '/^\[workspace\.package\]/ { p = 1; next } /^\[/ { p = 0 }
   p && $1 == "version" { gsub(/"/, "", $3); print $3 }' Cargo.toml)
-arch=$(uname -m)
-wheel="$dist/fep-$version-cp39-abi3-manylinux_2_17_$arch.manylinux2014_$arch.whl"
+# The wheel's tags: CPython 3.9 and later through the stable ABI, glibc 2.17 and later.
+wheel_tags="cp39-abi3-manylinux2014_$(uname -m).manylinux_2_17_$(uname -m)"
+wheel="$dist/fep-$version-$wheel_tags.whl"
 sdist="$dist/fep-$version.tar.gz"
 
 # ---------------------------------------------------------------- build (with Rust)
@@ -60,9 +61,10 @@ build_sdist() {
   PATH="$tools/bin:$PATH" maturin sdist -m fep-py/Cargo.toml --out "$dist" || return 1
   # The sdist builds on its own: it carries fep-core, the path dependency, and the lock file.
   local f
-  for f in pyproject.toml Cargo.lock fep-py/Cargo.toml fep-py/python/fep/__init__.py \
+  tar -tzf "$sdist" >"$log/sdist" || return 1
+  for f in pyproject.toml Cargo.lock fep-py/Cargo.toml python/fep/__init__.py \
     fep-core/Cargo.toml fep-core/src/lib.rs; do
-    tar -tzf "$sdist" | grep -qx "fep-$version/$f" || {
+    grep -qx "fep-$version/$f" "$log/sdist" || {
       echo "$(basename "$sdist") lacks $f"
       return 1
     }
