@@ -4,7 +4,7 @@
 use std::io::{self, BufWriter, Write};
 
 use clap::ArgMatches;
-use fep_core::text::{Align, Row, Table};
+use fep_core::text::{Align, Row, Table, cut, display_width};
 use fep_core::{Frame, Message, Schema};
 
 use crate::args::{ColorChoice, DecodeArgs, Format};
@@ -26,7 +26,7 @@ pub fn run(
         format: args.format,
         reveal: args.reveal,
         style: Style::stdout(color),
-        first: None,
+        width: crate::style::terminal_width(),
         count: 0,
     };
     let mut stats = Stats::default();
@@ -131,16 +131,21 @@ impl Stats {
     }
 }
 
-/// Writes decoded telegrams in the chosen format. Pretty JSON and the default format wait
-/// for the second telegram to know whether to write one object or many.
+/// Writes decoded telegrams in the chosen format, the same whatever their number: pretty
+/// JSON is always one array (written as the telegrams come, so memory stays flat), JSON
+/// lines always a line a telegram. Every entry and line carries its source and the offset
+/// of its frame there.
 struct Emitter {
-    format: Option<Format>,
+    format: Format,
     reveal: bool,
     style: Style,
-    /// The first telegram, as pretty JSON and as a JSON line, until a second one comes.
-    first: Option<(String, String)>,
+    /// The terminal's width, for tables.
+    width: Option<usize>,
     count: u64,
 }
+
+/// The narrowest a cut value gets in a table, in cells.
+const MIN_VALUE: usize = 12;
 
 impl Emitter {
     fn push(
@@ -153,44 +158,26 @@ impl Emitter {
     ) -> Result<(), Failure> {
         self.count += 1;
         let r = match self.format {
-            Some(Format::Table) => self.table(out, schema, frame, msg, label),
-            Some(Format::Jsonl) => {
-                writeln!(out, "{}", render::jsonl(msg, frame.offset, self.reveal))
-            }
-            Some(Format::Json) => {
-                let pretty = render::pretty(msg, self.reveal);
-                if self.count == 1 {
-                    self.first = Some((pretty, String::new()));
-                    Ok(())
-                } else {
-                    let mut r = Ok(());
-                    if let Some((first, _)) = self.first.take() {
-                        r = write!(out, "[\n{}", indent(&first));
-                    }
-                    r.and_then(|()| write!(out, ",\n{}", indent(&pretty)))
-                }
-            }
-            None => {
-                let line = render::jsonl(msg, frame.offset, self.reveal);
-                if self.count == 1 {
-                    self.first = Some((render::pretty(msg, self.reveal), line));
-                    Ok(())
-                } else {
-                    let mut r = Ok(());
-                    if let Some((_, first)) = self.first.take() {
-                        r = writeln!(out, "{first}");
-                    }
-                    r.and_then(|()| writeln!(out, "{line}"))
-                }
+            Format::Table => self.table(out, schema, frame, msg, label),
+            Format::Jsonl => writeln!(
+                out,
+                "{}",
+                render::jsonl(msg, label, frame.offset, self.reveal)
+            ),
+            Format::Json => {
+                let entry = render::pretty_with_source(msg, label, frame.offset, self.reveal);
+                let open = if self.count == 1 { "[\n" } else { ",\n" };
+                write!(out, "{open}{}", indent(&entry))
             }
         };
         r.map_err(Failure::output)
     }
 
+    /// Closes the output (the JSON array); called once, at the end or before an error.
     fn finish(&mut self, out: &mut impl Write) -> Result<(), Failure> {
-        let r = match (self.format, self.first.take()) {
-            (Some(Format::Json) | None, Some((pretty, _))) => writeln!(out, "{pretty}"),
-            (Some(Format::Json), None) if self.count > 1 => writeln!(out, "\n]"),
+        let r = match self.format {
+            Format::Json if self.count == 0 => writeln!(out, "[]"),
+            Format::Json => writeln!(out, "\n]"),
             _ => Ok(()),
         };
         r.map_err(Failure::output)
@@ -221,12 +208,30 @@ impl Emitter {
             ("value", Align::Left),
             ("description", Align::Left),
         ]);
-        for f in x.fields.iter().filter(|f| !f.filler) {
-            t.push(Row::new(vec![
-                f.path.clone(),
-                f.value_text(self.reveal),
-                f.description.unwrap_or("").to_owned(),
-            ]));
+        let rows: Vec<[String; 3]> = x
+            .fields
+            .iter()
+            .filter(|f| !f.filler)
+            .map(|f| {
+                [
+                    f.path.clone(),
+                    f.value_text(self.reveal),
+                    f.description.unwrap_or("").to_owned(),
+                ]
+            })
+            .collect();
+        // On a terminal narrower than the table, long values are cut to fit.
+        let value_cells = self.width.and_then(|w| {
+            let widest = |i: usize| rows.iter().map(|r| display_width(&r[i])).max().unwrap_or(0);
+            let (path, value, desc) = (widest(0).max(5), widest(1).max(5), widest(2).max(11));
+            (path + value + desc + 4 > w).then(|| w.saturating_sub(path + desc + 4).max(MIN_VALUE))
+        });
+        for [path, value, description] in rows {
+            let value = match value_cells {
+                Some(cells) => cut(&value, cells),
+                None => value,
+            };
+            t.push(Row::new(vec![path, value, description]));
         }
         let style = self.style;
         out.write_all(

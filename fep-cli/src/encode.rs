@@ -25,6 +25,13 @@ pub fn run(args: &EncodeArgs, color: ColorChoice) -> Result<(), Failure> {
     if let Some(name) = &args.message {
         crate::check::require_message(&schema, name)?;
     }
+    // Raw bytes on a terminal are noise at best and control sequences at worst.
+    if args.output.is_none() && !args.hex && io::stdout().is_terminal() {
+        return Err(Failure::usage(
+            "encode writes telegrams as bytes, which a terminal cannot show: give --hex to \
+             see them as hex, -o FILE to write a file, or redirect standard output (> FILE)",
+        ));
+    }
     let (reader, label) = open(args.json.as_deref())?;
     let lines = Rc::new(Cell::new(Lines::default()));
     let tracked = Tracked {
@@ -35,8 +42,13 @@ pub fn run(args: &EncodeArgs, color: ColorChoice) -> Result<(), Failure> {
         LineEndingArg::Crlf => LineEnding::CrLf,
         LineEndingArg::Lf => LineEnding::Lf,
     });
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let sink: Box<dyn Write> = match &args.output {
+        Some(p) if p != Path::new("-") => {
+            Box::new(File::create(p).map_err(|e| Failure::io(&e, p))?)
+        }
+        _ => Box::new(io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(sink);
     let stream = serde_json::Deserializer::from_reader(tracked).into_iter::<Value<'static>>();
     let r = encode_all(stream, &lines, &label, &schema, &framer, args, &mut out);
     // The telegrams before a bad value are written, as decode writes those before a bad one.

@@ -25,6 +25,11 @@ pub fn run(
     }
     let sources = input::sources(&args.input, matches)?;
     let style = Style::stdout(color);
+    let width = match args.width {
+        Some(0) => None,
+        Some(w) => Some(w),
+        None => crate::style::terminal_width(),
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut code = 0u8;
@@ -58,7 +63,7 @@ pub fn run(
                         writeln!(out).map_err(Failure::output)?;
                     }
                     shown += 1;
-                    write(&mut out, &x, &frame, &label, args.reveal, style)
+                    write(&mut out, &x, &frame, &label, args.reveal, width, style)
                         .map_err(Failure::output)?;
                 }
                 Err(fe) => {
@@ -93,11 +98,15 @@ fn write(
     frame: &Frame,
     label: &str,
     reveal: bool,
+    width: Option<usize>,
     style: Style,
 ) -> io::Result<()> {
     let whence = render::whence(frame, label);
-    let text = x
-        .text()
+    let mut text = x.text();
+    if let Some(w) = width {
+        text = text.width(w);
+    }
+    let text = text
         .reveal(reveal)
         .origin(&whence)
         .input_offset(frame.telegram_offset)

@@ -29,7 +29,25 @@ pub enum Source {
 }
 
 impl Source {
-    /// How messages name this input.
+    /// A capture named on the command line: a file, or `-` for standard input.
+    pub fn path(p: &Path) -> Source {
+        if p == Path::new("-") {
+            Source::Stdin
+        } else {
+            Source::File(p.to_path_buf())
+        }
+    }
+
+    /// The file this input is read from, if it is one (not standard input or hex text).
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Source::File(p) => Some(p),
+            Source::HexFile(p) if p != Path::new("-") => Some(p),
+            _ => None,
+        }
+    }
+
+    /// How messages and output rows name this input.
     pub fn label(&self) -> String {
         match self {
             Source::File(p) => p.display().to_string(),
@@ -105,12 +123,7 @@ pub fn sources(args: &InputArgs, matches: Option<&ArgMatches>) -> Result<Vec<Sou
     };
     let mut all: Vec<(usize, Source)> = Vec::new();
     for (i, p) in args.inputs.iter().enumerate() {
-        let s = if p == Path::new("-") {
-            Source::Stdin
-        } else {
-            Source::File(p.clone())
-        };
-        all.push((index("inputs", i), s));
+        all.push((index("inputs", i), Source::path(p)));
     }
     for (i, t) in args.hex.iter().enumerate() {
         all.push((index("hex", i), Source::Hex(i + 1, t.clone())));
@@ -129,10 +142,23 @@ pub fn sources(args: &InputArgs, matches: Option<&ArgMatches>) -> Result<Vec<Sou
         }
         out.push(Source::Stdin);
     }
-    if out.iter().filter(|s| s.is_stdin()).count() > 1 {
+    once(&out)?;
+    Ok(out)
+}
+
+/// Captures named on the command line (`-` for standard input), in order.
+pub fn files(paths: &[PathBuf]) -> Result<Vec<Source>, Failure> {
+    let out: Vec<Source> = paths.iter().map(|p| Source::path(p)).collect();
+    once(&out)?;
+    Ok(out)
+}
+
+/// Standard input can be read only once.
+fn once(sources: &[Source]) -> Result<(), Failure> {
+    if sources.iter().filter(|s| s.is_stdin()).count() > 1 {
         return Err(Failure::usage("standard input can be read only once"));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A problem cutting telegrams from an input.

@@ -113,6 +113,19 @@ fn layout_file_errors() {
 
 // ------------------------------------------------------------------ decode
 
+/// Decode's pretty JSON with each entry's `source` and `offset` lines left out.
+fn without_source(json: &str) -> String {
+    json.lines()
+        .filter(|l| !l.starts_with("    \"source\": ") && !l.starts_with("    \"offset\": "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Lines indented by two spaces, as serde_json indents an array's entries.
+fn indented(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
 #[test]
 fn decode_reveal_gives_each_sample_json_exactly() {
     for (layout, stem) in samples() {
@@ -122,16 +135,21 @@ fn decode_reveal_gives_each_sample_json_exactly() {
         ]);
         r.code(0);
         let want = String::from_utf8(read(&format!("{stem}.json"))).expect("UTF-8");
-        assert_eq!(r.out().trim_end(), want.trim_end(), "{stem}");
-        // One telegram or several: the default is the same pretty JSON for one.
-        let r = fep(&["decode", "-l", &layout, "--reveal", &bin]);
-        if !want.trim_start().starts_with('[') {
-            assert_eq!(
-                r.out().trim_end(),
-                want.trim_end(),
-                "{stem} (default format)"
-            );
+        // Always one array, whatever the number of telegrams: a sample of one telegram is
+        // its one entry.
+        let want = if want.starts_with('[') {
+            format!("{}\n", want.trim_end())
+        } else {
+            format!("[\n{}]\n", indented(&want))
+        };
+        assert_eq!(without_source(&r.out()), want, "{stem}");
+        let v: serde_json::Value = serde_json::from_str(&r.out()).expect("one JSON document");
+        for entry in v.as_array().expect("an array") {
+            assert_eq!(entry["source"], bin.as_str(), "{stem}");
         }
+        // JSON is the default.
+        let d = fep(&["decode", "-l", &layout, "--reveal", &bin]);
+        assert_eq!(d.out(), r.out(), "{stem} (default format)");
     }
 }
 
@@ -141,7 +159,7 @@ fn decode_golden_outputs() {
     r.code(0);
     golden("decode-transfer.json", &r.out());
 
-    let mut args = vec!["decode", "-l", FB];
+    let mut args = vec!["decode", "-l", FB, "--format", "jsonl"];
     args.extend(FB_SAMPLES);
     let r = fep(&args);
     r.code(0);
@@ -211,7 +229,7 @@ fn masking_is_on_in_every_output_unless_reveal() {
 
 #[test]
 fn decode_reads_hex_dumps_as_logs_and_tools_print_them() {
-    let want = fep(&["decode", "-l", FB, TRANSFER]).out();
+    let want = without_source(&fep(&["decode", "-l", FB, TRANSFER]).out());
     let bytes = read(TRANSFER);
     let plain = hex(&bytes);
     let spaced: Vec<String> = bytes.iter().map(|b| format!("{b:02X}")).collect();
@@ -232,16 +250,20 @@ fn decode_reads_hex_dumps_as_logs_and_tools_print_them() {
     ] {
         let r = fep(&["decode", "-l", FB, "--hex", text]);
         r.code(0);
-        assert_eq!(r.out(), want, "--hex {name}");
+        assert_eq!(without_source(&r.out()), want, "--hex {name}");
+        assert!(
+            r.out().contains("    \"source\": \"--hex\",\n"),
+            "--hex {name}"
+        );
     }
     for file in ["transfer-request.xxd", "transfer-request.hexdump"] {
         let path = format!("fep-cli/tests/data/{file}");
         let r = fep(&["decode", "-l", FB, "--hex-file", &path]);
         r.code(0);
-        assert_eq!(r.out(), want, "{file}");
+        assert_eq!(without_source(&r.out()), want, "{file}");
         let r = fep_in(&["decode", "-l", FB, "--hex-file", "-"], &read(&path));
         r.code(0);
-        assert_eq!(r.out(), want, "{file} on standard input");
+        assert_eq!(without_source(&r.out()), want, "{file} on standard input");
     }
     // A telegram from a log, without its length prefix.
     let r = fep(&[
@@ -253,7 +275,7 @@ fn decode_reads_hex_dumps_as_logs_and_tools_print_them() {
         "fep-cli/tests/data/transfer-request-bare.txt",
     ]);
     r.code(0);
-    assert_eq!(r.out(), want, "bare telegram");
+    assert_eq!(without_source(&r.out()), want, "bare telegram");
 }
 
 #[test]
@@ -263,6 +285,8 @@ fn decode_inputs_keep_command_line_order() {
         "decode",
         "-l",
         FB,
+        "--format",
+        "jsonl",
         "--hex",
         &t,
         HISTORY,
@@ -270,15 +294,25 @@ fn decode_inputs_keep_command_line_order() {
         "fep-cli/tests/data/transfer-request.xxd",
     ]);
     r.code(0);
-    let names: Vec<String> = r
+    let names: Vec<(String, String)> = r
         .out()
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
-            v["message"].as_str().expect("name").to_owned()
+            let source = v["source"].as_str().expect("source").to_owned();
+            (source, v["message"].as_str().expect("name").to_owned())
         })
         .collect();
-    assert_eq!(names, ["transfer", "balance_history", "transfer"]);
+    let want = [
+        ("--hex", "transfer"),
+        (HISTORY, "balance_history"),
+        ("fep-cli/tests/data/transfer-request.xxd", "transfer"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
+    assert_eq!(names, want);
 }
 
 /// A case: its name, the arguments, standard input, the exit code, standard error.
@@ -368,7 +402,10 @@ fn decode_stops_at_the_first_bad_telegram_unless_keep_going() {
         "error: standard input: telegram at byte 304: transfer.amount (bytes 437..450): expected digits, found \"00000O0010000\"\n"
     );
 
-    let r = fep_in(&["decode", "-l", FB, "--keep-going", "-"], &capture);
+    let r = fep_in(
+        &["decode", "-l", FB, "--keep-going", "--format", "jsonl", "-"],
+        &capture,
+    );
     r.code(1);
     let offsets: Vec<u64> = r
         .out()
@@ -450,7 +487,10 @@ fn decode_then_encode_gives_back_the_input_bytes() {
         capture.extend(read(b));
     }
     let capture = capture.repeat(200);
-    let d = fep_in(&["decode", "-l", FB, "--reveal", "-"], &capture);
+    let d = fep_in(
+        &["decode", "-l", FB, "--reveal", "--format", "jsonl", "-"],
+        &capture,
+    );
     d.code(0);
     assert_eq!(d.out().lines().count(), 1000);
     let e = fep_in(&["encode", "-l", FB], &d.stdout);

@@ -466,3 +466,32 @@ fn threads_filling_a_table_take_exactly_its_capacity() {
     assert_eq!(taken, capacity);
     assert_eq!(c.len(), capacity);
 }
+
+/// The nearest pending request is looked for among the requests the response answers:
+/// a balance inquiry a day older is not the transfer response's near miss.
+#[test]
+fn the_nearest_request_is_one_the_response_answers() {
+    let (schema, req, res) = firmbanking();
+    let mut inquiry = req[..200].to_vec();
+    inquiry[24..31].copy_from_slice(b"3000200");
+    inquiry[38..46].copy_from_slice(b"20240314");
+    let mut transfer = req.clone();
+    transfer[38..46].copy_from_slice(b"20240313");
+    let c = Correlator::new(&schema, 10, SECOND);
+    c.insert(&inquiry, "inquiry").expect("filed");
+    let e = c.complete(&res).expect_err("no match");
+    let ErrorKind::Unmatched { nearest, .. } = e.kind() else {
+        panic!("{e}");
+    };
+    assert_eq!(nearest, &None, "{e}");
+    c.insert(&transfer, "transfer").expect("filed");
+    let e = c.complete(&res).expect_err("no match");
+    let ErrorKind::Unmatched { nearest, .. } = e.kind() else {
+        panic!("{e}");
+    };
+    let nearest = nearest.as_deref().expect("the older transfer");
+    assert!(
+        nearest.starts_with("request \"transfer\" 20240313|"),
+        "{nearest}"
+    );
+}

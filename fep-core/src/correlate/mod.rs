@@ -488,8 +488,8 @@ impl<T> Correlator<T> {
         )
     }
 
-    /// The pending request sharing the most key parts with `key` (among up to 16,384), and
-    /// how it differs, as text.
+    /// The pending request sharing the most key parts with `key` (among up to 16,384 of
+    /// those the response's message answers), and how it differs, as text.
     fn nearest(&self, key: &Key, mi: usize) -> Option<String> {
         let s = &*self.schema.inner;
         let m = &s.messages[mi];
@@ -499,6 +499,10 @@ impl<T> Correlator<T> {
         for slot in &*self.shards {
             let shard = slot.lock();
             for Entry { key: k, pending: p } in shard.map.iter().take(NEAREST_SCAN / SHARDS) {
+                // A request of a message this response does not answer is not its request.
+                if m.answers.as_ref().is_some_and(|a| !a.contains(&p.message)) {
+                    continue;
+                }
                 let (same, Some(part)) = key::compare(k, key) else {
                     continue;
                 };
