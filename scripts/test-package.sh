@@ -239,11 +239,21 @@ check "published crates: complete metadata; the others: publish = false" publish
 cargo_package() {
   local args=() c
   for c in "${PUBLISHED[@]}"; do args+=(-p "$c"); done
-  # --allow-dirty: the tests run on work in progress too; CI's checkout is clean anyway.
-  cargo package --allow-dirty "${args[@]}" || return 1
+  # Cargo takes a registry crate of a given version as immutable: it unpacks it once and
+  # never rebuilds it, so a fep-core changed since the last run would be verified as the old
+  # one. Hence a target directory of its own, where fep-core and fep-cli are built from the
+  # temporary registry only, their fingerprints dropped (dependencies stay built), and the
+  # unpacked copies of the temporary registry (unnamed: "-HASH") removed.
+  local dir=target/package-verify
+  rm -rf "$dir"/debug/.fingerprint/fep-core-* "$dir"/debug/.fingerprint/fep-cli-*
   for c in "${PUBLISHED[@]}"; do
-    [ -f "target/package/$c-$version.crate" ] || {
-      echo "no target/package/$c-$version.crate"
+    rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$c-$version"
+  done
+  # --allow-dirty: the tests run on work in progress too; CI's checkout is clean anyway.
+  cargo package --allow-dirty --target-dir "$dir" "${args[@]}" || return 1
+  for c in "${PUBLISHED[@]}"; do
+    [ -f "$dir/package/$c-$version.crate" ] || {
+      echo "no $dir/package/$c-$version.crate"
       return 1
     }
   done
