@@ -256,8 +256,16 @@ cargo_package() {
       echo "no $dir/package/$c-$version.crate"
       return 1
     }
+    # The licence texts travel with the code (links to the root's files in each crate).
+    tar -tzf "$dir/package/$c-$version.crate" >"$log/crate" || return 1
+    for f in README.md LICENSE-MIT LICENSE-APACHE; do
+      grep -qx "$c-$version/$f" "$log/crate" || {
+        echo "$c-$version.crate lacks $f"
+        return 1
+      }
+    done
   done
-  echo "packaged and verified: ${PUBLISHED[*]/%/-$version.crate}"
+  echo "packaged and verified, with readme and licences: ${PUBLISHED[*]/%/-$version.crate}"
 }
 check "cargo package (${PUBLISHED[*]})" cargo_package
 
