@@ -62,5 +62,11 @@ for script in scripts/test-c.sh scripts/test-java.sh scripts/test-python.sh scri
   suite "$script" "$script"
 done
 
+# The packages as users get them: the C prefix (pkg-config, shared and static), the crates
+# (cargo package), one version, rustdoc without warnings.
+suite scripts/test-package.sh scripts/test-package.sh
+# The Python wheel (abi3, manylinux2014) and sdist; the suite against the installed wheel.
+suite scripts/test-wheel.sh scripts/test-wheel.sh
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -12,9 +12,8 @@ CBINDGEN_VERSION=0.29.4
 # The strict flags every C file of the project compiles with.
 CFLAGS=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g -Ifep-ffi/include)
 SANITIZE=(-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-# What a program linking libfep.a needs besides (cargo rustc -p fep-ffi --lib --crate-type
-# staticlib -- --print native-static-libs).
-STATIC_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
+# What a program linking libfep.a needs besides: the one list, also fep.pc's Libs.private.
+read -ra STATIC_LIBS < <(grep -v '^#' fep-ffi/static-libs.txt)
 VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect)
 TESTS=(test_api test_samples test_threads test_correlator)
 
@@ -42,6 +41,10 @@ fi
 # ---------------------------------------------------------------- build
 
 check "cargo build -p fep-ffi (libfep.so, libfep.a)" cargo build -p fep-ffi
+# A program linked with -lfep asks the loader for the soname (libfep.so.MAJOR, set by
+# fep-ffi/build.rs), which an installed prefix provides as a link; here it is made beside.
+soname=$(readelf -d target/debug/libfep.so | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ -z "$soname" ] || ln -sf libfep.so "target/debug/$soname"
 
 # The header: regenerated in place from the code; any change (from the committed header, or
 # from the one that was there) is a failure, so a header that drifts never passes.
