@@ -166,6 +166,9 @@ pub enum ErrorKind {
     /// telegram's message lacks a key field.
     #[error("{0}")]
     NoKey(String),
+    /// A `check` statement that names a missing field or one of the wrong type.
+    #[error("{0}")]
+    BadCheck(String),
 
     // ---- data errors (decode) ----
     /// The telegram is shorter than its message needs.
@@ -241,6 +244,20 @@ pub enum ErrorKind {
     /// A hex dump that cannot be read (a bad digit, offsets out of order, a short line).
     #[error("{0}")]
     HexDump(String),
+
+    /// A record of a batch file that fails one of the layout's `check` statements: a
+    /// trailer's count or total, a sequence number, a copy of a header field.
+    #[error("{detail}")]
+    CheckFailed {
+        /// The record's number in the file (1 for the first).
+        record: u64,
+        /// The value the check computed, as text (`(hidden)` for a `mask` or `secret` field).
+        expected: String,
+        /// The value the record holds, as text (`(hidden)` likewise).
+        found: String,
+        /// The whole sentence: `file_trailer.total_count is 50, the batch has 49 data_record records`.
+        detail: String,
+    },
 
     // ---- correlation ----
     /// A request whose key is already pending in the correlator.
@@ -402,7 +419,8 @@ impl ErrorKind {
             | AmbiguousMessages { .. }
             | BadAttribute(_)
             | LayoutLimit(_)
-            | NoKey(_) => Category::Layout,
+            | NoKey(_)
+            | BadCheck(_) => Category::Layout,
             TooShort { .. }
             | TooLong { .. }
             | NoMessageMatches(_)
@@ -418,6 +436,7 @@ impl ErrorKind {
             | NotPad
             | Framing(_)
             | HexDump(_)
+            | CheckFailed { .. }
             | DuplicateKey(_)
             | CorrelatorFull { .. }
             | Unmatched { .. } => Category::Data,
@@ -615,6 +634,12 @@ impl fmt::Display for Error {
             Position::Layout(l) => {
                 let file = l.file.as_deref().unwrap_or("<layout>");
                 write!(f, "{file}:{}:{}: {}", l.line, l.column, self.0.kind)
+            }
+            Position::Data(d) if matches!(self.0.kind, ErrorKind::CheckFailed { .. }) => {
+                let ErrorKind::CheckFailed { record, detail, .. } = &self.0.kind else {
+                    return Ok(());
+                };
+                write!(f, "record {record} (byte {}): {detail}", d.offset)
             }
             Position::Data(d) => {
                 let mut wrote = false;

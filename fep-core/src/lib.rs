@@ -54,6 +54,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod checks;
 mod codec;
 mod correlate;
 mod decode;
@@ -77,6 +78,7 @@ mod walk;
 #[cfg(test)]
 mod proptests;
 
+pub use checks::BatchChecker;
 pub use codec::text::TextEncoding;
 pub use correlate::{Correlator, Expired, Key, Matched, Rejected, UNMATCHED_KEPT, Unmatched};
 pub use error::{

@@ -5,15 +5,17 @@
 //! framer's maximum length), whatever the size of the stream. It can stop at the first bad
 //! telegram or report each and go on (`keep_going`), as an analyst wants.
 
+use std::collections::VecDeque;
 use std::io::{Read, Write};
 
 use bytes::{Bytes, BytesMut};
 
+use crate::checks::{self, BatchChecker};
 use crate::error::{Error, Result};
 use crate::framer::{Frame, Framer};
 use crate::framing::LineEnding;
 use crate::schema::Schema;
-use crate::value::Message;
+use crate::value::{Message, Record};
 
 /// The size of one read from the underlying reader.
 const CHUNK: usize = 64 * 1024;
@@ -152,6 +154,11 @@ pub struct Decoded {
 /// Data errors carry stream offsets. With [`MessageReader::keep_going`] a bad telegram is
 /// reported (an `Err` item) and reading goes on; without, the first error ends the stream.
 ///
+/// When the layout has `check` statements (batch files: trailer totals, sequence numbers),
+/// every record is checked as it goes by (see [`BatchChecker`]): a record that fails a
+/// check comes as one `Err` item per failure instead of its message, and a batch left
+/// open at the end of the input is a failure after the last record.
+///
 /// # Example
 /// ```
 /// let schema = fep_core::Schema::parse("encoding ascii\nframing lines\nmessage m 3 {\n n 9(3)\n}\n")?;
@@ -168,17 +175,19 @@ pub struct MessageReader<R> {
     frames: TelegramReader<R>,
     keep_going: bool,
     done: bool,
+    /// The layout's checks, when it has some and they are wanted.
+    checker: Option<Box<BatchChecker>>,
+    /// Failures of one record (or of the end of input) not yet handed out.
+    pending: VecDeque<Error>,
+    finished: bool,
+    /// The offset and bytes of the telegram the last item came from.
+    last: Option<(u64, Bytes)>,
 }
 
 impl<R: Read> MessageReader<R> {
     /// Reads and decodes `inner` with the schema's framing.
     pub fn new(schema: &Schema, inner: R) -> MessageReader<R> {
-        MessageReader {
-            schema: schema.clone(),
-            frames: TelegramReader::new(schema, inner),
-            keep_going: false,
-            done: false,
-        }
+        MessageReader::with_framer(schema, Framer::new(schema), inner)
     }
 
     /// Reads with a configured framer.
@@ -188,6 +197,10 @@ impl<R: Read> MessageReader<R> {
             frames: TelegramReader::with_framer(framer, inner),
             keep_going: false,
             done: false,
+            checker: BatchChecker::new(schema).map(Box::new),
+            pending: VecDeque::new(),
+            finished: false,
+            last: None,
         }
     }
 
@@ -198,9 +211,36 @@ impl<R: Read> MessageReader<R> {
         self
     }
 
+    /// Run the layout's `check` statements (the default), or not.
+    pub fn checks(mut self, yes: bool) -> Self {
+        self.checker = if yes {
+            BatchChecker::new(&self.schema).map(Box::new)
+        } else {
+            None
+        };
+        self
+    }
+
     /// The underlying telegram reader.
     pub fn telegrams(&self) -> &TelegramReader<R> {
         &self.frames
+    }
+
+    /// The stream offset and bytes (without the frame) of the telegram the last item came
+    /// from, good or bad; `None` after a framing error, whose bytes are not a telegram, and
+    /// after the failures of the end of input.
+    pub fn last_telegram(&self) -> Option<(u64, &[u8])> {
+        self.last.as_ref().map(|(o, b)| (*o, &b[..]))
+    }
+
+    /// Hands out the first pending failure; without `keep_going` it ends the stream.
+    fn failure(&mut self) -> Option<Result<Decoded>> {
+        let e = self.pending.pop_front()?;
+        if !self.keep_going {
+            self.pending.clear();
+            self.done = true;
+        }
+        Some(Err(e))
     }
 }
 
@@ -208,18 +248,44 @@ impl<R: Read> Iterator for MessageReader<R> {
     type Item = Result<Decoded>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if !self.pending.is_empty() {
+            return self.failure();
+        }
         if self.done {
             return None;
         }
-        let frame = match self.frames.next()? {
-            Ok(f) => f,
-            Err(e) => {
+        let frame = match self.frames.next() {
+            Some(Ok(f)) => f,
+            Some(Err(e)) => {
+                self.last = None;
+                if let Some(c) = &mut self.checker {
+                    c.unreadable(e.offset().map_or(0, |o| o as u64));
+                }
                 self.done = !self.keep_going;
                 return Some(Err(e));
             }
+            None => {
+                self.last = None;
+                if !self.finished {
+                    self.finished = true;
+                    if let Some(c) = &mut self.checker {
+                        self.pending.extend(c.finish());
+                    }
+                }
+                self.done = true;
+                return self.failure();
+            }
         };
+        self.last = Some((frame.offset, frame.telegram.clone()));
         match self.schema.decode(&frame.telegram) {
             Ok(m) => {
+                if let Some(c) = &mut self.checker {
+                    let failures = c.record(frame.offset, &m);
+                    if !failures.is_empty() {
+                        self.pending.extend(failures);
+                        return self.failure();
+                    }
+                }
                 let message = m.into_owned();
                 Some(Ok(Decoded {
                     offset: frame.offset,
@@ -228,6 +294,9 @@ impl<R: Read> Iterator for MessageReader<R> {
                 }))
             }
             Err(e) => {
+                if let Some(c) = &mut self.checker {
+                    c.unreadable(frame.offset);
+                }
                 self.done = !self.keep_going;
                 Some(Err(e.shift_offset(frame.telegram_offset as usize)))
             }
@@ -236,6 +305,12 @@ impl<R: Read> Iterator for MessageReader<R> {
 }
 
 /// Encodes and frames messages onto a writer.
+///
+/// When the layout has `check` statements, the writer keeps the batch's counts and sums:
+/// a field a check computes (a trailer's count or total, a sequence number, a copy of a
+/// header field) is filled in when the message leaves it out or blank, and checked when
+/// it gives it. [`MessageWriter::finish`] writes the trailer of a batch left open, so that
+/// a header and data records make a complete file.
 ///
 /// # Example
 /// ```
@@ -255,6 +330,9 @@ pub struct MessageWriter<W> {
     out: W,
     telegram: Vec<u8>,
     framed: Vec<u8>,
+    checker: Option<Box<BatchChecker>>,
+    /// Bytes written, for the offsets of failures.
+    written: u64,
 }
 
 impl<W: Write> MessageWriter<W> {
@@ -271,6 +349,8 @@ impl<W: Write> MessageWriter<W> {
             out,
             telegram: Vec::new(),
             framed: Vec::new(),
+            checker: BatchChecker::new(schema).map(Box::new),
+            written: 0,
         }
     }
 
@@ -280,20 +360,99 @@ impl<W: Write> MessageWriter<W> {
         self
     }
 
+    /// Fill in and check the fields of the layout's `check` statements (the default), or
+    /// write messages as they are.
+    pub fn checks(mut self, yes: bool) -> Self {
+        self.checker = if yes {
+            BatchChecker::new(&self.schema).map(Box::new)
+        } else {
+            None
+        };
+        self
+    }
+
     /// Encodes, frames and writes one message.
+    ///
+    /// With checks, a header record while the batch already has one first closes the
+    /// batch with its trailer; a given value that disagrees with its check is an error
+    /// (kind [`ErrorKind::CheckFailed`](crate::ErrorKind::CheckFailed)) and nothing is
+    /// written.
     pub fn write(&mut self, message: &Message<'_>) -> Result<()> {
+        let Some(mut checker) = self.checker.take() else {
+            return self.write_plain(message);
+        };
+        let r = self.write_checked(&mut checker, message);
+        self.checker = Some(checker);
+        r
+    }
+
+    fn write_checked(&mut self, c: &mut BatchChecker, message: &Message<'_>) -> Result<()> {
+        let Some(mi) = c.message_index(message.name()) else {
+            return self.write_plain(message);
+        };
+        if c.starts_new_batch(mi) && c.open_records() > 0 && c.closer().is_some() {
+            self.close_batch(c)?;
+        }
+        let mut filled;
+        let message = if c.needs_fill(mi, message.fields()) {
+            filled = message.clone();
+            c.fill(mi, filled.fields_mut());
+            &filled
+        } else {
+            message
+        };
+        if let Some(e) = c.evaluate(mi, self.written, message).into_iter().next() {
+            return Err(checks::as_encoding(e));
+        }
+        self.write_plain(message)?;
+        c.commit(mi, self.written - self.framed.len() as u64, message);
+        Ok(())
+    }
+
+    /// Writes the trailer of the open batch, its fields computed.
+    fn close_batch(&mut self, c: &mut BatchChecker) -> Result<()> {
+        let Some(closer) = c.closer() else {
+            return Err(Error::value(crate::error::ErrorKind::BadValue(format!(
+                "the batch has no trailer; write a {} record",
+                c.closer_names()
+            ))));
+        };
+        let trailer = Message::new(c.message_name(closer), Record::new());
+        self.write_checked(c, &trailer)
+    }
+
+    fn write_plain(&mut self, message: &Message<'_>) -> Result<()> {
         self.telegram.clear();
         self.schema.encode_into(message, &mut self.telegram)?;
         self.framed.clear();
         self.framer.write(&self.telegram, &mut self.framed)?;
-        self.out.write_all(&self.framed).map_err(Error::from)
+        self.out.write_all(&self.framed).map_err(Error::from)?;
+        self.written += self.framed.len() as u64;
+        Ok(())
     }
 
-    /// Frames and writes an already encoded telegram.
+    /// Frames and writes an already encoded telegram (as it is: no check fills it in).
     pub fn write_telegram(&mut self, telegram: &[u8]) -> Result<()> {
         self.framed.clear();
         self.framer.write(telegram, &mut self.framed)?;
-        self.out.write_all(&self.framed).map_err(Error::from)
+        self.out.write_all(&self.framed).map_err(Error::from)?;
+        self.written += self.framed.len() as u64;
+        Ok(())
+    }
+
+    /// Ends the file: with checks, writes the trailer of a batch left open (records after
+    /// the last trailer), then flushes. Call it once, after the last message.
+    pub fn finish(&mut self) -> Result<()> {
+        if let Some(mut c) = self.checker.take() {
+            let r = if c.open_records() > 0 {
+                self.close_batch(&mut c)
+            } else {
+                Ok(())
+            };
+            self.checker = Some(c);
+            r?;
+        }
+        self.flush()
     }
 
     /// Flushes the writer.
