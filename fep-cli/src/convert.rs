@@ -15,6 +15,7 @@ use fep_core::{FieldPath, Message, Record, Schema, Sensitivity, Value};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{ColorChoice, ConvertArgs, ConvertFormat};
+use crate::batch::{Checks, Rejects};
 use crate::failure::{self, Failure, print_error};
 use crate::input::{Source, Telegrams};
 use crate::render;
@@ -71,6 +72,12 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         .map(|(i, m)| (m.name(), i))
         .collect();
     let mut telegrams = Telegrams::new(&schema, reader, false);
+    let mut checks = Checks::new(&schema, args.no_checks);
+    let mut rejects = match &args.rejects {
+        Some(path) => Some(Rejects::create(&schema, path)?),
+        None => None,
+    };
+    let mut rejected = 0u64;
     let mut total = 0u64;
     let mut errors = 0u64;
     let mut code = 0u8;
@@ -82,23 +89,52 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         let problem = match item {
             Ok(frame) => match schema.decode(&frame.telegram) {
                 Ok(msg) => {
-                    writer
-                        .write(&msg, frame.offset, args.reveal)
-                        .map_err(Failure::output)?;
-                    if let Some(&i) = index.get(msg.name()) {
-                        counts[i] += 1;
+                    let failed = checks.record(frame.offset, &msg);
+                    if failed.is_empty() {
+                        writer
+                            .write(&msg, frame.offset, args.reveal)
+                            .map_err(Failure::output)?;
+                        if let Some(&i) = index.get(msg.name()) {
+                            counts[i] += 1;
+                        }
+                        total += 1;
+                        None
+                    } else {
+                        // A record that fails a check is rejected whole, with every failure.
+                        code = code.max(failure::DATA);
+                        rejected += 1;
+                        let texts: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
+                        if let Some(r) = &mut rejects {
+                            r.push(frame.offset, Some(&frame.telegram), &texts.join("; "))
+                                .map_err(Failure::output)?;
+                        }
+                        let lines: Vec<String> =
+                            texts.iter().map(|t| format!("{label}: {t}")).collect();
+                        Some(lines.join("\nerror: "))
                     }
-                    total += 1;
-                    None
                 }
                 Err(e) => {
                     let e = e.shift_offset(frame.telegram_offset as usize);
                     code = code.max(failure::exit_code(&e));
+                    checks.unreadable(frame.offset);
+                    rejected += 1;
+                    if let Some(r) = &mut rejects {
+                        r.push(frame.offset, Some(&frame.telegram), &e.to_string())
+                            .map_err(Failure::output)?;
+                    }
                     Some(format!("{label}: telegram at byte {}: {e}", frame.offset))
                 }
             },
             Err(fe) => {
                 code = code.max(failure::exit_code(&fe.error));
+                let at = fe.error.offset().map_or(0, |o| o as u64);
+                checks.unreadable(at);
+                rejected += 1;
+                let bytes = telegrams.take_rejected();
+                if let Some(r) = &mut rejects {
+                    r.push(at, bytes.as_deref(), &fe.error.to_string())
+                        .map_err(Failure::output)?;
+                }
                 let mut text = format!("{label}: {}", fe.error);
                 if fe.fatal && fe.error.offset().is_some() {
                     text.push_str(
@@ -119,7 +155,17 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             p.update(telegrams.bytes_read(), total);
         }
     }
+    if !(args.fail_fast && errors > 0) {
+        for e in checks.finish() {
+            errors += 1;
+            code = code.max(failure::DATA);
+            report(format!("{label}: {e}"), &progress);
+        }
+    }
     writer.finish().map_err(Failure::output)?;
+    if let Some(r) = &mut rejects {
+        r.finish().map_err(Failure::output)?;
+    }
     if let Some(p) = progress {
         p.bar.finish_and_clear();
     }
@@ -129,6 +175,8 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             counts: &counts,
             total,
             errors,
+            rejected,
+            rejects: rejects.as_ref().map(|r| r.path().display().to_string()),
             bytes: telegrams.bytes_read(),
             elapsed: start.elapsed(),
             output: if to_stdout {
@@ -413,6 +461,9 @@ struct Summary<'a> {
     counts: &'a [u64],
     total: u64,
     errors: u64,
+    /// Telegrams read but not converted; with `total`, every telegram read.
+    rejected: u64,
+    rejects: Option<String>,
     bytes: u64,
     elapsed: Duration,
     output: String,
@@ -452,6 +503,7 @@ impl Summary<'_> {
             "  {:<width$}  {:>12}",
             "errors",
             render::count(self.errors)
-        )
+        )?;
+        crate::batch::summary(out, self.total, self.rejected, self.rejects.as_deref())
     }
 }

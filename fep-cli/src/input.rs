@@ -173,6 +173,14 @@ impl Telegrams {
         }
     }
 
+    /// The bytes of the frame the last framing error skipped, if it skipped one.
+    pub fn take_rejected(&mut self) -> Option<Bytes> {
+        match self {
+            Telegrams::Framed(r) => r.take_rejected(),
+            Telegrams::Bare(..) => None,
+        }
+    }
+
     /// Bytes of the input framed so far.
     pub fn bytes_read(&self) -> u64 {
         match self {

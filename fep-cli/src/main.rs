@@ -6,6 +6,7 @@
 //! 0 success, 1 a data error (a bad telegram, bad hex, bad JSON), 2 a usage or layout error.
 
 mod args;
+mod batch;
 mod check;
 mod convert;
 mod decode;

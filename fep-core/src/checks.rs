@@ -7,10 +7,11 @@
 //! million. Readers ([`MessageReader`](crate::MessageReader)) call it for every record;
 //! writers ([`MessageWriter`](crate::MessageWriter)) also fill in what it computes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::error::{Category, DataPosition, Error, ErrorKind, Position};
+use crate::error::{Category, DataPosition, Error, ErrorKind, Position, Result};
 use crate::path::{FieldPath, PathSegment};
 use crate::schema::Schema;
 use crate::schema::checks::{CheckDef, Rule};
@@ -181,7 +182,71 @@ impl BatchChecker {
         self.open
     }
 
-    // ---- for the writer ----
+    // ---- for writers ----
+
+    /// For a writer, before writing `message` at `offset`: the message with the fields
+    /// its checks compute filled in where it leaves them out or blank (borrowed as it is
+    /// when there is nothing to fill), or the failure of a value it gives that disagrees
+    /// (an encoding error: the values are the caller's). Call [`BatchChecker::written`]
+    /// once it is written.
+    pub fn prepare<'m, 'a>(
+        &self,
+        offset: u64,
+        message: &'m Message<'a>,
+    ) -> Result<Cow<'m, Message<'a>>> {
+        let Some(mi) = self.message_index(message.name()) else {
+            return Ok(Cow::Borrowed(message));
+        };
+        let message = if self.needs_fill(mi, message.fields()) {
+            let mut m = message.clone();
+            self.fill(mi, m.fields_mut());
+            Cow::Owned(m)
+        } else {
+            Cow::Borrowed(message)
+        };
+        match self.evaluate(mi, offset, &message).into_iter().next() {
+            Some(e) => Err(as_encoding(e)),
+            None => Ok(message),
+        }
+    }
+
+    /// For a writer: `message` (as [`BatchChecker::prepare`] gave it) was written at
+    /// `offset`; it joins the batch.
+    pub fn written(&mut self, offset: u64, message: &Message<'_>) {
+        match self.message_index(message.name()) {
+            Some(mi) => self.commit(mi, offset, message),
+            None => self.unreadable(offset),
+        }
+    }
+
+    /// For a writer, before `message`: true when it is a header record and the open batch
+    /// already has one, so that the batch's trailer ([`BatchChecker::trailer`]) goes first.
+    pub fn closes_batch(&self, message: &Message<'_>) -> bool {
+        self.message_index(message.name())
+            .is_some_and(|mi| self.starts_new_batch(mi) && self.open > 0)
+            && self.closer().is_some()
+    }
+
+    /// For a writer, at the end (or when [`BatchChecker::closes_batch`]): the trailer that
+    /// closes the open batch, its fields left for [`BatchChecker::prepare`] to fill in;
+    /// `None` when no batch is open. An error when several messages end a batch and the
+    /// writer cannot tell which one to write.
+    pub fn trailer(&self) -> Option<Result<Message<'static>>> {
+        if self.open == 0 || !self.closers.contains(&true) {
+            return None;
+        }
+        Some(match self.closer() {
+            Some(i) => Ok(Message::new(self.message_name(i), Record::new())),
+            None => Err(Error::new(
+                ErrorKind::BadValue(format!(
+                    "the last batch has no trailer; write a {} record",
+                    self.closer_names()
+                )),
+                Position::None,
+            )
+            .in_category(Category::Encoding)),
+        })
+    }
 
     /// The one message that ends a batch, when exactly one does.
     pub(crate) fn closer(&self) -> Option<usize> {
@@ -433,7 +498,7 @@ impl BatchChecker {
 }
 
 /// The failure in the category of a writer's caller: the values given are wrong.
-pub(crate) fn as_encoding(e: Error) -> Error {
+fn as_encoding(e: Error) -> Error {
     e.in_category(Category::Encoding)
 }
 

@@ -44,6 +44,8 @@ pub struct Framer {
     line_ending: LineEnding,
     /// Stream offset of the first byte in the caller's buffer.
     offset: u64,
+    /// The bytes of the last frame skipped after an error, until taken.
+    rejected: Option<Bytes>,
 }
 
 /// The default largest telegram a framer accepts: 64 KiB.
@@ -58,6 +60,7 @@ impl Framer {
             max_len: DEFAULT_MAX_FRAME,
             line_ending: LineEnding::default(),
             offset: 0,
+            rejected: None,
         }
     }
 
@@ -71,6 +74,13 @@ impl Framer {
     pub fn line_ending(mut self, ending: LineEnding) -> Framer {
         self.line_ending = ending;
         self
+    }
+
+    /// The bytes (without the frame) of the frame the last error skipped: a length that
+    /// disagrees with its message, an overlong line, a stream that ends inside a telegram.
+    /// `None` when the error skipped nothing (the stream cannot be framed on from there).
+    pub fn take_rejected(&mut self) -> Option<Bytes> {
+        self.rejected.take()
     }
 
     /// The stream offset of the next byte the framer will look at.
@@ -121,7 +131,7 @@ impl Framer {
             &buf[..n.min(16)],
         );
         self.offset += n as u64;
-        buf.clear();
+        self.rejected = Some(buf.split().freeze());
         Err(e)
     }
 
@@ -192,8 +202,19 @@ impl Framer {
             return Ok(None);
         }
         let frame = self.take(buf, width, len, 0);
-        self.check_declared(&frame)?;
-        Ok(Some(frame))
+        self.declared(frame)
+    }
+
+    /// The frame, or the error of a length that disagrees with its message (the frame is
+    /// kept for [`Framer::take_rejected`]).
+    fn declared(&mut self, frame: Frame) -> Result<Option<Frame>> {
+        match self.check_declared(&frame) {
+            Ok(()) => Ok(Some(frame)),
+            Err(e) => {
+                self.rejected = Some(frame.telegram);
+                Err(e)
+            }
+        }
     }
 
     /// A frame whose length disagrees with its message's declared length.
@@ -255,12 +276,11 @@ impl Framer {
             if len > self.max_len {
                 // The line's end is known: report it, skip it, go on with the next.
                 let e = self.long_line(buf);
-                self.take(buf, 0, len, trailer);
+                self.rejected = Some(self.take(buf, 0, len, trailer).telegram);
                 return Err(e);
             }
             let frame = self.take(buf, 0, len, trailer);
-            self.check_declared(&frame)?;
-            return Ok(Some(frame));
+            return self.declared(frame);
         }
     }
 

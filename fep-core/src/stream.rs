@@ -10,12 +10,12 @@ use std::io::{Read, Write};
 
 use bytes::{Bytes, BytesMut};
 
-use crate::checks::{self, BatchChecker};
+use crate::checks::BatchChecker;
 use crate::error::{Error, Result};
 use crate::framer::{Frame, Framer};
 use crate::framing::LineEnding;
 use crate::schema::Schema;
-use crate::value::{Message, Record};
+use crate::value::Message;
 
 /// The size of one read from the underlying reader.
 const CHUNK: usize = 64 * 1024;
@@ -70,6 +70,12 @@ impl<R: Read> TelegramReader<R> {
     /// The stream offset of the next byte not yet framed.
     pub fn stream_offset(&self) -> u64 {
         self.framer.stream_offset()
+    }
+
+    /// The bytes (without the frame) of the frame the last error skipped, for keeping
+    /// rejected telegrams; see [`Framer::take_rejected`].
+    pub fn take_rejected(&mut self) -> Option<Bytes> {
+        self.framer.take_rejected()
     }
 
     /// Bytes held for a partial telegram and the next read (bounded, whatever the stream).
@@ -227,8 +233,9 @@ impl<R: Read> MessageReader<R> {
     }
 
     /// The stream offset and bytes (without the frame) of the telegram the last item came
-    /// from, good or bad; `None` after a framing error, whose bytes are not a telegram, and
-    /// after the failures of the end of input.
+    /// from, good or bad: for keeping rejected telegrams. `None` after a framing error that
+    /// skipped nothing (the stream cannot be framed on from there) and after the failures
+    /// of the end of input.
     pub fn last_telegram(&self) -> Option<(u64, &[u8])> {
         self.last.as_ref().map(|(o, b)| (*o, &b[..]))
     }
@@ -257,9 +264,10 @@ impl<R: Read> Iterator for MessageReader<R> {
         let frame = match self.frames.next() {
             Some(Ok(f)) => f,
             Some(Err(e)) => {
-                self.last = None;
+                let offset = e.offset().map_or(0, |o| o as u64);
+                self.last = self.frames.take_rejected().map(|b| (offset, b));
                 if let Some(c) = &mut self.checker {
-                    c.unreadable(e.offset().map_or(0, |o| o as u64));
+                    c.unreadable(offset);
                 }
                 self.done = !self.keep_going;
                 return Some(Err(e));
@@ -387,38 +395,22 @@ impl<W: Write> MessageWriter<W> {
     }
 
     fn write_checked(&mut self, c: &mut BatchChecker, message: &Message<'_>) -> Result<()> {
-        let Some(mi) = c.message_index(message.name()) else {
-            return self.write_plain(message);
-        };
-        if c.starts_new_batch(mi) && c.open_records() > 0 && c.closer().is_some() {
+        if c.closes_batch(message) {
             self.close_batch(c)?;
         }
-        let mut filled;
-        let message = if c.needs_fill(mi, message.fields()) {
-            filled = message.clone();
-            c.fill(mi, filled.fields_mut());
-            &filled
-        } else {
-            message
-        };
-        if let Some(e) = c.evaluate(mi, self.written, message).into_iter().next() {
-            return Err(checks::as_encoding(e));
-        }
-        self.write_plain(message)?;
-        c.commit(mi, self.written - self.framed.len() as u64, message);
+        let message = c.prepare(self.written, message)?;
+        let offset = self.written;
+        self.write_plain(&message)?;
+        c.written(offset, &message);
         Ok(())
     }
 
     /// Writes the trailer of the open batch, its fields computed.
     fn close_batch(&mut self, c: &mut BatchChecker) -> Result<()> {
-        let Some(closer) = c.closer() else {
-            return Err(Error::value(crate::error::ErrorKind::BadValue(format!(
-                "the batch has no trailer; write a {} record",
-                c.closer_names()
-            ))));
-        };
-        let trailer = Message::new(c.message_name(closer), Record::new());
-        self.write_checked(c, &trailer)
+        match c.trailer() {
+            Some(trailer) => self.write_checked(c, &trailer?),
+            None => Ok(()),
+        }
     }
 
     fn write_plain(&mut self, message: &Message<'_>) -> Result<()> {
@@ -444,11 +436,7 @@ impl<W: Write> MessageWriter<W> {
     /// the last trailer), then flushes. Call it once, after the last message.
     pub fn finish(&mut self) -> Result<()> {
         if let Some(mut c) = self.checker.take() {
-            let r = if c.open_records() > 0 {
-                self.close_batch(&mut c)
-            } else {
-                Ok(())
-            };
+            let r = self.close_batch(&mut c);
             self.checker = Some(c);
             r?;
         }
