@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use fep_core::{BatchChecker, Framer, Message, MessageReader, Schema};
+use fep_core::{BatchChecker, Message, MessageReader, RejectWriter, Schema, rejects_index_path};
 
 use crate::args::ColorChoice;
 use crate::failure::{self, Failure};
@@ -118,56 +118,27 @@ impl Checks {
     }
 }
 
-/// `--rejects FILE`: each rejected telegram framed as the layout frames telegrams (so that
-/// the file reads back with the same layout), and `FILE.index.csv` beside it with the
-/// telegram's offset and length in the input, its offset in FILE, and the error.
+/// `--rejects FILE`: the core's rejects writer on FILE and `FILE.index.csv`.
 pub struct Rejects {
-    framer: Framer,
-    data: BufWriter<File>,
-    index: csv::Writer<BufWriter<File>>,
-    written: u64,
+    writer: RejectWriter<BufWriter<File>, BufWriter<File>>,
     path: PathBuf,
 }
 
 impl Rejects {
     /// Creates FILE and its index.
     pub fn create(schema: &Schema, path: &Path) -> Result<Rejects, Failure> {
-        let index_path = index_path(path);
-        let data = File::create(path).map_err(|e| Failure::io(&e, path))?;
-        let index = File::create(&index_path).map_err(|e| Failure::io(&e, &index_path))?;
-        let mut index = csv::Writer::from_writer(BufWriter::new(index));
-        index
-            .write_record(["offset", "length", "rejects_offset", "error"])
-            .map_err(|e| Failure::usage(format!("{}: {e}", index_path.display())))?;
+        let writer = RejectWriter::create(schema, path)
+            .map_err(|e| Failure::usage(format!("cannot write the rejects: {e}")))?;
         Ok(Rejects {
-            framer: Framer::new(schema),
-            data: BufWriter::new(data),
-            index,
-            written: 0,
+            writer,
             path: path.to_path_buf(),
         })
     }
 
-    /// Keeps one rejected telegram (`None` when its bytes are not known: a framing error
-    /// after which the input cannot be read on), with what was wrong.
+    /// Keeps one rejected telegram (`None` when its bytes are not known), with what was wrong.
     pub fn push(&mut self, offset: u64, telegram: Option<&[u8]>, error: &str) -> io::Result<()> {
-        let (length, at) = match telegram {
-            Some(t) => {
-                let mut framed = Vec::with_capacity(t.len() + 8);
-                match self.framer.write(t, &mut framed) {
-                    Ok(()) => {}
-                    // Too long for the frame: kept bare, the index says where.
-                    Err(_) => framed = t.to_vec(),
-                }
-                self.data.write_all(&framed)?;
-                let at = self.written;
-                self.written += framed.len() as u64;
-                (t.len().to_string(), at.to_string())
-            }
-            None => (String::new(), String::new()),
-        };
-        self.index
-            .write_record([offset.to_string(), length, at, error.to_owned()])
+        self.writer
+            .reject(offset, telegram, error)
             .map_err(io::Error::other)
     }
 
@@ -178,16 +149,8 @@ impl Rejects {
 
     /// Flushes both files.
     pub fn finish(&mut self) -> io::Result<()> {
-        self.data.flush()?;
-        self.index.flush()
+        self.writer.flush().map_err(io::Error::other)
     }
-}
-
-/// `FILE.index.csv`.
-pub fn index_path(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(".index.csv");
-    PathBuf::from(s)
 }
 
 /// The summary's last lines: converted and rejected add up to what was read.
@@ -209,7 +172,7 @@ pub fn summary(
         writeln!(
             out,
             "rejected telegrams in {path}, their index in {}",
-            index_path(Path::new(path)).display()
+            rejects_index_path(path).display()
         )?;
     }
     Ok(())

@@ -14,6 +14,7 @@ use crate::checks::BatchChecker;
 use crate::error::{Error, Result};
 use crate::framer::{Frame, Framer};
 use crate::framing::LineEnding;
+use crate::rejects::BoxedRejectWriter;
 use crate::schema::Schema;
 use crate::value::Message;
 
@@ -188,6 +189,11 @@ pub struct MessageReader<R> {
     finished: bool,
     /// The offset and bytes of the telegram the last item came from.
     last: Option<(u64, Bytes)>,
+    /// Where rejected telegrams are kept, when asked.
+    rejects: Option<Box<BoxedRejectWriter>>,
+    /// Telegrams handed out decoded, and telegrams rejected.
+    converted: u64,
+    rejected: u64,
 }
 
 impl<R: Read> MessageReader<R> {
@@ -207,7 +213,37 @@ impl<R: Read> MessageReader<R> {
             pending: VecDeque::new(),
             finished: false,
             last: None,
+            rejects: None,
+            converted: 0,
+            rejected: 0,
         }
+    }
+
+    /// Keep every rejected telegram (one that does not frame, does not decode or fails a
+    /// check), byte for byte, with its index entry (see [`RejectWriter`](crate::RejectWriter)).
+    /// A write error of the rejects ends the stream with an I/O error.
+    pub fn rejects(mut self, writer: BoxedRejectWriter) -> Self {
+        self.rejects = Some(Box::new(writer));
+        self
+    }
+
+    /// Telegrams handed out decoded so far.
+    pub fn converted(&self) -> u64 {
+        self.converted
+    }
+
+    /// Telegrams rejected so far: with [`MessageReader::converted`], every telegram read.
+    pub fn rejected(&self) -> u64 {
+        self.rejected
+    }
+
+    /// Counts a rejected telegram and keeps it when asked; an error of the rejects file.
+    fn reject(&mut self, offset: u64, telegram: Option<Bytes>, errors: &[Error]) -> Option<Error> {
+        self.rejected += 1;
+        let w = self.rejects.as_mut()?;
+        let text: Vec<String> = errors.iter().map(Error::to_string).collect();
+        w.reject(offset, telegram.as_deref(), &text.join("; "))
+            .err()
     }
 
     /// Report a bad telegram and go on, rather than stop at it.
@@ -269,6 +305,11 @@ impl<R: Read> Iterator for MessageReader<R> {
                 if let Some(c) = &mut self.checker {
                     c.unreadable(offset);
                 }
+                let bytes = self.last.as_ref().map(|(_, b)| b.clone());
+                if let Some(io) = self.reject(offset, bytes, std::slice::from_ref(&e)) {
+                    self.done = true;
+                    return Some(Err(io));
+                }
                 self.done = !self.keep_going;
                 return Some(Err(e));
             }
@@ -278,6 +319,9 @@ impl<R: Read> Iterator for MessageReader<R> {
                     self.finished = true;
                     if let Some(c) = &mut self.checker {
                         self.pending.extend(c.finish());
+                    }
+                    if let Some(Err(e)) = self.rejects.as_mut().map(|w| w.flush()) {
+                        self.pending.push_back(e);
                     }
                 }
                 self.done = true;
@@ -290,10 +334,17 @@ impl<R: Read> Iterator for MessageReader<R> {
                 if let Some(c) = &mut self.checker {
                     let failures = c.record(frame.offset, &m);
                     if !failures.is_empty() {
+                        if let Some(io) =
+                            self.reject(frame.offset, Some(frame.telegram.clone()), &failures)
+                        {
+                            self.done = true;
+                            return Some(Err(io));
+                        }
                         self.pending.extend(failures);
                         return self.failure();
                     }
                 }
+                self.converted += 1;
                 let message = m.into_owned();
                 Some(Ok(Decoded {
                     offset: frame.offset,
@@ -305,8 +356,15 @@ impl<R: Read> Iterator for MessageReader<R> {
                 if let Some(c) = &mut self.checker {
                     c.unreadable(frame.offset);
                 }
+                let e = e.shift_offset(frame.telegram_offset as usize);
+                if let Some(io) =
+                    self.reject(frame.offset, Some(frame.telegram), std::slice::from_ref(&e))
+                {
+                    self.done = true;
+                    return Some(Err(io));
+                }
                 self.done = !self.keep_going;
-                Some(Err(e.shift_offset(frame.telegram_offset as usize)))
+                Some(Err(e))
             }
         }
     }

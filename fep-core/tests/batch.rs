@@ -385,9 +385,7 @@ fn a_bad_record_in_the_middle_of_100000_is_reported_and_the_rest_read() {
         bad,
         [
             "data.amount (bytes 700034..700039): expected digits, found \"0000Z\"".to_owned(),
-            format!(
-                "record 100000 (byte 1399985): tail.count is 99998, the batch has 99997 data records (and 1 record that could not be read)"
-            ),
+            "record 100000 (byte 1399985): tail.count is 99998, the batch has 99997 data records (and 1 record that could not be read)".to_owned(),
             format!(
                 "record 100000 (byte 1399985): tail.total is {total}, the data.amount of the batch add up to {} (and 1 record that could not be read)",
                 total - 50_001 % 1000
@@ -542,4 +540,62 @@ mod property {
             prop_assert!(f[0].contains("tail.total is "), "{}", f[0]);
         }
     }
+}
+
+/// A writer whose bytes the test reads afterwards.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_reader_keeps_every_rejected_telegram_and_the_counts_add_up() {
+    let schema = small();
+    let (data, index) = (Shared::default(), Shared::default());
+    let rejects = fep_core::RejectWriter::new(
+        &schema,
+        Box::new(data.clone()) as Box<dyn std::io::Write + Send>,
+        Box::new(index.clone()) as Box<dyn std::io::Write + Send>,
+    )
+    .expect("index header");
+    // A bad amount, a line too short for its message, and a trailer with a wrong total.
+    let input = lines(&[
+        "H001ACME",
+        "D002001X0",
+        "D003",
+        "D00400020",
+        "T005002000121ACME",
+    ]);
+    let mut reader = MessageReader::new(&schema, &input[..])
+        .keep_going(true)
+        .rejects(rejects);
+    let items: Vec<_> = reader.by_ref().collect();
+    assert_eq!(items.iter().filter(|i| i.is_ok()).count(), 2);
+    assert_eq!((reader.converted(), reader.rejected()), (2, 3));
+    assert_eq!(
+        String::from_utf8(data.0.lock().expect("lock").clone()).expect("ascii"),
+        "D002001X0\r\nD003\r\nT005002000121ACME\r\n"
+    );
+    let index = String::from_utf8(index.0.lock().expect("lock").clone()).expect("utf-8");
+    let rows: Vec<&str> = index.lines().collect();
+    assert_eq!(rows[0], fep_core::REJECTS_INDEX_HEADER);
+    assert_eq!(
+        rows[1],
+        "10,9,0,\"data.amount (bytes 14..19): expected digits, found \"\"001X0\"\"\""
+    );
+    assert!(rows[2].starts_with("21,4,11,"), "{}", rows[2]);
+    assert!(
+        rows[3].starts_with("38,17,17,\"record 5 (byte 38): tail.count is 2, the batch has 1 data record (and 2 records that could not be read); record 5"),
+        "{}",
+        rows[3]
+    );
+    assert_eq!(rows.len(), 4);
 }
