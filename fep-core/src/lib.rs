@@ -92,7 +92,9 @@ pub use explain::{ExplainedField, Explanation};
 pub use framer::FepCodec;
 pub use framer::{DEFAULT_MAX_FRAME, Frame, Framer};
 pub use framing::{Framing, LineEnding};
-pub use layout::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH};
+pub use layout::{
+    MAX_CHECKS, MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH,
+};
 pub use path::{FieldPath, PathSegment, Segments};
 pub use rejects::{BoxedRejectWriter, REJECTS_INDEX_HEADER, RejectWriter, rejects_index_path};
 pub use schema::Schema;

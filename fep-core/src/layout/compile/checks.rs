@@ -6,13 +6,11 @@ use crate::codec::field::Codec;
 use crate::codec::number::Sign;
 use crate::error::{ErrorKind, Result};
 use crate::layout::ast::{CheckAst, LayoutAst, RuleAst, Span, Spanned};
+use crate::layout::source::MAX_CHECKS;
 use crate::path::FieldPath;
 use crate::schema::checks::{CheckDef, CheckField, Rule};
 use crate::schema::table::{FieldKind, MessageDef};
 use crate::value::Sensitivity;
-
-/// The most `check` statements one layout may hold.
-pub(crate) const MAX_CHECKS: usize = 256;
 
 /// What a field's values are, for telling whether two can be compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
