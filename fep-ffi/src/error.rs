@@ -68,6 +68,10 @@ pub enum fep_result {
     /// No pending request has the response's correlation key (the error names the key and
     /// the nearest pending request).
     Unmatched = 113,
+    /// A record of a batch file fails one of the layout's `check` statements (a trailer's
+    /// count or total, a sequence number, a header copy); the error names the record's
+    /// number and byte offset, the field, and the expected and the found value.
+    CheckFailed = 114,
 }
 
 impl fep_result {
@@ -93,6 +97,7 @@ impl fep_result {
             fep_result::DuplicateKey => "FEP_RESULT_DUPLICATE_KEY\0",
             fep_result::CorrelatorFull => "FEP_RESULT_CORRELATOR_FULL\0",
             fep_result::Unmatched => "FEP_RESULT_UNMATCHED\0",
+            fep_result::CheckFailed => "FEP_RESULT_CHECK_FAILED\0",
         }
     }
 
@@ -119,6 +124,7 @@ impl fep_result {
             DuplicateKey,
             CorrelatorFull,
             Unmatched,
+            CheckFailed,
         ]
         .into_iter()
         .find(|r| *r as u32 == n)
@@ -297,6 +303,7 @@ impl FfiError {
             (ErrorKind::DuplicateKey(_), _) => fep_result::DuplicateKey,
             (ErrorKind::CorrelatorFull { .. }, _) => fep_result::CorrelatorFull,
             (ErrorKind::Unmatched { .. }, _) => fep_result::Unmatched,
+            (ErrorKind::CheckFailed { .. }, _) => fep_result::CheckFailed,
             _ => match category {
                 fep_category::Layout => fep_result::Layout,
                 fep_category::Encoding => fep_result::Encoding,

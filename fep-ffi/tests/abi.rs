@@ -50,6 +50,7 @@ fn result_codes_are_fixed() {
             "FEP_RESULT_CORRELATOR_FULL",
         ),
         (fep_result::Unmatched, 113, "FEP_RESULT_UNMATCHED"),
+        (fep_result::CheckFailed, 114, "FEP_RESULT_CHECK_FAILED"),
     ];
     for (code, n, name) in table {
         assert_eq!(code as u32, n);
