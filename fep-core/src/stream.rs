@@ -268,10 +268,10 @@ impl<R: Read> MessageReader<R> {
         &self.frames
     }
 
-    /// The stream offset and bytes (without the frame) of the telegram the last item came
-    /// from, good or bad: for keeping rejected telegrams. `None` after a framing error that
-    /// skipped nothing (the stream cannot be framed on from there) and after the failures
-    /// of the end of input.
+    /// The stream offset and bytes (without the frame) of the telegram the last `Err` item
+    /// came from, for keeping rejected telegrams. `None` after a good item, after a framing
+    /// error that skipped nothing (the stream cannot be framed on from there) and after the
+    /// failures of the end of input.
     pub fn last_telegram(&self) -> Option<(u64, &[u8])> {
         self.last.as_ref().map(|(o, b)| (*o, &b[..]))
     }
@@ -328,12 +328,14 @@ impl<R: Read> Iterator for MessageReader<R> {
                 return self.failure();
             }
         };
-        self.last = Some((frame.offset, frame.telegram.clone()));
+        // Kept for the failing items only: the good path pays nothing for it.
+        self.last = None;
         match self.schema.decode(&frame.telegram) {
             Ok(m) => {
                 if let Some(c) = &mut self.checker {
                     let failures = c.record(frame.offset, &m);
                     if !failures.is_empty() {
+                        self.last = Some((frame.offset, frame.telegram.clone()));
                         if let Some(io) =
                             self.reject(frame.offset, Some(frame.telegram.clone()), &failures)
                         {
@@ -353,6 +355,7 @@ impl<R: Read> Iterator for MessageReader<R> {
                 }))
             }
             Err(e) => {
+                self.last = Some((frame.offset, frame.telegram.clone()));
                 if let Some(c) = &mut self.checker {
                     c.unreadable(frame.offset);
                 }

@@ -599,3 +599,16 @@ fn the_reader_keeps_every_rejected_telegram_and_the_counts_add_up() {
     );
     assert_eq!(rows.len(), 4);
 }
+
+#[test]
+fn last_telegram_gives_the_bytes_of_a_failing_item() {
+    let schema = small();
+    let input = lines(&["H001ACME", "D002001X0", "D00300020"]);
+    let mut reader = MessageReader::new(&schema, &input[..]).keep_going(true);
+    assert!(reader.next().is_some_and(|i| i.is_ok()));
+    assert_eq!(reader.last_telegram(), None);
+    assert!(reader.next().is_some_and(|i| i.is_err()));
+    assert_eq!(reader.last_telegram(), Some((10, &b"D002001X0"[..])));
+    assert!(reader.next().is_some_and(|i| i.is_ok()));
+    assert_eq!(reader.last_telegram(), None);
+}
