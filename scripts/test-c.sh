@@ -15,7 +15,7 @@ SANITIZE=(-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 # staticlib -- --print native-static-libs).
 STATIC_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
 VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect)
-TESTS=(test_api test_samples test_threads test_correlator)
+TESTS=(test_api test_samples test_threads test_correlator test_checker)
 
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
