@@ -145,10 +145,8 @@ fn a_missing_trailer_fails_at_the_end_and_a_layout_without_checks_passes_all() {
     let c = checker(&plain);
     let mut err = ErrOut::new();
     // SAFETY: a live, unshared checker, a writable error slot.
-    assert_eq!(
-        unsafe { fep_checker_finish(c.0, err.out()) },
-        fep_result::Ok
-    );
+    let r = unsafe { fep_checker_finish(c.0, err.out()) };
+    assert_eq!(r, fep_result::Ok);
     // NULL arguments are refused, not followed.
     let mut err = ErrOut::new();
     // SAFETY: NULL handles are checked by the library.
