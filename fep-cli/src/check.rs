@@ -132,6 +132,10 @@ fn message(out: &mut impl Write, m: &MessageInfo<'_>, style: Style) -> io::Resul
     if let Some(when) = conditions_text(m) {
         writeln!(out, "when {when}")?;
     }
+    let answers: Vec<&str> = m.answers().collect();
+    if !answers.is_empty() {
+        writeln!(out, "answers {}", answers.join(" "))?;
+    }
     let mut t = Table::new(&[
         ("offset", Align::Right),
         ("length", Align::Right),

@@ -435,6 +435,8 @@ pub(crate) struct PyMessageInfo {
     min_length: usize,
     /// The `when` conditions: (path, allowed values).
     conditions: Vec<(String, Vec<String>)>,
+    /// The messages whose requests this one answers (its `answers` line); empty: any.
+    answers: Vec<String>,
     /// The fields in wire order, records before their members.
     fields: Vec<Py<PyFieldInfo>>,
 }
@@ -450,6 +452,7 @@ impl PyMessageInfo {
                 .into_iter()
                 .map(|(p, v)| (p.to_owned(), v))
                 .collect(),
+            answers: m.answers().map(str::to_owned).collect(),
             fields: m
                 .fields()
                 .map(|f| Py::new(py, PyFieldInfo::from_core(&f)))

@@ -418,7 +418,21 @@ impl<'s> LayoutParser<'s> {
         ))
     }
 
-    /// `NAME [LENGTH] {` fields `}`; for a message, `when` and `key` lines first.
+    /// The message names after `answers`, at least one.
+    fn message_names(&self, i: &'s str) -> PResult<'s, Vec<Spanned<String>>> {
+        let mut names = Vec::new();
+        let mut r = i;
+        while let Ok((r2, n)) = ident(r) {
+            names.push(self.spanned(n.to_owned(), r, r2));
+            r = sp(r2)?.0;
+        }
+        if names.is_empty() {
+            return fail(r, "expected one or more message names after `answers`");
+        }
+        Ok((r, names))
+    }
+
+    /// `NAME [LENGTH] {` fields `}`; for a message, `when`, `key` and `answers` lines first.
     fn block(&self, i: &'s str, is_message: bool) -> PResult<'s, BlockAst> {
         let what = if is_message {
             "expected a message name"
@@ -437,6 +451,7 @@ impl<'s> LayoutParser<'s> {
         let (mut i, _) = eol(i, "`{`")?;
         let mut conditions = Vec::new();
         let mut key = None;
+        let mut answers = None;
         if is_message {
             loop {
                 let (r, _) = blank(i)?;
@@ -455,6 +470,15 @@ impl<'s> LayoutParser<'s> {
                         key = Some(paths);
                         i = eol(r3, "the key paths")?.0;
                     }
+                    // `answers NAME...`; `answers X(10)` is a field named answers.
+                    Ok((r2, "answers")) if matches!(self.ty(sp(r2)?.0), Ok((_, None))) => {
+                        if answers.is_some() {
+                            return fail(r, "`answers` is given twice in this message");
+                        }
+                        let (r3, names) = self.message_names(sp(r2)?.0)?;
+                        answers = Some(names);
+                        i = eol(r3, "the message names")?.0;
+                    }
                     _ => break,
                 }
             }
@@ -467,6 +491,7 @@ impl<'s> LayoutParser<'s> {
                 length,
                 conditions,
                 key,
+                answers,
                 fields,
             },
         ))

@@ -39,6 +39,17 @@ impl<'s> MessageInfo<'s> {
         self.schema.messages[self.index].min_len
     }
 
+    /// The messages whose requests this one answers (its `answers` line); empty when it
+    /// has none, and then a response of it answers any request with its key.
+    pub fn answers(&self) -> impl Iterator<Item = &'s str> + 's {
+        let s = self.schema;
+        s.messages[self.index]
+            .answers
+            .iter()
+            .flatten()
+            .map(move |&a| &*s.messages[a as usize].name)
+    }
+
     /// The `when` conditions, as `(path, allowed wire values)`.
     pub fn conditions(&self) -> Vec<(&'s str, Vec<String>)> {
         self.schema.messages[self.index]

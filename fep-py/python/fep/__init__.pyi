@@ -164,6 +164,9 @@ class MessageInfo:
     """The shortest telegram of the message (every counted repeat empty)."""
     conditions: list[tuple[str, list[str]]]
     """The ``when`` conditions, as ``(field path, allowed values)``."""
+    answers: list[str]
+    """The messages whose requests this one answers (its ``answers`` line); empty when
+    it answers any request with its key."""
     fields: list[FieldInfo]
     """Every field in wire order, records and groups before their members."""
 

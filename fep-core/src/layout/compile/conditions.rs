@@ -365,6 +365,63 @@ impl<'c> Compiler<'c, '_> {
             .collect())
     }
 
+    /// Each message's `answers` line to message indexes: every name a message of the
+    /// layout, and both sides with a key (a request without one is never pending).
+    pub(super) fn answers(&self, ast: &LayoutAst, messages: &mut [MessageDef]) -> Result<()> {
+        let cx = self.cx;
+        let index = |name: &str| messages.iter().position(|m| &*m.name == name);
+        let mut resolved = Vec::with_capacity(messages.len());
+        for (mi, b) in ast.messages.iter().enumerate() {
+            let Some(names) = &b.answers else {
+                resolved.push(None);
+                continue;
+            };
+            if messages[mi].key.is_none() {
+                return Err(cx.err(
+                    names[0].span,
+                    ErrorKind::BadCondition(format!(
+                        "message \"{}\" answers requests but has no key to match them by",
+                        b.name.value
+                    )),
+                ));
+            }
+            let mut ids = Vec::with_capacity(names.len());
+            for n in names {
+                let Some(id) = index(&n.value) else {
+                    let known = messages
+                        .iter()
+                        .map(|m| format!("\"{}\"", m.name))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(cx.err(
+                        n.span,
+                        ErrorKind::BadCondition(format!(
+                            "`answers` names no message \"{}\" (the messages: {known})",
+                            n.value
+                        )),
+                    ));
+                };
+                if messages[id].key.is_none() {
+                    return Err(cx.err(
+                        n.span,
+                        ErrorKind::BadCondition(format!(
+                            "message \"{}\" has no key, so none of its requests is ever pending",
+                            n.value
+                        )),
+                    ));
+                }
+                if !ids.contains(&(id as u32)) {
+                    ids.push(id as u32);
+                }
+            }
+            resolved.push(Some(ids.into_boxed_slice()));
+        }
+        for (m, a) in messages.iter_mut().zip(resolved) {
+            m.answers = a;
+        }
+        Ok(())
+    }
+
     /// A key field is a single field at a fixed offset.
     fn check_key_field(&self, p: &Spanned<String>, id: FieldId, message: &str) -> Result<()> {
         let def = &self.fields[id as usize];

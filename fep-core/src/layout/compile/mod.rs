@@ -180,12 +180,14 @@ impl<'c, 's> Compiler<'c, 's> {
                 conditions: Vec::new(),
                 specificity: m.conditions.len(),
                 key: None,
+                answers: None,
                 field_range: (first, self.fields.len() as FieldId),
             });
         }
 
         let dispatch = self.conditions(ast, &mut messages)?;
         let key_paths = self.keys(ast, &mut messages)?;
+        self.answers(ast, &mut messages)?;
         let checks = self.checks(ast, &messages)?;
         let plans = messages
             .iter()
