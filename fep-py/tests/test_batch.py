@@ -105,10 +105,11 @@ def test_encode_batch_fills_in_sequence_numbers_and_the_trailer(cms):
 
 
 def test_a_result_file_pairs_with_its_request_file(cms):
-    # The bank's result file: the request's records with a result code in each data record.
-    request = records()
-    result = list(request)
+    # The request file leaves the result codes blank; the bank's result file is the same
+    # records with a result code in each data record (the sample's third one failed, E101).
+    result = records()
     result[2] = with_bytes(result[2], 107, b"E012")
+    request = [with_bytes(r, 107, b"    ") if r[:1] == b"D" else r for r in records()]
     req = pl.from_arrow(cms.decode_arrow(batch(request), message="data_record").to_pyarrow())
     res = pl.from_arrow(cms.decode_arrow(batch(result), message="data_record").to_pyarrow())
     pairs = req.join(
@@ -119,5 +120,6 @@ def test_a_result_file_pairs_with_its_request_file(cms):
     )
     failed = pairs.filter(pl.col("result_code_result") != "0000")
     assert failed.select("seq", "depositor", "amount", "result_code_result").rows() == [
-        (2, "김영희", 1830000, "E012")
+        (2, "김영희", 1830000, "E012"),
+        (3, "주식회사 대한물산", 720500, "E101"),
     ]
