@@ -2,8 +2,9 @@
 # The C ABI's checks: the header is what cbindgen (pinned) makes of the code; the C tests pass
 # under AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind with no leak and no
 # error; the header compiles as C and C++; the example of docs/c-api.md decodes and encodes
-# every bundled sample. Installs what it needs when missing (apt-get, cbindgen with
-# cargo install). Ends with one line: "N passed, M failed".
+# every bundled sample. Installs what it needs when missing: gcc, g++ and valgrind with
+# apt-get; cbindgen with cargo install into target/tools (not the user's ~/.cargo/bin).
+# Ends with one line: "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,9 +30,13 @@ command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v g++ >/dev/null || missing+=(g++)
 command -v valgrind >/dev/null || missing+=(valgrind)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+# The pinned cbindgen lives in the project's target directory, first on PATH here only.
+tools="$PWD/target/tools"
+export PATH="$tools/bin:$PATH"
 if ! cbindgen --version 2>/dev/null | grep -qx "cbindgen $CBINDGEN_VERSION"; then
-  echo "==> installing cbindgen $CBINDGEN_VERSION (about a minute, once)"
-  cargo install --locked "cbindgen@$CBINDGEN_VERSION" >"$log/install" 2>&1 || tail -n 20 "$log/install"
+  echo "==> installing cbindgen $CBINDGEN_VERSION into $tools (about a minute, once)"
+  cargo install --locked --root "$tools" "cbindgen@$CBINDGEN_VERSION" >"$log/install" 2>&1 ||
+    tail -n 20 "$log/install"
 fi
 
 # ---------------------------------------------------------------- build

@@ -4,6 +4,8 @@
 //! user would without fep: slices at fixed offsets, digits parsed by hand, EUC-KR through
 //! encoding_rs, owned strings. It is the floor a generic engine is held against.
 
+pub mod pcap;
+
 use std::path::{Path, PathBuf};
 
 use encoding_rs::EUC_KR;

@@ -104,6 +104,57 @@ fn decode_reports_check_failures_and_no_checks_turns_them_off() {
     r.code(0);
 }
 
+#[test]
+fn convert_checks_each_input_as_its_own_batch_file_and_names_it_in_the_rejects_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut recs = records();
+    set(&mut recs[2], 27, "X");
+    let bad = dir.path().join("bad.bin");
+    std::fs::write(&bad, file(&recs)).expect("writes");
+    let out = dir.path().join("out.jsonl");
+    let rejects = dir.path().join("rejects.bin");
+    // The good sample after the bad file: its batch starts afresh and passes.
+    let r = fep(&[
+        "convert",
+        "-l",
+        CMS,
+        bad.to_str().expect("path"),
+        SAMPLE,
+        "-o",
+        out.to_str().expect("path"),
+        "--rejects",
+        rejects.to_str().expect("path"),
+    ]);
+    r.code(1);
+    assert!(
+        r.stderr
+            .contains("read 10 telegrams: 8 converted + 2 rejected"),
+        "{}",
+        r.stderr
+    );
+    let rows = std::fs::read_to_string(&out).expect("output");
+    assert_eq!(rows.lines().count(), 8);
+    assert_eq!(
+        rows.lines().filter(|l| l.contains(SAMPLE)).count(),
+        5,
+        "every record of the good file converted: {rows}"
+    );
+    let index = std::fs::read_to_string(dir.path().join("rejects.bin.index.csv")).expect("index");
+    let lines: Vec<&str> = index.lines().collect();
+    assert_eq!(lines.len(), 3, "{index}");
+    let label = bad.display().to_string();
+    assert!(
+        lines[1].starts_with(&format!(
+            "244,120,0,\"{label}: data_record.amount (frame at byte 244; field at bytes 27..40 of the telegram)"
+        )),
+        "{index}"
+    );
+    assert!(
+        lines[2].starts_with(&format!("488,120,122,\"{label}: record 5 (byte 488): ")),
+        "{index}"
+    );
+}
+
 /// 100,000 records: a header, 99,998 data records and a trailer, with the data record at
 /// `bad` holding a letter in its amount.
 fn big_file(bad: usize) -> (Vec<u8>, Vec<u8>) {
@@ -174,8 +225,7 @@ fn convert_rejects_a_bad_record_of_100000_byte_for_byte_and_the_counts_add_up() 
     let at = 122 + 50_000 * 122;
     assert!(
         lines[1].starts_with(&format!(
-            "{at},120,0,\"data_record.amount (bytes {}..",
-            at + 27
+            "{at},120,0,\"data_record.amount (frame at byte {at}; field at bytes 27..40 of the telegram)"
         )),
         "{}",
         lines[1]

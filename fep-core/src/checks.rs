@@ -165,7 +165,10 @@ impl BatchChecker {
             Position::Data(DataPosition {
                 message,
                 path: String::new(),
+                // A check is about a record, not a field: both offsets are the record's
+                // frame in the stream.
                 offset: usize::try_from(self.last_offset).unwrap_or(usize::MAX),
+                frame: Some(usize::try_from(self.last_offset).unwrap_or(usize::MAX)),
                 length: 0,
                 raw: None,
             }),
@@ -339,6 +342,7 @@ impl BatchChecker {
                         message: Some(self.message_name(mi).clone()),
                         path: def.target.path.as_str().to_owned(),
                         offset: usize::try_from(offset).unwrap_or(usize::MAX),
+                        frame: Some(usize::try_from(offset).unwrap_or(usize::MAX)),
                         length: 0,
                         raw: None,
                     }),

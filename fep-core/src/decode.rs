@@ -27,7 +27,7 @@ impl Schema {
     /// ```
     /// # let schema = fep_core::Schema::parse("message m 5 {\n n 9(5)\n}\n")?;
     /// let e = schema.decode(b"12a45").unwrap_err();
-    /// assert_eq!(e.to_string(), "m.n (bytes 0..5): expected digits, found \"12a45\"");
+    /// assert_eq!(e.to_string(), "m.n (bytes 0..5): expected digits, found \"12a45\" (byte 2 of the field, 'a')");
     /// # Ok::<(), fep_core::Error>(())
     /// ```
     pub fn decode<'a>(&self, telegram: &'a [u8]) -> Result<Message<'a>> {

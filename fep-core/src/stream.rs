@@ -40,6 +40,7 @@ pub struct TelegramReader<R> {
     eof: bool,
     done: bool,
     keep_going: bool,
+    rejected: Option<Frame>,
 }
 
 impl<R: Read> TelegramReader<R> {
@@ -58,7 +59,15 @@ impl<R: Read> TelegramReader<R> {
             eof: false,
             done: false,
             keep_going: false,
+            rejected: None,
         }
+    }
+
+    /// The frame the last error refused, when its bytes are known: a frame whose length
+    /// disagrees with its message, an overlong line, or the incomplete last one (see
+    /// [`Framer::take_rejected`]). `None` after any other error; taking it leaves `None`.
+    pub fn take_rejected(&mut self) -> Option<Frame> {
+        self.rejected.take()
     }
 
     /// After a bad frame whose end is known (a length that disagrees with its message, an
@@ -71,12 +80,6 @@ impl<R: Read> TelegramReader<R> {
     /// The stream offset of the next byte not yet framed.
     pub fn stream_offset(&self) -> u64 {
         self.framer.stream_offset()
-    }
-
-    /// The bytes (without the frame) of the frame the last error skipped, for keeping
-    /// rejected telegrams; see [`Framer::take_rejected`].
-    pub fn take_rejected(&mut self) -> Option<Bytes> {
-        self.framer.take_rejected()
     }
 
     /// Bytes held for a partial telegram and the next read (bounded, whatever the stream).
@@ -125,6 +128,7 @@ impl<R: Read> TelegramReader<R> {
                     }
                 }
                 Err(e) => {
+                    self.rejected = self.framer.take_rejected();
                     // The framer skipped the bad frame when it knew where it ended.
                     let skipped = self.framer.stream_offset() > before;
                     if !(self.keep_going && skipped) {
@@ -158,7 +162,8 @@ pub struct Decoded {
 
 /// Decoded messages from a reader, with constant memory.
 ///
-/// Data errors carry stream offsets. With [`MessageReader::keep_going`] a bad telegram is
+/// Data errors say which frame of the stream they are about ([`Error::frame_offset`]) and
+/// where in its telegram the field is ([`Error::offset`]). With [`MessageReader::keep_going`] a bad telegram is
 /// reported (an `Err` item) and reading goes on; without, the first error ends the stream.
 ///
 /// When the layout has `check` statements (batch files: trailer totals, sequence numbers),
@@ -172,7 +177,10 @@ pub struct Decoded {
 /// let input = &b"001\nx02\n003\n"[..];
 /// let items: Vec<_> = fep_core::MessageReader::new(&schema, input).keep_going(true).collect();
 /// assert_eq!(items.len(), 3);
-/// assert_eq!(items[1].as_ref().unwrap_err().to_string(), "m.n (bytes 4..7): expected digits, found \"x02\"");
+/// assert_eq!(
+///     items[1].as_ref().unwrap_err().to_string(),
+///     "m.n (frame at byte 4; field at bytes 0..3 of the telegram): expected digits, found \"x02\" (byte 0 of the field, 'x')"
+/// );
 /// assert_eq!(items[2].as_ref().unwrap().offset, 8);
 /// # Ok::<(), fep_core::Error>(())
 /// ```
@@ -300,8 +308,8 @@ impl<R: Read> Iterator for MessageReader<R> {
         let frame = match self.frames.next() {
             Some(Ok(f)) => f,
             Some(Err(e)) => {
-                let offset = e.offset().map_or(0, |o| o as u64);
-                self.last = self.frames.take_rejected().map(|b| (offset, b));
+                let offset = e.frame_offset().or(e.offset()).map_or(0, |o| o as u64);
+                self.last = self.frames.take_rejected().map(|f| (f.offset, f.telegram));
                 if let Some(c) = &mut self.checker {
                     c.unreadable(offset);
                 }
@@ -359,7 +367,7 @@ impl<R: Read> Iterator for MessageReader<R> {
                 if let Some(c) = &mut self.checker {
                     c.unreadable(frame.offset);
                 }
-                let e = e.shift_offset(frame.telegram_offset as usize);
+                let e = e.in_frame(frame.offset);
                 if let Some(io) =
                     self.reject(frame.offset, Some(frame.telegram), std::slice::from_ref(&e))
                 {

@@ -407,9 +407,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
                     }
                     if ix as u64 >= count {
                         let e = Error::data(
-                            ErrorKind::Framing(format!(
-                                "entry {ix} is not in the telegram: the count is {count}"
-                            )),
+                            ErrorKind::NoSuchEntry { index: ix, count },
                             at,
                             c.width,
                             self.data.get(at..at + c.width),

@@ -177,7 +177,22 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
         };
         for _ in 0..elements_fixed(&f.repeat) {
             let start = *pos;
-            let bytes = self.take(f, pos)?;
+            let bytes = match self.take(f, pos) {
+                Ok(b) => b,
+                Err(e) => {
+                    // Explained up to where the telegram ends, as any other field.
+                    if T::ON {
+                        self.trace.field(
+                            &self.path,
+                            f,
+                            start,
+                            &self.data[start.min(self.data.len())..],
+                            Err(&e),
+                        );
+                    }
+                    return Err(e);
+                }
+            };
             let r = if bytes == &*sc.pad_bytes {
                 Ok(())
             } else {

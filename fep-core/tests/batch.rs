@@ -209,7 +209,7 @@ fn an_unreadable_record_counts_in_the_numbering_and_is_named_in_the_totals() {
     assert_eq!(
         failures(&schema, &input),
         [
-            "data.amount (bytes 14..19): expected digits, found \"001X0\"",
+            "data.amount (frame at byte 10; field at bytes 4..9 of the telegram): expected digits, found \"001X0\" (byte 3 of the field, 'X')",
             "record 4 (byte 32): tail.count is 2, the batch has 1 data record (and 1 record that could not be read)",
             "record 4 (byte 32): tail.total is 120, the data.amount of the batch add up to 20 (and 1 record that could not be read)",
         ]
@@ -384,7 +384,7 @@ fn a_bad_record_in_the_middle_of_100000_is_reported_and_the_rest_read() {
     assert_eq!(
         bad,
         [
-            "data.amount (bytes 700034..700039): expected digits, found \"0000Z\"".to_owned(),
+            "data.amount (frame at byte 700027; field at bytes 7..12 of the telegram): expected digits, found \"0000Z\" (byte 4 of the field, 'Z')".to_owned(),
             "record 100000 (byte 1399985): tail.count is 99998, the batch has 99997 data records (and 1 record that could not be read)".to_owned(),
             format!(
                 "record 100000 (byte 1399985): tail.total is {total}, the data.amount of the batch add up to {} (and 1 record that could not be read)",
@@ -411,7 +411,11 @@ fn checks_are_checked_at_compile_time_with_file_line_and_column() {
     let cases: &[(&str, &str)] = &[
         (
             "check tail.count = count(dat)",
-            "b.layout:23:26: no message \"dat\"; the layout has head, data, tail",
+            "b.layout:23:26: no message \"dat\"; did you mean \"data\"?",
+        ),
+        (
+            "check tail.count = count(xyz)",
+            "b.layout:23:26: no message \"xyz\"; the layout has head, data, tail",
         ),
         (
             "check tail.cnt = count(data)",
@@ -465,6 +469,29 @@ fn checks_are_checked_at_compile_time_with_file_line_and_column() {
     for (checks, want) in cases {
         assert_eq!(layout_error(checks), *want, "{checks}");
     }
+}
+
+#[test]
+fn every_wrong_check_is_reported_in_one_run() {
+    let base = &SMALL[..SMALL.find("check ").expect("checks")];
+    let text = format!(
+        "{base}check tail.count = count(dat)\ncheck tail.total = sum(data.amount)\n\
+         check tail.nope = sequence\ncheck tail.total = count(data)\n"
+    );
+    let e = Schema::parse_named("b.layout", &text).expect_err("should not compile");
+    assert_eq!(e.category(), Category::Layout, "{e}");
+    assert_eq!(
+        e.alone().to_string(),
+        "b.layout:23:26: no message \"dat\"; did you mean \"data\"?"
+    );
+    let more: Vec<String> = e.related().iter().map(|r| r.alone().to_string()).collect();
+    assert_eq!(more.len(), 2, "{more:?}");
+    assert!(more[0].starts_with("b.layout:25:7: "), "{more:?}");
+    assert!(
+        more[1].starts_with("b.layout:26:7: tail.total is checked twice (first on line 24)"),
+        "{more:?}"
+    );
+    assert!(e.to_string().ends_with("(and 2 more errors)"), "{e}");
 }
 
 #[test]
@@ -589,7 +616,7 @@ fn the_reader_keeps_every_rejected_telegram_and_the_counts_add_up() {
     assert_eq!(rows[0], fep_core::REJECTS_INDEX_HEADER);
     assert_eq!(
         rows[1],
-        "10,9,0,\"data.amount (bytes 14..19): expected digits, found \"\"001X0\"\"\""
+        "10,9,0,\"data.amount (frame at byte 10; field at bytes 4..9 of the telegram): expected digits, found \"\"001X0\"\" (byte 3 of the field, 'X')\""
     );
     assert!(rows[2].starts_with("21,4,11,"), "{}", rows[2]);
     assert!(

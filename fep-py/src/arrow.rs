@@ -480,13 +480,21 @@ pub(crate) fn decode(
         let frame = match frame {
             Ok(f) => f,
             Err(e) => {
-                let at = e.offset().map_or(0, |o| o as u64);
+                let rejected = frames.take_rejected();
+                let at = rejected.as_ref().map_or_else(
+                    || e.frame_offset().or(e.offset()).map_or(0, |o| o as u64),
+                    |f| f.offset,
+                );
                 if let Some(c) = &mut checker {
                     c.unreadable(at);
                 }
-                let bytes = frames.take_rejected();
-                let skipped = bytes.is_some();
-                reject(at, bytes.as_deref(), vec![e], &mut counts)?;
+                let skipped = rejected.is_some();
+                reject(
+                    at,
+                    rejected.as_ref().map(|f| &f.telegram[..]),
+                    vec![e],
+                    &mut counts,
+                )?;
                 // Without a known end, nothing after it can be framed.
                 if !skipped {
                     break;
@@ -494,7 +502,7 @@ pub(crate) fn decode(
                 continue;
             }
         };
-        let at = frame.telegram_offset as usize;
+        let at = frame.offset;
         let telegram = &frame.telegram[..];
         // Telegrams of other messages are passed over without being decoded, unless the
         // checks need every record.
@@ -506,7 +514,7 @@ pub(crate) fn decode(
                         reject(
                             frame.offset,
                             Some(telegram),
-                            vec![e.shift_offset(at)],
+                            vec![e.in_frame(at)],
                             &mut counts,
                         )?;
                         continue;
@@ -528,7 +536,7 @@ pub(crate) fn decode(
                 reject(
                     frame.offset,
                     Some(telegram),
-                    vec![e.shift_offset(at)],
+                    vec![e.in_frame(at)],
                     &mut counts,
                 )?;
                 continue;

@@ -333,8 +333,14 @@ impl PySchema {
         if let Some(name) = message {
             let Some(info) = self.schema.message(name) else {
                 let names: Vec<&str> = self.schema.messages().map(|m| m.name()).collect();
+                let hint = fep_core::did_you_mean(name, names.iter().copied());
+                let has = if hint.is_empty() {
+                    "; the layout has"
+                } else {
+                    " The layout has"
+                };
                 return Err(DecodeError::new_err(format!(
-                    "unknown message \"{name}\"; the layout has {}",
+                    "unknown message \"{name}\"{hint}{has} {}",
                     names.join(", ")
                 )));
             };

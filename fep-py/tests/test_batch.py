@@ -47,6 +47,7 @@ def test_every_failure_comes_through_iter_decode(cms):
         "record 5 (byte 488): file_trailer.total_count is 4, the batch has 3 data_record records"
     ]
     assert errors[0].offset == 488
+    assert errors[0].frame_offset == 488
     assert errors[0].path == "total_count"
     assert errors[0].message_name == "file_trailer"
     with pytest.raises(fep.DecodeError, match="total_count is 4"):
@@ -68,7 +69,10 @@ def test_rejects_keep_the_bad_telegrams_and_the_counts_add_up(cms, tmp_path):
     assert [(r["offset"], r["length"], r["rejects_offset"]) for r in rows] == [
         ("244", "120", "0"), ("488", "120", "122")
     ]
-    assert rows[0]["error"].startswith("data_record.amount (bytes 271..284): expected digits")
+    assert rows[0]["error"].startswith(
+        "data_record.amount (frame at byte 244; field at bytes 27..40 of the telegram): "
+        "expected digits"
+    )
     assert "could not be read" in rows[1]["error"]
 
 

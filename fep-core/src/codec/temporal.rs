@@ -7,6 +7,7 @@
 
 use crate::codec::number::all_digits;
 use crate::error::ErrorKind;
+use crate::value::scalar::{date_fault, date_numbers, time_fault, time_numbers};
 use crate::value::{Date, DateTime, Time, Value};
 
 /// What a temporal field holds.
@@ -213,26 +214,8 @@ impl Pattern {
                 Tok::Lit(_) => {}
             }
         }
-        let date = || {
-            Date::new(y, mo, d).ok_or_else(|| {
-                if !(1..=12).contains(&mo) {
-                    bad(format!("month {mo:02}"))
-                } else {
-                    bad(format!("day {d:02} of {y:04}-{mo:02}"))
-                }
-            })
-        };
-        let time = || {
-            Time::new(h, mi, s).ok_or_else(|| {
-                if h > 23 {
-                    bad(format!("hour {h:02}"))
-                } else if mi > 59 {
-                    bad(format!("minute {mi:02}"))
-                } else {
-                    bad(format!("second {:02}", s.unwrap_or(0)))
-                }
-            })
-        };
+        let date = || Date::new(y, mo, d).ok_or_else(|| bad(date_fault(y, mo, d)));
+        let time = || Time::new(h, mi, s).ok_or_else(|| bad(time_fault(h, mi, s)));
         Ok(match self.kind {
             TemporalKind::Date => Value::Date(date()?),
             TemporalKind::Time => Value::Time(time()?),
@@ -253,15 +236,40 @@ impl Pattern {
             },
             found,
         };
-        let bad = |e: crate::value::ParseDecimalError| ErrorKind::BadValue(e.to_string());
+        // A date or time that is well written but does not exist gets the words decode
+        // uses (`impossible date: day 30 of 2024-02`); a badly written one says how to
+        // write it.
+        let what = self.kind.name();
+        let bad_date = |s: &str, e: crate::value::ParseDecimalError| match date_numbers(s) {
+            Some((y, mo, d)) => ErrorKind::BadDateTime {
+                what,
+                reason: date_fault(y, mo, d),
+            },
+            None => ErrorKind::BadValue(e.to_string()),
+        };
+        let bad_time = |s: &str, e: crate::value::ParseDecimalError| match time_numbers(s) {
+            Some((h, mi, sec)) => ErrorKind::BadDateTime {
+                what,
+                reason: time_fault(h, mi, sec),
+            },
+            None => ErrorKind::BadValue(e.to_string()),
+        };
         let (date, time) = match (self.kind, v) {
             (TemporalKind::Date, Value::Date(d)) => (Some(*d), None),
             (TemporalKind::Time, Value::Time(t)) => (None, Some(*t)),
             (TemporalKind::DateTime, Value::DateTime(dt)) => (Some(dt.date), Some(dt.time)),
-            (TemporalKind::Date, Value::Text(s)) => (Some(s.parse::<Date>().map_err(bad)?), None),
-            (TemporalKind::Time, Value::Text(s)) => (None, Some(s.parse::<Time>().map_err(bad)?)),
+            (TemporalKind::Date, Value::Text(s)) => {
+                (Some(s.parse::<Date>().map_err(|e| bad_date(s, e))?), None)
+            }
+            (TemporalKind::Time, Value::Text(s)) => {
+                (None, Some(s.parse::<Time>().map_err(|e| bad_time(s, e))?))
+            }
             (TemporalKind::DateTime, Value::Text(s)) => {
-                let dt = s.parse::<DateTime>().map_err(bad)?;
+                let dt = s.parse::<DateTime>().map_err(|e| match s.split_once('T') {
+                    Some((d, _)) if d.parse::<Date>().is_err() => bad_date(d, e),
+                    Some((_, t)) => bad_time(t, e),
+                    None => ErrorKind::BadValue(e.to_string()),
+                })?;
                 (Some(dt.date), Some(dt.time))
             }
             (_, other) => return Err(wrong(other.type_name())),

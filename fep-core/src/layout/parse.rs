@@ -15,6 +15,7 @@ use nom::sequence::pair;
 use nom::{IResult, Parser};
 
 use super::ast::*;
+use crate::error::did_you_mean;
 
 /// A parse failure: where (a suffix of the source) and what was expected.
 #[derive(Debug)]
@@ -681,6 +682,18 @@ impl<'s> LayoutParser<'s> {
                 Err(_) => return Ok((i, None)),
             };
         if !rest.starts_with('(') {
+            // `X (16)`: a type with a space before its width reads as a record name.
+            let after = rest.trim_start_matches([' ', '\t']);
+            let is_type = matches!(head, "X" | "AN" | "G" | "B" | "9" | "N" | "S9" | "SN");
+            if is_type && after.len() < rest.len() && after.starts_with('(') {
+                let width: String = after.chars().take_while(|&c| c != ')').collect();
+                return fail(
+                    rest,
+                    format!(
+                        "no space may stand between a type and its width: write {head}{width})"
+                    ),
+                );
+            }
             return Ok((i, None));
         }
         let (signed, head) = match head {
@@ -823,13 +836,30 @@ impl<'s> LayoutParser<'s> {
                     Ok((r2, "leading")) => Ok((r2, AttrAst::Sign(SignAst::Leading))),
                     Ok((r2, "trailing")) => Ok((r2, AttrAst::Sign(SignAst::Trailing))),
                     Ok((r2, "overpunch")) => Ok((r2, AttrAst::Sign(SignAst::Overpunch))),
-                    _ => fail(
-                        r,
-                        "expected `leading`, `trailing` or `overpunch` after `sign`",
-                    ),
+                    other => {
+                        let word = other.map(|(_, w)| w).unwrap_or("");
+                        fail(
+                            r,
+                            format!(
+                                "expected `leading`, `trailing` or `overpunch` after `sign`{}",
+                                did_you_mean(word, ["leading", "trailing", "overpunch"])
+                            ),
+                        )
+                    }
                 }
             }
-            _ => fail(i, ATTRS),
+            other => {
+                const KEYWORDS: [&str; 12] = [
+                    "date", "time", "datetime", "required", "raw", "mask", "secret", "lenient",
+                    "default", "pad", "align", "sign",
+                ];
+                let hint = did_you_mean(other, KEYWORDS);
+                if hint.is_empty() {
+                    fail(i, ATTRS)
+                } else {
+                    fail(i, format!("{ATTRS}{hint}"))
+                }
+            }
         }
     }
 }

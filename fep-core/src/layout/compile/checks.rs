@@ -4,7 +4,7 @@
 use super::Compiler;
 use crate::codec::field::Codec;
 use crate::codec::number::Sign;
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Result, did_you_mean};
 use crate::layout::ast::{CheckAst, LayoutAst, RuleAst, Span, Spanned};
 use crate::layout::source::MAX_CHECKS;
 use crate::path::FieldPath;
@@ -35,7 +35,13 @@ impl Sort {
 }
 
 impl Compiler<'_, '_> {
-    pub(super) fn checks(&self, ast: &LayoutAst, messages: &[MessageDef]) -> Result<Vec<CheckDef>> {
+    /// Every check of the layout; each mistake is kept (see `Compiler::note`) and the next
+    /// check looked at, so that one run reports every wrong check.
+    pub(super) fn checks(
+        &mut self,
+        ast: &LayoutAst,
+        messages: &[MessageDef],
+    ) -> Result<Vec<CheckDef>> {
         if let Some(c) = ast.checks.get(MAX_CHECKS) {
             return Err(self.cx.err(
                 c.target.span,
@@ -45,22 +51,33 @@ impl Compiler<'_, '_> {
         let mut out: Vec<CheckDef> = Vec::with_capacity(ast.checks.len());
         let mut seen: Vec<(u32, u32, Span)> = Vec::new();
         for c in &ast.checks {
-            let def = self.check(c, messages)?;
+            let def = match self.check(c, messages) {
+                Ok(def) => def,
+                Err(e) => {
+                    self.note(Err(e))?;
+                    continue;
+                }
+            };
             if let Some((_, _, first)) = seen
                 .iter()
                 .find(|(m, f, _)| *m == def.target.message && *f == def.target.field)
             {
-                return Err(self.bad(
+                let e = self.bad(
                     c.target.span,
                     format!(
                         "{} is checked twice (first on line {})",
                         def.target.name,
                         self.cx.line(*first)
                     ),
-                ));
+                );
+                self.note(Err(e))?;
+                continue;
             }
             seen.push((def.target.message, def.target.field, c.target.span));
             out.push(def);
+        }
+        if !self.errors.is_empty() {
+            return Err(self.all_errors());
         }
         Ok(out)
     }
@@ -226,7 +243,12 @@ impl Compiler<'_, '_> {
 
     fn no_message(&self, name: &str, messages: &[MessageDef]) -> String {
         let names: Vec<&str> = messages.iter().map(|m| &*m.name).collect();
-        format!("no message \"{name}\"; the layout has {}", names.join(", "))
+        let hint = did_you_mean(name, names.iter().copied());
+        if hint.is_empty() {
+            format!("no message \"{name}\"; the layout has {}", names.join(", "))
+        } else {
+            format!("no message \"{name}\"{hint}")
+        }
     }
 
     /// `MESSAGE.FIELD`: a single scalar field of a message.
