@@ -412,12 +412,25 @@ impl From<String> for Failure {
     }
 }
 
+/// Telegrams read by [`decode`]: rows made (of any message) and telegrams rejected.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Counts {
+    pub converted: u64,
+    pub rejected: u64,
+}
+
 /// Decodes a stream of framed telegrams into record batches. Runs without the GIL.
+///
+/// The layout's checks run over every record unless `checks` is false. Without `rejects`
+/// the first bad telegram (or failed check) is the error; with it, each one is kept there
+/// and left out of the table, and reading goes on.
 pub(crate) fn decode(
     schema: &fep_core::Schema,
     target: &Target,
     input: Box<dyn Read + Send>,
-) -> Result<(Vec<RecordBatch>, SchemaRef), Failure> {
+    checks: bool,
+    mut rejects: Option<fep_core::BoxedRejectWriter>,
+) -> Result<(Vec<RecordBatch>, SchemaRef, Counts), Failure> {
     let arrow_schema = target.schema();
     let specs = match target {
         Target::One { specs, .. } | Target::Mixed { specs } => specs,
@@ -427,6 +440,12 @@ pub(crate) fn decode(
     let mut message_col = StringBuilder::new();
     let mut batches = Vec::new();
     let (mut rows, mut bytes) = (0usize, 0usize);
+    let mut counts = Counts::default();
+    let mut checker = if checks {
+        fep_core::BatchChecker::new(schema)
+    } else {
+        None
+    };
     let finish =
         |cols: &mut Vec<Col>, message_col: &mut StringBuilder| -> Result<RecordBatch, Failure> {
             let mut arrays: Vec<ArrayRef> = Vec::with_capacity(cols.len() + 1);
@@ -439,24 +458,106 @@ pub(crate) fn decode(
             RecordBatch::try_new(arrow_schema.clone(), arrays)
                 .map_err(|e| Failure::Internal(e.to_string()))
         };
-    for frame in fep_core::TelegramReader::new(schema, input) {
-        let frame = frame?;
+    // A bad telegram: kept when there are rejects (reading goes on), else the error.
+    let mut reject = |offset: u64,
+                      telegram: Option<&[u8]>,
+                      errors: Vec<fep_core::Error>,
+                      counts: &mut Counts|
+     -> Result<(), Failure> {
+        let Some(w) = rejects.as_mut() else {
+            return Err(errors
+                .into_iter()
+                .next()
+                .map_or_else(|| Failure::Internal("no error".into()), Failure::Core));
+        };
+        counts.rejected += 1;
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        w.reject(offset, telegram, &text.join("; "))?;
+        Ok(())
+    };
+    let mut frames = fep_core::TelegramReader::new(schema, input).keep_going(true);
+    while let Some(frame) = frames.next() {
+        let frame = match frame {
+            Ok(f) => f,
+            Err(e) => {
+                let rejected = frames.take_rejected();
+                let at = rejected.as_ref().map_or_else(
+                    || e.frame_offset().or(e.offset()).map_or(0, |o| o as u64),
+                    |f| f.offset,
+                );
+                if let Some(c) = &mut checker {
+                    c.unreadable(at);
+                }
+                let skipped = rejected.is_some();
+                reject(
+                    at,
+                    rejected.as_ref().map(|f| &f.telegram[..]),
+                    vec![e],
+                    &mut counts,
+                )?;
+                // Without a known end, nothing after it can be framed.
+                if !skipped {
+                    break;
+                }
+                continue;
+            }
+        };
         let at = frame.offset;
         let telegram = &frame.telegram[..];
-        match target {
-            Target::One { name, .. } => {
-                // Telegrams of other messages are passed over without being decoded.
-                let info = schema.dispatch(telegram).map_err(|e| e.in_frame(at))?;
+        // Telegrams of other messages are passed over without being decoded, unless the
+        // checks need every record.
+        let msg = match target {
+            Target::One { name, .. } if checker.is_none() => {
+                let info = match schema.dispatch(telegram) {
+                    Ok(info) => info,
+                    Err(e) => {
+                        reject(
+                            frame.offset,
+                            Some(telegram),
+                            vec![e.in_frame(at)],
+                            &mut counts,
+                        )?;
+                        continue;
+                    }
+                };
                 if info.name() != name {
                     continue;
                 }
-                let msg = schema
-                    .decode_message(name, telegram)
-                    .map_err(|e| e.in_frame(at))?;
+                schema.decode_message(name, telegram)
+            }
+            _ => schema.decode(telegram),
+        };
+        let msg = match msg {
+            Ok(m) => m,
+            Err(e) => {
+                if let Some(c) = &mut checker {
+                    c.unreadable(frame.offset);
+                }
+                reject(
+                    frame.offset,
+                    Some(telegram),
+                    vec![e.in_frame(at)],
+                    &mut counts,
+                )?;
+                continue;
+            }
+        };
+        if let Some(c) = &mut checker {
+            let failures = c.record(frame.offset, &msg);
+            if !failures.is_empty() {
+                reject(frame.offset, Some(telegram), failures, &mut counts)?;
+                continue;
+            }
+        }
+        counts.converted += 1;
+        match target {
+            Target::One { name, .. } => {
+                if msg.name() != name {
+                    continue;
+                }
                 push_record(&names, &mut cols, msg.fields())?;
             }
             Target::Mixed { .. } => {
-                let msg = schema.decode(telegram).map_err(|e| e.in_frame(at))?;
                 message_col.append_value(msg.name());
                 for (name, col) in names.iter().zip(cols.iter_mut()) {
                     col.push(msg.fields().get(name))?;
@@ -471,10 +572,20 @@ pub(crate) fn decode(
             bytes = 0;
         }
     }
+    if let Some(c) = &mut checker {
+        let failures = c.finish();
+        if let Some(e) = failures.into_iter().next() {
+            // Not a telegram: nothing to keep, so the table cannot be trusted whole.
+            return Err(Failure::Core(e));
+        }
+    }
+    if let Some(w) = rejects.as_mut() {
+        w.flush()?;
+    }
     if rows > 0 || batches.is_empty() {
         batches.push(finish(&mut cols, &mut message_col)?);
     }
-    Ok((batches, arrow_schema))
+    Ok((batches, arrow_schema, counts))
 }
 
 /// Arrow data decoded from telegrams: a table of record batches that pyarrow, polars and
@@ -484,11 +595,20 @@ pub(crate) fn decode(
 pub(crate) struct PyArrowTable {
     batches: Vec<RecordBatch>,
     schema: SchemaRef,
+    counts: Counts,
 }
 
 impl PyArrowTable {
-    pub(crate) fn new(batches: Vec<RecordBatch>, schema: SchemaRef) -> PyArrowTable {
-        PyArrowTable { batches, schema }
+    pub(crate) fn new(
+        batches: Vec<RecordBatch>,
+        schema: SchemaRef,
+        counts: Counts,
+    ) -> PyArrowTable {
+        PyArrowTable {
+            batches,
+            schema,
+            counts,
+        }
     }
 }
 
@@ -516,6 +636,19 @@ impl PyArrowTable {
     /// The Arrow C schema of the table (the PyCapsule interface).
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
         Ok(to_schema_pycapsule(py, self.schema.as_ref())?)
+    }
+
+    /// Telegrams converted (rows of every message, passed over ones included): with
+    /// `rejected`, every telegram read.
+    #[getter]
+    fn converted(&self) -> u64 {
+        self.counts.converted
+    }
+
+    /// Telegrams rejected (kept in the rejects file).
+    #[getter]
+    fn rejected(&self) -> u64 {
+        self.counts.rejected
     }
 
     /// The number of rows (telegrams).
