@@ -5,7 +5,8 @@
 # test has what it needs (pyarrow, polars, duckdb).
 #
 # The wheel is built by maturin itself (not through pip, which builds in a fresh temporary
-# directory every time), in release mode in the workspace's target directory: a rerun
+# directory every time), in release mode in the workspace's target directory, by the same
+# command as scripts/test-wheel.sh (python_wheel in lib.sh): a rerun, or the other script,
 # recompiles only what changed. The first build of Arrow takes several minutes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,17 +32,15 @@ if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
   "$python" -m venv "$venv" >"$log" 2>&1 || fail "could not create a virtual environment with $python -m venv"
 fi
 
-echo "==> pip install maturin pytest pyarrow polars duckdb"
-"$venv/bin/python" -m pip install "maturin>=1.16,<2" pytest pyarrow polars duckdb >"$log" 2>&1 ||
+echo "==> pip install pytest pyarrow polars duckdb"
+"$venv/bin/python" -m pip install pytest pyarrow polars duckdb >"$log" 2>&1 ||
   fail "FAILED: installing the test tools"
 
-echo "==> maturin build --release (in $CARGO_TARGET_DIR)"
-wheels="$CARGO_TARGET_DIR/wheels"
-rm -f "$wheels"/fep-*.whl
-"$venv/bin/maturin" build --release --manifest-path fep-py/Cargo.toml \
-  --interpreter "$venv/bin/python" --out "$wheels" >"$log" 2>&1 ||
-  fail "FAILED: building the package"
-"$venv/bin/python" -m pip install --force-reinstall --no-deps "$wheels"/fep-*.whl >"$log" 2>&1 ||
+echo "==> maturin build --release --zig (in $CARGO_TARGET_DIR)"
+# shellcheck source=scripts/python-wheel.sh
+. scripts/python-wheel.sh
+wheel=$(python_wheel "$CARGO_TARGET_DIR/wheels" 2>"$log") || fail "FAILED: building the package"
+"$venv/bin/python" -m pip install --force-reinstall --no-deps "$wheel" >"$log" 2>&1 ||
   fail "FAILED: installing the package"
 
 echo "==> pytest fep-py/tests"

@@ -13,17 +13,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-MATURIN=("maturin>=1.16,<2" "ziglang>=0.13")
-TAG=manylinux2014
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
-tools="$CARGO_TARGET_DIR/python-tools"
 dist="$CARGO_TARGET_DIR/wheels-dist"
 venv="$CARGO_TARGET_DIR/python-wheel-venv"
 python=${PYTHON:-python3}
 
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
+# shellcheck source=scripts/python-wheel.sh
+. scripts/python-wheel.sh
 
 version=$(awk '/^\[workspace\.package\]/ { p = 1; next } /^\[/ { p = 0 }
   p && $1 == "version" { gsub(/"/, "", $3); print $3 }' Cargo.toml)
@@ -35,19 +34,13 @@ sdist="$dist/fep-$version.tar.gz"
 # ---------------------------------------------------------------- build (with Rust)
 
 build_tools() {
-  [ -x "$tools/bin/maturin" ] && "$tools/bin/python" -c 'import ziglang' 2>/dev/null &&
-    echo "maturin and zig in $tools" && return 0
-  rm -rf "$tools"
-  "$python" -m venv "$tools" && "$tools/bin/python" -m pip install -q "${MATURIN[@]}" &&
-    echo "maturin and zig in $tools"
+  python_tools && echo "maturin and zig in $python_tools"
 }
 check "maturin and ziglang in a build environment" build_tools
 
 build_wheel() {
-  rm -rf "$dist"
-  # maturin finds zig through the ziglang package of its own environment.
-  PATH="$tools/bin:$PATH" maturin build --release --locked --zig --compatibility "$TAG" \
-    -m fep-py/Cargo.toml --out "$dist" || return 1
+  # The same build as scripts/test-python.sh's (python_wheel in lib.sh).
+  python_wheel "$dist" >/dev/null || return 1
   [ -f "$wheel" ] || {
     ls "$dist"
     echo "expected $(basename "$wheel")"
@@ -55,10 +48,10 @@ build_wheel() {
   }
   echo "$(basename "$wheel")"
 }
-check "maturin build: one abi3 wheel for CPython 3.9+, $TAG" build_wheel
+check "maturin build: one abi3 wheel for CPython 3.9+, $PYTHON_WHEEL_TAG" build_wheel
 
 build_sdist() {
-  PATH="$tools/bin:$PATH" maturin sdist -m fep-py/Cargo.toml --out "$dist" || return 1
+  PATH="$python_tools/bin:$PATH" maturin sdist -m fep-py/Cargo.toml --out "$dist" || return 1
   # The sdist builds on its own: it carries fep-core, the path dependency, and the lock file.
   local f
   tar -tzf "$sdist" >"$log/sdist" || return 1
