@@ -226,7 +226,7 @@ pub struct ConvertArgs {
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
 
-    /// Output format [default: from OUT's extension: .csv, .jsonl]
+    /// Output format [default: from OUT's extension: .csv, .jsonl; parquet needs --to]
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub to: Option<ConvertFormat>,
 
@@ -241,6 +241,9 @@ pub struct ConvertArgs {
     /// No progress bar and no summary
     #[arg(short, long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub parquet: crate::parquet::ParquetArgs,
 }
 
 /// Convert's output formats.
@@ -250,4 +253,6 @@ pub enum ConvertFormat {
     Jsonl,
     /// A header row, then one row a telegram.
     Csv,
+    /// A folder of Parquet datasets, one per message (OUT/message=NAME/part-00000.parquet).
+    Parquet,
 }

@@ -28,6 +28,9 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         Some(f) => f,
         None => from_extension(&args.output)?,
     };
+    if format == ConvertFormat::Parquet {
+        return crate::parquet::run(args, color);
+    }
     let source = if args.input == Path::new("-") {
         Source::Stdin
     } else {
@@ -59,6 +62,7 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
     let mut writer = match format {
         ConvertFormat::Jsonl => Writer::Jsonl(out),
         ConvertFormat::Csv => Writer::Csv(Box::new(CsvWriter::new(&schema, out))),
+        ConvertFormat::Parquet => return crate::parquet::run(args, color),
     };
     writer.header().map_err(Failure::output)?;
 
@@ -156,7 +160,7 @@ fn from_extension(out: &Path) -> Result<ConvertFormat, Failure> {
             Ok(ConvertFormat::Jsonl)
         }
         _ => Err(Failure::usage(format!(
-            "{}: cannot tell the format from the name; give --to jsonl or --to csv",
+            "{}: cannot tell the format from the name; give --to jsonl, --to csv or --to parquet",
             out.display()
         ))),
     }
@@ -360,14 +364,14 @@ fn json_value(v: &Value<'_>, sens: Sensitivity, reveal: bool, out: &mut String) 
 }
 
 /// The progress bar: bytes, telegrams a second, time left.
-struct Progress {
-    bar: ProgressBar,
+pub(crate) struct Progress {
+    pub(crate) bar: ProgressBar,
     start: Instant,
     last: Instant,
 }
 
 impl Progress {
-    fn new(total: Option<u64>) -> Progress {
+    pub(crate) fn new(total: Option<u64>) -> Progress {
         let target = ProgressDrawTarget::stderr_with_hz(8);
         let (bar, template) = match total {
             Some(t) => (
@@ -390,7 +394,7 @@ impl Progress {
         }
     }
 
-    fn update(&mut self, bytes: u64, telegrams: u64) {
+    pub(crate) fn update(&mut self, bytes: u64, telegrams: u64) {
         let now = Instant::now();
         if now.duration_since(self.last) < Duration::from_millis(100) {
             return;

@@ -13,6 +13,7 @@ mod encode;
 mod explain;
 mod failure;
 mod input;
+mod parquet;
 mod render;
 mod style;
 

@@ -6,12 +6,13 @@
 use std::path::PathBuf;
 
 use bytes::BytesMut;
+use fep_arrow::{Column, Masking, Target};
 use fep_core::{Sensitivity, ValueKind};
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyMapping, PyString};
 
-use crate::arrow::{self, PyArrowTable, Target};
+use crate::arrow::{self, PyArrowTable};
 use crate::convert::Reader;
 use crate::errors::{Attributes, DecodeError, Op, encode_error, set_attributes, to_py};
 use crate::input::{Source, telegram};
@@ -206,8 +207,8 @@ impl PySchema {
         let r = py.detach(|| arrow::decode(&self.schema, &target, input));
         match r {
             Ok((batches, schema)) => Ok(PyArrowTable::new(batches, schema)),
-            Err(arrow::Failure::Core(e)) => Err(to_py(py, &e, Op::Decode)),
-            Err(arrow::Failure::Internal(e)) => Err(PyValueError::new_err(e)),
+            Err(fep_arrow::Error::Core(e)) => Err(to_py(py, &e, Op::Decode)),
+            Err(e) => Err(PyValueError::new_err(e.to_string())),
         }
     }
 
@@ -267,8 +268,10 @@ impl PySchema {
     }
 
     fn target(&self, message: Option<&str>) -> PyResult<Target> {
-        let specs =
-            |info: &fep_core::MessageInfo<'_>| arrow::specs(info).map_err(PyValueError::new_err);
+        let specs = |info: &fep_core::MessageInfo<'_>| {
+            Column::of_message(info, Masking::Reveal)
+                .map_err(|e| PyValueError::new_err(e.to_string()))
+        };
         if let Some(name) = message {
             let Some(info) = self.schema.message(name) else {
                 let names: Vec<&str> = self.schema.messages().map(|m| m.name()).collect();
@@ -279,19 +282,19 @@ impl PySchema {
             };
             return Ok(Target::One {
                 name: name.to_owned(),
-                specs: specs(&info)?,
+                columns: specs(&info)?,
             });
         }
         let all: Vec<_> = self.schema.messages().collect();
         if let [only] = all.as_slice() {
             return Ok(Target::One {
                 name: only.name().to_owned(),
-                specs: specs(only)?,
+                columns: specs(only)?,
             });
         }
         let each = all.iter().map(specs).collect::<PyResult<Vec<_>>>()?;
         Ok(Target::Mixed {
-            specs: arrow::common(&each),
+            columns: Column::common(&each),
         })
     }
 }

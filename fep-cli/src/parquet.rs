@@ -1,0 +1,165 @@
+//! `fep convert --to parquet`: a capture to one Parquet dataset per message, in Hive-style
+//! folders (`OUT/message=NAME/part-00000.parquet`), typed from the layout by `fep_arrow`.
+//!
+//! Memory stays flat: telegrams are read in chunks, and each message's rows go to its file
+//! one bounded row group at a time (`--row-group-rows`, and at most 64 MiB of telegrams).
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use fep_arrow::Masking;
+use fep_arrow::parquet::{Codec, Dataset, Options};
+
+use crate::args::{ColorChoice, ConvertArgs};
+use crate::convert::Progress;
+use crate::failure::{self, Failure, print_error};
+use crate::input::{Source, Telegrams};
+use crate::render;
+
+/// Options of Parquet output.
+#[derive(Debug, Clone, Args)]
+pub struct ParquetArgs {
+    /// Parquet: the page compression
+    #[arg(long, value_enum, default_value_t = CodecArg::Zstd, value_name = "CODEC")]
+    pub compression: CodecArg,
+
+    /// Parquet: rows per row group, at most (memory grows with it)
+    #[arg(long, default_value_t = 131_072, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
+    pub row_group_rows: u64,
+}
+
+/// Parquet page compressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CodecArg {
+    /// zstd (level 3): small files, fast to read.
+    Zstd,
+    /// Snappy, for older readers.
+    Snappy,
+    /// No compression.
+    None,
+}
+
+pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
+    let schema = crate::check::load(&args.layout, color)?;
+    if args.output == Path::new("-") {
+        return Err(Failure::usage(
+            "Parquet goes to a folder, one dataset per message: give -o DIR",
+        ));
+    }
+    if args.output.is_file() {
+        return Err(Failure::usage(format!(
+            "{}: is a file; Parquet goes to a folder, one dataset per message",
+            args.output.display()
+        )));
+    }
+    let source = if args.input == Path::new("-") {
+        Source::Stdin
+    } else {
+        Source::File(args.input.clone())
+    };
+    let label = source.label();
+    let (reader, size) = source.open()?;
+    let options = Options {
+        codec: match args.parquet.compression {
+            CodecArg::Zstd => Codec::Zstd,
+            CodecArg::Snappy => Codec::Snappy,
+            CodecArg::None => Codec::None,
+        },
+        row_group_rows: usize::try_from(args.parquet.row_group_rows).unwrap_or(usize::MAX),
+        masking: if args.reveal {
+            Masking::Reveal
+        } else {
+            Masking::Hide
+        },
+        ..Options::default()
+    };
+    let out_failure = |e: fep_arrow::Error| match e {
+        fep_arrow::Error::Io(e) => Failure::usage(format!("cannot write the output: {e}")),
+        e => Failure::data(format!("{label}: {e}")),
+    };
+    let mut dataset = Dataset::create(&args.output, &schema, options).map_err(out_failure)?;
+
+    let start = Instant::now();
+    let mut progress = (!args.quiet && io::stderr().is_terminal()).then(|| Progress::new(size));
+    let mut telegrams = Telegrams::new(&schema, reader, false);
+    let (mut total, mut errors, mut code) = (0u64, 0u64, 0u8);
+    while let Some(item) = telegrams.next() {
+        let problem = match item {
+            Ok(frame) => match schema.decode(&frame.telegram) {
+                Ok(msg) => {
+                    dataset
+                        .push(&msg, frame.telegram.len())
+                        .map_err(out_failure)?;
+                    total += 1;
+                    None
+                }
+                Err(e) => {
+                    let e = e.shift_offset(frame.telegram_offset as usize);
+                    code = code.max(failure::exit_code(&e));
+                    Some(format!("{label}: telegram at byte {}: {e}", frame.offset))
+                }
+            },
+            Err(fe) => {
+                code = code.max(failure::exit_code(&fe.error));
+                let mut text = format!("{label}: {}", fe.error);
+                if fe.fatal && fe.error.offset().is_some() {
+                    text.push_str(
+                        "\n  the telegrams after it cannot be found; the rest of the input is skipped",
+                    );
+                }
+                Some(text)
+            }
+        };
+        if let Some(text) = problem {
+            errors += 1;
+            match &progress {
+                Some(p) => p.bar.suspend(|| print_error(&text, color)),
+                None => print_error(&text, color),
+            }
+            if args.fail_fast {
+                break;
+            }
+        }
+        if let Some(p) = &mut progress {
+            p.update(telegrams.bytes_read(), total);
+        }
+    }
+    let parts = dataset.finish().map_err(out_failure)?;
+    if let Some(p) = progress {
+        p.bar.finish_and_clear();
+    }
+    if !args.quiet {
+        let secs = start.elapsed().as_secs_f64();
+        let rate = if secs > 0.0 {
+            (total as f64 / secs) as u64
+        } else {
+            0
+        };
+        let mut err = io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "converted {} telegram{} ({} bytes) to {} in {secs:.2} s, {} telegrams/s",
+            render::count(total),
+            if total == 1 { "" } else { "s" },
+            render::count(telegrams.bytes_read()),
+            args.output.display(),
+            render::count(rate),
+        );
+        for part in &parts {
+            let _ = writeln!(
+                err,
+                "  {:>12}  {}",
+                render::count(part.rows),
+                part.path.display()
+            );
+        }
+        let _ = writeln!(err, "  {:>12}  errors", render::count(errors));
+    }
+    match code {
+        0 => Ok(()),
+        c => Err(Failure::reported(c)),
+    }
+}
