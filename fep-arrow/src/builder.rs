@@ -74,6 +74,20 @@ impl BatchBuilder {
         Ok(())
     }
 
+    /// Appends a row of nulls: a telegram that did not decode (its message's name, if
+    /// known, goes in the `message` column of a mixed read, else an empty text).
+    pub fn push_null(&mut self, message: Option<&str>, len: usize) -> Result<(), Error> {
+        if self.mixed {
+            self.message.append_value(message.unwrap_or(""));
+        }
+        for col in &mut self.cols {
+            col.push(None)?;
+        }
+        self.rows += 1;
+        self.bytes += len;
+        Ok(())
+    }
+
     /// The rows so far as a record batch; the builder starts over, empty.
     pub fn finish(&mut self) -> Result<RecordBatch, Error> {
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.cols.len() + 1);

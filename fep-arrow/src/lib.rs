@@ -34,6 +34,7 @@ pub mod decode;
 pub mod error;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod range;
 
 pub use builder::BatchBuilder;
 pub use columns::{Column, MESSAGE_COLUMN, Masking, Target};

@@ -242,3 +242,23 @@ fn at(e: std::io::Error, path: &Path) -> Error {
         format!("{}: {e}", path.display()),
     ))
 }
+
+/// Converts a stream of framed telegrams into datasets under `dir`; stops at the first bad
+/// frame or telegram (its error carries its offset in the stream), leaving no file that
+/// looks whole.
+pub fn convert<R: std::io::Read>(
+    schema: &Schema,
+    input: R,
+    dir: &Path,
+    options: Options,
+) -> Result<Vec<Part>, Error> {
+    let mut out = Dataset::create(dir, schema, options)?;
+    for frame in fep_core::TelegramReader::new(schema, input) {
+        let frame = frame?;
+        let msg = schema
+            .decode(&frame.telegram)
+            .map_err(|e| e.shift_offset(frame.telegram_offset as usize))?;
+        out.push(&msg, frame.telegram.len())?;
+    }
+    out.finish()
+}
