@@ -29,8 +29,8 @@ if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
   "$python" -m venv "$venv" >"$log" 2>&1 || fail "could not create a virtual environment with $python -m venv"
 fi
 
-echo "==> pip install ./fep-py pytest pyarrow polars"
-"$venv/bin/python" -m pip install ./fep-py pytest pyarrow polars >"$log" 2>&1 ||
+echo "==> pip install ./fep-py pytest pyarrow polars duckdb"
+"$venv/bin/python" -m pip install ./fep-py pytest pyarrow polars duckdb >"$log" 2>&1 ||
   fail "FAILED: building or installing the package"
 
 echo "==> pytest fep-py/tests"

@@ -175,8 +175,8 @@ pub struct Range {
 /// The record batches of the telegrams of one range of a file, decoded as they are asked
 /// for: memory holds one batch and one read buffer.
 #[derive(Debug)]
-pub struct RangeBatches<'s> {
-    schema: &'s Schema,
+pub struct RangeBatches {
+    schema: Schema,
     path: PathBuf,
     name: Option<String>,
     mode: Mode,
@@ -193,16 +193,16 @@ pub struct RangeBatches<'s> {
     done: bool,
 }
 
-impl<'s> RangeBatches<'s> {
+impl RangeBatches {
     /// Opens `path` at the first boundary of `range`.
     pub fn open(
-        schema: &'s Schema,
+        schema: &Schema,
         target: &Target,
         path: &Path,
         range: Range,
         mode: Mode,
         limits: Limits,
-    ) -> Result<RangeBatches<'s>, Error> {
+    ) -> Result<RangeBatches, Error> {
         let start = boundary(schema, path, range.start)?;
         let stop = match range.end {
             Some(end) => boundary(schema, path, end)?,
@@ -220,7 +220,7 @@ impl<'s> RangeBatches<'s> {
             fields.push(Field::new(ERROR_COLUMN, DataType::Utf8, true));
         }
         Ok(RangeBatches {
-            schema,
+            schema: schema.clone(),
             path: path.to_owned(),
             name: match target {
                 Target::One { name, .. } => Some(name.clone()),
@@ -262,7 +262,7 @@ impl<'s> RangeBatches<'s> {
 
     /// Reads until a batch is full or the range ends; true when rows are waiting.
     fn fill(&mut self) -> Result<bool, Error> {
-        let schema = self.schema;
+        let schema = &self.schema.clone();
         while let Some(frame) = self.frames.next() {
             let base = self.base as usize;
             let frame = match frame {
@@ -347,7 +347,7 @@ impl<'s> RangeBatches<'s> {
     }
 }
 
-impl Iterator for RangeBatches<'_> {
+impl Iterator for RangeBatches {
     type Item = Result<RecordBatch, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -123,3 +123,13 @@ impl PyArrowTable {
         )
     }
 }
+
+/// A `fep_arrow` error as a Python exception: a telegram's as `DecodeError` (with its
+/// offset), a file's as `OSError`, the rest as `ValueError`.
+pub(crate) fn to_py_err(py: Python<'_>, e: fep_arrow::Error) -> PyErr {
+    match e {
+        fep_arrow::Error::Core(e) => crate::errors::to_py(py, &e, crate::errors::Op::Decode),
+        fep_arrow::Error::Io(e) => pyo3::exceptions::PyOSError::new_err(e.to_string()),
+        fep_arrow::Error::Arrow(e) => pyo3::exceptions::PyValueError::new_err(e),
+    }
+}

@@ -17,6 +17,7 @@ use crate::convert::Reader;
 use crate::errors::{Attributes, DecodeError, Op, encode_error, set_attributes, to_py};
 use crate::input::{Source, telegram};
 use crate::message::PyMessage;
+use crate::range::PyArrowBatches;
 use crate::stream::PyMessageIterator;
 
 /// A compiled layout: immutable, safe to share between threads.
@@ -210,6 +211,98 @@ impl PySchema {
             Err(fep_arrow::Error::Core(e)) => Err(to_py(py, &e, Op::Decode)),
             Err(e) => Err(PyValueError::new_err(e.to_string())),
         }
+    }
+
+    /// The record batches of one byte range of a capture file, decoded as they are asked
+    /// for: the telegrams whose frames start in `[boundary(start), boundary(end))`, where a
+    /// boundary is the first frame start at or after an offset (see docs/spark.md). Each
+    /// batch has the fields, `_offset` (the frame's byte offset in the file) and, with
+    /// `mode="PERMISSIVE"`, `_error` (why a telegram did not decode; its fields are null).
+    /// `mode="DROPMALFORMED"` leaves bad telegrams out, `"FAILFAST"` raises at the first.
+    #[pyo3(signature = (path, /, *, message = None, start = 0, end = None, mode = "FAILFAST", batch_rows = 65_536))]
+    fn iter_arrow(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        message: Option<&str>,
+        start: u64,
+        end: Option<u64>,
+        mode: &str,
+        batch_rows: usize,
+    ) -> PyResult<PyArrowBatches> {
+        use fep_arrow::range::{Mode, Range, RangeBatches};
+        let mode = match mode.to_ascii_uppercase().as_str() {
+            "PERMISSIVE" => Mode::Permissive,
+            "DROPMALFORMED" => Mode::DropMalformed,
+            "FAILFAST" => Mode::FailFast,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "mode {other:?}: give PERMISSIVE, DROPMALFORMED or FAILFAST"
+                )));
+            }
+        };
+        if batch_rows == 0 {
+            return Err(PyValueError::new_err("batch_rows must be at least 1"));
+        }
+        let target = self.target(message)?;
+        let limits = fep_arrow::Limits {
+            rows: batch_rows,
+            ..fep_arrow::Limits::default()
+        };
+        let range = Range { start, end };
+        let r = py.detach(|| RangeBatches::open(&self.schema, &target, &path, range, mode, limits));
+        r.map(PyArrowBatches::new)
+            .map_err(|e| arrow::to_py_err(py, e))
+    }
+
+    /// Converts a stream of framed telegrams to Parquet: one dataset per message under
+    /// `folder`, `folder/message=NAME/part-00000.parquet`, with the types of
+    /// `decode_arrow`. `mask` and `secret` fields are text as `repr` shows them unless
+    /// `reveal`. Row groups hold at most `row_group_rows` rows, so memory stays flat.
+    /// Stops at the first bad telegram (`DecodeError`, with its offset). Returns the rows
+    /// written per message.
+    #[pyo3(signature = (source, folder, /, *, reveal = false, compression = "zstd", row_group_rows = 131_072))]
+    fn to_parquet<'py>(
+        &self,
+        py: Python<'py>,
+        source: &Bound<'_, PyAny>,
+        folder: PathBuf,
+        reveal: bool,
+        compression: &str,
+        row_group_rows: usize,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        use fep_arrow::parquet::{Codec, Options};
+        let codec = match compression.to_ascii_lowercase().as_str() {
+            "zstd" => Codec::Zstd,
+            "snappy" => Codec::Snappy,
+            "none" | "uncompressed" => Codec::None,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "compression {other:?}: give \"zstd\", \"snappy\" or \"none\""
+                )));
+            }
+        };
+        if row_group_rows == 0 {
+            return Err(PyValueError::new_err("row_group_rows must be at least 1"));
+        }
+        let options = Options {
+            codec,
+            row_group_rows,
+            masking: if reveal {
+                Masking::Reveal
+            } else {
+                Masking::Hide
+            },
+            ..Options::default()
+        };
+        let input = Source::from_py(source)?.open()?;
+        let r = py.detach(|| fep_arrow::parquet::convert(&self.schema, input, &folder, options));
+        let parts = r.map_err(|e| arrow::to_py_err(py, e))?;
+        let out = PyDict::new(py);
+        for p in parts {
+            out.set_item(p.message, p.rows)?;
+        }
+        Ok(out)
     }
 
     fn __repr__(&self) -> String {
