@@ -162,3 +162,30 @@ def test_spark_35_helper_on_binary_files(spark, captures):
     assert df.count() == (COUNTS[0] + COUNTS[1]) * 2 // 5
     assert df.select("_file").distinct().count() == 2
     assert dict(df.dtypes)["amount"] == "bigint"
+
+
+def test_the_worked_example(spark, tmp_path, monkeypatch):
+    """docs/spark.md's example gives the counts that decode_arrow gives, file by file."""
+    import importlib.util
+    from collections import Counter
+
+    monkeypatch.chdir(ROOT)
+    spec = importlib.util.spec_from_file_location("response_codes", ROOT / "examples" / "spark" / "response_codes.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    example.make(tmp_path / "captures")
+    _, counts = example.count(str(tmp_path / "captures"))
+    got = {(r["day"], r["bank"], r["resp_code"]): r["count"] for r in counts.collect()}
+
+    schema = fep.Schema.load(LAYOUT)
+    want = Counter()
+    for f in sorted((tmp_path / "captures").glob("*.bin")):
+        for h in pa.table(schema.decode_arrow(f, message="transfer")).column("header").to_pylist():
+            want[(h["send_date"], h["bank_code"], h["resp_code"])] += 1
+    assert got == dict(want)
+    assert sum(got.values()) == 30 * example.PER_DAY
+    # The refusals the docs show.
+    import datetime
+
+    assert got[(datetime.date(2024, 11, 15), 88, "E101")] > 100
+    assert got[(datetime.date(2024, 11, 14), 88, "E101")] < 50
