@@ -220,6 +220,8 @@ impl PySchema {
     /// `mode="PERMISSIVE"`, `_error` (why a telegram did not decode; its fields are null).
     /// `mode="DROPMALFORMED"` leaves bad telegrams out, `"FAILFAST"` raises at the first.
     #[pyo3(signature = (path, /, *, message = None, start = 0, end = None, mode = "FAILFAST", batch_rows = 65_536))]
+    // Python's keyword arguments, one Rust argument each.
+    #[allow(clippy::too_many_arguments)]
     fn iter_arrow(
         &self,
         py: Python<'_>,
