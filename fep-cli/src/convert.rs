@@ -62,6 +62,7 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
     let mut writer = match format {
         ConvertFormat::Jsonl => Writer::Jsonl(out),
         ConvertFormat::Csv => Writer::Csv(Box::new(CsvWriter::new(&schema, out))),
+        // Taken above, before an output file is created.
         ConvertFormat::Parquet => return crate::parquet::run(args, color),
     };
     writer.header().map_err(Failure::output)?;
@@ -160,7 +161,7 @@ fn from_extension(out: &Path) -> Result<ConvertFormat, Failure> {
             Ok(ConvertFormat::Jsonl)
         }
         _ => Err(Failure::usage(format!(
-            "{}: cannot tell the format from the name; give --to jsonl, --to csv or --to parquet",
+            "{}: cannot tell the format from the name; give --to jsonl or --to csv",
             out.display()
         ))),
     }

@@ -24,7 +24,7 @@ import fnmatch
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Iterator, List, Optional
 
 import pyarrow as pa
 
@@ -88,25 +88,35 @@ class _Read:
                 yield pa.RecordBatch.from_arrays(arrays, schema=out_schema)
 
 
-def _read_options(options: Dict[str, str]) -> _Read:
-    layout = options.get("layout")
+def _opt(options, name: str, default=None):
+    """An option by name, whatever its case (Spark passes them case-insensitively, and may
+    lower-case the names)."""
+    for key in (name, name.lower()):
+        value = options.get(key)
+        if value is not None:
+            return value
+    return default
+
+
+def _read_options(options) -> _Read:
+    layout = _opt(options, "layout")
     if not layout:
         raise ValueError('the fep data source needs the layout: .option("layout", "bank.layout")')
     with open(layout, encoding="utf-8") as f:
         text = f.read()
-    mode = options.get("mode", "PERMISSIVE").upper()
+    mode = str(_opt(options, "mode", "PERMISSIVE")).upper()
     if mode not in MODES:
-        raise ValueError(f"mode {options.get('mode')!r}: give PERMISSIVE, DROPMALFORMED or FAILFAST")
-    batch_rows = int(options.get("batchRows", options.get("batchrows", "65536")))
+        raise ValueError(f"mode {_opt(options, 'mode')!r}: give PERMISSIVE, DROPMALFORMED or FAILFAST")
+    batch_rows = int(_opt(options, "batchRows", "65536"))
     if batch_rows < 1:
         raise ValueError("batchRows must be at least 1")
-    read = _Read(text, os.path.basename(layout), options.get("message"), mode, batch_rows)
+    read = _Read(text, os.path.basename(layout), _opt(options, "message"), mode, batch_rows)
     read.schema()  # a bad layout fails on the driver, with its line and column
     return read
 
 
-def _split_size(options: Dict[str, str]) -> int:
-    value = options.get("splitSize", options.get("splitsize"))
+def _split_size(options) -> int:
+    value = _opt(options, "splitSize")
     size = DEFAULT_SPLIT_SIZE if value is None else int(value)
     if size < 0:
         raise ValueError("splitSize must be 0 (no splitting) or a number of bytes")
@@ -212,14 +222,14 @@ if DataSource is not None:
             return "fep"
 
         def _read(self) -> _Read:
-            return _read_options(dict(self.options))
+            return _read_options(self.options)
 
         def schema(self):
             return spark_schema(self._read().arrow_schema())
 
         def reader(self, schema):
-            options = dict(self.options)
-            paths = options.get("paths") or options.get("path")
+            options = self.options
+            paths = _opt(options, "paths") or _opt(options, "path")
             if not paths:
                 raise ValueError('give the captures: .load("captures/")')
             if isinstance(paths, str) and paths.startswith("["):
@@ -228,7 +238,7 @@ if DataSource is not None:
                 paths = json.loads(paths)
             elif isinstance(paths, str):
                 paths = [paths]
-            parts = partitions(list(paths), _split_size(options), options.get("pathGlobFilter"))
+            parts = partitions(list(paths), _split_size(options), _opt(options, "pathGlobFilter"))
             return _Reader(self._read(), parts)
 
 else:
