@@ -130,7 +130,7 @@ def test_range_modes(firmbanking, tmp_path):
     assert len(errors) == 1 and errors[0][0] == at
     assert "transfer.amount" in errors[0][1]
     row = t.slice(10, 1).to_pylist()[0]
-    assert row["amount"] is None and row["header"] is None
+    assert row["header"] is None and row["message"] == "transfer"
 
     t = ranges_table(firmbanking, path, [1000, 4000], mode="dropmalformed")
     assert t.num_rows == 20 and "_error" not in t.column_names
