@@ -64,7 +64,9 @@ class _Read:
         return fep.Schema.parse(self.layout_text, name=self.layout_name)
 
     def arrow_schema(self) -> pa.Schema:
-        fields = pa.schema(self.schema().decode_arrow(b"", message=self.message))
+        """The schema of the batches handed to Spark: the fields with times as text
+        (``09:30:15``: Spark has no time type by default), then the added columns."""
+        fields = _times_as(pa.schema(self.schema().decode_arrow(b"", message=self.message)), pa.string())
         extra = [pa.field(FILE_COLUMN, pa.string(), False), pa.field(OFFSET_COLUMN, pa.int64(), False)]
         if self.mode == "PERMISSIVE":
             extra.append(pa.field(ERROR_COLUMN, pa.string(), True))
@@ -77,10 +79,18 @@ class _Read:
         path) added."""
         out_schema = self.arrow_schema()
         tail = 2 if self.mode == "PERMISSIVE" else 1
-        for table in self.schema().iter_arrow(
+        batches = self.schema().iter_arrow(
             path, message=self.message, start=start, end=end, mode=self.mode, batch_rows=self.batch_rows
-        ):
+        )
+        native = pa.schema(batches.empty)
+        seconds = _times_as(native, pa.time32("s"))
+        text = _times_as(native, pa.string())
+        has_time = seconds != native
+        for table in batches:
             for b in pa.table(table).to_batches():
+                if has_time:
+                    # Whole seconds (a telegram has no fractions), then "hh:mm:ss".
+                    b = b.cast(seconds).cast(text)
                 cols = b.columns
                 # _offset (and _error) come last from the core; _file goes before them.
                 file_col = pa.array([label or path] * b.num_rows, pa.string())
@@ -98,10 +108,26 @@ def _opt(options, name: str, default=None):
     return default
 
 
-def _read_options(options) -> _Read:
+def _times_as(schema: pa.Schema, to: pa.DataType) -> pa.Schema:
+    """The schema with every ``time64`` (at any depth) made ``to``."""
+
+    def conv(t: pa.DataType) -> pa.DataType:
+        if pa.types.is_time64(t):
+            return to
+        if pa.types.is_struct(t):
+            return pa.struct([f.with_type(conv(f.type)) for f in t])
+        if pa.types.is_list(t):
+            return pa.list_(t.value_field.with_type(conv(t.value_type)))
+        return t
+
+    return pa.schema([f.with_type(conv(f.type)) for f in schema], metadata=schema.metadata)
+
+
+def _read_options(options, cwd: Optional[str] = None) -> _Read:
     layout = _opt(options, "layout")
     if not layout:
         raise ValueError('the fep data source needs the layout: .option("layout", "bank.layout")')
+    layout = _resolve(layout, cwd)
     with open(layout, encoding="utf-8") as f:
         text = f.read()
     mode = str(_opt(options, "mode", "PERMISSIVE")).upper()
@@ -113,6 +139,14 @@ def _read_options(options) -> _Read:
     read = _Read(text, os.path.basename(layout), _opt(options, "message"), mode, batch_rows)
     read.schema()  # a bad layout fails on the driver, with its line and column
     return read
+
+
+def _resolve(path: str, cwd: Optional[str]) -> str:
+    """A relative path against the directory the session was registered from: Spark runs
+    the data source's methods in Python workers, whose working directory is Spark's."""
+    if cwd and "://" not in path and not os.path.isabs(path):
+        return os.path.join(cwd, path)
+    return path
 
 
 def _split_size(options) -> int:
@@ -217,12 +251,15 @@ if DataSource is not None:
         (PERMISSIVE, DROPMALFORMED, FAILFAST), ``splitSize`` (bytes, 0 for whole files),
         ``batchRows``, ``pathGlobFilter``."""
 
+        #: The driver's working directory, set by ``register``.
+        cwd: Optional[str] = None
+
         @classmethod
         def name(cls) -> str:
             return "fep"
 
         def _read(self) -> _Read:
-            return _read_options(self.options)
+            return _read_options(self.options, self.cwd)
 
         def schema(self):
             return spark_schema(self._read().arrow_schema())
@@ -238,7 +275,8 @@ if DataSource is not None:
                 paths = json.loads(paths)
             elif isinstance(paths, str):
                 paths = [paths]
-            parts = partitions(list(paths), _split_size(options), _opt(options, "pathGlobFilter"))
+            paths = [_resolve(p, self.cwd) for p in paths]
+            parts = partitions(paths, _split_size(options), _opt(options, "pathGlobFilter"))
             return _Reader(self._read(), parts)
 
 else:
@@ -251,7 +289,10 @@ def register(spark) -> None:
         raise RuntimeError(
             "Spark's Python Data Source API needs PySpark 4; on Spark 3.5 use fep.spark.decode_binary_files"
         )
-    spark.dataSource.register(FepDataSource)
+    # A class made here travels by value to Spark's Python workers, and with it the
+    # directory that relative paths (the layout, the captures) are taken from.
+    source = type("FepDataSource", (FepDataSource,), {"cwd": os.getcwd(), "__module__": __name__ + "._registered"})
+    spark.dataSource.register(source)
 
 
 def decode_binary_files(
@@ -269,7 +310,7 @@ def decode_binary_files(
     options = {"layout": layout, "mode": mode, "batchRows": str(batch_rows)}
     if message:
         options["message"] = message
-    read = _read_options(options)
+    read = _read_options(options, os.getcwd())
     out = spark_schema(read.arrow_schema())
 
     def decode(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
