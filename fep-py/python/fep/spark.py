@@ -86,6 +86,7 @@ class _Read:
         seconds = _times_as(native, pa.time32("s"))
         text = _times_as(native, pa.string())
         has_time = seconds != native
+        file_name = pa.scalar(label or path, pa.string())
         for table in batches:
             for b in pa.table(table).to_batches():
                 if has_time:
@@ -93,7 +94,7 @@ class _Read:
                     b = b.cast(seconds).cast(text)
                 cols = b.columns
                 # _offset (and _error) come last from the core; _file goes before them.
-                file_col = pa.array([label or path] * b.num_rows, pa.string())
+                file_col = pa.repeat(file_name, b.num_rows)
                 arrays = cols[: len(cols) - tail] + [file_col] + cols[len(cols) - tail :]
                 yield pa.RecordBatch.from_arrays(arrays, schema=out_schema)
 
