@@ -1319,6 +1319,124 @@ CARD = [
     ),
 ]
 
+ORDER = {
+    "tr_code": "0100",
+    "account": "20112345601",
+    "branch": "031",
+    "order_no": 1000234,
+    "orig_order_no": None,
+    "order_date": "2024-03-15",
+    "order_time": "09:00:01",
+    "isin": "KR7005930003",
+    "market": "KS",
+    "side": "B",
+    "order_type": "00",
+    "quantity": 150,
+    "price": 72800,
+    "condition": "0",
+    "channel": "HT",
+    "ip_addr": "203.0.113.57",
+    "mac_addr": "00163E5A2B7C",
+    "user_id": "TRADER0042",
+    "resp_code": "",
+}
+
+CUSTOMER = {
+    "tr_code": "0200",
+    "account": "20112345601",
+    "name": "홍길동",
+    "name_fw": "홍길동",
+    "birth_date": "1980-01-01",
+    "phone": "01012345678",
+    "zip_code": "07327",
+    "address": "서울특별시 영등포구 여의대로 108 파크원타워",
+    "address_detail": "제2동 31층 한빛증권 여의도센터",
+    "employer": "주식회사 한빛무역 재무팀",
+    "job_title": "과장",
+    "branch_name": "여의도지점",
+    "manager": "김영희",
+    "risk_grade": "적극투자형",
+    "memo": "연금저축 이전 상담 희망, 오후 3시 이후 연락",
+    "resp_code": "",
+}
+
+SETTLEMENT = {
+    "tr_code": "0300",
+    "account": "20112345601",
+    "trade_date": "2024-03-15",
+    "settle_date": "2024-03-19",
+    "isin": "US0378331005",
+    "quantity": 150,
+    "price": "172.50",
+    "gross_amount": 34769531,
+    "commission": "6953.90",
+    "tax": -1250,
+    "fx_rate": "1343.7500",
+    "foreign_amount": "-25875.00",
+    "pnl": -1584210,
+    "pnl_rate": "-4.3562",
+    "accrued": "12.07",
+    "net_amount": -34777734,
+    "cash_before": 50000000,
+    "cash_after": 15222266,
+    "loan_balance": 0,
+    "margin_ratio": "143.20",
+    "resp_code": "0000",
+}
+
+HISTORY_KINDS = [("매수", "삼성전자 보통주"), ("매도", "SK하이닉스"), ("입금", "급여 이체"), ("배당", "현금배당 입금")]
+
+
+def history_rows(n):
+    """n deterministic rows: buys, sells, deposits and dividends, a running balance."""
+    rows = []
+    balance = 50000000
+    for i in range(n):
+        kind, memo = HISTORY_KINDS[i % 4]
+        quantity = 0 if kind in ("입금", "배당") else 10 * (i + 1)
+        price = 0 if quantity == 0 else 70000 + 150 * i
+        amount = quantity * price if quantity else 1000000 + 12345 * i
+        amount = -amount if kind == "매수" else amount
+        balance += amount
+        rows.append(
+            {
+                "trade_date": f"2024-03-{1 + i:02d}",
+                "seq": 101 + i,
+                "kind": kind,
+                "isin": "KR7005930003" if i % 4 == 0 else ("KR7000660001" if i % 4 == 1 else ""),
+                "quantity": quantity,
+                "price": price,
+                "amount": amount,
+                "balance": balance,
+                "memo": memo,
+            }
+        )
+    return rows
+
+
+def history(n, next_key=""):
+    return {
+        "tr_code": "0400",
+        "account": "20112345601",
+        "from_date": "2024-03-01",
+        "to_date": "2024-03-31",
+        "next_key": next_key,
+        "count": n,
+        "rows": history_rows(n),
+    }
+
+
+SECURITIES = [
+    # The four shapes of the benchmarks: ASCII only, Hangul-heavy, numeric-heavy, repeats.
+    ("order-request", "order", ORDER),
+    ("customer-register", "customer", CUSTOMER),
+    ("settlement", "settlement", SETTLEMENT),
+    # A full page of 20 rows (the maximum), with a key to continue from.
+    ("history-20", "history", history(20, next_key="20240320000120")),
+    # A short page: the telegram is shorter by the rows it leaves out.
+    ("history-3", "history", history(3)),
+]
+
 # layout -> list of (sample, [(message, values), ...] or (message, values), line end)
 SAMPLES = {
     "firmbanking": [(name, [(msg, values)], None) for name, msg, values in FIRMBANKING],
@@ -1326,8 +1444,9 @@ SAMPLES = {
     "member-cp949": [(name, [(msg, values)], None) for name, msg, values in MEMBER],
     "forex-remittance": [(name, [(msg, values)], None) for name, msg, values in FOREX],
     "card-utf8": [(name, [(msg, values)], None) for name, msg, values in CARD],
+    "securities": [(name, [(msg, values)], None) for name, msg, values in SECURITIES],
 }
-ONE_TELEGRAM_PER_FILE = {"firmbanking", "member-cp949", "forex-remittance", "card-utf8"}
+ONE_TELEGRAM_PER_FILE = {"firmbanking", "member-cp949", "forex-remittance", "card-utf8", "securities"}
 
 
 # --------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the criterion benchmarks and prints the figures the performance targets are stated
-# in: telegrams per second, GB/s, and the ratios measured in the same run.
+# in: telegrams per second, GB/s, and the ratios measured in the same run: first for the
+# 300-byte transfer, then for each of the four bench messages of layouts/securities.layout
+# (ASCII-only, Hangul-heavy, numeric-heavy, 20 counted rows) against its hand-written code.
 # `scripts/bench-report.sh correlate` runs the correlator's benchmarks instead and prints
 # pairs per second on 1 and 2 threads, their ratio, and the time to expire 100,000 requests.
 # Extra arguments go to criterion (e.g. --measurement-time 10).
@@ -79,3 +81,29 @@ printf '%-40s %10s %12s\n' "C ABI: view + 3 field reads + free" "$ffi_view" "$(r
 printf '%-40s %10s %12s\n' "C ABI: decode + free" "$ffi_dec" "$(rate "$ffi_dec")"
 printf '%-40s %10s\n' "dispatch among 32 messages" "$disp"
 awk -v t="$frame_ns" -v b="$bytes" 'BEGIN { printf "%-40s %10.2f GB/s\n", "framing a 100 MB capture", b / t }'
+
+# The bench messages: every ratio against the hand-written code with fep's semantics.
+mark() { awk -v r="$1" -v t="$2" 'BEGIN { printf "%s", (r + 0 <= t + 0) ? "met" : "NOT met" }'; }
+echo
+printf '%-34s %10s %10s %8s  %s\n' "bench message (securities.layout)" "hand ns" "fep ns" "ratio" "target"
+for m in order customer settlement history; do
+  hd=$(ns "shape/$m/baseline/decode")
+  ho=$(ns "shape/$m/baseline/decode_owned")
+  hv=$(ns "shape/$m/baseline/view_3_fields")
+  he=$(ns "shape/$m/baseline/encode")
+  fd=$(ns "shape/$m/fep/decode")
+  fo=$(ns "shape/$m/fep/decode_owned")
+  fn_into=$(ns "shape/$m/fep/decode_into")
+  fv=$(ns "shape/$m/fep/view_3_fields")
+  fe=$(ns "shape/$m/fep/encode")
+  row() { # LABEL HAND FEP TARGET
+    local r
+    r=$(awk -v a="$3" -v b="$2" 'BEGIN { printf "%.2f", a / b }')
+    printf '%-34s %10.0f %10.0f %7sx  %s\n' "$1" "$2" "$3" "$r" "${4:+<= ${4}x: $(mark "$r" "$4")}"
+  }
+  row "$m: decode" "$hd" "$fd" 1.0
+  row "$m: decode_into (vs hand decode)" "$hd" "$fn_into" 0.8
+  row "$m: decode + into_owned" "$ho" "$fo" ""
+  row "$m: view, 3 fields" "$hv" "$fv" 1.3
+  row "$m: encode" "$he" "$fe" 1.0
+done

@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-targets=(layout telegram round_trip framer encode_json)
+targets=(layout telegram round_trip framer encode_json capture)
 
 # cargo-fuzz, pinned; built once per machine.
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -31,6 +31,10 @@ for f in layouts/*/*.bin; do
   tail -c +5 "$f" >"$seed/telegram/$n"
   tail -c +5 "$f" >"$seed/round_trip/$n"
   { printf '\x05'; cat "$f"; } >"$seed/framer/$n"
+done
+# Real captures (fep-cli/tests/data/captures/), whole (mode byte 0).
+for f in fep-cli/tests/data/captures/*.pcap; do
+  { printf '\x00'; cat "$f"; } >"$seed/capture/$(basename "$f")"
 done
 for f in layouts/*/*.json; do cp "$f" "$seed/encode_json/$(basename "$(dirname "$f")")-$(basename "$f")"; done
 

@@ -7,11 +7,25 @@
 # `pair` is a correlator insert + complete; `expire` counts only the one call that expires N
 # pending requests (callgrind's --toggle-collect), divided by N.
 #
+# `scripts/instructions.sh shapes [MESSAGE...]` counts instead, on each bench message of
+# layouts/securities.layout (order, customer, settlement, history; default all), fep's
+# decode, decode + into_owned, decode_into, encode_into and 3-field view beside the
+# hand-written code's, and prints fep's count over the hand-written one (N=10000 by default).
+#
 # Usage: scripts/instructions.sh [OP...]   (default: all; N=100000 by default)
+#        scripts/instructions.sh shapes [MESSAGE...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+shapes=()
+if [ "${1:-}" = shapes ]; then
+  shift
+  shapes=("$@")
+  [ ${#shapes[@]} -gt 0 ] || shapes=(order customer settlement history)
+  set --
+fi
 n=${N:-100000}
+[ ${#shapes[@]} -eq 0 ] || n=${N:-10000}
 ops=("$@")
 if [ ${#ops[@]} -eq 0 ]; then
   ops=(decode decode_into encode encode_into view key pair expire)
@@ -41,11 +55,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # collected OP COUNT [VALGRIND-OPTION...]: the total instructions callgrind collected for one
-# run.
+# run (of the bench message $shape when it is set).
+shape=
 collected() {
   local log="$tmp/$1-$2.log"
   if ! valgrind --tool=callgrind --callgrind-out-file="$tmp/out" "${@:3}" "$bin" "$1" "$2" \
-    >/dev/null 2>"$log"; then
+    ${shape:+"$shape"} >/dev/null 2>"$log"; then
     echo "instructions $1 $2 failed under callgrind:" >&2
     tail -n 20 "$log" >&2
     exit 1
@@ -59,6 +74,34 @@ collected() {
   fi
   echo "$c"
 }
+
+# per OP: sets `count` to the instructions per operation on $shape (each op counted once).
+declare -A counted=()
+per() {
+  if [ -z "${counted[$shape/$1]:-}" ]; then
+    local base total
+    base=$(collected "$1" 0)
+    total=$(collected "$1" "$n")
+    counted[$shape/$1]=$(awk -v a="$total" -v b="$base" -v n="$n" 'BEGIN { printf "%.0f", (a - b) / n }')
+  fi
+  count=${counted[$shape/$1]}
+}
+
+if [ ${#shapes[@]} -gt 0 ]; then
+  printf '%-34s %12s %12s %8s\n' "bench message (N=$n)" "hand-written" "fep" "ratio"
+  for shape in "${shapes[@]}"; do
+    for pair in decode:hand_decode decode_owned:hand_decode_owned decode_into:hand_decode \
+      encode_into:hand_encode view:hand_view; do
+      per "${pair%%:*}"
+      f=$count
+      per "${pair##*:}"
+      h=$count
+      awk -v l="$shape: ${pair%%:*}" -v h="$h" -v f="$f" \
+        'BEGIN { printf "%-34s %12d %12d %7.2fx\n", l, h, f, f / h }'
+    done
+  done
+  exit 0
+fi
 
 printf '%-12s %14s\n' "op (N=$n)" "instructions"
 for op in "${ops[@]}"; do

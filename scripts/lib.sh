@@ -8,15 +8,16 @@ failed=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
-# check NAME COMMAND...: runs the command quietly; prints its last line on success, its
-# last 60 lines on failure.
+# check NAME COMMAND...: runs the command quietly; prints its last line on success (the
+# last one with a word in it: not the closing brace of some JSON), its last 60 lines on
+# failure.
 check() {
   local name=$1
   shift
   echo "==> $name"
   if "$@" >"$log/out" 2>&1; then
     passed=$((passed + 1))
-    tail -n 1 "$log/out"
+    grep -E '[[:alnum:]]' "$log/out" | tail -n 1
   else
     failed=$((failed + 1))
     echo "FAILED: $name"

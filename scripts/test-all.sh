@@ -34,8 +34,18 @@ cargo_tests "cargo test (tokio codec)" cargo test -p fep-core --features tokio -
 # The relay example under 100,000 requests and a faulty counterpart: release mode only.
 cargo_tests "relay load test (release)" cargo test --release -p fep-relay --test load
 check "cargo clippy (tokio codec)" cargo clippy -p fep-core --features tokio --all-targets -- -D warnings
-check "README: fep decode of a bundled sample" \
-  cargo run -q -p fep-cli -- decode -l layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
+# The README's first command; its output is JSON, so the step says what it checked (the
+# last line of the JSON, a lone bracket, is no summary).
+readme_decode() {
+  local sample=layouts/firmbanking/transfer-request.bin out
+  out=$(cargo run -q -p fep-cli -- decode -l layouts/firmbanking.layout "$sample") || return 1
+  grep -q '^    "message": "transfer",$' <<<"$out" || {
+    echo "$out"
+    return 1
+  }
+  echo "decoded $sample: message transfer"
+}
+check "README: fep decode of a bundled sample" readme_decode
 check "layout samples are reproducible" python3 layouts/make_samples.py --check
 check "example: read a capture file" \
   cargo run -q -p fep-core --example decode -- layouts/cms-batch.layout layouts/cms-batch/batch-file.bin
@@ -47,10 +57,16 @@ check "example: build a response" \
 
 # The other suites (C ABI, JVM, Python) live in scripts/test-*.sh; each sets up what it
 # needs and ends with its own "N passed, M failed" line, which is added in here.
-for script in scripts/test-c.sh scripts/test-java.sh scripts/test-python.sh scripts/test-spark.sh; do
+for script in scripts/test-c.sh scripts/test-java.sh scripts/test-python.sh scripts/test-capture.sh scripts/test-spark.sh; do
   [ -x "$script" ] || continue
   suite "$script" "$script"
 done
+
+# The packages as users get them: the C prefix (pkg-config, shared and static), the crates
+# (cargo package), one version, rustdoc without warnings.
+suite scripts/test-package.sh scripts/test-package.sh
+# The Python wheel (abi3, manylinux2014) and sdist; the suite against the installed wheel.
+suite scripts/test-wheel.sh scripts/test-wheel.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

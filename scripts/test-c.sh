@@ -2,8 +2,9 @@
 # The C ABI's checks: the header is what cbindgen (pinned) makes of the code; the C tests pass
 # under AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind with no leak and no
 # error; the header compiles as C and C++; the example of docs/c-api.md decodes and encodes
-# every bundled sample. Installs what it needs when missing (apt-get, cbindgen with
-# cargo install). Ends with one line: "N passed, M failed".
+# every bundled sample. Installs what it needs when missing: gcc, g++ and valgrind with
+# apt-get; cbindgen with cargo install into target/tools (not the user's ~/.cargo/bin).
+# Ends with one line: "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,9 +12,8 @@ CBINDGEN_VERSION=0.29.4
 # The strict flags every C file of the project compiles with.
 CFLAGS=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g -Ifep-ffi/include)
 SANITIZE=(-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-# What a program linking libfep.a needs besides (cargo rustc -p fep-ffi --lib --crate-type
-# staticlib -- --print native-static-libs).
-STATIC_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
+# What a program linking libfep.a needs besides: the one list, also fep.pc's Libs.private.
+read -ra STATIC_LIBS < <(grep -v '^#' fep-ffi/static-libs.txt)
 VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect)
 TESTS=(test_api test_samples test_threads test_correlator)
 
@@ -29,14 +29,22 @@ command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v g++ >/dev/null || missing+=(g++)
 command -v valgrind >/dev/null || missing+=(valgrind)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+# The pinned cbindgen lives in the project's target directory, first on PATH here only.
+tools="$PWD/target/tools"
+export PATH="$tools/bin:$PATH"
 if ! cbindgen --version 2>/dev/null | grep -qx "cbindgen $CBINDGEN_VERSION"; then
-  echo "==> installing cbindgen $CBINDGEN_VERSION (about a minute, once)"
-  cargo install --locked "cbindgen@$CBINDGEN_VERSION" >"$log/install" 2>&1 || tail -n 20 "$log/install"
+  echo "==> installing cbindgen $CBINDGEN_VERSION into $tools (about a minute, once)"
+  cargo install --locked --root "$tools" "cbindgen@$CBINDGEN_VERSION" >"$log/install" 2>&1 ||
+    tail -n 20 "$log/install"
 fi
 
 # ---------------------------------------------------------------- build
 
 check "cargo build -p fep-ffi (libfep.so, libfep.a)" cargo build -p fep-ffi
+# A program linked with -lfep asks the loader for the soname (libfep.so.MAJOR, set by
+# fep-ffi/build.rs), which an installed prefix provides as a link; here it is made beside.
+soname=$(readelf -d target/debug/libfep.so | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ -z "$soname" ] || ln -sf libfep.so "target/debug/$soname"
 
 # The header: regenerated in place from the code; any change (from the committed header, or
 # from the one that was there) is a failure, so a header that drifts never passes.

@@ -8,7 +8,11 @@ use std::hint::black_box;
 
 use bytes::BytesMut;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fep_benches::{Transfer, capture, layouts, many_messages, transfer_telegrams};
+use fep_benches::shapes::{self, Any, Customer, History, Order, Settlement};
+use fep_benches::{
+    BadField, SHAPES, Transfer, capture, layouts, many_messages, shape_telegrams,
+    transfer_telegrams,
+};
 use fep_core::{Framer, Message, Schema};
 
 fn transfer(c: &mut Criterion) {
@@ -168,5 +172,107 @@ fn dispatch(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, transfer, framing, dispatch);
+/// The hand-written code of one bench message: decode (a number read from the result, for
+/// the check) and decode + into_owned.
+struct Hand {
+    decode: fn(&[u8]) -> Result<usize, BadField>,
+    decode_owned: fn(&[u8]) -> Result<usize, BadField>,
+}
+
+fn hand(name: &str) -> Hand {
+    match name {
+        "order" => Hand {
+            decode: |t| Order::decode(t).map(|o| o.quantity.map_or(18, |_| 19)),
+            decode_owned: |t| Order::decode(t).map(|o| o.into_owned().isin.len()),
+        },
+        "customer" => Hand {
+            decode: |t| Customer::decode(t).map(|c| c.birth_date.map_or(15, |_| 16)),
+            decode_owned: |t| Customer::decode(t).map(|c| c.into_owned().name.len()),
+        },
+        "settlement" => Hand {
+            decode: |t| Settlement::decode(t).map(|s| s.tax.map_or(20, |_| 21)),
+            decode_owned: |t| Settlement::decode(t).map(|s| s.into_owned().isin.len()),
+        },
+        _ => Hand {
+            decode: |t| History::decode(t).map(|h| h.rows.len()),
+            decode_owned: |t| History::decode(t).map(|h| h.into_owned().rows.len()),
+        },
+    }
+}
+
+/// The four bench messages of `layouts/securities.layout` (ASCII-only, Hangul-heavy,
+/// numeric-heavy, 20 counted rows), each against its hand-written code with fep's
+/// semantics (`benches/src/shapes.rs`): one telegram per iteration.
+fn shapes(c: &mut Criterion) {
+    let schema = Schema::load(layouts().join("securities.layout")).expect("layout");
+    for (name, t) in SHAPES.iter().zip(shape_telegrams()) {
+        let h = hand(name);
+        let t = t.as_slice();
+        let fields = schema.decode(t).expect("decodes").fields().len();
+        let base_fields = (h.decode)(t).expect("decodes");
+        let mut g = c.benchmark_group(format!("shape/{name}"));
+        g.throughput(Throughput::Elements(1));
+        g.bench_function("baseline/decode", |b| {
+            b.iter(|| assert_eq!((h.decode)(black_box(t)), Ok(base_fields)))
+        });
+        g.bench_function("fep/decode", |b| {
+            b.iter(|| {
+                let m = schema.decode(black_box(t)).expect("decodes");
+                assert_eq!(m.fields().len(), fields);
+            })
+        });
+        let owned = (h.decode_owned)(t).expect("decodes");
+        g.bench_function("baseline/decode_owned", |b| {
+            b.iter(|| assert_eq!((h.decode_owned)(black_box(t)), Ok(owned)))
+        });
+        g.bench_function("fep/decode_owned", |b| {
+            b.iter(|| {
+                let m = schema.decode(black_box(t)).expect("decodes").into_owned();
+                assert_eq!(m.fields().len(), fields);
+            })
+        });
+        let mut msg = Message::default();
+        g.bench_function("fep/decode_into", |b| {
+            b.iter(|| {
+                schema.decode_into(black_box(t), &mut msg).expect("decodes");
+                assert_eq!(msg.fields().len(), fields);
+            })
+        });
+        let spec = shapes::view_spec(name);
+        let refs = spec.paths.map(|p| schema.field(p).expect("path"));
+        let sum = (spec.hand)(t).expect("view");
+        g.bench_function("baseline/view_3_fields", |b| {
+            b.iter(|| assert_eq!((spec.hand)(black_box(t)), Ok(sum)))
+        });
+        g.bench_function("fep/view_3_fields", |b| {
+            b.iter(|| {
+                let v = schema.view(black_box(t)).expect("view");
+                assert_eq!((spec.fep)(&v, &refs), sum);
+            })
+        });
+        // Encode from values decoded before the loop: the baseline's struct, fep's message.
+        let mut out = Vec::with_capacity(t.len());
+        let any = Any::decode(t).expect("decodes");
+        g.bench_function("baseline/encode", |b| {
+            b.iter(|| {
+                out.clear();
+                black_box(&any).encode(&mut out).expect("encodes");
+                assert_eq!(out.len(), t.len());
+            })
+        });
+        let m: Message<'static> = schema.decode(t).expect("decodes").into_owned();
+        g.bench_function("fep/encode", |b| {
+            b.iter(|| {
+                out.clear();
+                schema
+                    .encode_into(black_box(&m), &mut out)
+                    .expect("encodes");
+                assert_eq!(out.len(), t.len());
+            })
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, transfer, framing, dispatch, shapes);
 criterion_main!(benches);

@@ -4,9 +4,30 @@
 //! user would without fep: slices at fixed offsets, digits parsed by hand, EUC-KR through
 //! encoding_rs, owned strings. It is the floor a generic engine is held against.
 
+pub mod pcap;
+
 use std::path::{Path, PathBuf};
 
 use encoding_rs::EUC_KR;
+
+pub mod shapes;
+
+/// The four bench messages of `layouts/securities.layout`, by name: `order` (ASCII only),
+/// `customer` (Hangul-heavy), `settlement` (numeric-heavy) and `history` (20 counted rows).
+pub const SHAPES: [&str; 4] = ["order", "customer", "settlement", "history"];
+
+/// The sample telegram of each of [`SHAPES`] (without its length prefix), in that order.
+pub fn shape_telegrams() -> [Vec<u8>; 4] {
+    let read = |name: &str| {
+        std::fs::read(layouts().join("securities").join(name)).expect("sample")[4..].to_vec()
+    };
+    [
+        read("order-request.bin"),
+        read("customer-register.bin"),
+        read("settlement.bin"),
+        read("history-20.bin"),
+    ]
+}
 
 /// The workspace's `layouts/` directory.
 pub fn layouts() -> PathBuf {

@@ -89,22 +89,22 @@ impl<'s, R: Read> Batches<'s, R> {
         let schema = self.schema;
         for frame in &mut self.frames {
             let frame = frame?;
-            let at = frame.telegram_offset as usize;
+            let at = frame.offset;
             let telegram = &frame.telegram[..];
             match &self.name {
                 Some(name) => {
                     // Telegrams of other messages are passed over without being decoded.
-                    let info = schema.dispatch(telegram).map_err(|e| e.shift_offset(at))?;
+                    let info = schema.dispatch(telegram).map_err(|e| e.in_frame(at))?;
                     if info.name() != name {
                         continue;
                     }
                     let msg = schema
                         .decode_message(name, telegram)
-                        .map_err(|e| e.shift_offset(at))?;
+                        .map_err(|e| e.in_frame(at))?;
                     self.builder.push(&msg, telegram.len())?;
                 }
                 None => {
-                    let msg = schema.decode(telegram).map_err(|e| e.shift_offset(at))?;
+                    let msg = schema.decode(telegram).map_err(|e| e.in_frame(at))?;
                     self.builder.push(&msg, telegram.len())?;
                 }
             }

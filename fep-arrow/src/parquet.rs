@@ -261,7 +261,7 @@ pub fn convert<R: std::io::Read>(
         let frame = frame?;
         let msg = schema
             .decode(&frame.telegram)
-            .map_err(|e| e.shift_offset(frame.telegram_offset as usize))?;
+            .map_err(|e| e.in_frame(frame.offset))?;
         out.push(&msg, frame.telegram.len())?;
     }
     out.finish()

@@ -302,7 +302,6 @@ impl RangeBatches {
                 self.done = true;
                 break;
             }
-            let shift = (self.base + frame.telegram_offset) as usize;
             let telegram = &frame.telegram[..];
             let decoded = match &self.name {
                 Some(name) => match schema.dispatch(telegram) {
@@ -323,7 +322,7 @@ impl RangeBatches {
                 }
                 Err(e) => {
                     let name = schema.dispatch(telegram).ok().map(|m| m.name().to_owned());
-                    self.bad(e.shift_offset(shift), at, name.as_deref())?;
+                    self.bad(e.in_frame(at), at, name.as_deref())?;
                 }
             }
             if self.builder.rows() >= self.limits.rows || self.builder.bytes() >= self.limits.bytes

@@ -57,6 +57,7 @@ Examples:
   fep decode -l bank.layout --hex '3033 3030 2020 2020 ...'
   xxd capture.bin | fep decode -l bank.layout --hex-file - --format table
   fep decode -l bank.layout --keep-going capture.bin > out.jsonl
+  fep decode -l bank.layout --message transfer --no-frame --hex-file telegram.txt
 
 Hex dumps may be plain hex, with spaces or newlines, 0x prefixes, offsets in the first
 column and an ASCII column at the end (xxd, hexdump -C, od -A x -t x1z).
@@ -69,10 +70,12 @@ Examples:
   fep encode -l layouts/firmbanking.layout layouts/firmbanking/transfer-request.json > t.bin
   fep decode -l bank.layout --reveal capture.bin | fep encode -l bank.layout > same.bin
   fep encode -l bank.layout --message transfer --hex --no-frame fields.json
+  fep encode -l bank.layout fields.json -o telegram.bin
 
 The JSON is one object {\"message\": NAME, \"fields\": {...}}, an array of them, or one a
 line (JSON lines; an \"offset\" key is ignored). With --message, an object may also be the
-fields alone. Decode with --reveal first: masked values cannot be encoded back.")]
+fields alone. Decode with --reveal first: masked values cannot be encoded back. Telegrams are
+bytes, which a terminal cannot show: on a terminal, give --hex, -o FILE or redirect.")]
     Encode(EncodeArgs),
 
     /// Show a telegram field by field: offset, length, path, description, raw bytes and value
@@ -80,6 +83,7 @@ fields alone. Decode with --reveal first: masked values cannot be encoded back."
 Examples:
   fep explain -l layouts/firmbanking.layout layouts/firmbanking/transfer-request.bin
   fep explain -l bank.layout --no-frame --hex-file telegram.txt
+  fep explain -l bank.layout --width 80 capture.bin > for-the-ticket.txt
 
 On a bad telegram, shows every field that decoded, then the failing field with its error,
 then the bytes that were not decoded, and exits with 1.")]
@@ -90,11 +94,64 @@ then the bytes that were not decoded, and exits with 1.")]
 Examples:
   fep convert -l layouts/firmbanking.layout capture.bin -o capture.jsonl
   fep convert -l layouts/cms-batch.layout batch.txt -o batch.csv --to csv
+  fep convert -l bank.layout day1.bin day2.bin -o days.csv --bom      # for Excel
 
 Shows a progress bar on a terminal and ends with a summary on standard error: telegrams per
 message, errors and time. Bad telegrams are reported and left out (unless --fail-fast); the
-exit status is then 1. CSV has one column a field (repeated fields hold their JSON).")]
+exit status is then 1. Every row starts with its source (the input file) and the byte offset
+of its frame in that file. CSV has one column a field (repeated fields hold their JSON); for
+Excel on Korean Windows give --bom (UTF-8), or --encoding cp949 for older versions.")]
     Convert(ConvertArgs),
+
+    /// Match each request with its response by key, in a capture (pcap, pcapng) or a file of
+    /// telegrams: which went unanswered, which came late, which codes came back
+    #[command(after_help = "\
+Examples:
+  tcpdump -i lo -w x.pcap 'tcp port 9000'
+  fep pair -l layouts/firmbanking.layout x.pcap
+  fep pair -l bank.layout --port 9000 --format csv x.pcapng > pairs.csv
+  fep pair -l bank.layout --response-when header.msg_code=2100 telegrams.bin
+
+One row a request (key, request and response messages, response code, latency, outcome:
+answered, unanswered, answered twice) and one a response that matched no request, in
+capture order; then a summary: counts per outcome, latency percentiles per message,
+response codes and a latency histogram. Exit status 0 when every request was answered
+once (and the capture had no gap), 1 otherwise.")]
+    Pair(crate::pair::PairArgs),
+
+    /// Print a shell completion script for bash, zsh, fish, elvish or PowerShell
+    #[command(after_help = "\
+Examples:
+  fep completions bash > ~/.local/share/bash-completion/completions/fep
+  fep completions zsh > ~/.zfunc/_fep        # with fpath+=(~/.zfunc) in ~/.zshrc
+  fep completions fish > ~/.config/fish/completions/fep.fish
+
+The script completes commands, options, their values (formats, encodings) and file names.")]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page fep(1), or write one page a command into a directory
+    #[command(after_help = "\
+Examples:
+  fep man | man -l -
+  fep man --dir /usr/local/share/man/man1     # fep.1, fep-decode.1, ...
+
+The pages are made from the same definitions as --help, so they cannot disagree with it.")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write fep.1 and fep-COMMAND.1 for every command into this directory, instead of
+    /// printing fep(1)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -107,7 +164,8 @@ pub struct CheckArgs {
 /// Where telegrams come from: files, standard input, hex dumps.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// A file of framed telegrams as on the wire, or - for standard input [default: -]
+    /// A file of framed telegrams as on the wire, a pcap or pcapng capture, or - for
+    /// standard input [default: -]
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -133,9 +191,13 @@ pub struct DecodeArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Output format [default: json for one telegram, jsonl for several]
-    #[arg(short, long, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
+    /// Decode as this message, whatever its conditions say
+    #[arg(short, long, value_name = "NAME")]
+    pub message: Option<String>,
+
+    /// Output format, the same however many telegrams there are
+    #[arg(short, long, value_enum, default_value_t = Format::Json, value_name = "FORMAT")]
+    pub format: Format,
 
     /// Show mask and secret fields whole
     #[arg(long)]
@@ -144,14 +206,18 @@ pub struct DecodeArgs {
     /// Report each bad telegram on standard error and go on; print a summary at the end
     #[arg(short = 'k', long)]
     pub keep_going: bool,
+
+    #[command(flatten)]
+    pub filters: crate::capture::FilterArgs,
 }
 
 /// Decode's output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Pretty JSON: one object for one telegram, an array for several.
+    /// Pretty JSON, always one array: [{"source", "offset", "message", "fields"}, ...].
     Json,
-    /// One JSON object a line: {"offset": N, "message": NAME, "fields": {...}}.
+    /// One JSON object a line: {"source": INPUT, "offset": N, "message": NAME, "fields": {...}},
+    /// N the byte offset of the telegram's frame in INPUT.
     Jsonl,
     /// A table a telegram: field, value, description.
     Table,
@@ -175,6 +241,10 @@ pub struct EncodeArgs {
     /// Write hex (a line a telegram) instead of bytes
     #[arg(long)]
     pub hex: bool,
+
+    /// Write to this file instead of standard output (bytes are refused on a terminal)
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
 
     /// Write bare telegrams, without their frames
     #[arg(long)]
@@ -210,6 +280,14 @@ pub struct ExplainArgs {
     /// Show mask and secret fields whole
     #[arg(long)]
     pub reveal: bool,
+
+    /// Fit the table in this many columns (raw bytes under each field, long values cut);
+    /// 0 for the full table [default: the terminal's width; the full table in a pipe]
+    #[arg(short, long, value_name = "COLUMNS")]
+    pub width: Option<usize>,
+
+    #[command(flatten)]
+    pub filters: crate::capture::FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -218,9 +296,10 @@ pub struct ConvertArgs {
     #[arg(short, long, value_name = "LAYOUT")]
     pub layout: PathBuf,
 
-    /// The capture: a file of framed telegrams, or - for standard input
-    #[arg(value_name = "INPUT")]
-    pub input: PathBuf,
+    /// Captures: files of framed telegrams, or - for standard input; each row says which
+    /// one it came from and where
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
 
     /// The output file, or - for standard output
     #[arg(short, long, value_name = "OUT")]
@@ -229,6 +308,9 @@ pub struct ConvertArgs {
     /// Output format [default: from OUT's extension: .csv, .jsonl; parquet needs --to]
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub to: Option<ConvertFormat>,
+
+    #[command(flatten)]
+    pub csv: CsvArgs,
 
     /// Show mask and secret fields whole
     #[arg(long)]
@@ -243,7 +325,64 @@ pub struct ConvertArgs {
     pub quiet: bool,
 
     #[command(flatten)]
+    pub filters: crate::capture::FilterArgs,
+
+    #[command(flatten)]
     pub parquet: crate::parquet::ParquetArgs,
+}
+
+/// How CSV is written, for the program that opens it (Excel on Korean Windows: see
+/// docs/cli.md).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "CSV")]
+pub struct CsvArgs {
+    /// Start the file with a UTF-8 byte order mark, by which Excel knows it is UTF-8
+    #[arg(long)]
+    pub bom: bool,
+
+    /// The CSV's character encoding
+    #[arg(long, value_enum, default_value_t = CsvEncoding::Utf8, value_name = "ENCODING")]
+    pub encoding: CsvEncoding,
+
+    /// The field separator: one ASCII character, or `tab`
+    #[arg(long, default_value = ",", value_parser = parse_delimiter, value_name = "CHAR")]
+    pub delimiter: u8,
+}
+
+/// Character encodings for CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CsvEncoding {
+    /// UTF-8.
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// CP949 (Windows' code page for Korean, a superset of EUC-KR), as Excel reads a CSV
+    /// without a byte order mark on Korean Windows.
+    #[value(name = "cp949", alias = "ms949", alias = "uhc")]
+    Cp949,
+}
+
+/// A CSV delimiter: one ASCII character other than a quote, a letter, a digit or a control
+/// character; `tab` (or `\t`) for a tab. Values holding it are quoted.
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    let b = match s {
+        "tab" | "\\t" | "\t" => b'\t',
+        _ => match s.as_bytes() {
+            [b] if b.is_ascii() => *b,
+            _ => {
+                return Err(format!(
+                    "{s:?} is not one ASCII character; give , ; | or tab"
+                ));
+            }
+        },
+    };
+    if b == b'"' || b.is_ascii_alphanumeric() || (b.is_ascii_control() && b != b'\t') {
+        return Err(format!(
+            "{:?} cannot separate fields: it is a quote, a letter, a digit or a control \
+             character; give , ; | or tab",
+            b as char
+        ));
+    }
+    Ok(b)
 }
 
 /// Convert's output formats.

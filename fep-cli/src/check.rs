@@ -47,9 +47,26 @@ pub fn require_message(schema: &Schema, name: &str) -> Result<(), Failure> {
     match schema.message(name) {
         Some(_) => Ok(()),
         None => Err(Failure::usage(format!(
-            "--message {name}: the layout has no such message; it has {}",
-            message_names(schema)
+            "--message {name}: the layout has no such message{}",
+            others(schema, name, "it has")
         ))),
+    }
+}
+
+/// After "no such message NAME": the nearest name when one is close, then the names there
+/// are: `; did you mean "transfer"? It has transfer, ...` or `; it has transfer, ...`.
+pub fn others(schema: &Schema, name: &str, has: &str) -> String {
+    let hint = fep_core::did_you_mean(name, schema.messages().map(|m| m.name()));
+    let names = message_names(schema);
+    if hint.is_empty() {
+        format!("; {has} {names}")
+    } else {
+        let mut has = has.to_owned();
+        if let Some(first) = has.get(..1) {
+            let upper = first.to_uppercase();
+            has.replace_range(..1, &upper);
+        }
+        format!("{hint} {has} {names}")
     }
 }
 
@@ -115,6 +132,10 @@ fn message(out: &mut impl Write, m: &MessageInfo<'_>, style: Style) -> io::Resul
     )?;
     if let Some(when) = conditions_text(m) {
         writeln!(out, "when {when}")?;
+    }
+    let answers: Vec<&str> = m.answers().collect();
+    if !answers.is_empty() {
+        writeln!(out, "answers {}", answers.join(" "))?;
     }
     let mut t = Table::new(&[
         ("offset", Align::Right),

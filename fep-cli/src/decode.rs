@@ -4,10 +4,13 @@
 use std::io::{self, BufWriter, Write};
 
 use clap::ArgMatches;
-use fep_core::text::{Align, Row, Table};
+use fep_core::text::{Align, Row, Table, cut, display_width};
 use fep_core::{Frame, Message, Schema};
 
+use fep_core::capture::{CaptureEvent, CapturedTelegram};
+
 use crate::args::{ColorChoice, DecodeArgs, Format};
+use crate::capture;
 use crate::failure::{self, Failure, print_error, print_note};
 use crate::input::{self, Telegrams};
 use crate::render;
@@ -19,20 +22,41 @@ pub fn run(
     color: ColorChoice,
 ) -> Result<(), Failure> {
     let schema = crate::check::load(&args.layout, color)?;
+    if let Some(name) = &args.message {
+        crate::check::require_message(&schema, name)?;
+    }
     let sources = input::sources(&args.input, matches)?;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut emit = Emitter {
+        color,
         format: args.format,
         reveal: args.reveal,
         style: Style::stdout(color),
-        first: None,
+        width: crate::style::terminal_width(),
         count: 0,
     };
     let mut stats = Stats::default();
     let keep_going = args.keep_going;
     for src in &sources {
         let label = src.label();
+        if let input::Source::File(path) = src
+            && capture::is_capture_file(path)
+        {
+            let before = stats.telegrams;
+            let go_on =
+                decode_capture(&schema, path, args, &label, &mut emit, &mut out, &mut stats)?;
+            if !go_on {
+                emit.finish(&mut out)?;
+                flush(&mut out)?;
+                return Err(Failure::reported(stats.code));
+            }
+            if stats.telegrams == before {
+                flush(&mut out)?;
+                print_note(&format!("{label} holds no telegram"), color);
+            }
+            continue;
+        }
         let reader = match src.open() {
             Ok((r, _)) => r,
             Err(f) => {
@@ -50,16 +74,24 @@ pub fn run(
         let (before, errors_before) = (stats.telegrams, stats.errors);
         for item in Telegrams::new(&schema, reader, args.input.no_frame) {
             let problem = match item {
-                Ok(frame) => match schema.decode(&frame.telegram) {
+                Ok(frame) => match match &args.message {
+                    Some(name) => schema.decode_message(name, &frame.telegram),
+                    None => schema.decode(&frame.telegram),
+                } {
                     Ok(msg) => {
-                        emit.push(&mut out, &schema, &frame, &msg, &label)?;
+                        emit.push(&mut out, &schema, &frame, &msg, &label, None)?;
                         stats.telegrams += 1;
                         continue;
                     }
                     Err(e) => {
-                        let e = e.shift_offset(frame.telegram_offset as usize);
+                        // A framed input's errors say which frame; a bare one has none.
+                        let e = if args.input.no_frame {
+                            e
+                        } else {
+                            e.in_frame(frame.offset)
+                        };
                         stats.fail(failure::exit_code(&e));
-                        format!("{label}: telegram at byte {}: {e}", frame.offset)
+                        format!("{label}: {e}")
                     }
                 },
                 Err(fe) => {
@@ -67,6 +99,8 @@ pub fn run(
                     let mut text = format!("{label}: {}", fe.error);
                     if let Some(hint) = input::bare_hint(&fe.error, args.input.no_frame) {
                         text.push_str(hint);
+                    } else if fe.rejected.is_some() {
+                        text.push_str("\n  fep explain shows what the frame holds, field by field");
                     } else if fe.fatal && keep_going && fe.error.offset().is_some() {
                         text.push_str(&format!(
                             "\n  the telegrams after it cannot be found; the rest of {label} is skipped"
@@ -108,6 +142,82 @@ pub fn run(
     }
 }
 
+/// The telegrams of a capture file, each with its capture object; gaps are notes, bad
+/// telegrams errors. False when the command must stop (an error without --keep-going).
+fn decode_capture(
+    schema: &Schema,
+    path: &std::path::Path,
+    args: &DecodeArgs,
+    label: &str,
+    emit: &mut Emitter,
+    out: &mut impl Write,
+    stats: &mut Stats,
+) -> Result<bool, Failure> {
+    let color = emit.color;
+    let reader = match capture::open(schema, path, &args.filters) {
+        Ok(r) => r,
+        Err(f) => {
+            stats.fail(f.code());
+            flush(out)?;
+            f.print(color);
+            return Ok(args.keep_going);
+        }
+    };
+    for event in reader {
+        let problem = match event {
+            Ok(CaptureEvent::Telegram(t)) => match schema.decode(&t.frame.telegram) {
+                Ok(msg) => {
+                    emit.push(out, schema, &t.frame, &msg, label, Some(&t))?;
+                    stats.telegrams += 1;
+                    continue;
+                }
+                Err(e) => {
+                    stats.fail(failure::exit_code(&e));
+                    format!(
+                        "{label}: {} > {} at {}, stream byte {}: {e}",
+                        t.src(),
+                        t.dst(),
+                        t.ts,
+                        t.frame.telegram_offset
+                    )
+                }
+            },
+            Ok(CaptureEvent::Gap(g)) => {
+                flush(out)?;
+                print_note(&format!("{label}: {g}"), color);
+                continue;
+            }
+            Ok(_) => continue,
+            Err(e) => {
+                stats.fail(failure::exit_code(&e));
+                format!("{label}: {e}")
+            }
+        };
+        flush(out)?;
+        print_error(&problem, color);
+        if !args.keep_going {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A JSON object's text with one more member at its end.
+fn with_member(object: &str, member: &str) -> String {
+    match object.rfind('}') {
+        Some(i) => {
+            let (head, tail) = object.split_at(i);
+            let pretty = head.ends_with('\n');
+            if pretty {
+                format!("{},\n  {member}\n{tail}", head.trim_end())
+            } else {
+                format!("{head},{member}{tail}")
+            }
+        }
+        None => object.to_owned(),
+    }
+}
+
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -131,16 +241,22 @@ impl Stats {
     }
 }
 
-/// Writes decoded telegrams in the chosen format. Pretty JSON and the default format wait
-/// for the second telegram to know whether to write one object or many.
+/// Writes decoded telegrams in the chosen format, the same whatever their number: pretty
+/// JSON is always one array (written as the telegrams come, so memory stays flat), JSON
+/// lines always a line a telegram. Every entry and line carries its source and the offset
+/// of its frame there.
 struct Emitter {
-    format: Option<Format>,
+    color: ColorChoice,
+    format: Format,
     reveal: bool,
     style: Style,
-    /// The first telegram, as pretty JSON and as a JSON line, until a second one comes.
-    first: Option<(String, String)>,
+    /// The terminal's width, for tables.
+    width: Option<usize>,
     count: u64,
 }
+
+/// The narrowest a cut value gets in a table, in cells.
+const MIN_VALUE: usize = 12;
 
 impl Emitter {
     fn push(
@@ -150,47 +266,45 @@ impl Emitter {
         frame: &Frame,
         msg: &Message<'_>,
         label: &str,
+        captured: Option<&CapturedTelegram>,
     ) -> Result<(), Failure> {
         self.count += 1;
+        let member = captured.map(|t| format!("\"capture\":{}", capture::json(t)));
         let r = match self.format {
-            Some(Format::Table) => self.table(out, schema, frame, msg, label),
-            Some(Format::Jsonl) => {
-                writeln!(out, "{}", render::jsonl(msg, frame.offset, self.reveal))
-            }
-            Some(Format::Json) => {
-                let pretty = render::pretty(msg, self.reveal);
-                if self.count == 1 {
-                    self.first = Some((pretty, String::new()));
-                    Ok(())
-                } else {
-                    let mut r = Ok(());
-                    if let Some((first, _)) = self.first.take() {
-                        r = write!(out, "[\n{}", indent(&first));
+            Format::Table => {
+                let label = match captured {
+                    Some(t) => {
+                        format!("the {} > {} stream of {label} ({})", t.src(), t.dst(), t.ts)
                     }
-                    r.and_then(|()| write!(out, ",\n{}", indent(&pretty)))
+                    None => label.to_owned(),
+                };
+                self.table(out, schema, frame, msg, &label)
+            }
+            Format::Jsonl => {
+                let line = render::jsonl(msg, label, frame.offset, self.reveal);
+                match &member {
+                    Some(m) => writeln!(out, "{}", with_member(&line, m)),
+                    None => writeln!(out, "{line}"),
                 }
             }
-            None => {
-                let line = render::jsonl(msg, frame.offset, self.reveal);
-                if self.count == 1 {
-                    self.first = Some((render::pretty(msg, self.reveal), line));
-                    Ok(())
-                } else {
-                    let mut r = Ok(());
-                    if let Some((_, first)) = self.first.take() {
-                        r = writeln!(out, "{first}");
-                    }
-                    r.and_then(|()| writeln!(out, "{line}"))
-                }
+            Format::Json => {
+                let entry = render::pretty_with_source(msg, label, frame.offset, self.reveal);
+                let entry = match &member {
+                    Some(m) => with_member(&entry, &m.replacen(':', ": ", 1)),
+                    None => entry,
+                };
+                let open = if self.count == 1 { "[\n" } else { ",\n" };
+                write!(out, "{open}{}", indent(&entry))
             }
         };
         r.map_err(Failure::output)
     }
 
+    /// Closes the output (the JSON array); called once, at the end or before an error.
     fn finish(&mut self, out: &mut impl Write) -> Result<(), Failure> {
-        let r = match (self.format, self.first.take()) {
-            (Some(Format::Json) | None, Some((pretty, _))) => writeln!(out, "{pretty}"),
-            (Some(Format::Json), None) if self.count > 1 => writeln!(out, "\n]"),
+        let r = match self.format {
+            Format::Json if self.count == 0 => writeln!(out, "[]"),
+            Format::Json => writeln!(out, "\n]"),
             _ => Ok(()),
         };
         r.map_err(Failure::output)
@@ -215,18 +329,39 @@ impl Emitter {
             render::whence(frame, label)
         )?;
         // The explanation is the decoder itself with a trace: it cannot disagree with `msg`.
-        let x = schema.explain(&frame.telegram);
+        // As the message it decoded as (which `--message` may have chosen).
+        let x = schema
+            .explain_as(msg.name(), &frame.telegram)
+            .unwrap_or_else(|_| schema.explain(&frame.telegram));
         let mut t = Table::new(&[
             ("field", Align::Left),
             ("value", Align::Left),
             ("description", Align::Left),
         ]);
-        for f in x.fields.iter().filter(|f| !f.filler) {
-            t.push(Row::new(vec![
-                f.path.clone(),
-                f.value_text(self.reveal),
-                f.description.unwrap_or("").to_owned(),
-            ]));
+        let rows: Vec<[String; 3]> = x
+            .fields
+            .iter()
+            .filter(|f| !f.filler)
+            .map(|f| {
+                [
+                    f.path.clone(),
+                    f.value_text(self.reveal),
+                    f.description.unwrap_or("").to_owned(),
+                ]
+            })
+            .collect();
+        // On a terminal narrower than the table, long values are cut to fit.
+        let value_cells = self.width.and_then(|w| {
+            let widest = |i: usize| rows.iter().map(|r| display_width(&r[i])).max().unwrap_or(0);
+            let (path, value, desc) = (widest(0).max(5), widest(1).max(5), widest(2).max(11));
+            (path + value + desc + 4 > w).then(|| w.saturating_sub(path + desc + 4).max(MIN_VALUE))
+        });
+        for [path, value, description] in rows {
+            let value = match value_cells {
+                Some(cells) => cut(&value, cells),
+                None => value,
+            };
+            t.push(Row::new(vec![path, value, description]));
         }
         let style = self.style;
         out.write_all(

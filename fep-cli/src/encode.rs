@@ -5,7 +5,7 @@
 //! capture runs in constant memory. Errors name the JSON line, the JSON path and the
 //! layout's field.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::Path;
@@ -25,20 +25,42 @@ pub fn run(args: &EncodeArgs, color: ColorChoice) -> Result<(), Failure> {
     if let Some(name) = &args.message {
         crate::check::require_message(&schema, name)?;
     }
+    // Raw bytes on a terminal are noise at best and control sequences at worst.
+    if args.output.is_none() && !args.hex && io::stdout().is_terminal() {
+        return Err(Failure::usage(
+            "encode writes telegrams as bytes, which a terminal cannot show: give --hex to \
+             see them as hex, -o FILE to write a file, or redirect standard output (> FILE)",
+        ));
+    }
     let (reader, label) = open(args.json.as_deref())?;
     let lines = Rc::new(Cell::new(Lines::default()));
+    let seen = Rc::new(RefCell::new(Vec::new()));
     let tracked = Tracked {
         inner: BufReader::new(reader),
         lines: lines.clone(),
+        seen: seen.clone(),
     };
     let framer = Framer::new(&schema).line_ending(match args.line_ending {
         LineEndingArg::Crlf => LineEnding::CrLf,
         LineEndingArg::Lf => LineEnding::Lf,
     });
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let sink: Box<dyn Write> = match &args.output {
+        Some(p) if p != Path::new("-") => {
+            Box::new(File::create(p).map_err(|e| Failure::io(&e, p))?)
+        }
+        _ => Box::new(io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(sink);
     let stream = serde_json::Deserializer::from_reader(tracked).into_iter::<Value<'static>>();
-    let r = encode_all(stream, &lines, &label, &schema, &framer, args, &mut out);
+    let r = encode_all(
+        stream,
+        (&lines, &seen),
+        &label,
+        &schema,
+        &framer,
+        args,
+        &mut out,
+    );
     // The telegrams before a bad value are written, as decode writes those before a bad one.
     let flushed = out.flush().map_err(Failure::output);
     r.and(flushed)
@@ -46,7 +68,7 @@ pub fn run(args: &EncodeArgs, color: ColorChoice) -> Result<(), Failure> {
 
 fn encode_all<R: Read>(
     stream: serde_json::StreamDeserializer<'_, serde_json::de::IoRead<R>, Value<'static>>,
-    lines: &Cell<Lines>,
+    (lines, seen): (&Cell<Lines>, &RefCell<Vec<u8>>),
     label: &str,
     schema: &Schema,
     framer: &Framer,
@@ -56,8 +78,18 @@ fn encode_all<R: Read>(
     let names: Vec<&str> = schema.messages().map(|m| m.name()).collect();
     let mut n = 0usize;
     for value in stream {
-        let value = value.map_err(|e| json_failure(label, &e, n))?;
+        let value = value.map_err(|e| {
+            let seen = seen.borrow();
+            let upto = up_to_error(&seen, lines.get().current, &e);
+            json_failure(label, &e, n, upto)
+        })?;
         n += 1;
+        {
+            // Keep the current line's start: serde_json's columns count from it.
+            let mut seen = seen.borrow_mut();
+            let keep = seen.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            seen.drain(..keep);
+        }
         let at = Where {
             label,
             line: lines.get().start,
@@ -136,15 +168,25 @@ impl Default for Lines {
     }
 }
 
-/// Counts lines as serde_json reads (it reads a byte at a time).
+/// The most bytes of one JSON value kept for naming the field of an error in it; past
+/// that, the error says line and column only.
+const SEEN_MAX: usize = 16 << 20;
+
+/// Counts lines as serde_json reads (it reads a byte at a time), and keeps the bytes of
+/// the value being read (up to [`SEEN_MAX`]) so that an error can name its field.
 struct Tracked<R> {
     inner: R,
     lines: Rc<Cell<Lines>>,
+    seen: Rc<RefCell<Vec<u8>>>,
 }
 
 impl<R: Read> Read for Tracked<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        let mut seen = self.seen.borrow_mut();
+        if seen.len() + n <= SEEN_MAX {
+            seen.extend_from_slice(&buf[..n]);
+        }
         let mut l = self.lines.get();
         for &b in &buf[..n] {
             if l.start == 0 && !b.is_ascii_whitespace() {
@@ -260,7 +302,83 @@ fn values_at<'v, 'a>(
     }
 }
 
-fn json_failure(label: &str, e: &serde_json::Error, values: usize) -> Failure {
+/// The bytes of `seen` (which starts at the start of a line, and ends on stream line
+/// `current`) up to the place of `e`, without the byte serde_json read past the bad value.
+fn up_to_error<'s>(seen: &'s [u8], current: u64, e: &serde_json::Error) -> &'s [u8] {
+    let newlines = seen.iter().filter(|&&b| b == b'\n').count() as u64;
+    let first = current.saturating_sub(newlines);
+    let skip = (e.line() as u64).saturating_sub(first);
+    let mut start = 0;
+    for _ in 0..skip {
+        match seen[start..].iter().position(|&b| b == b'\n') {
+            Some(p) => start += p + 1,
+            None => return seen,
+        }
+    }
+    let end = (start + e.column().saturating_sub(1)).min(seen.len());
+    &seen[..end]
+}
+
+/// The JSON path of the value a JSON text ends inside, as the other encode errors write it:
+/// `.fields.items[0].amount`, `[2].fields.amount`. Empty at the top level.
+fn json_path_at(text: &[u8]) -> String {
+    enum Frame {
+        Object { key: Option<String>, want_key: bool },
+        Array(usize),
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                want_key: true,
+            }),
+            b'[' => stack.push(Frame::Array(0)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array(n)) => *n += 1,
+                Some(Frame::Object { want_key, .. }) => *want_key = true,
+                None => {}
+            },
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < text.len() && text[i] != b'"' {
+                    i += if text[i] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object { key, want_key }) = stack.last_mut()
+                    && *want_key
+                {
+                    let raw = &text[start..i.min(text.len())];
+                    *key = Some(
+                        serde_json::from_slice::<String>(&[b"\"", raw, b"\""].concat())
+                            .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned()),
+                    );
+                    *want_key = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for f in &stack {
+        match f {
+            Frame::Object { key: Some(k), .. } => {
+                path.push('.');
+                path.push_str(k);
+            }
+            Frame::Array(n) => path.push_str(&format!("[{n}]")),
+            Frame::Object { key: None, .. } => {}
+        }
+    }
+    path
+}
+
+fn json_failure(label: &str, e: &serde_json::Error, values: usize, seen: &[u8]) -> Failure {
     if e.is_io() {
         return Failure::usage(format!("{label}: {e}"));
     }
@@ -273,7 +391,11 @@ fn json_failure(label: &str, e: &serde_json::Error, values: usize) -> Failure {
     let what = match e.classify() {
         serde_json::error::Category::Eof => format!("the JSON ends early ({what})"),
         serde_json::error::Category::Syntax => format!("bad JSON: {what}"),
-        _ => what.to_owned(),
+        // A value the telegram cannot hold: name its field, as every encode error does.
+        _ => match json_path_at(seen) {
+            p if p.is_empty() => what.to_owned(),
+            p => format!("{p}: {what}"),
+        },
     };
     Failure::data(format!("{label}:{}:{}: {what}", e.line(), e.column()))
 }
@@ -345,11 +467,8 @@ fn encode_failure(
     let kind = e.kind().to_string();
     let text = if path.is_empty() {
         let mut what = kind;
-        if matches!(e.kind(), fep_core::ErrorKind::UnknownMessage(_)) {
-            what.push_str(&format!(
-                "; the layout has {}",
-                crate::check::message_names(schema)
-            ));
+        if let fep_core::ErrorKind::UnknownMessage(name) = e.kind() {
+            what.push_str(&crate::check::others(schema, name, "the layout has"));
             format!("{}: {prefix}.message: {what}", at.text())
         } else {
             format!("{}: {prefix}.fields ({}): {what}", at.text(), msg.name())
@@ -379,4 +498,28 @@ fn field_info(schema: &Schema, message: &str, path: &str) -> Option<String> {
         s.push_str(&format!(" \"{d}\""));
     }
     Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_path_at;
+
+    #[test]
+    fn the_path_of_the_value_a_text_ends_in() {
+        let cases = [
+            (
+                r#"{"message": "m", "fields": {"amount": 1.5"#,
+                ".fields.amount",
+            ),
+            (
+                r#"[{"a": 1}, {"fields": {"items": [{"x": "]", "amount": 1.5"#,
+                "[1].fields.items[0].amount",
+            ),
+            (r#"{"fields": {"a\"b": true"#, ".fields.a\"b"),
+            ("", ""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(json_path_at(text.as_bytes()), want, "{text}");
+        }
+    }
 }

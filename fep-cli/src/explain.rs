@@ -6,9 +6,11 @@
 use std::io::{self, BufWriter, Write};
 
 use clap::ArgMatches;
+use fep_core::capture::CaptureEvent;
 use fep_core::{Explanation, Frame};
 
 use crate::args::{ColorChoice, ExplainArgs};
+use crate::capture;
 use crate::failure::{self, DATA, Failure, print_error, print_note};
 use crate::input::{self, Telegrams};
 use crate::render;
@@ -25,12 +27,70 @@ pub fn run(
     }
     let sources = input::sources(&args.input, matches)?;
     let style = Style::stdout(color);
+    let width = match args.width {
+        Some(0) => None,
+        Some(w) => Some(w),
+        None => crate::style::terminal_width(),
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut code = 0u8;
     let mut shown = 0usize;
     for src in &sources {
         let label = src.label();
+        if let input::Source::File(path) = src
+            && capture::is_capture_file(path)
+        {
+            let before = shown;
+            let reader = match capture::open(&schema, path, &args.filters) {
+                Ok(r) => r,
+                Err(f) => {
+                    out.flush().map_err(Failure::output)?;
+                    f.print(color);
+                    code = code.max(f.code());
+                    continue;
+                }
+            };
+            for event in reader {
+                match event {
+                    Ok(CaptureEvent::Telegram(t)) => {
+                        let x = match &args.message {
+                            Some(name) => match schema.explain_as(name, &t.frame.telegram) {
+                                Ok(x) => x,
+                                Err(e) => return Err(Failure::core(&e, &label, Style::plain())),
+                            },
+                            None => schema.explain(&t.frame.telegram),
+                        };
+                        if x.error.is_some() {
+                            code = code.max(DATA);
+                        }
+                        if shown > 0 {
+                            writeln!(out).map_err(Failure::output)?;
+                        }
+                        shown += 1;
+                        let stream =
+                            format!("the {} > {} stream of {label} ({})", t.src(), t.dst(), t.ts);
+                        write(&mut out, x, &t.frame, &stream, args, width, style)
+                            .map_err(Failure::output)?;
+                    }
+                    Ok(CaptureEvent::Gap(g)) => {
+                        out.flush().map_err(Failure::output)?;
+                        print_note(&format!("{label}: {g}"), color);
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        out.flush().map_err(Failure::output)?;
+                        code = code.max(failure::exit_code(&e));
+                        print_error(&format!("{label}: {e}"), color);
+                    }
+                }
+            }
+            if shown == before {
+                out.flush().map_err(Failure::output)?;
+                print_note(&format!("{label} holds no telegram"), color);
+            }
+            continue;
+        }
         let (reader, _) = match src.open() {
             Ok(r) => r,
             Err(f) => {
@@ -58,7 +118,7 @@ pub fn run(
                         writeln!(out).map_err(Failure::output)?;
                     }
                     shown += 1;
-                    write(&mut out, &x, &frame, &label, args.reveal, style)
+                    write(&mut out, x, &frame, &label, args, width, style)
                         .map_err(Failure::output)?;
                 }
                 Err(fe) => {
@@ -70,6 +130,21 @@ pub fn run(
                         text.push_str(hint);
                     }
                     print_error(&text, color);
+                    // What the refused frame holds, field by field, up to where it ends.
+                    if let Some(frame) = &fe.rejected {
+                        let x = match &args.message {
+                            Some(name) => schema.explain_as(name, &frame.telegram),
+                            None => Ok(schema.explain(&frame.telegram)),
+                        };
+                        let x = x.map_err(|e| Failure::core(&e, &label, Style::plain()))?;
+                        if shown > 0 {
+                            writeln!(out).map_err(Failure::output)?;
+                        }
+                        shown += 1;
+                        write(&mut out, x, frame, &label, args, width, style)
+                            .map_err(Failure::output)?;
+                        out.flush().map_err(Failure::output)?;
+                    }
                 }
             }
         }
@@ -86,21 +161,28 @@ pub fn run(
 }
 
 /// Prints the core's text of an explanation, coloured by `style`: the same table Python
-/// prints, with where the telegram came from in the heading.
+/// prints, with where the telegram came from in the heading. The error of a framed input
+/// says which frame and where in its telegram, as `decode` says it.
 fn write(
     out: &mut impl Write,
-    x: &Explanation<'_, '_>,
+    mut x: Explanation<'_, '_>,
     frame: &Frame,
     label: &str,
-    reveal: bool,
+    args: &ExplainArgs,
+    width: Option<usize>,
     style: Style,
 ) -> io::Result<()> {
+    if !args.input.no_frame {
+        x.error = x.error.map(|e| e.in_frame(frame.offset));
+    }
     let whence = render::whence(frame, label);
-    let text = x
-        .text()
-        .reveal(reveal)
+    let mut text = x.text();
+    if let Some(w) = width {
+        text = text.width(w);
+    }
+    let text = text
+        .reveal(args.reveal)
         .origin(&whence)
-        .input_offset(frame.telegram_offset)
         .reveal_hint("--reveal shows them")
         .render_with(|tone, line| style.tone(tone, line));
     out.write_all(text.as_bytes())

@@ -143,11 +143,35 @@ pub fn exit_code(e: &fep_core::Error) -> u8 {
 /// 12 |   header        hedaer
 ///    |                 ^^^^^^
 /// ```
+///
+/// Every further independent mistake the core found ([`fep_core::Error::related`]) follows
+/// the same way, each under its own `error:`, then a count.
 pub fn layout_error(e: &fep_core::Error, style: Style) -> String {
+    let mut out = one_layout_error(e, style);
+    for more in e.related() {
+        out.push_str(&format!(
+            "\n{} {}",
+            style.error("error:"),
+            one_layout_error(more, style)
+        ));
+    }
+    if !e.related().is_empty() {
+        let n = e.related().len() + 1;
+        let most = if e.related().len() == fep_core::MAX_RELATED {
+            " (the first ones; fix them and check again for more)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("\n{n} errors in the layout{most}"));
+    }
+    out
+}
+
+fn one_layout_error(e: &fep_core::Error, style: Style) -> String {
     let Position::Layout(p) = e.position() else {
-        return e.to_string();
+        return e.alone().to_string();
     };
-    let mut out = e.to_string();
+    let mut out = e.alone().to_string();
     if p.line_text.is_empty() && p.snippet.is_empty() {
         return out;
     }

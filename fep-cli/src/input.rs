@@ -29,7 +29,25 @@ pub enum Source {
 }
 
 impl Source {
-    /// How messages name this input.
+    /// A capture named on the command line: a file, or `-` for standard input.
+    pub fn path(p: &Path) -> Source {
+        if p == Path::new("-") {
+            Source::Stdin
+        } else {
+            Source::File(p.to_path_buf())
+        }
+    }
+
+    /// The file this input is read from, if it is one (not standard input or hex text).
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Source::File(p) => Some(p),
+            Source::HexFile(p) if p != Path::new("-") => Some(p),
+            _ => None,
+        }
+    }
+
+    /// How messages and output rows name this input.
     pub fn label(&self) -> String {
         match self {
             Source::File(p) => p.display().to_string(),
@@ -105,12 +123,7 @@ pub fn sources(args: &InputArgs, matches: Option<&ArgMatches>) -> Result<Vec<Sou
     };
     let mut all: Vec<(usize, Source)> = Vec::new();
     for (i, p) in args.inputs.iter().enumerate() {
-        let s = if p == Path::new("-") {
-            Source::Stdin
-        } else {
-            Source::File(p.clone())
-        };
-        all.push((index("inputs", i), s));
+        all.push((index("inputs", i), Source::path(p)));
     }
     for (i, t) in args.hex.iter().enumerate() {
         all.push((index("hex", i), Source::Hex(i + 1, t.clone())));
@@ -129,10 +142,23 @@ pub fn sources(args: &InputArgs, matches: Option<&ArgMatches>) -> Result<Vec<Sou
         }
         out.push(Source::Stdin);
     }
-    if out.iter().filter(|s| s.is_stdin()).count() > 1 {
+    once(&out)?;
+    Ok(out)
+}
+
+/// Captures named on the command line (`-` for standard input), in order.
+pub fn files(paths: &[PathBuf]) -> Result<Vec<Source>, Failure> {
+    let out: Vec<Source> = paths.iter().map(|p| Source::path(p)).collect();
+    once(&out)?;
+    Ok(out)
+}
+
+/// Standard input can be read only once.
+fn once(sources: &[Source]) -> Result<(), Failure> {
+    if sources.iter().filter(|s| s.is_stdin()).count() > 1 {
         return Err(Failure::usage("standard input can be read only once"));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A problem cutting telegrams from an input.
@@ -143,6 +169,9 @@ pub struct FrameError {
     /// True when nothing after it in this input can be read: the framer cannot tell where
     /// the next telegram starts, or reading failed.
     pub fatal: bool,
+    /// The refused frame, when its bytes are known (a length that disagrees with the
+    /// message, a stream that ends inside it): what `explain` shows field by field.
+    pub rejected: Option<Frame>,
 }
 
 /// The telegrams of one input, in order: framed as the layout says (the core's
@@ -182,13 +211,20 @@ impl Telegrams {
     }
 }
 
-/// A hint for a framing error at the very start of an input: it may be a bare telegram.
+/// A hint for a framing error at the very start of an input that says the input has no
+/// frame at all (a length prefix that is not one, or absurdly long): it may be a bare
+/// telegram. A prefix that reads as a length but disagrees with what follows is a framed
+/// input with a fault, and gets no such hint.
 pub fn bare_hint(e: &fep_core::Error, no_frame: bool) -> Option<&'static str> {
-    (!no_frame && e.offset() == Some(0) && matches!(e.kind(), fep_core::ErrorKind::Framing(_)))
-        .then_some(
-            "\n  if the input is one telegram without its frame (no length prefix or line end), \
+    use fep_core::ErrorKind;
+    let unframed = matches!(
+        e.kind(),
+        ErrorKind::BadLengthPrefix(_) | ErrorKind::FrameTooLong { .. }
+    );
+    (!no_frame && e.offset() == Some(0) && unframed).then_some(
+        "\n  if the input is one telegram without its frame (no length prefix or line end), \
              give --no-frame",
-        )
+    )
 }
 
 /// Reads a whole input as one telegram (at most the framer's maximum).
@@ -201,6 +237,7 @@ fn whole(reader: Box<dyn Read>) -> Result<Option<Frame>, FrameError> {
         .map_err(|e| FrameError {
             error: e.into(),
             fatal: true,
+            rejected: None,
         })?;
     if buf.len() as u64 == limit {
         let e = io::Error::new(
@@ -213,6 +250,7 @@ fn whole(reader: Box<dyn Read>) -> Result<Option<Frame>, FrameError> {
         return Err(FrameError {
             error: e.into(),
             fatal: true,
+            rejected: None,
         });
     }
     if buf.is_empty() {
@@ -246,7 +284,13 @@ impl Iterator for Telegrams {
                         Some(at) => r.stream_offset() <= at as u64,
                         None => true,
                     };
-                    Some(Err(FrameError { error, fatal }))
+                    // Nothing to show of a frame that ends inside its prefix.
+                    let rejected = r.take_rejected().filter(|f| !f.telegram.is_empty());
+                    Some(Err(FrameError {
+                        error,
+                        fatal,
+                        rejected,
+                    }))
                 }
             },
         }

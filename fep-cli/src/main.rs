@@ -2,17 +2,21 @@
 //!
 //! Each command converts its arguments, calls the core and reports in words: `check` a
 //! layout, `decode` captures and hex dumps, `encode` JSON back to telegrams, `explain` a
-//! telegram field by field, `convert` large captures to JSON lines or CSV. Exit codes:
+//! telegram field by field, `convert` large captures to JSON lines or CSV;
+//! `completions` and `man` print shell completions and the manual page. Exit codes:
 //! 0 success, 1 a data error (a bad telegram, bad hex, bad JSON), 2 a usage or layout error.
 
 mod args;
+mod capture;
 mod check;
 mod convert;
 mod decode;
+mod docs;
 mod encode;
 mod explain;
 mod failure;
 mod input;
+mod pair;
 mod parquet;
 mod render;
 mod style;
@@ -39,6 +43,9 @@ fn main() -> ExitCode {
         Command::Encode(a) => encode::run(a, cli.color),
         Command::Explain(a) => explain::run(a, sub, cli.color),
         Command::Convert(a) => convert::run(a, cli.color),
+        Command::Completions(a) => docs::completions(a),
+        Command::Man(a) => docs::man(a),
+        Command::Pair(a) => pair::run(a, cli.color),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

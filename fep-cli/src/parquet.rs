@@ -1,5 +1,7 @@
-//! `fep convert --to parquet`: a capture to one Parquet dataset per message, in Hive-style
+//! `fep convert --to parquet`: captures to one Parquet dataset per message, in Hive-style
 //! folders (`OUT/message=NAME/part-00000.parquet`), typed from the layout by `fep_arrow`.
+//! Several inputs go into the same datasets, one after the other. Packet captures (pcap,
+//! pcapng) are refused: their timestamp and connection columns have no Parquet mapping yet.
 //!
 //! Memory stays flat: telegrams are read in chunks, and each message's rows go to its file
 //! one bounded row group at a time (`--row-group-rows`, and at most 64 MiB of telegrams).
@@ -13,9 +15,10 @@ use fep_arrow::Masking;
 use fep_arrow::parquet::{Codec, Dataset, Options};
 
 use crate::args::{ColorChoice, ConvertArgs};
+use crate::capture;
 use crate::convert::Progress;
 use crate::failure::{self, Failure, print_error};
-use crate::input::{Source, Telegrams};
+use crate::input::{self, Telegrams};
 use crate::render;
 
 /// Options of Parquet output.
@@ -55,13 +58,31 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             args.output.display()
         )));
     }
-    let source = if args.input == Path::new("-") {
-        Source::Stdin
-    } else {
-        Source::File(args.input.clone())
-    };
-    let label = source.label();
-    let (reader, size) = source.open()?;
+    let sources = input::files(&args.inputs)?;
+    if let Some(p) = sources
+        .iter()
+        .filter_map(|s| s.file())
+        .find(|p| capture::is_capture_file(p))
+    {
+        return Err(Failure::usage(format!(
+            "{}: a packet capture (pcap, pcapng); Parquet output takes files of framed \
+             telegrams only: convert the capture to JSON lines or CSV",
+            p.display()
+        )));
+    }
+    if args.filters.any() {
+        return Err(Failure::usage(
+            "--port and --host filter captures (pcap, pcapng); Parquet output takes none",
+        ));
+    }
+    // Every input is opened before the output is created: a missing one is a usage error
+    // that leaves no folder behind.
+    let mut opened = Vec::with_capacity(sources.len());
+    for src in &sources {
+        let (reader, size) = src.open()?;
+        opened.push((src.label(), reader, size));
+    }
+    let total_size: Option<u64> = opened.iter().map(|(_, _, size)| *size).sum();
     let options = Options {
         codec: match args.parquet.compression {
             CodecArg::Zstd => Codec::Zstd,
@@ -76,58 +97,67 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         },
         ..Options::default()
     };
-    let out_failure = |e: fep_arrow::Error| match e {
+    let out_failure = |label: &str, e: fep_arrow::Error| match e {
         fep_arrow::Error::Io(e) => Failure::usage(format!("cannot write the output: {e}")),
         e => Failure::data(format!("{label}: {e}")),
     };
-    let mut dataset = Dataset::create(&args.output, &schema, options).map_err(out_failure)?;
+    let out_label = args.output.display().to_string();
+    let mut dataset =
+        Dataset::create(&args.output, &schema, options).map_err(|e| out_failure(&out_label, e))?;
 
     let start = Instant::now();
-    let mut progress = (!args.quiet && io::stderr().is_terminal()).then(|| Progress::new(size));
-    let mut telegrams = Telegrams::new(&schema, reader, false);
+    let mut progress =
+        (!args.quiet && io::stderr().is_terminal()).then(|| Progress::new(total_size));
     let (mut total, mut errors, mut code) = (0u64, 0u64, 0u8);
-    while let Some(item) = telegrams.next() {
-        let problem = match item {
-            Ok(frame) => match schema.decode(&frame.telegram) {
-                Ok(msg) => {
-                    dataset
-                        .push(&msg, frame.telegram.len())
-                        .map_err(out_failure)?;
-                    total += 1;
-                    None
+    // Bytes of the inputs before the one being read.
+    let mut done_bytes = 0u64;
+    'inputs: for (label, reader, _) in opened {
+        let mut telegrams = Telegrams::new(&schema, reader, false);
+        while let Some(item) = telegrams.next() {
+            let problem = match item {
+                Ok(frame) => match schema.decode(&frame.telegram) {
+                    Ok(msg) => {
+                        dataset
+                            .push(&msg, frame.telegram.len())
+                            .map_err(|e| out_failure(&label, e))?;
+                        total += 1;
+                        None
+                    }
+                    Err(e) => {
+                        let e = e.in_frame(frame.offset);
+                        code = code.max(failure::exit_code(&e));
+                        Some(format!("{label}: {e}"))
+                    }
+                },
+                Err(fe) => {
+                    code = code.max(failure::exit_code(&fe.error));
+                    let mut text = format!("{label}: {}", fe.error);
+                    if fe.fatal && fe.error.offset().is_some() {
+                        text.push_str(&format!(
+                            "\n  the telegrams after it cannot be found; the rest of {label} is skipped"
+                        ));
+                    }
+                    Some(text)
                 }
-                Err(e) => {
-                    let e = e.shift_offset(frame.telegram_offset as usize);
-                    code = code.max(failure::exit_code(&e));
-                    Some(format!("{label}: telegram at byte {}: {e}", frame.offset))
+            };
+            if let Some(text) = problem {
+                errors += 1;
+                match &progress {
+                    Some(p) => p.bar.suspend(|| print_error(&text, color)),
+                    None => print_error(&text, color),
                 }
-            },
-            Err(fe) => {
-                code = code.max(failure::exit_code(&fe.error));
-                let mut text = format!("{label}: {}", fe.error);
-                if fe.fatal && fe.error.offset().is_some() {
-                    text.push_str(
-                        "\n  the telegrams after it cannot be found; the rest of the input is skipped",
-                    );
+                if args.fail_fast {
+                    done_bytes += telegrams.bytes_read();
+                    break 'inputs;
                 }
-                Some(text)
             }
-        };
-        if let Some(text) = problem {
-            errors += 1;
-            match &progress {
-                Some(p) => p.bar.suspend(|| print_error(&text, color)),
-                None => print_error(&text, color),
-            }
-            if args.fail_fast {
-                break;
+            if let Some(p) = &mut progress {
+                p.update(done_bytes + telegrams.bytes_read(), total);
             }
         }
-        if let Some(p) = &mut progress {
-            p.update(telegrams.bytes_read(), total);
-        }
+        done_bytes += telegrams.bytes_read();
     }
-    let parts = dataset.finish().map_err(out_failure)?;
+    let parts = dataset.finish().map_err(|e| out_failure(&out_label, e))?;
     if let Some(p) = progress {
         p.bar.finish_and_clear();
     }
@@ -144,7 +174,7 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             "converted {} telegram{} ({} bytes) to {} in {secs:.2} s, {} telegrams/s",
             render::count(total),
             if total == 1 { "" } else { "s" },
-            render::count(telegrams.bytes_read()),
+            render::count(done_bytes),
             args.output.display(),
             render::count(rate),
         );

@@ -4,10 +4,12 @@ use std::fmt::Write as _;
 
 use fep_core::{Frame, Message, Schema, Value};
 
-/// A decoded telegram as one JSON line: `{"offset":N,"message":NAME,"fields":{...}}`,
-/// `mask`/`secret` fields hidden unless `reveal`. `encode` reads it back (it ignores
-/// `offset`).
-pub fn jsonl(msg: &Message<'_>, offset: u64, reveal: bool) -> String {
+/// A decoded telegram as one JSON line:
+/// `{"source":INPUT,"offset":N,"message":NAME,"fields":{...}}`, where `offset` is the byte
+/// offset of the telegram's frame in `source`; `mask`/`secret` fields hidden unless
+/// `reveal`. `encode` reads it back (it ignores `source` and `offset`).
+pub fn jsonl(msg: &Message<'_>, source: &str, offset: u64, reveal: bool) -> String {
+    let source = serde_json::to_string(source).unwrap_or_default();
     let name = serde_json::to_string(msg.name()).unwrap_or_default();
     let fields = if reveal {
         serde_json::to_string(msg.fields())
@@ -15,7 +17,19 @@ pub fn jsonl(msg: &Message<'_>, offset: u64, reveal: bool) -> String {
         serde_json::to_string(&msg.fields().redacted())
     }
     .unwrap_or_default();
-    format!("{{\"offset\":{offset},\"message\":{name},\"fields\":{fields}}}")
+    format!("{{\"source\":{source},\"offset\":{offset},\"message\":{name},\"fields\":{fields}}}")
+}
+
+/// A decoded telegram as pretty JSON with where it came from, as an entry of decode's
+/// `--format json` array: `{"source": INPUT, "offset": N, "message": NAME, "fields": {...}}`.
+pub fn pretty_with_source(msg: &Message<'_>, source: &str, offset: u64, reveal: bool) -> String {
+    let body = pretty(msg, reveal);
+    let source = serde_json::to_string(source).unwrap_or_default();
+    // The message's pretty JSON is an object opening with "{\n"; its keys follow.
+    match body.strip_prefix("{\n") {
+        Some(rest) => format!("{{\n  \"source\": {source},\n  \"offset\": {offset},\n{rest}"),
+        None => body,
+    }
 }
 
 /// A decoded telegram as pretty JSON, exactly as the samples in `layouts/` are written.

@@ -77,3 +77,14 @@ fn enabled(choice: ColorChoice, terminal: bool) -> bool {
         }
     }
 }
+
+/// The width of the terminal standard output writes to; `None` in a pipe or a file.
+pub fn terminal_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_, columns)| usize::from(columns))
+        .filter(|&c| c > 0)
+}

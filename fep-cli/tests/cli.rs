@@ -53,6 +53,7 @@ fn check_prints_each_bundled_layout_as_spec_tables() {
         "firmbanking",
         "forex-remittance",
         "member-cp949",
+        "securities",
     ] {
         let r = fep(&["check", &format!("layouts/{name}.layout")]);
         r.code(0);
@@ -113,6 +114,19 @@ fn layout_file_errors() {
 
 // ------------------------------------------------------------------ decode
 
+/// Decode's pretty JSON with each entry's `source` and `offset` lines left out.
+fn without_source(json: &str) -> String {
+    json.lines()
+        .filter(|l| !l.starts_with("    \"source\": ") && !l.starts_with("    \"offset\": "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Lines indented by two spaces, as serde_json indents an array's entries.
+fn indented(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
 #[test]
 fn decode_reveal_gives_each_sample_json_exactly() {
     for (layout, stem) in samples() {
@@ -122,16 +136,21 @@ fn decode_reveal_gives_each_sample_json_exactly() {
         ]);
         r.code(0);
         let want = String::from_utf8(read(&format!("{stem}.json"))).expect("UTF-8");
-        assert_eq!(r.out().trim_end(), want.trim_end(), "{stem}");
-        // One telegram or several: the default is the same pretty JSON for one.
-        let r = fep(&["decode", "-l", &layout, "--reveal", &bin]);
-        if !want.trim_start().starts_with('[') {
-            assert_eq!(
-                r.out().trim_end(),
-                want.trim_end(),
-                "{stem} (default format)"
-            );
+        // Always one array, whatever the number of telegrams: a sample of one telegram is
+        // its one entry.
+        let want = if want.starts_with('[') {
+            format!("{}\n", want.trim_end())
+        } else {
+            format!("[\n{}]\n", indented(&want))
+        };
+        assert_eq!(without_source(&r.out()), want, "{stem}");
+        let v: serde_json::Value = serde_json::from_str(&r.out()).expect("one JSON document");
+        for entry in v.as_array().expect("an array") {
+            assert_eq!(entry["source"], bin.as_str(), "{stem}");
         }
+        // JSON is the default.
+        let d = fep(&["decode", "-l", &layout, "--reveal", &bin]);
+        assert_eq!(d.out(), r.out(), "{stem} (default format)");
     }
 }
 
@@ -141,7 +160,7 @@ fn decode_golden_outputs() {
     r.code(0);
     golden("decode-transfer.json", &r.out());
 
-    let mut args = vec!["decode", "-l", FB];
+    let mut args = vec!["decode", "-l", FB, "--format", "jsonl"];
     args.extend(FB_SAMPLES);
     let r = fep(&args);
     r.code(0);
@@ -211,7 +230,7 @@ fn masking_is_on_in_every_output_unless_reveal() {
 
 #[test]
 fn decode_reads_hex_dumps_as_logs_and_tools_print_them() {
-    let want = fep(&["decode", "-l", FB, TRANSFER]).out();
+    let want = without_source(&fep(&["decode", "-l", FB, TRANSFER]).out());
     let bytes = read(TRANSFER);
     let plain = hex(&bytes);
     let spaced: Vec<String> = bytes.iter().map(|b| format!("{b:02X}")).collect();
@@ -232,16 +251,20 @@ fn decode_reads_hex_dumps_as_logs_and_tools_print_them() {
     ] {
         let r = fep(&["decode", "-l", FB, "--hex", text]);
         r.code(0);
-        assert_eq!(r.out(), want, "--hex {name}");
+        assert_eq!(without_source(&r.out()), want, "--hex {name}");
+        assert!(
+            r.out().contains("    \"source\": \"--hex\",\n"),
+            "--hex {name}"
+        );
     }
     for file in ["transfer-request.xxd", "transfer-request.hexdump"] {
         let path = format!("fep-cli/tests/data/{file}");
         let r = fep(&["decode", "-l", FB, "--hex-file", &path]);
         r.code(0);
-        assert_eq!(r.out(), want, "{file}");
+        assert_eq!(without_source(&r.out()), want, "{file}");
         let r = fep_in(&["decode", "-l", FB, "--hex-file", "-"], &read(&path));
         r.code(0);
-        assert_eq!(r.out(), want, "{file} on standard input");
+        assert_eq!(without_source(&r.out()), want, "{file} on standard input");
     }
     // A telegram from a log, without its length prefix.
     let r = fep(&[
@@ -253,7 +276,7 @@ fn decode_reads_hex_dumps_as_logs_and_tools_print_them() {
         "fep-cli/tests/data/transfer-request-bare.txt",
     ]);
     r.code(0);
-    assert_eq!(r.out(), want, "bare telegram");
+    assert_eq!(without_source(&r.out()), want, "bare telegram");
 }
 
 #[test]
@@ -263,6 +286,8 @@ fn decode_inputs_keep_command_line_order() {
         "decode",
         "-l",
         FB,
+        "--format",
+        "jsonl",
         "--hex",
         &t,
         HISTORY,
@@ -270,15 +295,25 @@ fn decode_inputs_keep_command_line_order() {
         "fep-cli/tests/data/transfer-request.xxd",
     ]);
     r.code(0);
-    let names: Vec<String> = r
+    let names: Vec<(String, String)> = r
         .out()
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
-            v["message"].as_str().expect("name").to_owned()
+            let source = v["source"].as_str().expect("source").to_owned();
+            (source, v["message"].as_str().expect("name").to_owned())
         })
         .collect();
-    assert_eq!(names, ["transfer", "balance_history", "transfer"]);
+    let want = [
+        ("--hex", "transfer"),
+        (HISTORY, "balance_history"),
+        ("fep-cli/tests/data/transfer-request.xxd", "transfer"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
+    assert_eq!(names, want);
 }
 
 /// A case: its name, the arguments, standard input, the exit code, standard error.
@@ -308,21 +343,21 @@ fn decode_errors() {
             vec!["decode", "-l", FB, "-"],
             transfer_with(4 + 129 + 5, b"O"),
             1,
-            "error: standard input: telegram at byte 0: transfer.amount (bytes 133..146): expected digits, found \"00000O0010000\"\n",
+            "error: standard input: transfer.amount (frame at byte 0; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n",
         ),
         (
             "a bare telegram read as framed",
             vec!["decode", "-l", FB, "--hex", &short],
             vec![],
             1,
-            "error: --hex: (bytes 0..4): the length prefix is not digits, found \"    \"\n  if the input is one telegram without its frame (no length prefix or line end), give --no-frame\n",
+            "error: --hex: frame at byte 0: the length prefix is not digits, found \"    \"\n  if the input is one telegram without its frame (no length prefix or line end), give --no-frame\n",
         ),
         (
             "cut short",
             vec!["decode", "-l", FB, "-"],
             read(TRANSFER)[..200].to_vec(),
             1,
-            "error: standard input: (bytes 0..16): the stream ends inside a telegram (200 bytes left over), found \"0300         TES\"\n  if the input is one telegram without its frame (no length prefix or line end), give --no-frame\n",
+            "error: standard input: frame at byte 0: the length prefix says 300 bytes; 196 follow\n  fep explain shows what the frame holds, field by field\n",
         ),
         (
             "missing input",
@@ -365,10 +400,13 @@ fn decode_stops_at_the_first_bad_telegram_unless_keep_going() {
     );
     assert_eq!(
         r.stderr,
-        "error: standard input: telegram at byte 304: transfer.amount (bytes 437..450): expected digits, found \"00000O0010000\"\n"
+        "error: standard input: transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n"
     );
 
-    let r = fep_in(&["decode", "-l", FB, "--keep-going", "-"], &capture);
+    let r = fep_in(
+        &["decode", "-l", FB, "--keep-going", "--format", "jsonl", "-"],
+        &capture,
+    );
     r.code(1);
     let offsets: Vec<u64> = r
         .out()
@@ -381,8 +419,8 @@ fn decode_stops_at_the_first_bad_telegram_unless_keep_going() {
     assert_eq!(offsets, [0, 912]);
     assert_eq!(
         r.stderr,
-        "error: standard input: telegram at byte 304: transfer.amount (bytes 437..450): expected digits, found \"00000O0010000\"\n\
-         error: standard input: telegram at byte 608: (bytes 612..912): no message matches: header.msg_code = \"9999\", header.task_code = \"100\"\n\
+        "error: standard input: transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n\
+         error: standard input: (frame at byte 608; bytes 0..300 of the telegram): no message matches: header.msg_code = \"9999\", header.task_code = \"100\"; header.msg_code takes \"2000\", \"2100\", \"3000\", \"3100\", \"7000\", \"7100\"\n\
          2 telegrams decoded, 2 errors\n"
     );
 
@@ -394,7 +432,7 @@ fn decode_stops_at_the_first_bad_telegram_unless_keep_going() {
     r.code(1);
     assert_eq!(
         r.stderr,
-        "error: standard input: (bytes 304..308): the length prefix is not digits, found \"03x0\"\n  \
+        "error: standard input: frame at byte 304: the length prefix is not digits, found \"03x0\"\n  \
          the telegrams after it cannot be found; the rest of standard input is skipped\n\
          1 telegram decoded, 1 error\n"
     );
@@ -450,7 +488,10 @@ fn decode_then_encode_gives_back_the_input_bytes() {
         capture.extend(read(b));
     }
     let capture = capture.repeat(200);
-    let d = fep_in(&["decode", "-l", FB, "--reveal", "-"], &capture);
+    let d = fep_in(
+        &["decode", "-l", FB, "--reveal", "--format", "jsonl", "-"],
+        &capture,
+    );
     d.code(0);
     assert_eq!(d.out().lines().count(), 1000);
     let e = fep_in(&["encode", "-l", FB], &d.stdout);
@@ -565,7 +606,7 @@ fn encode_errors_name_the_json_path_and_the_field() {
             edit(&sample, "\"transfer\"", "\"transfr\""),
             vec![],
             1,
-            "error: standard input:1: .message: unknown message \"transfr\"; the layout has transfer, balance_history, balance_inquiry\n",
+            "error: standard input:1: .message: unknown message \"transfr\"; did you mean \"transfer\"? The layout has transfer, balance_history, balance_inquiry\n",
         ),
         (
             "bad JSON",
@@ -579,7 +620,25 @@ fn encode_errors_name_the_json_path_and_the_field() {
             edit(&sample, "\"amount\": 10000", "\"amount\": 100.5"),
             vec![],
             1,
-            "error: standard input:20:20: the number 100.5 is not an integer; write exact decimals as strings, such as \"123.45\"\n",
+            "error: standard input:20:20: .fields.amount: the number 100.5 is not an integer; write exact decimals as strings, such as \"123.45\"\n",
+        ),
+        (
+            "a boolean in a repeat",
+            edit(&history, "\"amount\": 150000", "\"amount\": true"),
+            vec![],
+            1,
+            "error: standard input:24:22: .fields.items[0].amount: a boolean has no telegram form; use a string or a number\n",
+        ),
+        (
+            "no such date",
+            edit(
+                &sample,
+                "\"send_date\": \"2024-03-15\"",
+                "\"send_date\": \"2024-02-30\"",
+            ),
+            vec![],
+            1,
+            "error: standard input:1: .fields.header.send_date (transfer.header.send_date 9(8) \"전송일자\"): impossible date: day 30 of 2024-02\n",
         ),
         (
             "ends early",
@@ -707,16 +766,18 @@ fn explain_a_bad_telegram_shows_what_decoded_the_failing_field_and_the_rest() {
     r.code(1);
     golden("explain-short.txt", &r.out());
 
-    // A frame whose length disagrees with its message is reported, not explained.
+    // A frame whose length disagrees with its message is reported, and what it holds is
+    // explained up to where it ends (the whole text: errors-*.txt in tests/errors.rs).
     let mut framed = b"0136".to_vec();
     framed.extend(short);
     let r = fep_in(&["explain", "-l", FB, "-"], &framed);
     r.code(1);
-    assert_eq!(r.out(), "");
+    assert!(r.out().starts_with(
+        "transfer (136 bytes, frame at byte 0 of standard input, telegram at byte 4)\n"
+    ));
     assert_eq!(
         r.stderr,
-        "error: standard input: (bytes 0..16): the frame holds 136 bytes but message \"transfer\" is 300 bytes, found \"         TESTCO0\"\n  \
-         if the input is one telegram without its frame (no length prefix or line end), give --no-frame\n"
+        "error: standard input: frame at byte 0: the length prefix says 136 bytes but message \"transfer\" is 300 bytes\n"
     );
 }
 
@@ -844,8 +905,12 @@ fn convert_reports_bad_telegrams_and_goes_on() {
     assert_eq!(csv.lines().count(), 3, "a header and the 2 good telegrams");
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(lines.len(), 5, "{}", r.stderr);
-    assert!(lines[0].ends_with("telegram at byte 304: transfer.amount (bytes 437..450): expected digits, found \"00000O0010000\""));
-    assert!(lines[1].contains("telegram at byte 608: (bytes 612..912): no message matches"));
+    assert!(lines[0].ends_with("transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')"), "{}", lines[0]);
+    assert!(
+        lines[1].contains("(frame at byte 608; bytes 0..300 of the telegram): no message matches"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[2].starts_with("converted 2 telegrams (1,216 bytes) to "));
     assert_eq!(lines[4], "  errors                      2");
 

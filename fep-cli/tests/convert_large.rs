@@ -112,7 +112,7 @@ fn check_output(path: &Path, format: &str) {
     if format == "csv" {
         let header = lines.next().expect("header");
         assert!(
-            header.starts_with("offset,message,header.system_id,"),
+            header.starts_with("source,offset,message,header.system_id,"),
             "{header}"
         );
     }
@@ -120,14 +120,21 @@ fn check_output(path: &Path, format: &str) {
     for (i, line) in lines.enumerate() {
         let (offset, seq) = if format == "csv" {
             let cells: Vec<&str> = line.split(',').collect();
-            assert_eq!(cells[1], "transfer", "row {i}");
+            assert!(cells[0].ends_with("capture.bin"), "row {i}");
+            assert_eq!(cells[2], "transfer", "row {i}");
             (
-                cells[0].parse::<u64>().expect("offset"),
-                cells[8].parse::<u64>().expect("seq_no"),
+                cells[1].parse::<u64>().expect("offset"),
+                cells[9].parse::<u64>().expect("seq_no"),
             )
         } else {
             let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
             assert_eq!(v["message"], "transfer", "line {i}");
+            assert!(
+                v["source"]
+                    .as_str()
+                    .is_some_and(|s| s.ends_with("capture.bin")),
+                "line {i}"
+            );
             assert_eq!(v["fields"]["debit_acct"], "*********4005", "masked");
             (
                 v["offset"].as_u64().expect("offset"),

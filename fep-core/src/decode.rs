@@ -1,8 +1,9 @@
 //! Decoding: telegram bytes to a [`Message`].
 //!
-//! A message of fixed length without repeats decodes through its flat plan (`plan.rs`);
-//! the rest, and `decode_into` (which reuses the buffers of the message it is given), take
-//! the general walk (`walk.rs`). Both give the same values and the same errors.
+//! A message whose fields have static offsets (repeats included, see `plan.rs`) decodes
+//! through its flat plan, also into a message whose buffers are reused (`decode_into`); the
+//! rest take the general walk (`walk.rs`), as does any telegram a plan refuses, so that the
+//! errors come from the walk. Both give the same values.
 
 use std::sync::Arc;
 
@@ -27,7 +28,7 @@ impl Schema {
     /// ```
     /// # let schema = fep_core::Schema::parse("message m 5 {\n n 9(5)\n}\n")?;
     /// let e = schema.decode(b"12a45").unwrap_err();
-    /// assert_eq!(e.to_string(), "m.n (bytes 0..5): expected digits, found \"12a45\"");
+    /// assert_eq!(e.to_string(), "m.n (bytes 0..5): expected digits, found \"12a45\" (byte 2 of the field, 'a')");
     /// # Ok::<(), fep_core::Error>(())
     /// ```
     pub fn decode<'a>(&self, telegram: &'a [u8]) -> Result<Message<'a>> {
@@ -48,15 +49,20 @@ impl Schema {
         if let Some(plan) = &self.inner.plans[mi] {
             check_length(m, telegram).map_err(|e| e.with_message(&m.name))?;
             let mut values = Vec::new();
-            plan.decode(&self.inner, telegram, &mut values)
-                .map_err(|e| e.with_message(&m.name))?;
-            return Ok(Message {
-                name: m.name.clone(),
-                fields: Record {
-                    shape: self.inner.groups[m.root as usize].shape.clone(),
-                    values,
-                },
-            });
+            match plan.decode(&self.inner, telegram, &mut values) {
+                Ok(()) => {
+                    return Ok(Message {
+                        name: m.name.clone(),
+                        fields: Record {
+                            shape: self.inner.groups[m.root as usize].shape.clone(),
+                            values,
+                        },
+                    });
+                }
+                Err(e) if !plan.has_repeats() => return Err(e.with_message(&m.name)),
+                // A plan with repeats gives up: the walk decodes again and says why.
+                Err(_) => {}
+            }
         }
         let mut fields = Record::new();
         self.decode_fields(mi, telegram, &mut fields)?;
@@ -92,10 +98,20 @@ impl Schema {
         if !Arc::ptr_eq(&message.name, &m.name) {
             message.name = m.name.clone();
         }
+        // The plan first; at any error the walk decodes again and reports it.
+        if let Some(plan) = &self.inner.plans[mi]
+            && check_length(m, telegram).is_ok()
+            && plan
+                .decode_into(&self.inner, telegram, &mut message.fields)
+                .is_ok()
+        {
+            return Ok(());
+        }
         self.decode_fields(mi, telegram, &mut message.fields)
     }
 
-    fn decode_fields<'a>(
+    /// The general walk: decodes into `fields`, reusing what they hold.
+    pub(crate) fn decode_fields<'a>(
         &self,
         mi: usize,
         telegram: &'a [u8],

@@ -24,7 +24,14 @@ struct Inner {
     /// Set where the error is made: the kind's own category unless the maker knows better
     /// (a wrong type when reading a field is the caller's mistake about data, not encoding).
     category: Category,
+    /// Further independent errors found in the same run (a layout's other mistakes), in
+    /// source order, at most [`MAX_RELATED`]. Empty for nearly every error.
+    related: Vec<Error>,
 }
+
+/// The most further errors one error carries ([`Error::related`]): a layout with a hundred
+/// mistakes shows the first few, not a screenful.
+pub const MAX_RELATED: usize = 19;
 
 /// The coarse class of an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,8 +96,12 @@ pub struct DataPosition {
     pub message: Option<Arc<str>>,
     /// The field path, such as `items[3].amount`; empty for the telegram as a whole.
     pub path: String,
-    /// Byte offset of the field within the telegram (or within the stream, for framing).
+    /// Byte offset of the field within the telegram; for a framing error, of the frame
+    /// within the stream.
     pub offset: usize,
+    /// Byte offset, within the stream, of the frame that holds the telegram, when the
+    /// telegram came from a stream (set by [`Error::in_frame`] and by the framer).
+    pub frame: Option<usize>,
     /// Byte length of the field.
     pub length: usize,
     /// The raw bytes of the field; `None` for `mask`/`secret` fields, which never show them.
@@ -123,8 +134,13 @@ pub enum ErrorKind {
         first_line: u32,
     },
     /// A field refers to a record that does not exist.
-    #[error("unknown record \"{0}\"")]
-    UnknownRecord(String),
+    #[error("unknown record \"{name}\"{hint}")]
+    UnknownRecord {
+        /// The name as written.
+        name: String,
+        /// `; did you mean "header"?` when a record's name is close, else empty.
+        hint: String,
+    },
     /// Records refer to each other in a cycle, or nest deeper than the limit.
     #[error("{0}")]
     RecordNesting(String),
@@ -185,8 +201,14 @@ pub enum ErrorKind {
         found: usize,
     },
     /// No message's conditions hold.
-    #[error("no message matches: {}", format_discriminators(.0))]
-    NoMessageMatches(Vec<(String, String)>),
+    #[error("no message matches: {}{}", format_discriminators(.found), if .accepted.is_empty() { String::new() } else { format!("; {}", .accepted) })]
+    NoMessageMatches {
+        /// Each discriminator's path and the value found there (`(hidden)` when sensitive).
+        found: Vec<(String, String)>,
+        /// What the layout accepts there, in words: `header.msg_code takes "2000", "2100"`
+        /// (empty when the layout has no message to say it of).
+        accepted: String,
+    },
     /// The message named by the caller does not exist.
     #[error("unknown message \"{0}\"")]
     UnknownMessage(String),
@@ -235,12 +257,65 @@ pub enum ErrorKind {
     /// Filler (`_`) or an unused repeat slot holds something other than pad.
     #[error("expected pad (filler or an unused slot)")]
     NotPad,
-    /// A framing error: bad length prefix, oversize frame, a length the message disagrees with.
+    /// A length prefix that is not a length: not digits, or (when it counts itself) less
+    /// than its own width. Where the next telegram starts cannot be known after it.
     #[error("{0}")]
-    Framing(String),
+    BadLengthPrefix(String),
+    /// A frame longer than the framer's maximum; nothing is allocated for it.
+    #[error("{}", frame_too_long(*.length, *.max, *.prefixed))]
+    FrameTooLong {
+        /// The frame's length, when known (a length prefix says it; a line still arriving
+        /// has none yet).
+        length: Option<u64>,
+        /// The framer's maximum.
+        max: usize,
+        /// The length comes from a length prefix.
+        prefixed: bool,
+    },
+    /// The stream ends inside a frame: what its length prefix (or its message) promised,
+    /// and how many bytes came.
+    #[error("{}", truncated(*.needed, *.found, *.prefix, .message.as_deref()))]
+    FrameTruncated {
+        /// The telegram's length as its prefix (or message) says; `None` when the stream
+        /// ends before that is known.
+        needed: Option<usize>,
+        /// The bytes of the telegram that came (after the prefix).
+        found: usize,
+        /// The width of the length prefix, for `framing length-prefix`.
+        prefix: Option<usize>,
+        /// The message the bytes that came begin, when known.
+        message: Option<String>,
+    },
+    /// A frame whose length disagrees with its message's declared length.
+    #[error(
+        "the {} {frame} bytes but message \"{message}\" is {length} bytes",
+        if *.prefixed { "length prefix says" } else { "line holds" }
+    )]
+    FrameLengthMismatch {
+        /// The frame's length (without the prefix or line end).
+        frame: usize,
+        /// The message the telegram begins.
+        message: String,
+        /// The message's declared length.
+        length: usize,
+        /// The frame has a length prefix (else it is a line).
+        prefixed: bool,
+    },
+    /// An entry of a repeat that the telegram does not hold (an index at or over its count).
+    #[error("entry {index} is not in the telegram: the count is {count}")]
+    NoSuchEntry {
+        /// The index asked for.
+        index: usize,
+        /// The count the telegram holds.
+        count: u64,
+    },
     /// A hex dump that cannot be read (a bad digit, offsets out of order, a short line).
     #[error("{0}")]
     HexDump(String),
+    /// A packet capture that cannot be read (not pcap or pcapng, a truncated or malformed
+    /// file); the offset is the byte of the file.
+    #[error("{0}")]
+    Capture(String),
 
     // ---- correlation ----
     /// A request whose key is already pending in the correlator.
@@ -357,6 +432,41 @@ pub enum ErrorKind {
     Io(#[from] std::io::Error),
 }
 
+fn frame_too_long(length: Option<u64>, max: usize, prefixed: bool) -> String {
+    match (length, prefixed) {
+        (Some(n), true) => {
+            format!("the length prefix says {n} bytes, more than the maximum of {max}")
+        }
+        (Some(n), false) => format!("a telegram of {n} bytes, more than the maximum of {max}"),
+        (None, _) => format!("a line longer than the maximum of {max} bytes"),
+    }
+}
+
+fn truncated(
+    needed: Option<usize>,
+    found: usize,
+    prefix: Option<usize>,
+    message: Option<&str>,
+) -> String {
+    let follow = if found == 1 { "follows" } else { "follow" };
+    match (prefix, needed) {
+        (Some(_), Some(n)) => format!("the length prefix says {n} bytes; {found} {follow}"),
+        (Some(w), None) => {
+            format!("the stream ends inside a length prefix: it is {w} bytes; {found} {follow}")
+        }
+        (None, Some(n)) => match message {
+            Some(m) => format!(
+                "the stream ends inside a telegram: message \"{m}\" is {n} bytes; {found} {follow}"
+            ),
+            None => format!("the stream ends inside a telegram of {n} bytes; {found} {follow}"),
+        },
+        (None, None) => format!(
+            "the stream ends inside a telegram ({found} byte{} left over)",
+            if found == 1 { "" } else { "s" }
+        ),
+    }
+}
+
 fn format_discriminators(d: &[(String, String)]) -> String {
     if d.is_empty() {
         return "the layout has no message for it".into();
@@ -387,13 +497,26 @@ impl ErrorKind {
         }
     }
 
+    /// A fault of the framing (a bad length prefix, an oversize frame, a stream that ends
+    /// inside a frame, a frame whose length disagrees with its message): the error is about
+    /// a frame of a stream, and its offset is the frame's.
+    pub fn is_framing(&self) -> bool {
+        matches!(
+            self,
+            ErrorKind::BadLengthPrefix(_)
+                | ErrorKind::FrameTooLong { .. }
+                | ErrorKind::FrameTruncated { .. }
+                | ErrorKind::FrameLengthMismatch { .. }
+        )
+    }
+
     /// The category of this kind.
     pub fn category(&self) -> Category {
         use ErrorKind::*;
         match self {
             Syntax(_)
             | DuplicateName { .. }
-            | UnknownRecord(_)
+            | UnknownRecord { .. }
             | RecordNesting(_)
             | LengthMismatch { .. }
             | BadWidth(_)
@@ -405,7 +528,7 @@ impl ErrorKind {
             | NoKey(_) => Category::Layout,
             TooShort { .. }
             | TooLong { .. }
-            | NoMessageMatches(_)
+            | NoMessageMatches { .. }
             | NotDigits(_)
             | BadSign(_)
             | BadDateTime { .. }
@@ -416,8 +539,13 @@ impl ErrorKind {
             | CountOverBound { .. }
             | RequiredBlank
             | NotPad
-            | Framing(_)
+            | BadLengthPrefix(_)
+            | FrameTooLong { .. }
+            | FrameTruncated { .. }
+            | FrameLengthMismatch { .. }
+            | NoSuchEntry { .. }
             | HexDump(_)
+            | Capture(_)
             | DuplicateKey(_)
             | CorrelatorFull { .. }
             | Unmatched { .. } => Category::Data,
@@ -448,7 +576,28 @@ impl Error {
             kind,
             position,
             category,
+            related: Vec::new(),
         }))
+    }
+
+    /// This error carrying `more`: further independent errors of the same run (at most
+    /// [`MAX_RELATED`] are kept).
+    pub(crate) fn with_related(mut self, mut more: Vec<Error>) -> Error {
+        more.truncate(MAX_RELATED);
+        self.0.related = more;
+        self
+    }
+
+    /// Further independent errors found in the same run, after this one: a layout's other
+    /// mistakes, each with its own position (at most [`MAX_RELATED`]). `Display` shows this
+    /// error and says how many more there are; [`Error::alone`] shows this one only.
+    pub fn related(&self) -> &[Error] {
+        &self.0.related
+    }
+
+    /// This error's text without the count of [`Error::related`] ones.
+    pub fn alone(&self) -> impl fmt::Display + '_ {
+        Alone(self)
     }
 
     /// The same error in another category, for a maker that knows better than the kind.
@@ -483,7 +632,8 @@ impl Error {
         }
     }
 
-    /// The byte offset of a data error.
+    /// The byte offset of a data error: of the field within the telegram, or for a
+    /// framing error of the frame within the stream.
     pub fn offset(&self) -> Option<usize> {
         match &self.0.position {
             Position::Data(d) => Some(d.offset),
@@ -522,6 +672,9 @@ impl Error {
         {
             s.push_str(", found ");
             s.push_str(&render_raw(raw));
+            if let ErrorKind::NotDigits(_) = self.0.kind {
+                s.push_str(&point_at_byte(raw));
+            }
         }
         s
     }
@@ -529,7 +682,15 @@ impl Error {
     fn shows_found(&self) -> bool {
         !matches!(
             self.0.kind,
-            ErrorKind::TooShort { .. } | ErrorKind::TooLong { .. } | ErrorKind::NoMessageMatches(_)
+            ErrorKind::TooShort { .. }
+                | ErrorKind::TooLong { .. }
+                | ErrorKind::NoMessageMatches { .. }
+                | ErrorKind::FrameTruncated { .. }
+                | ErrorKind::FrameLengthMismatch { .. }
+                | ErrorKind::FrameTooLong {
+                    length: Some(_),
+                    ..
+                }
         )
     }
 
@@ -543,12 +704,19 @@ impl Error {
                 path: String::new(),
                 offset,
                 length,
+                frame: None,
                 raw: raw.map(<[u8]>::to_vec),
             }),
         )
     }
 
     pub(crate) fn value(kind: ErrorKind) -> Error {
+        // A value that cannot be encoded is an encoding error, though its words (an
+        // impossible date, a constant) are those decode uses for the same fault.
+        let category = match kind {
+            ErrorKind::BadDateTime { .. } | ErrorKind::ConstantMismatch(_) => Category::Encoding,
+            _ => kind.category(),
+        };
         Error::new(
             kind,
             Position::Value(ValuePosition {
@@ -556,6 +724,7 @@ impl Error {
                 path: String::new(),
             }),
         )
+        .in_category(category)
     }
 
     /// Puts `segment` in front of the path: `name` then `.rest`, or `[i]` directly.
@@ -585,13 +754,74 @@ impl Error {
         self
     }
 
-    /// Shifts a data error's offset by `by` (a telegram's offset within a stream).
+    /// Says which frame of a stream the telegram of a data error came from: its stream
+    /// offset. The field's offset stays counted from the telegram's start, and the text
+    /// says both: `m.f (frame at byte 4212; field at bytes 66..81 of the telegram): ...`.
+    /// Framing errors already carry their frame; they are left as they are.
+    pub fn in_frame(mut self, frame_offset: u64) -> Error {
+        if let Position::Data(d) = &mut self.0.position
+            && d.frame.is_none()
+        {
+            d.frame = Some(usize::try_from(frame_offset).unwrap_or(usize::MAX));
+        }
+        self
+    }
+
+    /// The stream offset of the frame a data error is about, when known: the frame that
+    /// holds the telegram (see [`Error::in_frame`]), or the frame a framing error is about.
+    pub fn frame_offset(&self) -> Option<usize> {
+        match &self.0.position {
+            Position::Data(d) => d.frame,
+            _ => None,
+        }
+    }
+
+    /// Shifts a data error's offset by `by` (a telegram's offset within a stream). Prefer
+    /// [`Error::in_frame`], which keeps field offsets counted from the telegram's start.
     pub fn shift_offset(mut self, by: usize) -> Error {
         if let Position::Data(d) = &mut self.0.position {
             d.offset += by;
         }
         self
     }
+}
+
+/// For a number that is not digits: which byte of the field is wrong, counted from 0 like
+/// every offset (` (byte 5 of the field, 'l')`), and when the field is digits with spaces
+/// around them, that `lenient` reads it. Worked out when the error is shown, never while
+/// decoding. A sign byte at either end is not the wrong one.
+fn point_at_byte(raw: &[u8]) -> String {
+    let last = raw.len().saturating_sub(1);
+    let is_sign = |i: usize, b: u8| (i == 0 || i == last) && (b == b'+' || b == b'-');
+    let Some((i, &b)) = raw
+        .iter()
+        .enumerate()
+        .find(|&(i, &b)| !b.is_ascii_digit() && !is_sign(i, b))
+    else {
+        return String::new();
+    };
+    let shown = if (0x20..0x7f).contains(&b) {
+        format!("'{}'", b as char)
+    } else {
+        format!("0x{b:02X}")
+    };
+    let mut s = format!(" (byte {i} of the field, {shown})");
+    // Digits with spaces before or after them (and a sign byte): what `lenient` accepts.
+    let body: &[u8] = match raw {
+        [b'+' | b'-', rest @ ..] | [rest @ .., b'+' | b'-'] => rest,
+        _ => raw,
+    };
+    let start = body.iter().take_while(|&&c| c == b' ').count();
+    let end = body.len()
+        - body[start..]
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b' ')
+            .count();
+    if b == b' ' && start < end && body[start..end].iter().all(u8::is_ascii_digit) {
+        s.push_str("; the number is padded with spaces: mark the field `lenient` to accept that");
+    }
+    s
 }
 
 /// Renders raw bytes for a person: quoted text when printable ASCII, hex otherwise.
@@ -607,8 +837,88 @@ pub(crate) fn render_raw(raw: &[u8]) -> String {
     }
 }
 
+/// The closest of `candidates` to `name`, as a hint for a name that is not there:
+/// `; did you mean "header"?`, or empty when none is close (an edit distance, counting a
+/// swap of two neighbours as one edit, of at most a third of the name, and at least 1;
+/// letter case does not count; a name of three or more letters that begins a candidate is
+/// one edit from it).
+///
+/// ```
+/// let names = ["transfer", "balance_history", "balance_inquiry"];
+/// assert_eq!(fep_core::did_you_mean("transfr", names), "; did you mean \"transfer\"?");
+/// assert_eq!(fep_core::did_you_mean("ping", names), "");
+/// ```
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let lower = name.to_lowercase();
+    let limit = (name.chars().count() / 3).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c == name {
+            continue;
+        }
+        let c_lower = c.to_lowercase();
+        // A name cut short (`lead` for `leading`) is as close as one edit.
+        let d = if lower.chars().count() >= 3 && c_lower.starts_with(&lower) {
+            1
+        } else {
+            edit_distance(&lower, &c_lower)
+        };
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map_or_else(String::new, |(_, c)| format!("; did you mean \"{c}\"?"))
+}
+
+/// Optimal string alignment distance over characters: insertions, deletions, changes and
+/// swaps of two neighbours each cost one. Names are short (at most 64 characters).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[n][m]
+}
+
+struct Alone<'e>(&'e Error);
+
+impl fmt::Display for Alone<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt_one(f)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_one(f)?;
+        match self.0.related.len() {
+            0 => Ok(()),
+            1 => f.write_str(" (and 1 more error)"),
+            n => write!(f, " (and {n} more errors)"),
+        }
+    }
+}
+
+impl Error {
+    fn fmt_one(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0.position {
             Position::None => write!(f, "{}", self.0.kind),
             Position::Text(t) => write!(f, "{}:{}: {}", t.line, t.column, self.0.kind),
@@ -629,8 +939,31 @@ impl fmt::Display for Error {
                     f.write_str(&d.path)?;
                     wrote = true;
                 }
+                if self.0.kind.is_framing() {
+                    // A framing error is about a frame, not a field: where the frame starts.
+                    return write!(f, "frame at byte {}: {}", d.offset, self.detail());
+                }
                 if wrote {
                     f.write_str(" ")?;
+                }
+                if let Some(frame) = d.frame {
+                    let what = if d.path.is_empty() { "" } else { "field at " };
+                    return if d.length == 0 {
+                        write!(
+                            f,
+                            "(frame at byte {frame}; {what}byte {} of the telegram): {}",
+                            d.offset,
+                            self.detail()
+                        )
+                    } else {
+                        write!(
+                            f,
+                            "(frame at byte {frame}; {what}bytes {}..{} of the telegram): {}",
+                            d.offset,
+                            d.offset + d.length,
+                            self.detail()
+                        )
+                    };
                 }
                 if d.length == 0 {
                     write!(f, "(at byte {}): {}", d.offset, self.detail())
@@ -712,7 +1045,8 @@ mod tests {
         .with_message(&Arc::from("transfer"));
         assert_eq!(
             e.to_string(),
-            "transfer.amount (bytes 129..142): expected digits, found \"00001O0000000\""
+            "transfer.amount (bytes 129..142): expected digits, found \"00001O0000000\" \
+             (byte 5 of the field, 'O')"
         );
         assert_eq!(e.category(), Category::Data);
     }

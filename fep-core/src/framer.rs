@@ -44,6 +44,9 @@ pub struct Framer {
     line_ending: LineEnding,
     /// Stream offset of the first byte in the caller's buffer.
     offset: u64,
+    /// The last frame refused for its length (a prefix that disagrees with its message, a
+    /// stream that ends inside it), kept for whoever wants to show what it holds.
+    rejected: Option<Frame>,
 }
 
 /// The default largest telegram a framer accepts: 64 KiB.
@@ -58,6 +61,7 @@ impl Framer {
             max_len: DEFAULT_MAX_FRAME,
             line_ending: LineEnding::default(),
             offset: 0,
+            rejected: None,
         }
     }
 
@@ -78,8 +82,17 @@ impl Framer {
         self.offset
     }
 
-    fn err(&self, msg: String, at: u64, raw: &[u8]) -> Error {
-        Error::data(ErrorKind::Framing(msg), at as usize, raw.len(), Some(raw))
+    /// The frame of the last error that refused a whole frame, until taken: a frame whose
+    /// length disagrees with its message ([`ErrorKind::FrameLengthMismatch`]), or the
+    /// incomplete last one, the bytes that came after its prefix
+    /// ([`ErrorKind::FrameTruncated`]). Meant for showing what a bad frame holds, field by
+    /// field (`fep explain` does); kept only on those errors, never for a good frame.
+    pub fn take_rejected(&mut self) -> Option<Frame> {
+        self.rejected.take()
+    }
+
+    fn err(kind: ErrorKind, at: u64, length: usize, raw: &[u8]) -> Error {
+        Error::data(kind, at as usize, length, Some(raw)).in_frame(at)
     }
 
     /// Takes the next whole telegram from the front of `buf`, or `None` when more bytes are
@@ -111,18 +124,86 @@ impl Framer {
         if self.framing == Framing::Lines {
             return self.line(buf, true);
         }
+        // What the frame promised and what came: worked out here, on the error path only.
         let n = buf.len();
-        let e = self.err(
-            format!(
-                "the stream ends inside a telegram ({n} byte{} left over)",
-                if n == 1 { "" } else { "s" }
-            ),
-            self.offset,
-            &buf[..n.min(16)],
-        );
+        let (needed, prefix, message) = match self.framing {
+            Framing::LengthPrefix { width, .. } if n < width as usize => {
+                (None, width as usize, None)
+            }
+            Framing::LengthPrefix {
+                width,
+                binary,
+                inclusive,
+            } => {
+                let width = width as usize;
+                match self.prefix_length(&buf[..width], binary, inclusive) {
+                    Ok(l) => (usize::try_from(l).ok(), width, None),
+                    Err(e) => {
+                        // Nothing after a bad prefix can be read: the stream is done.
+                        self.offset += n as u64;
+                        buf.clear();
+                        return Err(e);
+                    }
+                }
+            }
+            _ => {
+                let needed = self.schema.telegram_length(buf).ok().flatten();
+                let message = self.schema.dispatch(buf).ok().map(|m| m.name().to_owned());
+                (needed, 0, message)
+            }
+        };
+        let prefixed = matches!(self.framing, Framing::LengthPrefix { .. });
+        let kind = ErrorKind::FrameTruncated {
+            needed,
+            // Inside the prefix, the bytes of the prefix that came.
+            found: if n < prefix { n } else { n - prefix },
+            prefix: prefixed.then_some(prefix),
+            message,
+        };
+        let e = Framer::err(kind, self.offset, n, &buf[..n.min(16)]);
+        let offset = self.offset;
+        let bytes = buf.split().freeze();
+        self.rejected = Some(Frame {
+            offset,
+            telegram_offset: offset + prefix.min(n) as u64,
+            telegram: bytes.slice(prefix.min(n)..),
+        });
         self.offset += n as u64;
-        buf.clear();
         Err(e)
+    }
+
+    /// The telegram length a whole length prefix says, or the error for a bad one.
+    fn prefix_length(&self, head: &[u8], binary: bool, inclusive: bool) -> Result<u64> {
+        let width = head.len();
+        let value: u64 = if binary {
+            head.iter().fold(0u64, |a, &b| a << 8 | u64::from(b))
+        } else {
+            match crate::codec::number::all_digits(head) {
+                Some(v) => v as u64,
+                None => {
+                    return Err(Framer::err(
+                        ErrorKind::BadLengthPrefix("the length prefix is not digits".into()),
+                        self.offset,
+                        width,
+                        head,
+                    ));
+                }
+            }
+        };
+        if !inclusive {
+            return Ok(value);
+        }
+        match value.checked_sub(width as u64) {
+            Some(l) => Ok(l),
+            None => Err(Framer::err(
+                ErrorKind::BadLengthPrefix(format!(
+                    "the length prefix {value} is shorter than the prefix itself"
+                )),
+                self.offset,
+                width,
+                head,
+            )),
+        }
     }
 
     fn take(&mut self, buf: &mut BytesMut, prefix: usize, len: usize, trailer: usize) -> Frame {
@@ -148,43 +229,17 @@ impl Framer {
         if buf.len() < width {
             return Ok(None);
         }
-        let head = &buf[..width];
-        let value: u64 = if binary {
-            head.iter().fold(0u64, |a, &b| a << 8 | u64::from(b))
-        } else {
-            match crate::codec::number::all_digits(head) {
-                Some(v) => v as u64,
-                None => {
-                    return Err(self.err(
-                        "the length prefix is not digits".into(),
-                        self.offset,
-                        head,
-                    ));
-                }
-            }
-        };
-        let len = if inclusive {
-            match value.checked_sub(width as u64) {
-                Some(l) => l,
-                None => {
-                    return Err(self.err(
-                        format!("the length prefix {value} is shorter than the prefix itself"),
-                        self.offset,
-                        head,
-                    ));
-                }
-            }
-        } else {
-            value
-        };
+        let len = self.prefix_length(&buf[..width], binary, inclusive)?;
         if len > self.max_len as u64 {
-            return Err(self.err(
-                format!(
-                    "the length prefix says {len} bytes, more than the maximum of {}",
-                    self.max_len
-                ),
+            return Err(Framer::err(
+                ErrorKind::FrameTooLong {
+                    length: Some(len),
+                    max: self.max_len,
+                    prefixed: true,
+                },
                 self.offset,
-                head,
+                width,
+                &buf[..width],
             ));
         }
         let len = len as usize;
@@ -192,26 +247,33 @@ impl Framer {
             return Ok(None);
         }
         let frame = self.take(buf, width, len, 0);
-        self.check_declared(&frame)?;
-        Ok(Some(frame))
+        self.check_declared(frame, true).map(Some)
     }
 
-    /// A frame whose length disagrees with its message's declared length.
-    fn check_declared(&self, frame: &Frame) -> Result<()> {
+    /// The frame, or an error when its length disagrees with its message's declared
+    /// length (the frame is then kept for [`Framer::take_rejected`]).
+    fn check_declared(&mut self, frame: Frame, prefixed: bool) -> Result<Frame> {
         let Ok(m) = self.schema.dispatch(&frame.telegram) else {
-            return Ok(());
+            return Ok(frame);
         };
         match m.length() {
-            Some(l) if l != frame.telegram.len() => Err(self.err(
-                format!(
-                    "the frame holds {} bytes but message \"{}\" is {l} bytes",
-                    frame.telegram.len(),
-                    m.name()
-                ),
-                frame.offset,
-                &frame.telegram[..frame.telegram.len().min(16)],
-            )),
-            _ => Ok(()),
+            Some(l) if l != frame.telegram.len() => {
+                let n = frame.telegram.len();
+                let e = Framer::err(
+                    ErrorKind::FrameLengthMismatch {
+                        frame: n,
+                        message: m.name().to_owned(),
+                        length: l,
+                        prefixed,
+                    },
+                    frame.offset,
+                    (frame.telegram_offset - frame.offset) as usize + n,
+                    &frame.telegram[..n.min(16)],
+                );
+                self.rejected = Some(frame);
+                Err(e)
+            }
+            _ => Ok(frame),
         }
     }
 
@@ -219,9 +281,14 @@ impl Framer {
     /// how the bytes were cut into reads changes nothing): its first bytes, up to 16.
     fn long_line(&self, buf: &[u8]) -> Error {
         let shown = (self.max_len + 1).min(16).min(buf.len());
-        self.err(
-            format!("a line longer than the maximum of {} bytes", self.max_len),
+        Framer::err(
+            ErrorKind::FrameTooLong {
+                length: None,
+                max: self.max_len,
+                prefixed: false,
+            },
             self.offset,
+            shown,
             &buf[..shown],
         )
     }
@@ -259,8 +326,7 @@ impl Framer {
                 return Err(e);
             }
             let frame = self.take(buf, 0, len, trailer);
-            self.check_declared(&frame)?;
-            return Ok(Some(frame));
+            return self.check_declared(frame, false).map(Some);
         }
     }
 
@@ -275,12 +341,14 @@ impl Framer {
             .map_err(|e| e.shift_offset(at))?
         {
             // No bytes shown: how many have arrived depends on how the stream was read.
-            Some(len) if len > self.max_len => Err(self.err(
-                format!(
-                    "a telegram of {len} bytes, more than the maximum of {}",
-                    self.max_len
-                ),
+            Some(len) if len > self.max_len => Err(Framer::err(
+                ErrorKind::FrameTooLong {
+                    length: Some(len as u64),
+                    max: self.max_len,
+                    prefixed: false,
+                },
                 self.offset,
+                0,
                 &[],
             )),
             Some(len) if buf.len() >= len => Ok(Some(self.take(buf, 0, len, 0))),
@@ -425,12 +493,94 @@ mod tests {
         let e = all(&mut Framer::new(&s), b"0003abc00x3def").expect_err("bad digits");
         assert_eq!(
             e.to_string(),
-            "(bytes 7..11): the length prefix is not digits, found \"00x3\""
+            "frame at byte 7: the length prefix is not digits, found \"00x3\""
         );
+        assert!(matches!(e.kind(), ErrorKind::BadLengthPrefix(_)));
+        assert_eq!((e.offset(), e.frame_offset()), (Some(7), Some(7)));
         let e = all(&mut Framer::new(&s).max_length(2), b"9999").expect_err("oversize");
-        assert!(e.to_string().contains("more than the maximum of 2"), "{e}");
-        let e = all(&mut Framer::new(&s), b"0004abcd").expect_err("mismatch");
-        assert!(e.to_string().contains("message \"m\" is 3 bytes"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "frame at byte 0: the length prefix says 9999 bytes, more than the maximum of 2"
+        );
+        assert!(matches!(
+            e.kind(),
+            ErrorKind::FrameTooLong {
+                length: Some(9999),
+                max: 2,
+                prefixed: true
+            }
+        ));
+        let e = all(&mut Framer::new(&s), b"0003abc0004abcd").expect_err("mismatch");
+        assert_eq!(
+            e.to_string(),
+            "frame at byte 7: the length prefix says 4 bytes but message \"m\" is 3 bytes"
+        );
+        assert!(matches!(
+            e.kind(),
+            ErrorKind::FrameLengthMismatch {
+                frame: 4,
+                length: 3,
+                prefixed: true,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_mismatched_frame_is_kept_for_showing() {
+        let s = schema("length-prefix 4 ascii");
+        let mut framer = Framer::new(&s);
+        let mut buf = BytesMut::from(&b"0003abc0004abcd0003xyz"[..]);
+        assert!(framer.next_frame(&mut buf).expect("good").is_some());
+        assert!(
+            framer.take_rejected().is_none(),
+            "nothing kept for a good frame"
+        );
+        framer.next_frame(&mut buf).expect_err("mismatch");
+        let f = framer.take_rejected().expect("the refused frame");
+        assert_eq!(
+            (f.offset, f.telegram_offset, &f.telegram[..]),
+            (7, 11, &b"abcd"[..])
+        );
+        assert!(framer.take_rejected().is_none(), "taken once");
+        let f = framer.next_frame(&mut buf).expect("next").expect("frame");
+        assert_eq!(&f.telegram[..], b"xyz");
+    }
+
+    #[test]
+    fn a_stream_that_ends_inside_a_frame_says_what_the_prefix_promised() {
+        let s = schema("length-prefix 4 ascii");
+        let mut framer = Framer::new(&s);
+        let e = all(&mut framer, b"0003abc0003xy").expect_err("short");
+        assert_eq!(
+            e.to_string(),
+            "frame at byte 7: the length prefix says 3 bytes; 2 follow"
+        );
+        assert!(matches!(
+            e.kind(),
+            ErrorKind::FrameTruncated {
+                needed: Some(3),
+                found: 2,
+                prefix: Some(4),
+                message: None
+            }
+        ));
+        let f = framer.take_rejected().expect("what came");
+        assert_eq!(
+            (f.offset, f.telegram_offset, &f.telegram[..]),
+            (7, 11, &b"xy"[..])
+        );
+
+        let e = all(&mut Framer::new(&s), b"0003abc00").expect_err("inside the prefix");
+        assert_eq!(
+            e.to_string(),
+            "frame at byte 7: the stream ends inside a length prefix: it is 4 bytes; 2 follow"
+        );
+        let e = all(&mut Framer::new(&s), b"0003abc0003x").expect_err("one byte");
+        assert_eq!(
+            e.to_string(),
+            "frame at byte 7: the length prefix says 3 bytes; 1 follows"
+        );
     }
 
     #[test]
@@ -441,7 +591,25 @@ mod tests {
             vec![b"abc".to_vec(), b"def".to_vec()]
         );
         let e = all(&mut Framer::new(&s), b"abcde").expect_err("leftover");
-        assert!(e.to_string().contains("ends inside a telegram"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "frame at byte 3: the stream ends inside a telegram: message \"m\" is 3 bytes; 2 follow"
+        );
+    }
+
+    #[test]
+    fn lines_that_disagree_with_their_message() {
+        let s = schema("lines");
+        let e = all(&mut Framer::new(&s), b"abc\r\nabcd\r\n").expect_err("long line");
+        assert_eq!(
+            e.to_string(),
+            "frame at byte 5: the line holds 4 bytes but message \"m\" is 3 bytes"
+        );
+        let e = all(&mut Framer::new(&s).max_length(2), b"abcdef").expect_err("over");
+        assert_eq!(
+            e.to_string(),
+            "frame at byte 0: a line longer than the maximum of 2 bytes, found \"abc\""
+        );
     }
 }
 

@@ -54,6 +54,8 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "capture")]
+pub mod capture;
 mod codec;
 mod correlate;
 mod decode;
@@ -80,8 +82,8 @@ mod proptests;
 pub use codec::text::TextEncoding;
 pub use correlate::{Correlator, Expired, Key, Matched, Rejected, UNMATCHED_KEPT, Unmatched};
 pub use error::{
-    Category, DataPosition, Error, ErrorKind, LayoutPosition, Position, Result, TextPosition,
-    ValuePosition,
+    Category, DataPosition, Error, ErrorKind, LayoutPosition, MAX_RELATED, Position, Result,
+    TextPosition, ValuePosition, did_you_mean,
 };
 pub use explain::render::ExplainText;
 pub use explain::{ExplainedField, Explanation};

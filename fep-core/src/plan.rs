@@ -1,26 +1,38 @@
-//! Flat decode plans for messages of fixed length.
+//! Flat decode plans: messages laid out as arrays of steps when the layout compiles.
 //!
-//! Most messages in the field have a fixed length and no repeats: every field sits at an
-//! offset known when the layout is compiled. For those, compiling also lays the message out
-//! as a plan: per record, one small array of steps (offset, width, field and what to do),
-//! so that a decode is a single pass that neither tracks a position nor checks bounds
-//! field by field, and builds each record's values in one go. Messages with repeats, and
-//! decodes that trace (explain, views of such fields), take the general walk in
-//! `decode.rs`; both give the same values and the same errors, which the golden, error and
-//! property tests check on every bundled layout.
+//! Most messages in the field have a fixed length: every field sits at an offset known when
+//! the layout is compiled. For those, compiling also lays the message out as a plan: per
+//! record, one small array of steps (offset, width, field and what to do), so that a decode
+//! is a single pass that neither tracks a position nor checks bounds field by field, and
+//! builds each record's values in one go.
+//!
+//! Repeats are steps too: a fixed repeat (`addr[3]`), a counted one with `slots`, and a
+//! counted one with `max` that ends the message (a history of rows) run the entry's steps
+//! once per entry, at offsets relative to the entry. A count field is decoded as usual and
+//! its value kept for its repeat. The walk in `walk.rs` stays the reference: a plan with
+//! repeats that meets anything it does not take (an error, a count over its bound, a
+//! telegram of the wrong length) gives up, and the walk decodes the telegram again and
+//! reports the error; a plan without repeats gives the walk's errors itself. Messages with
+//! anything else (a `max` repeat before other fields, repeats inside entries) and decodes
+//! that trace (explain, views of such fields) take the walk; the golden, error and
+//! property tests check that both give the same values and the same errors on every
+//! bundled layout.
 //!
 //! Encode uses the same plan as a fast path for a message whose records have the shapes the
 //! schema gives them (any message it decoded): values are taken by position, plain ASCII
 //! text and integers are written straight out, everything else goes through the general
-//! field encoder. At the first thing it does not take (or any error) it gives up, and the
-//! general walk in `encode.rs` encodes the message again and reports the error; so both
-//! paths write the same bytes and the errors come from one place.
+//! field encoder; a repeat is taken when its list has as many entries as its count field
+//! says. At the first thing it does not take (or any error) it gives up, and the general
+//! walk in `encode.rs` encodes the message again and reports the error; so both paths write
+//! the same bytes and the errors come from one place.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::codec::field::{Fast, append_pad, decode_field, encode_scalar};
-use crate::codec::number;
+use crate::codec::field::{
+    Codec, Fast, ScalarDef, append_pad, decode_field, decode_number_or_temporal, encode_scalar,
+};
+use crate::codec::number::{self, Sign};
 use crate::codec::text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::table::*;
@@ -30,6 +42,8 @@ use crate::value::{Record, Value};
 #[derive(Debug)]
 pub(crate) struct Plan {
     groups: Box<[PlanGroup]>,
+    /// True when some step is a repeat: errors then come from the walk (see the module).
+    repeats: bool,
 }
 
 #[derive(Debug)]
@@ -42,8 +56,10 @@ struct PlanGroup {
 
 #[derive(Debug, Clone, Copy)]
 struct Step {
-    /// Where the field's bytes start, from the start of the telegram.
+    /// Where the field's bytes start: from the start of the telegram, or of the entry in a
+    /// repeated record.
     offset: u32,
+    /// The width of the field (of one entry of a repeat).
     width: u32,
     field: FieldId,
     op: Op,
@@ -55,43 +71,111 @@ enum Op {
     Text,
     /// Zero-padded unsigned digits.
     Digits,
+    /// Signed or scaled digits, or a date or time in its default pattern.
+    Number,
     /// Any other scalar: the general codec.
     Scalar,
     /// Filler: checked, no value.
     Filler,
     /// A record, by its index in the plan.
     Group(u32),
+    /// The count of a repeat: a scalar whose value is kept in this count slot.
+    Count(u8),
+    /// A repeat: its entries' record by its index in the plan, or [`SCALAR_ENTRIES`].
+    Repeat(u32),
+}
+
+/// The entries of an `Op::Repeat` are scalars, decoded by the field's own shortcut.
+const SCALAR_ENTRIES: u32 = u32::MAX;
+
+/// The step of a scalar field: its shortcut.
+fn scalar_op(sc: &ScalarDef) -> Op {
+    match sc.fast {
+        Fast::Text => Op::Text,
+        Fast::Digits => Op::Digits,
+        Fast::Number | Fast::Temporal => Op::Number,
+        Fast::None => Op::Scalar,
+    }
+}
+
+/// What a plan with repeats gives up with: the walk then decodes again and says why.
+#[cold]
+#[inline(never)]
+fn not_taken() -> Error {
+    Error::data(
+        ErrorKind::TooShort {
+            needed: 0,
+            found: 0,
+        },
+        0,
+        0,
+        None,
+    )
 }
 
 impl Plan {
-    /// The plan of a message, when it has a fixed length (below 4 GiB) and no repeats.
+    /// The plan of a message whose fields all have static offsets (below 4 GiB), the
+    /// entries of its repeats included (see the module).
     pub fn build(fields: &[FieldDef], groups: &[GroupDef], m: &MessageDef) -> Option<Plan> {
-        let len = m.fixed_len?;
-        u32::try_from(len).ok()?;
+        u32::try_from(m.fixed_len.unwrap_or(m.min_len)).ok()?;
         let mut plan = Vec::new();
-        add_group(fields, groups, m.root, &mut plan)?;
+        add_group(
+            fields,
+            groups,
+            m.root,
+            &mut plan,
+            false,
+            m.fixed_len.is_none(),
+        )?;
+        let repeats = plan
+            .iter()
+            .any(|g| g.steps.iter().any(|st| matches!(st.op, Op::Repeat(_))));
         Some(Plan {
             groups: plan.into_boxed_slice(),
+            repeats,
         })
+    }
+
+    /// True when the plan has repeats: a failed decode must then be done again by the walk,
+    /// which reports the error.
+    pub fn has_repeats(&self) -> bool {
+        self.repeats
     }
 
     /// Decodes the telegram (whose length the caller has checked against the message)
     /// into `values`, the root record's values.
     pub fn decode<'a>(&self, s: &Table, data: &'a [u8], values: &mut Vec<Value<'a>>) -> Result<()> {
-        self.group(s, 0, data, values)
+        if self.repeats {
+            let mut counts = [0u64; MAX_COUNTS];
+            self.group::<true>(s, 0, data, 0, &mut counts, values)
+        } else {
+            self.group::<false>(s, 0, data, 0, &mut [], values)
+        }
     }
 
-    fn group<'a>(
+    /// One record's steps; `R` when the plan has repeats (without, `base` is 0 and there
+    /// is no count or repeat step, and the loop is the flat one).
+    fn group<'a, const R: bool>(
         &self,
         s: &Table,
         gi: usize,
         data: &'a [u8],
+        base: usize,
+        counts: &mut [u64],
         values: &mut Vec<Value<'a>>,
     ) -> Result<()> {
         let pg = &self.groups[gi];
         values.reserve_exact(pg.values);
         for st in &*pg.steps {
-            let start = st.offset as usize;
+            let start = if R {
+                base + st.offset as usize
+            } else {
+                st.offset as usize
+            };
+            if R && let Op::Repeat(sub) = st.op {
+                values.push(self.repeat(s, st, sub, data, start, counts)?);
+                continue;
+            }
             let end = start + st.width as usize;
             let Some(bytes) = data.get(start..end) else {
                 // The caller checked the length; stay an error rather than a panic.
@@ -106,44 +190,355 @@ impl Plan {
                 ));
             };
             let v = match st.op {
-                Op::Text => match text::ascii_str(text::trim_spaces(bytes)) {
-                    Some(t) => Value::Text(Cow::Borrowed(t)),
-                    None => scalar(s, st, bytes)?,
-                },
-                Op::Digits => match number::digits_u64(bytes) {
-                    Some(v) => Value::Int(v as i64),
-                    None => scalar(s, st, bytes)?,
-                },
-                Op::Scalar => scalar(s, st, bytes)?,
                 Op::Filler => {
-                    filler(s, st, bytes)?;
+                    filler(s, st, start, bytes)?;
                     continue;
                 }
                 Op::Group(sub) => {
                     let sub = sub as usize;
                     let mut inner = Vec::new();
-                    self.group(s, sub, data, &mut inner)
+                    self.group::<R>(s, sub, data, base, counts, &mut inner)
                         .map_err(|e| e.prepend_path(&s.fields[st.field as usize].name))?;
                     Value::Record(Record {
                         shape: s.groups[self.groups[sub].gid as usize].shape.clone(),
                         values: inner,
                     })
                 }
+                Op::Count(slot) => {
+                    let v = scalar(s, st, start, bytes)?;
+                    let n = match v {
+                        Value::Int(i) => i as u64,
+                        Value::UInt(u) => u,
+                        Value::Null => 0,
+                        _ => u64::MAX,
+                    };
+                    if let Some(c) = counts.get_mut(usize::from(slot)) {
+                        *c = n;
+                    }
+                    v
+                }
+                Op::Text => leaf(s, st, Op::Text, start, bytes)?,
+                Op::Digits => leaf(s, st, Op::Digits, start, bytes)?,
+                Op::Number => leaf(s, st, Op::Number, start, bytes)?,
+                Op::Scalar | Op::Repeat(_) => scalar(s, st, start, bytes)?,
             };
             values.push(v);
         }
         Ok(())
     }
+
+    /// The list of a repeat starting at `start`; [`not_taken`] for anything the walk must
+    /// look at (a count over its bound, the wrong length, used unused slots).
+    fn repeat<'a>(
+        &self,
+        s: &Table,
+        st: &Step,
+        sub: u32,
+        data: &'a [u8],
+        start: usize,
+        counts: &mut [u64],
+    ) -> Result<Value<'a>> {
+        let f = &s.fields[st.field as usize];
+        let width = st.width as usize;
+        let (n, room, ends) = match f.repeat {
+            Repeat::Fixed(n) => (n, n, false),
+            Repeat::Counted {
+                slot, bound, slots, ..
+            } => {
+                let c = counts.get(usize::from(slot)).copied().unwrap_or(u64::MAX);
+                if c > bound as u64 {
+                    return Err(not_taken());
+                }
+                let n = c as usize;
+                (n, if slots { bound } else { n }, !slots)
+            }
+            Repeat::One => return Err(not_taken()),
+        };
+        let end = start + room * width;
+        let Some(area) = data.get(start..end) else {
+            return Err(not_taken());
+        };
+        // A repeat with `max` ends the message; unused slots hold spaces.
+        if (ends && end != data.len()) || area[n * width..].iter().any(|&b| b != b' ') {
+            return Err(not_taken());
+        }
+        let mut list = Vec::with_capacity(n);
+        if sub == SCALAR_ENTRIES {
+            let FieldKind::Scalar(sc) = &f.kind else {
+                return Err(not_taken());
+            };
+            let op = scalar_op(sc);
+            for (i, bytes) in area[..n * width].chunks_exact(width).enumerate() {
+                list.push(leaf(s, st, op, start + i * width, bytes)?);
+            }
+        } else {
+            let shape = &s.groups[self.groups[sub as usize].gid as usize].shape;
+            for i in 0..n {
+                let mut inner = Vec::new();
+                self.group::<true>(s, sub as usize, data, start + i * width, counts, &mut inner)?;
+                list.push(Value::Record(Record {
+                    shape: shape.clone(),
+                    values: inner,
+                }));
+            }
+        }
+        Ok(Value::List(list))
+    }
+}
+
+impl Plan {
+    /// Decodes the telegram (whose length the caller has checked) into `rec`, the root
+    /// record, reusing what it holds: its vectors, the lists and records inside it, and the
+    /// strings of its non-ASCII text, so that once they have grown to the telegrams' shape
+    /// nothing is allocated. Any error leaves `rec` partly written: the caller decodes
+    /// again with the walk, which reports it.
+    pub fn decode_into<'a>(&self, s: &Table, data: &'a [u8], rec: &mut Record<'a>) -> Result<()> {
+        if self.repeats {
+            let mut counts = [0u64; MAX_COUNTS];
+            self.group_into(s, 0, data, 0, &mut counts, rec)
+        } else {
+            self.group_into(s, 0, data, 0, &mut [], rec)
+        }
+    }
+
+    fn group_into<'a>(
+        &self,
+        s: &Table,
+        gi: usize,
+        data: &'a [u8],
+        base: usize,
+        counts: &mut [u64],
+        rec: &mut Record<'a>,
+    ) -> Result<()> {
+        let pg = &self.groups[gi];
+        let shape = &s.groups[pg.gid as usize].shape;
+        if !Arc::ptr_eq(&rec.shape, shape) {
+            rec.shape = shape.clone();
+            rec.values.clear();
+        }
+        rec.values.truncate(pg.values);
+        if rec.values.len() < pg.values {
+            rec.values.resize(pg.values, Value::Null);
+        }
+        let mut slots = rec.values.iter_mut();
+        for st in &*pg.steps {
+            let start = base + st.offset as usize;
+            if st.op == Op::Filler {
+                let bytes = data
+                    .get(start..start + st.width as usize)
+                    .ok_or_else(not_taken)?;
+                filler(s, st, start, bytes)?;
+                continue;
+            }
+            let Some(slot) = slots.next() else {
+                return Err(not_taken());
+            };
+            match st.op {
+                Op::Repeat(sub) => self.repeat_into(s, st, sub, data, start, counts, slot)?,
+                Op::Group(sub) => {
+                    if !matches!(slot, Value::Record(_)) {
+                        *slot = Value::Record(Record::new());
+                    }
+                    if let Value::Record(r) = slot {
+                        self.group_into(s, sub as usize, data, base, counts, r)?;
+                    }
+                }
+                Op::Count(c) => {
+                    let bytes = data
+                        .get(start..start + st.width as usize)
+                        .ok_or_else(not_taken)?;
+                    let v = scalar(s, st, start, bytes)?;
+                    if let Some(n) = counts.get_mut(usize::from(c)) {
+                        *n = match v {
+                            Value::Int(i) => i as u64,
+                            Value::UInt(u) => u,
+                            Value::Null => 0,
+                            _ => u64::MAX,
+                        };
+                    }
+                    *slot = v;
+                }
+                op => {
+                    let bytes = data
+                        .get(start..start + st.width as usize)
+                        .ok_or_else(not_taken)?;
+                    leaf_into(s, st, op, start, bytes, slot)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A repeat into `slot`, reusing its list and the entries in it.
+    #[allow(clippy::too_many_arguments)]
+    fn repeat_into<'a>(
+        &self,
+        s: &Table,
+        st: &Step,
+        sub: u32,
+        data: &'a [u8],
+        start: usize,
+        counts: &mut [u64],
+        slot: &mut Value<'a>,
+    ) -> Result<()> {
+        let f = &s.fields[st.field as usize];
+        let width = st.width as usize;
+        let (n, room, ends) = match f.repeat {
+            Repeat::Fixed(n) => (n, n, false),
+            Repeat::Counted {
+                slot, bound, slots, ..
+            } => {
+                let c = counts.get(usize::from(slot)).copied().unwrap_or(u64::MAX);
+                if c > bound as u64 {
+                    return Err(not_taken());
+                }
+                let n = c as usize;
+                (n, if slots { bound } else { n }, !slots)
+            }
+            Repeat::One => return Err(not_taken()),
+        };
+        let end = start + room * width;
+        let Some(area) = data.get(start..end) else {
+            return Err(not_taken());
+        };
+        if (ends && end != data.len()) || area[n * width..].iter().any(|&b| b != b' ') {
+            return Err(not_taken());
+        }
+        if !matches!(slot, Value::List(_)) {
+            *slot = Value::List(Vec::with_capacity(n));
+        }
+        let Value::List(list) = slot else {
+            return Err(not_taken());
+        };
+        list.truncate(n);
+        if sub == SCALAR_ENTRIES {
+            let FieldKind::Scalar(sc) = &f.kind else {
+                return Err(not_taken());
+            };
+            let op = scalar_op(sc);
+            list.resize(n, Value::Null);
+            for (i, (bytes, v)) in area[..n * width]
+                .chunks_exact(width)
+                .zip(list.iter_mut())
+                .enumerate()
+            {
+                leaf_into(s, st, op, start + i * width, bytes, v)?;
+            }
+        } else {
+            let shape = &s.groups[self.groups[sub as usize].gid as usize].shape;
+            for i in 0..n {
+                if i == list.len() {
+                    list.push(Value::Record(Record {
+                        shape: shape.clone(),
+                        values: Vec::new(),
+                    }));
+                }
+                let Value::Record(r) = &mut list[i] else {
+                    list[i] = Value::Record(Record::new());
+                    continue;
+                };
+                self.group_into(s, sub as usize, data, start + i * width, counts, r)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One scalar into `slot`: what [`leaf`] gives, but non-ASCII text (and ASCII text over
+/// a slot that already owns a string) written into the slot's string.
+#[inline(always)]
+fn leaf_into<'a>(
+    s: &Table,
+    st: &Step,
+    op: Op,
+    offset: usize,
+    bytes: &'a [u8],
+    slot: &mut Value<'a>,
+) -> Result<()> {
+    match (op, &mut *slot) {
+        (Op::Text, Value::Text(Cow::Owned(buf))) => {
+            if text::decode_into_string(s.encoding, text::trim_spaces(bytes), buf).is_ok() {
+                return Ok(());
+            }
+            *slot = scalar(s, st, offset, bytes)?;
+        }
+        // A `G` field over a string: its KS X 1001 text written into it.
+        (Op::Scalar, Value::Text(Cow::Owned(buf))) => {
+            if let FieldKind::Scalar(sc) = &s.fields[st.field as usize].kind
+                && let Codec::Graphic { lenient: false } = sc.codec
+                && sc.constant.is_none()
+                && !sc.required
+                && text::decode_double_byte_into(s.encoding, graphic_trim(bytes), buf)
+            {
+                return Ok(());
+            }
+            *slot = scalar(s, st, offset, bytes)?;
+        }
+        _ => *slot = leaf(s, st, op, offset, bytes)?,
+    }
+    Ok(())
+}
+
+/// A `G` field's bytes without their full-width pad.
+fn graphic_trim(bytes: &[u8]) -> &[u8] {
+    let mut end = bytes.len();
+    while end >= 2 && bytes[end - 2..end] == text::TextEncoding::FULL_WIDTH_SPACE {
+        end -= 2;
+    }
+    &bytes[..end]
+}
+
+/// One scalar by its shortcut, the general codec when the shortcut does not take it.
+#[inline(always)]
+fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Result<Value<'a>> {
+    Ok(match op {
+        Op::Text => {
+            let t = text::trim_spaces(bytes);
+            match text::ascii_str(t) {
+                Some(t) => Value::Text(Cow::Borrowed(t)),
+                // Hangul: what the general codec does with this shape, which reports the
+                // errors.
+                None => match text::decode_non_ascii(s.encoding, t) {
+                    Ok(t) => Value::Text(t),
+                    Err(_) => scalar(s, st, offset, bytes)?,
+                },
+            }
+        }
+        Op::Digits => match number::digits_u64(bytes) {
+            Some(v) => Value::Int(v as i64),
+            None => scalar(s, st, offset, bytes)?,
+        },
+        Op::Number => match s.fields[st.field as usize].kind {
+            FieldKind::Scalar(ref sc) => match decode_number_or_temporal(sc, bytes) {
+                Some(v) => v,
+                None => scalar(s, st, offset, bytes)?,
+            },
+            FieldKind::Group(_) => scalar(s, st, offset, bytes)?,
+        },
+        _ => scalar(s, st, offset, bytes)?,
+    })
 }
 
 impl Plan {
     /// Appends the telegram of `rec`, the root record, when the fast path takes all of
     /// it; `false` (with `out` possibly longer) when the general encoder must do it.
     pub fn encode(&self, s: &Table, rec: &Record<'_>, out: &mut Vec<u8>) -> bool {
-        self.encode_group(s, 0, rec, out)
+        if self.repeats {
+            let mut counts = [u64::MAX; MAX_COUNTS];
+            self.encode_group::<true>(s, 0, rec, &mut counts, out)
+        } else {
+            self.encode_group::<false>(s, 0, rec, &mut [], out)
+        }
     }
 
-    fn encode_group(&self, s: &Table, gi: usize, rec: &Record<'_>, out: &mut Vec<u8>) -> bool {
+    fn encode_group<const R: bool>(
+        &self,
+        s: &Table,
+        gi: usize,
+        rec: &Record<'_>,
+        counts: &mut [u64],
+        out: &mut Vec<u8>,
+    ) -> bool {
         let pg = &self.groups[gi];
         let g = &s.groups[pg.gid as usize];
         if !Arc::ptr_eq(&rec.shape, &g.shape) || rec.values.len() != pg.values {
@@ -162,43 +557,162 @@ impl Plan {
             let Some(v) = values.next() else {
                 return false;
             };
-            match (st.op, v) {
+            let ok = match (st.op, v) {
                 (Op::Group(sub), Value::Record(r)) => {
-                    if !self.encode_group(s, sub as usize, r, out) {
-                        return false;
+                    self.encode_group::<R>(s, sub as usize, r, counts, out)
+                }
+                (Op::Group(_), _) => false,
+                (Op::Count(slot), _) => {
+                    if let (Value::Int(i), Some(c)) = (v, counts.get_mut(usize::from(slot))) {
+                        *c = *i as u64;
                     }
-                    continue;
+                    encode_leaf(s, Op::Scalar, f, width, v, out)
                 }
-                (Op::Group(_), _) => return false,
-                // Plain ASCII that neither overflows nor ends in the pad that decode trims.
-                (Op::Text, Value::Text(t))
-                    if t.len() <= width && t.is_ascii() && !t.ends_with(' ') =>
-                {
-                    out.extend_from_slice(t.as_bytes());
-                    append_pad(out, b' ', width - t.len());
-                    continue;
+                (Op::Repeat(sub), Value::List(list)) => {
+                    self.encode_repeat(s, sub, f, width, list, counts, out)
                 }
-                (Op::Digits, Value::Int(i))
-                    if *i >= 0 && (*i as u64) < number::POW10_U64[width] =>
-                {
-                    digits(out, *i as u64, width);
-                    continue;
+                (Op::Repeat(_), _) => false,
+                (Op::Text, v) => encode_leaf(s, Op::Text, f, width, v, out),
+                (Op::Digits, v) => encode_leaf(s, Op::Digits, f, width, v, out),
+                (Op::Number, v @ (Value::Int(_) | Value::Decimal(_))) => {
+                    encode_number(s, f, width, v, out)
                 }
-                (Op::Digits, Value::Null) => {
-                    append_pad(out, b' ', width);
-                    continue;
-                }
-                _ => {}
-            }
-            let FieldKind::Scalar(sc) = &f.kind else {
-                return false;
+                (_, v) => encode_leaf(s, Op::Scalar, f, width, v, out),
             };
-            if encode_scalar(s.encoding, sc, width, Some(v), out).is_err() {
+            if !ok {
                 return false;
             }
         }
         true
     }
+
+    /// The entries of a repeat, when there are as many as its count says.
+    #[allow(clippy::too_many_arguments)]
+    fn encode_repeat(
+        &self,
+        s: &Table,
+        sub: u32,
+        f: &FieldDef,
+        width: usize,
+        list: &[Value<'_>],
+        counts: &mut [u64],
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let n = list.len();
+        let room = match f.repeat {
+            Repeat::Fixed(k) if k == n => k,
+            Repeat::Counted {
+                slot, bound, slots, ..
+            } if n <= bound && counts.get(usize::from(slot)) == Some(&(n as u64)) => {
+                if slots {
+                    bound
+                } else {
+                    n
+                }
+            }
+            _ => return false,
+        };
+        for v in list {
+            let ok = match (sub, v) {
+                (SCALAR_ENTRIES, v) => match &f.kind {
+                    FieldKind::Scalar(sc) => encode_leaf(s, scalar_op(sc), f, width, v, out),
+                    FieldKind::Group(_) => false,
+                },
+                (sub, Value::Record(r)) => {
+                    self.encode_group::<true>(s, sub as usize, r, counts, out)
+                }
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+        }
+        append_pad(out, b' ', (room - n) * width);
+        true
+    }
+}
+
+/// A `Fast::Number` field whose value has the field's scale, written straight out (sign
+/// byte or overpunch, zero-padded digits); anything else through [`encode_leaf`].
+#[inline]
+fn encode_number(s: &Table, f: &FieldDef, width: usize, v: &Value<'_>, out: &mut Vec<u8>) -> bool {
+    if let FieldKind::Scalar(sc) = &f.kind
+        && let Codec::Number(spec) = &sc.codec
+    {
+        let m = match (v, spec.scale) {
+            (Value::Int(i), 0) => i128::from(*i),
+            (Value::Decimal(d), scale) if d.scale() == scale => d.mantissa(),
+            _ => return encode_leaf(s, Op::Scalar, f, width, v, out),
+        };
+        let n = usize::from(spec.digits);
+        let negative = m < 0;
+        let Ok(mag) = u64::try_from(m.unsigned_abs()) else {
+            return encode_leaf(s, Op::Scalar, f, width, v, out);
+        };
+        if n > 18 || mag >= number::POW10_U64[n] || (negative && spec.sign == Sign::Unsigned) {
+            return encode_leaf(s, Op::Scalar, f, width, v, out);
+        }
+        let sign = if negative { b'-' } else { b'+' };
+        match spec.sign {
+            Sign::Leading => {
+                out.push(sign);
+                digits(out, mag, n);
+            }
+            Sign::Trailing => {
+                digits(out, mag, n);
+                out.push(sign);
+            }
+            Sign::Unsigned => digits(out, mag, n),
+            Sign::Overpunch => {
+                digits(out, mag, n);
+                if let Some(last) = out.last_mut() {
+                    let d = *last - b'0';
+                    *last = match (negative, d) {
+                        (false, 0) => b'{',
+                        (false, d) => b'A' + d - 1,
+                        (true, 0) => b'}',
+                        (true, d) => b'J' + d - 1,
+                    };
+                }
+            }
+        }
+        return true;
+    }
+    encode_leaf(s, Op::Scalar, f, width, v, out)
+}
+
+/// One scalar: plain ASCII text and integers written straight out, the rest through the
+/// general field encoder; `false` at anything it does not take.
+#[inline(always)]
+fn encode_leaf(
+    s: &Table,
+    op: Op,
+    f: &FieldDef,
+    width: usize,
+    v: &Value<'_>,
+    out: &mut Vec<u8>,
+) -> bool {
+    match (op, v) {
+        // Plain ASCII that neither overflows nor ends in the pad that decode trims.
+        (Op::Text, Value::Text(t)) if t.len() <= width && t.is_ascii() && !t.ends_with(' ') => {
+            out.extend_from_slice(t.as_bytes());
+            append_pad(out, b' ', width - t.len());
+            return true;
+        }
+        (Op::Digits, Value::Int(i)) if *i >= 0 && (*i as u64) < number::POW10_U64[width] => {
+            digits(out, *i as u64, width);
+            return true;
+        }
+        (Op::Digits, Value::Null) => {
+            append_pad(out, b' ', width);
+            return true;
+        }
+        _ => {}
+    }
+    let FieldKind::Scalar(sc) = &f.kind else {
+        return false;
+    };
+    encode_scalar(s.encoding, sc, width, Some(v), out).is_ok()
 }
 
 /// Appends `v` as `width` zero-padded digits (`v` below 10^width).
@@ -216,13 +730,17 @@ fn digits(out: &mut Vec<u8>, mut v: u64, width: usize) {
     }
 }
 
-/// Appends the plan of group `gid` and of the records inside it; `None` when the group
-/// holds a repeat or a field without a static offset.
+/// Appends the plan of group `gid` and of the records inside it; `None` when a field has
+/// no static offset or a repeat is not one a plan takes. In a repeated record (`relative`)
+/// offsets are from the entry's start and nothing may repeat or nest; `last_max` lets the
+/// group's last field be a repeat with `max` (the message has no fixed length).
 fn add_group(
     fields: &[FieldDef],
     groups: &[GroupDef],
     gid: GroupId,
     plan: &mut Vec<PlanGroup>,
+    relative: bool,
+    last_max: bool,
 ) -> Option<u32> {
     let at = plan.len();
     plan.push(PlanGroup {
@@ -232,25 +750,37 @@ fn add_group(
     });
     let mut steps = Vec::new();
     let mut values = 0;
-    for &fid in &groups[gid as usize].members {
+    let members = &groups[gid as usize].members;
+    for (j, &fid) in members.iter().enumerate() {
         let f = &fields[fid as usize];
-        if f.repeat != Repeat::One || f.count_slot.is_some() || f.in_repeat {
+        if f.in_repeat != relative {
             return None;
         }
+        let one = f.repeat == Repeat::One;
         let op = match &f.kind {
-            FieldKind::Scalar(_) if f.filler => Op::Filler,
-            FieldKind::Scalar(sc) => match sc.fast {
-                Fast::Text => Op::Text,
-                Fast::Digits => Op::Digits,
-                Fast::None => Op::Scalar,
+            FieldKind::Scalar(_) if f.filler => one.then_some(Op::Filler)?,
+            FieldKind::Scalar(sc) if one => match f.count_slot {
+                Some(slot) => Op::Count(slot),
+                None => scalar_op(sc),
             },
-            FieldKind::Group(g) => Op::Group(add_group(fields, groups, *g, plan)?),
+            _ if f.count_slot.is_some() || relative => return None,
+            FieldKind::Group(g) if one => {
+                Op::Group(add_group(fields, groups, *g, plan, false, false)?)
+            }
+            _ if matches!(f.repeat, Repeat::Counted { slots: false, .. })
+                && !(last_max && j + 1 == members.len()) =>
+            {
+                return None;
+            }
+            FieldKind::Scalar(_) => Op::Repeat(SCALAR_ENTRIES),
+            FieldKind::Group(g) => Op::Repeat(add_group(fields, groups, *g, plan, true, false)?),
         };
         if op != Op::Filler {
             values += 1;
         }
+        let offset = if relative { f.rel? } else { f.offset? };
         steps.push(Step {
-            offset: u32::try_from(f.offset?).ok()?,
+            offset: u32::try_from(offset).ok()?,
             width: u32::try_from(f.width).ok()?,
             field: fid,
             op,
@@ -263,21 +793,20 @@ fn add_group(
 
 /// A scalar through the general codec, its error naming the field.
 #[inline(never)]
-fn scalar<'a>(s: &Table, st: &Step, bytes: &'a [u8]) -> Result<Value<'a>> {
+fn scalar<'a>(s: &Table, st: &Step, offset: usize, bytes: &'a [u8]) -> Result<Value<'a>> {
     let f = &s.fields[st.field as usize];
     let FieldKind::Scalar(sc) = &f.kind else {
         unreachable!("a scalar step is built from a scalar field")
     };
-    decode_field(s.encoding, sc, f.sensitivity, st.offset as usize, bytes)
-        .map_err(|e| e.prepend_path(&f.name))
+    decode_field(s.encoding, sc, f.sensitivity, offset, bytes).map_err(|e| e.prepend_path(&f.name))
 }
 
-fn filler(s: &Table, st: &Step, bytes: &[u8]) -> Result<()> {
+fn filler(s: &Table, st: &Step, offset: usize, bytes: &[u8]) -> Result<()> {
     let f = &s.fields[st.field as usize];
     match &f.kind {
         FieldKind::Scalar(sc) if bytes != &*sc.pad_bytes => Err(Error::data(
             ErrorKind::NotPad,
-            st.offset as usize,
+            offset,
             f.width,
             (f.sensitivity == crate::value::Sensitivity::Plain).then_some(bytes),
         )

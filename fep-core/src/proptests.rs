@@ -332,8 +332,8 @@ fn generated(schema: &Schema, mi: usize, seed: u64, pick: usize) -> Record<'stat
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
-    /// Messages of fixed length decode (and encode) through their flat plan; the general
-    /// walk (which `decode_into` takes) must give the same message or the same error, on
+    /// Messages with static offsets decode (and encode, and decode into reused messages)
+    /// through their plan; the general walk must give the same message or the same error, on
     /// valid telegrams and on telegrams with a few bytes changed; encoding what decoded must
     /// give the same bytes both ways.
     #[test]
@@ -355,8 +355,28 @@ proptest! {
                     bytes[i] = b;
                 }
                 let flat = schema.decode(&bytes);
-                let mut walked = crate::Message::default();
-                let walk = schema.decode_into(&bytes, &mut walked).map(|()| walked);
+                // The walk itself, for the reference.
+                let walk = schema.dispatch_index(&bytes).and_then(|i| {
+                    let mut fields = Record::new();
+                    schema.decode_fields(i, &bytes, &mut fields)?;
+                    Ok(crate::Message::new(&schema.inner.messages[i].name, fields))
+                });
+                // decode_into through the plan: into a fresh message, and into one that
+                // holds this message decoded from a valid telegram (its strings, lists and
+                // records reused): the same message or the same error as the walk.
+                let mut into = crate::Message::default();
+                let fresh = schema.decode_into(&bytes, &mut into).map(|()| into);
+                let mut into = crate::Message::default();
+                let valid = schema.encode(&msg).map_err(|e| TestCaseError::fail(format!("{path}: {e}")))?;
+                schema.decode_into(&valid, &mut into).map_err(|e| TestCaseError::fail(format!("{path}: {e}")))?;
+                let reused = schema.decode_into(&bytes, &mut into).map(|()| into);
+                for other in [fresh, reused] {
+                    match (&walk, other) {
+                        (Ok(a), Ok(b)) => prop_assert_eq!(a, &b, "{}: decode_into", path),
+                        (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string(), "{}: decode_into", path),
+                        (a, b) => prop_assert!(false, "{}: walk {:?}, decode_into {:?}", path, a.as_ref().map(|m| m.to_string()), b.map(|m| m.to_string())),
+                    }
+                }
                 if let Ok(m) = &flat {
                     // Encode: the plan's fast path (the decoded shapes) against the general
                     // walk (the same values in a record of its own shape).

@@ -37,6 +37,7 @@ pub struct TelegramReader<R> {
     eof: bool,
     done: bool,
     keep_going: bool,
+    rejected: Option<Frame>,
 }
 
 impl<R: Read> TelegramReader<R> {
@@ -55,7 +56,15 @@ impl<R: Read> TelegramReader<R> {
             eof: false,
             done: false,
             keep_going: false,
+            rejected: None,
         }
+    }
+
+    /// The frame the last error refused, when its bytes are known: a frame whose length
+    /// disagrees with its message, or the incomplete last one (see
+    /// [`Framer::take_rejected`]). `None` after any other error; taking it leaves `None`.
+    pub fn take_rejected(&mut self) -> Option<Frame> {
+        self.rejected.take()
     }
 
     /// After a bad frame whose end is known (a length that disagrees with its message, an
@@ -116,6 +125,7 @@ impl<R: Read> TelegramReader<R> {
                     }
                 }
                 Err(e) => {
+                    self.rejected = self.framer.take_rejected();
                     // The framer skipped the bad frame when it knew where it ended.
                     let skipped = self.framer.stream_offset() > before;
                     if !(self.keep_going && skipped) {
@@ -149,7 +159,8 @@ pub struct Decoded {
 
 /// Decoded messages from a reader, with constant memory.
 ///
-/// Data errors carry stream offsets. With [`MessageReader::keep_going`] a bad telegram is
+/// Data errors say which frame of the stream they are about ([`Error::frame_offset`]) and
+/// where in its telegram the field is ([`Error::offset`]). With [`MessageReader::keep_going`] a bad telegram is
 /// reported (an `Err` item) and reading goes on; without, the first error ends the stream.
 ///
 /// # Example
@@ -158,7 +169,10 @@ pub struct Decoded {
 /// let input = &b"001\nx02\n003\n"[..];
 /// let items: Vec<_> = fep_core::MessageReader::new(&schema, input).keep_going(true).collect();
 /// assert_eq!(items.len(), 3);
-/// assert_eq!(items[1].as_ref().unwrap_err().to_string(), "m.n (bytes 4..7): expected digits, found \"x02\"");
+/// assert_eq!(
+///     items[1].as_ref().unwrap_err().to_string(),
+///     "m.n (frame at byte 4; field at bytes 0..3 of the telegram): expected digits, found \"x02\" (byte 0 of the field, 'x')"
+/// );
 /// assert_eq!(items[2].as_ref().unwrap().offset, 8);
 /// # Ok::<(), fep_core::Error>(())
 /// ```
@@ -229,7 +243,7 @@ impl<R: Read> Iterator for MessageReader<R> {
             }
             Err(e) => {
                 self.done = !self.keep_going;
-                Some(Err(e.shift_offset(frame.telegram_offset as usize)))
+                Some(Err(e.in_frame(frame.offset)))
             }
         }
     }

@@ -9,7 +9,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::codec::field::{Fast, decode_field, decode_scalar};
+use crate::codec::field::{Codec, Fast, ScalarDef, decode_field, decode_scalar};
+use crate::codec::number::{self, Sign};
+use crate::codec::temporal::TemporalKind;
 use crate::error::{Category, Error, ErrorKind, Result};
 use crate::path::{FieldPath, PathSegment};
 use crate::schema::table::*;
@@ -50,6 +52,32 @@ struct Quick {
     offset: u32,
     width: u16,
     fast: Fast,
+    /// For `Fast::Number`, the sign (`Quick::SIGNS`, top two bits) and the scale; for
+    /// `Fast::Temporal`, 1 for a date (`YYYYMMDD`), 0 otherwise.
+    extra: u8,
+}
+
+impl Quick {
+    const SIGNS: [Sign; 4] = [
+        Sign::Unsigned,
+        Sign::Leading,
+        Sign::Trailing,
+        Sign::Overpunch,
+    ];
+
+    /// `extra` for a scalar: see the field.
+    fn extra(sc: &ScalarDef) -> u8 {
+        match (&sc.codec, sc.fast) {
+            (Codec::Number(n), Fast::Number) if n.scale < 64 => {
+                let sign = Quick::SIGNS.iter().position(|s| *s == n.sign).unwrap_or(0) as u8;
+                sign << 6 | n.scale
+            }
+            (Codec::Temporal(p), Fast::Temporal) => {
+                u8::from(p.kind == TemporalKind::Date && p.width() == 8)
+            }
+            _ => 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -140,12 +168,17 @@ impl Schema {
                         offset: u32::try_from(st.fixed?).ok()?,
                         width: u16::try_from(st.width).ok()?,
                         fast: st.fast,
+                        extra: match &s.fields[st.field as usize].kind {
+                            FieldKind::Scalar(sc) => Quick::extra(sc),
+                            FieldKind::Group(_) => 0,
+                        },
                     })
                 });
                 q.unwrap_or(Quick {
                     offset: 0,
                     width: 0,
                     fast: Fast::None,
+                    extra: 0,
                 })
             })
             .collect();
@@ -407,9 +440,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
                     }
                     if ix as u64 >= count {
                         let e = Error::data(
-                            ErrorKind::Framing(format!(
-                                "entry {ix} is not in the telegram: the count is {count}"
-                            )),
+                            ErrorKind::NoSuchEntry { index: ix, count },
                             at,
                             c.width,
                             self.data.get(at..at + c.width),
@@ -610,6 +641,12 @@ impl<'s, 'a> MessageView<'s, 'a> {
 
     #[inline(never)]
     fn int_general(&self, field: &FieldRef) -> Result<Option<i64>> {
+        // A signed integer at a fixed offset, in its canonical spelling.
+        if let Some((sign, 0, bytes)) = self.fixed_number(field)
+            && let Some((negative, m)) = number::signed_digits(sign, bytes)
+        {
+            return Ok(Some(if negative { -(m as i64) } else { m as i64 }));
+        }
         match self.value(field)? {
             Value::Null => Ok(None),
             Value::Int(i) => Ok(Some(i)),
@@ -617,8 +654,27 @@ impl<'s, 'a> MessageView<'s, 'a> {
         }
     }
 
+    /// The sign, scale and bytes of a `Fast::Number` field at a fixed offset.
+    #[inline]
+    fn fixed_number(&self, field: &FieldRef) -> Option<(Sign, u8, &'a [u8])> {
+        let q = field.quick.get(self.mi)?;
+        let bytes = self.fixed_bytes(field, Fast::Number)?;
+        Some((Quick::SIGNS[usize::from(q.extra >> 6)], q.extra & 63, bytes))
+    }
+
     /// A numeric field as an exact decimal (integers too); `None` when blank.
     pub fn decimal(&self, field: &FieldRef) -> Result<Option<Decimal>> {
+        if let Some((sign, scale, bytes)) = self.fixed_number(field)
+            && let Some((negative, m)) = number::signed_digits(sign, bytes)
+        {
+            let m = i128::from(m);
+            return Ok(Some(Decimal::new(if negative { -m } else { m }, scale)));
+        }
+        if let Some(bytes) = self.fixed_bytes(field, Fast::Digits)
+            && let Some(v) = number::digits_u64(bytes)
+        {
+            return Ok(Some(Decimal::new(i128::from(v), 0)));
+        }
         match self.value(field)? {
             Value::Null => Ok(None),
             Value::Int(i) => Ok(Some(Decimal::new(i128::from(i), 0))),
@@ -630,6 +686,14 @@ impl<'s, 'a> MessageView<'s, 'a> {
 
     /// A `date` field; `None` when blank.
     pub fn date(&self, field: &FieldRef) -> Result<Option<Date>> {
+        // A `YYYYMMDD` date at a fixed offset that exists.
+        if field.quick.get(self.mi).is_some_and(|q| q.extra == 1)
+            && let Some(bytes) = self.fixed_bytes(field, Fast::Temporal)
+            && let Some(v) = number::digits_u64(bytes)
+            && let Some(d) = Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
+        {
+            return Ok(Some(d));
+        }
         match self.value(field)? {
             Value::Null => Ok(None),
             Value::Date(d) => Ok(Some(d)),

@@ -10,7 +10,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::codec::field::{Codec, Fast, ScalarDef, decode_field, decode_scalar};
+use crate::codec::field::{
+    Codec, Fast, ScalarDef, decode_field, decode_number_or_temporal, decode_scalar,
+};
 use crate::codec::number;
 use crate::codec::text::{self, TextEncoding};
 use crate::error::{Error, ErrorKind, Result};
@@ -177,7 +179,22 @@ impl<'s, 'a, T: Trace<'s, 'a>> Decoder<'s, 'a, T> {
         };
         for _ in 0..elements_fixed(&f.repeat) {
             let start = *pos;
-            let bytes = self.take(f, pos)?;
+            let bytes = match self.take(f, pos) {
+                Ok(b) => b,
+                Err(e) => {
+                    // Explained up to where the telegram ends, as any other field.
+                    if T::ON {
+                        self.trace.field(
+                            &self.path,
+                            f,
+                            start,
+                            &self.data[start.min(self.data.len())..],
+                            Err(&e),
+                        );
+                    }
+                    return Err(e);
+                }
+            };
             let r = if bytes == &*sc.pad_bytes {
                 Ok(())
             } else {
@@ -387,6 +404,12 @@ fn decode_scalar_into<'a>(
         Fast::Digits => {
             if let Some(v) = number::digits_u64(bytes) {
                 *slot = Value::Int(v as i64);
+                return Ok(());
+            }
+        }
+        Fast::Number | Fast::Temporal => {
+            if let Some(v) = decode_number_or_temporal(s, bytes) {
+                *slot = v;
                 return Ok(());
             }
         }

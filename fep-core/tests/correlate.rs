@@ -304,3 +304,194 @@ fn a_message_without_a_key_says_so() {
     assert_eq!(r.token, 7);
     assert!(matches!(r.error.kind(), ErrorKind::NoKey(_)));
 }
+
+/// A layout whose responses say which requests they answer: an inquiry and a transfer
+/// share their telegram numbers, as counterparts that number each kind apart do.
+const ANSWERS: &str = r#"
+encoding ascii
+key seq
+message inquiry 10 {
+  when kind = "INQ"
+  kind X(3)
+  seq  9(7)
+}
+message transfer 10 {
+  when kind = "TRF"
+  kind X(3)
+  seq  9(7)
+}
+message transfer_result 12 {
+  when kind = "TRR"
+  answers transfer
+  kind X(3)
+  seq  9(7)
+  code X(2)
+}
+"#;
+
+#[test]
+fn a_response_matches_only_the_requests_it_answers() {
+    let schema = Schema::parse(ANSWERS).expect("layout");
+    let info = schema.message("transfer_result").expect("message");
+    assert_eq!(info.answers().collect::<Vec<_>>(), ["transfer"]);
+    let c = Correlator::new(&schema, 10, SECOND);
+    c.insert(b"INQ0000042", "inquiry-42").expect("filed");
+    // Same key, but a transfer result does not answer an inquiry: no match, and the
+    // operator is told why; the inquiry stays pending for its own response.
+    let e = c.complete(b"TRR000004200").expect_err("another message");
+    let ErrorKind::Unmatched { key, nearest } = e.kind() else {
+        panic!("{e}");
+    };
+    assert_eq!(key, "0000042");
+    assert_eq!(
+        nearest.as_deref(),
+        Some(
+            "request \"inquiry\" 0000042 has the same key, but \"transfer_result\" answers \
+             \"transfer\""
+        )
+    );
+    assert_eq!(c.len(), 1);
+    assert_eq!(c.unmatched()[0].nearest, nearest.clone());
+    c.cancel_request(b"INQ0000042")
+        .expect("key")
+        .expect("pending");
+    c.insert(b"TRF0000042", "transfer-42").expect("filed");
+    let m = c.complete(b"TRR000004200").expect("matched");
+    assert_eq!((m.token, m.request_message), ("transfer-42", "transfer"));
+    // A message without `answers` matches any request with its key.
+    c.insert(b"INQ0000043", "inquiry-43").expect("filed");
+    assert_eq!(
+        c.complete(b"INQ0000043").expect("matched").token,
+        "inquiry-43"
+    );
+}
+
+#[test]
+fn answers_lines_are_checked_when_the_layout_compiles() {
+    let e = Schema::parse(&ANSWERS.replace("answers transfer", "answers transfr"))
+        .expect_err("no such message");
+    assert!(
+        e.to_string().contains(
+            "`answers` names no message \"transfr\" (the messages: \"inquiry\", \"transfer\", \
+             \"transfer_result\")"
+        ),
+        "{e}"
+    );
+    assert_eq!(e.line_column(), Some((16, 11)));
+    let e =
+        Schema::parse(&ANSWERS.replace("answers transfer", "answers transfer\n  answers inquiry"))
+            .expect_err("twice");
+    assert!(e.to_string().contains("`answers` is given twice"), "{e}");
+    let e = Schema::parse(&ANSWERS.replace("answers transfer", "answers")).expect_err("no names");
+    assert!(
+        e.to_string()
+            .contains("expected one or more message names after `answers`"),
+        "{e}"
+    );
+    // A field named `answers` is still a field, first in its message too.
+    let schema = Schema::parse("encoding ascii\nmessage m 5 {\n  answers X(2)\n  seq 9(3)\n}\n")
+        .expect("a field named answers");
+    let m = schema.message("m").expect("m");
+    assert_eq!(m.answers().count(), 0);
+    assert_eq!(m.fields().next().expect("a field").name(), "answers");
+    // Both sides need a key: the answering message, and the requests it answers.
+    let keyless = "encoding ascii\nkey seq\nmessage a 4 {\n  when t = \"A\"\n  t X(1)\n  seq X(3)\n}\n\
+                   message b 2 {\n  when t = \"B\"\n  answers a\n  t X(1)\n  z X(1)\n}\n";
+    let e = Schema::parse(keyless).expect_err("b has no key");
+    assert!(
+        e.to_string()
+            .contains("message \"b\" answers requests but has no key"),
+        "{e}"
+    );
+    let keyless = "encoding ascii\nkey seq\nmessage a 2 {\n  when t = \"A\"\n  t X(1)\n  z X(1)\n}\n\
+                   message b 4 {\n  when t = \"B\"\n  answers a\n  t X(1)\n  seq X(3)\n}\n";
+    let e = Schema::parse(keyless).expect_err("a has no key");
+    assert!(
+        e.to_string()
+            .contains("message \"a\" has no key, so none of its requests"),
+        "{e}"
+    );
+}
+
+/// The capacity is exact however the keys fall into the shards: every insert up to it is
+/// taken, the next is refused, and a request leaving makes room for exactly one more.
+#[test]
+fn the_capacity_is_exact_across_shards() {
+    let (schema, req, res) = firmbanking();
+    for capacity in [1, 2, 17, 100, 1000] {
+        let c = Correlator::new(&schema, capacity, SECOND);
+        for n in 0..capacity as u32 {
+            c.insert(&numbered(&req, n), n).expect("room");
+        }
+        assert_eq!(c.len(), capacity);
+        let r = c.insert(&numbered(&req, 99_999), 0).expect_err("full");
+        assert!(
+            matches!(r.error.kind(), ErrorKind::CorrelatorFull { .. }),
+            "{}",
+            r.error
+        );
+        // Completing one in one shard makes room for a key in any other.
+        c.complete(&numbered(&res, 0)).expect("matched");
+        c.insert(&numbered(&req, 99_999), 0).expect("room again");
+        c.insert(&numbered(&req, 99_998), 0)
+            .expect_err("full again");
+        assert_eq!(c.drain().len(), capacity);
+        assert!(c.is_empty());
+        for n in 0..capacity as u32 {
+            c.insert(&numbered(&req, n + 500_000), n)
+                .expect("all the room is back");
+        }
+    }
+}
+
+/// Many threads filling one table: exactly `capacity` inserts are taken in all.
+#[test]
+fn threads_filling_a_table_take_exactly_its_capacity() {
+    let (schema, req, _) = firmbanking();
+    let capacity = 1000;
+    let c = Correlator::new(&schema, capacity, SECOND * 60);
+    let taken: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8u32)
+            .map(|t| {
+                let (c, req) = (&c, &req);
+                s.spawn(move || {
+                    (0..500)
+                        .filter(|i| c.insert(&numbered(req, t * 1000 + i), *i).is_ok())
+                        .count()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).sum()
+    });
+    assert_eq!(taken, capacity);
+    assert_eq!(c.len(), capacity);
+}
+
+/// The nearest pending request is looked for among the requests the response answers:
+/// a balance inquiry a day older is not the transfer response's near miss.
+#[test]
+fn the_nearest_request_is_one_the_response_answers() {
+    let (schema, req, res) = firmbanking();
+    let mut inquiry = req[..200].to_vec();
+    inquiry[24..31].copy_from_slice(b"3000200");
+    inquiry[38..46].copy_from_slice(b"20240314");
+    let mut transfer = req.clone();
+    transfer[38..46].copy_from_slice(b"20240313");
+    let c = Correlator::new(&schema, 10, SECOND);
+    c.insert(&inquiry, "inquiry").expect("filed");
+    let e = c.complete(&res).expect_err("no match");
+    let ErrorKind::Unmatched { nearest, .. } = e.kind() else {
+        panic!("{e}");
+    };
+    assert_eq!(nearest, &None, "{e}");
+    c.insert(&transfer, "transfer").expect("filed");
+    let e = c.complete(&res).expect_err("no match");
+    let ErrorKind::Unmatched { nearest, .. } = e.kind() else {
+        panic!("{e}");
+    };
+    let nearest = nearest.as_deref().expect("the older transfer");
+    assert!(
+        nearest.starts_with("request \"transfer\" 20240313|"),
+        "{nearest}"
+    );
+}

@@ -95,7 +95,7 @@ fn too_long() {
 fn no_message_matches() {
     assert_eq!(
         decode_err(b"3000A00112"),
-        "(bytes 0..10): no message matches: head.code = \"3000\""
+        "(bytes 0..10): no message matches: head.code = \"3000\"; head.code takes \"1000\", \"1100\", \"2000\""
     );
     assert_eq!(
         decode_err(b"30"),
@@ -107,7 +107,7 @@ fn no_message_matches() {
 fn non_digit_in_a_numeric() {
     assert_eq!(
         decode_err(&pay(8, b"0O1")),
-        "pay.amount (bytes 8..13): expected digits, found \"0O100\""
+        "pay.amount (bytes 8..13): expected digits, found \"0O100\" (byte 1 of the field, 'O')"
     );
 }
 
@@ -183,7 +183,7 @@ fn required_blank() {
 fn error_in_a_repeat_names_the_entry() {
     assert_eq!(
         decode_err(&pay(55, b"2x")),
-        "pay.items[1].v (bytes 55..57): expected digits, found \"2x\""
+        "pay.items[1].v (bytes 55..57): expected digits, found \"2x\" (byte 1 of the field, 'x')"
     );
 }
 

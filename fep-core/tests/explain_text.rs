@@ -119,8 +119,8 @@ fn a_bad_telegram_shows_the_error_and_the_bytes_not_decoded_masked() {
     let amount = row(&text, "amount");
     assert!(amount.ends_with("00000O0010000"), "{amount}");
     assert!(text.contains(
-        "\n  >> amount: expected digits, found \"00000O0010000\"\n\n\
-         error: transfer.amount (bytes 129..142): expected digits, found \"00000O0010000\"\n  \
+        "\n  >> amount: expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n\n\
+         error: transfer.amount (bytes 129..142): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')\n  \
          (offsets count from the start of the telegram, byte 4 of the input)\n\n\
          not decoded: bytes 142..300 (158 bytes)\n\
          offset  hex                                              text\n   \
@@ -170,5 +170,66 @@ fn no_message_no_table() {
          not decoded: bytes 0..4 (4 bytes)\n\
          offset  hex          text\n     \
          0  30 30 30 30  0000\n"
+    );
+}
+
+#[test]
+fn fitted_to_80_columns_every_table_line_fits() {
+    let (schema, telegram) = transfer();
+    let x = schema.explain(&telegram);
+    let text = x.text().width(80).to_string();
+    let want =
+        std::fs::read_to_string(dir("tests/golden/explain-transfer-80.txt")).expect("golden");
+    assert_eq!(text, want);
+    // The heading names the telegram; every line after it fits.
+    for line in text.lines().skip(1) {
+        assert!(
+            display_width(line) <= 80,
+            "{} cells: {line}",
+            display_width(line)
+        );
+    }
+    // The full table is wider, and is what a wide terminal gets.
+    let full = x.text().to_string();
+    assert!(full.lines().any(|l| display_width(l) > 80));
+    assert_eq!(x.text().width(400).to_string(), full);
+    // Even very narrow, the cut cells keep the table lined up.
+    let narrow = x.text().width(50).to_string();
+    let header = narrow.lines().nth(2).expect("header");
+    let value_at = header.find("value").expect("a value column");
+    let memo = row(&narrow, "memo");
+    assert_eq!(
+        display_width(&memo[..memo.find('"').expect("a value")]),
+        value_at
+    );
+}
+
+#[test]
+fn long_runs_of_one_byte_fold_to_a_line_unless_they_are_the_error() {
+    let schema = Schema::parse("message m 70 {\n pad X(20) \"예비\"\n _ X(30)\n name X(20)\n}\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut t = vec![b' '; 50];
+    t.extend(b"ABCDEFGHIJKLMNOPQRST");
+    assert_eq!(
+        schema.explain(&t).to_text(false),
+        "\
+m (70 bytes)
+
+offset  length  path  description  hex                                              text              value
+     0      20  pad   예비         20 bytes of 20                                                     \"\"
+    20      30  _     (filler)     30 bytes of 20
+    50      20  name               41 42 43 44 45 46 47 48 49 4A 4B 4C 4D 4E 4F 50  ABCDEFGHIJKLMNOP  \"ABCDEFGHIJKLMNOPQRST\"
+                                   51 52 53 54                                      QRST
+"
+    );
+    // A filler that is not its pad is the error: every byte of it shows.
+    t[20..50].copy_from_slice(b"0123456789ABCDEFGHIJKLMNOPQRST");
+    let text = schema.explain(&t).to_text(false);
+    assert!(
+        text.contains(
+            "\n    20      30  _     (filler)     30 31 32 33 34 35 36 37 38 39 41 42 43 44 45 46  0123456789ABCDEF\n\
+             \x20                                  47 48 49 4A 4B 4C 4D 4E 4F 50 51 52 53 54        GHIJKLMNOPQRST\n"
+        ),
+        "{text}"
     );
 }

@@ -13,7 +13,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     (
         "syntax_unknown_attribute",
         "message m {\n  f X(3) masked\n}\n",
-        "t.layout:2:10: expected an attribute: a \"description\", date, time, datetime, = \"constant\", default, required, raw, mask, secret, lenient, align, pad or sign",
+        "t.layout:2:10: expected an attribute: a \"description\", date, time, datetime, = \"constant\", default, required, raw, mask, secret, lenient, align, pad or sign; did you mean \"mask\"?",
         "masked",
     ),
     (
@@ -214,4 +214,91 @@ fn more_specific_messages_win() {
     .expect("compiles");
     assert_eq!(s.decode(b"1x").expect("decodes").name(), "special");
     assert_eq!(s.decode(b"1y").expect("decodes").name(), "generic");
+}
+
+#[test]
+fn a_type_with_a_space_before_its_width_says_so() {
+    let e = Schema::parse_named("t.layout", "message m {\n  a X (16)\n}\n").expect_err("space");
+    assert_eq!(
+        e.to_string(),
+        "t.layout:2:6: no space may stand between a type and its width: write X(16)"
+    );
+    let e = Schema::parse_named("t.layout", "message m {\n  a S9 (5)\n}\n").expect_err("space");
+    assert!(e.to_string().ends_with("write S9(5)"), "{e}");
+}
+
+#[test]
+fn names_that_are_not_there_get_the_nearest_one() {
+    let layout = "record header {\n  msg_code X(4)\n}\n\
+                  message m {\n  when header.msg_cdoe = \"1\"\n  header header\n}\n";
+    let e = Schema::parse_named("t.layout", layout).expect_err("typo");
+    assert!(
+        e.to_string()
+            .ends_with("has no field \"header.msg_cdoe\" (a single field outside any repeat); did you mean \"header.msg_code\"?"),
+        "{e}"
+    );
+    let e = Schema::parse_named(
+        "t.layout",
+        "record header {\n a X(1)\n}\nmessage m {\n h HEADER\n}\n",
+    )
+    .expect_err("case");
+    assert_eq!(
+        e.to_string(),
+        "t.layout:5:4: unknown record \"HEADER\"; did you mean \"header\"?"
+    );
+    // Nothing close: no hint.
+    let e = Schema::parse_named(
+        "t.layout",
+        "record header {\n a X(1)\n}\nmessage m {\n h trailer\n}\n",
+    )
+    .expect_err("far");
+    assert_eq!(e.to_string(), "t.layout:5:4: unknown record \"trailer\"");
+}
+
+#[test]
+fn independent_mistakes_are_all_reported_in_source_order() {
+    let layout = "record header {\n  a X(1)\n}\n\
+                  message m1 3 {\n  h hedaer\n  b X(1)\n}\n\
+                  message m2 5 {\n  h header\n  b X(1)\n}\n\
+                  message m2 {\n  c X(1)\n}\n";
+    let e = Schema::parse_named("t.layout", layout).expect_err("three mistakes");
+    let all: Vec<String> = std::iter::once(e.alone().to_string())
+        .chain(e.related().iter().map(|r| r.to_string()))
+        .collect();
+    assert_eq!(
+        all,
+        [
+            "t.layout:5:5: unknown record \"hedaer\"; did you mean \"header\"?",
+            "t.layout:8:12: declared length 5 but the fields add up to 2",
+            "t.layout:12:9: duplicate name \"m2\" (first defined on line 8)",
+        ]
+    );
+    assert_eq!(
+        e.to_string(),
+        "t.layout:5:5: unknown record \"hedaer\"; did you mean \"header\"? (and 2 more errors)"
+    );
+    // Syntax mistakes in separate statements, too.
+    let e = Schema::parse_named(
+        "t.layout",
+        "message a {\n  x X (1)\n}\nmessage b {\n  y Q(1)\n}\nmessage c {\n  z X(1)\n}\n",
+    )
+    .expect_err("two syntax mistakes");
+    assert_eq!(e.related().len(), 1);
+    assert_eq!(e.related()[0].line_column(), Some((5, 5)));
+}
+
+#[test]
+fn the_mistakes_reported_are_bounded() {
+    let mut layout = String::new();
+    for i in 0..100 {
+        layout.push_str(&format!("message m{i} 5 {{\n  a X(4)\n}}\n"));
+    }
+    let e = Schema::parse(&layout).expect_err("many");
+    assert_eq!(e.related().len(), fep_core::MAX_RELATED);
+    let mut layout = String::new();
+    for i in 0..100 {
+        layout.push_str(&format!("message m{i} {{\n  a Q(4)\n}}\n"));
+    }
+    let e = Schema::parse(&layout).expect_err("many syntax mistakes");
+    assert_eq!(e.related().len(), fep_core::MAX_RELATED);
 }

@@ -163,4 +163,38 @@ fn memory_is_bounded_and_reuse_allocates_nothing() {
         "views allocated {allocs} times in 10,000 telegrams"
     );
     assert_eq!(sum, 5_000 * (10_123 + 10_124));
+
+    // 4. decode_into of the four bench messages of every shape (ASCII, Hangul with `G`
+    // fields, numbers, 20 counted rows): nothing allocated once warmed up.
+    let schema = Schema::load(layouts().join("securities.layout")).expect("layout");
+    let read = |name: &str| {
+        std::fs::read(layouts().join("securities").join(name)).expect("bin")[4..].to_vec()
+    };
+    let pairs = [
+        [read("order-request.bin"), read("order-request.bin")],
+        [read("customer-register.bin"), read("customer-register.bin")],
+        [read("settlement.bin"), read("settlement.bin")],
+        // (Fewer rows drop the entries past them, so a shorter page allocates them anew.)
+        [read("history-20.bin"), read("history-20.bin")],
+    ];
+    for [a, b] in &pairs {
+        let mut msg = Message::default();
+        schema.decode_into(a, &mut msg).expect("decodes");
+        schema.decode_into(b, &mut msg).expect("decodes");
+        schema.decode_into(a, &mut msg).expect("decodes");
+        let before = ALLOCS.load(Relaxed);
+        for i in 0..1_000 {
+            schema
+                .decode_into(if i % 2 == 0 { b } else { a }, &mut msg)
+                .expect("decodes");
+        }
+        let allocs = ALLOCS.load(Relaxed) - before;
+        assert_eq!(
+            allocs,
+            0,
+            "decode_into of {} allocated {allocs} times in 1,000 telegrams",
+            msg.name()
+        );
+        assert_eq!(msg, schema.decode(a).expect("decodes"));
+    }
 }

@@ -244,7 +244,7 @@ fn a_small_maximum_length_does_not_panic_on_long_lines() {
     let e = framer.next_frame(&mut buf).expect_err("too long");
     assert_eq!(
         e.to_string(),
-        "(bytes 0..3): a line longer than the maximum of 2 bytes, found \"abc\""
+        "frame at byte 0: a line longer than the maximum of 2 bytes, found \"abc\""
     );
     // A whole line over the maximum, shorter than 16 bytes.
     let mut framer = Framer::new(&s).max_length(2);
@@ -252,7 +252,7 @@ fn a_small_maximum_length_does_not_panic_on_long_lines() {
     let e = framer.next_frame(&mut buf).expect_err("too long");
     assert_eq!(
         e.to_string(),
-        "(bytes 0..3): a line longer than the maximum of 2 bytes, found \"abc\""
+        "frame at byte 0: a line longer than the maximum of 2 bytes, found \"abc\""
     );
 }
 

@@ -91,8 +91,8 @@ enum fep_result
   FEP_RESULT_WRONG_TYPE = 107,
   // The field is blank (null): it has no integer or decimal value.
   FEP_RESULT_NULL_VALUE = 108,
-  // The byte stream is not framed as the layout says (a bad length prefix, an oversize
-  // frame, a length the message disagrees with).
+  // The byte stream is not framed as the layout says: a length prefix that is not a
+  // length. The framing faults with a code of their own (below) had this one before.
   FEP_RESULT_FRAMING = 109,
   // The layout has no `key` directive, or the telegram's message lacks a key field.
   FEP_RESULT_NO_KEY = 110,
@@ -104,6 +104,14 @@ enum fep_result
   // No pending request has the response's correlation key (the error names the key and
   // the nearest pending request).
   FEP_RESULT_UNMATCHED = 113,
+  // The stream ends inside a frame: the error says what its length prefix (or message)
+  // promised and how many bytes came; the offset is the frame's.
+  FEP_RESULT_FRAME_TRUNCATED = 114,
+  // A frame whose length (its prefix, or its line) disagrees with its message's length;
+  // the frame is skipped and the next call goes on with the next one.
+  FEP_RESULT_FRAME_LENGTH_MISMATCH = 115,
+  // A frame longer than the framer's maximum (nothing is allocated for it).
+  FEP_RESULT_FRAME_TOO_LONG = 116,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -458,7 +466,7 @@ fep_result fep_schema_encode_json_alloc(const struct fep_schema *schema, const c
 fep_result fep_framer_new(const struct fep_schema *schema, struct fep_framer **out_framer, struct fep_error **out_err);
 
 // Sets the largest telegram the framer accepts (64 KiB by default). A length prefix that
-// announces more is a `FEP_RESULT_FRAMING` error, never an allocation.
+// announces more is a `FEP_RESULT_FRAME_TOO_LONG` error, never an allocation.
 //
 // # Safety
 // `framer` is NULL or a live framer that no other thread uses; `out_err` may be NULL.
@@ -487,10 +495,11 @@ fep_result fep_framer_feed(struct fep_framer *framer, const uint8_t *data, size_
 // Returns `FEP_RESULT_NO_TELEGRAM`, which is not a failure and stores no error, when more
 // bytes are needed.
 //
-// Fails with `FEP_RESULT_FRAMING` (a length prefix that is not digits, an oversize frame,
-// a length the message disagrees with; the error's offset is in the stream). After a frame
-// whose end is known (a length mismatch) the framer has skipped it and goes on; after a
-// bad prefix the stream cannot be followed further: drop the connection.
+// Fails with `FEP_RESULT_FRAMING` (a length prefix that is not digits),
+// `FEP_RESULT_FRAME_TOO_LONG` (an oversize frame) or `FEP_RESULT_FRAME_LENGTH_MISMATCH` (a
+// length the message disagrees with); the error's offset is the frame's, in the stream. After
+// a frame whose end is known (a length mismatch) the framer has skipped it and goes on; after
+// a bad prefix the stream cannot be followed further: drop the connection.
 //
 // # Safety
 // `framer` is NULL or a live framer that no other thread uses; the out pointers are NULL
@@ -499,8 +508,9 @@ fep_result fep_framer_next(struct fep_framer *framer, const uint8_t **out_telegr
 
 // At the end of the stream: takes the last telegram when the framing allows one without
 // its terminator (a last line without a newline), as `fep_framer_next` does. Returns
-// `FEP_RESULT_NO_TELEGRAM` when nothing is left, and fails with `FEP_RESULT_FRAMING` when
-// bytes are left over that make no telegram (they are dropped).
+// `FEP_RESULT_NO_TELEGRAM` when nothing is left, and fails with
+// `FEP_RESULT_FRAME_TRUNCATED` when bytes are left over that make no telegram (they are
+// dropped; the error says what the frame's prefix promised and how many bytes came).
 //
 // # Safety
 // As `fep_framer_next`.
@@ -685,8 +695,9 @@ const char *fep_error_path(const struct fep_error *err);
 // `err` is NULL or an error from this library not yet freed.
 const char *fep_error_message_name(const struct fep_error *err);
 
-// The byte offset of a data error: within the telegram, or within the stream for framing
-// errors. -1 when the error has none, or for a NULL error.
+// The byte offset of a data error: of the field within the telegram, or of the frame
+// within the stream for framing errors (`FEP_RESULT_FRAMING`, `FEP_RESULT_FRAME_*`). -1
+// when the error has none, or for a NULL error.
 //
 // # Safety
 // `err` is NULL or an error from this library not yet freed.

@@ -55,8 +55,8 @@ pub enum fep_result {
     WrongType = 107,
     /// The field is blank (null): it has no integer or decimal value.
     NullValue = 108,
-    /// The byte stream is not framed as the layout says (a bad length prefix, an oversize
-    /// frame, a length the message disagrees with).
+    /// The byte stream is not framed as the layout says: a length prefix that is not a
+    /// length. The framing faults with a code of their own (below) had this one before.
     Framing = 109,
     /// The layout has no `key` directive, or the telegram's message lacks a key field.
     NoKey = 110,
@@ -68,6 +68,14 @@ pub enum fep_result {
     /// No pending request has the response's correlation key (the error names the key and
     /// the nearest pending request).
     Unmatched = 113,
+    /// The stream ends inside a frame: the error says what its length prefix (or message)
+    /// promised and how many bytes came; the offset is the frame's.
+    FrameTruncated = 114,
+    /// A frame whose length (its prefix, or its line) disagrees with its message's length;
+    /// the frame is skipped and the next call goes on with the next one.
+    FrameLengthMismatch = 115,
+    /// A frame longer than the framer's maximum (nothing is allocated for it).
+    FrameTooLong = 116,
 }
 
 impl fep_result {
@@ -93,6 +101,9 @@ impl fep_result {
             fep_result::DuplicateKey => "FEP_RESULT_DUPLICATE_KEY\0",
             fep_result::CorrelatorFull => "FEP_RESULT_CORRELATOR_FULL\0",
             fep_result::Unmatched => "FEP_RESULT_UNMATCHED\0",
+            fep_result::FrameTruncated => "FEP_RESULT_FRAME_TRUNCATED\0",
+            fep_result::FrameLengthMismatch => "FEP_RESULT_FRAME_LENGTH_MISMATCH\0",
+            fep_result::FrameTooLong => "FEP_RESULT_FRAME_TOO_LONG\0",
         }
     }
 
@@ -119,6 +130,9 @@ impl fep_result {
             DuplicateKey,
             CorrelatorFull,
             Unmatched,
+            FrameTruncated,
+            FrameLengthMismatch,
+            FrameTooLong,
         ]
         .into_iter()
         .find(|r| *r as u32 == n)
@@ -292,7 +306,10 @@ impl FfiError {
             // An index beyond a repeat's bound, found while resolving a path.
             (ErrorKind::OutOfRange(_), Ctx::Read) => fep_result::UnknownField,
             (ErrorKind::WrongType { .. }, Ctx::Read) => fep_result::WrongType,
-            (ErrorKind::Framing(_), Ctx::Frame) => fep_result::Framing,
+            (ErrorKind::BadLengthPrefix(_), Ctx::Frame) => fep_result::Framing,
+            (ErrorKind::FrameTruncated { .. }, Ctx::Frame) => fep_result::FrameTruncated,
+            (ErrorKind::FrameLengthMismatch { .. }, Ctx::Frame) => fep_result::FrameLengthMismatch,
+            (ErrorKind::FrameTooLong { .. }, Ctx::Frame) => fep_result::FrameTooLong,
             (ErrorKind::NoKey(_), _) => fep_result::NoKey,
             (ErrorKind::DuplicateKey(_), _) => fep_result::DuplicateKey,
             (ErrorKind::CorrelatorFull { .. }, _) => fep_result::CorrelatorFull,
@@ -402,8 +419,9 @@ pub unsafe extern "C" fn fep_error_message_name(err: *const fep_error) -> *const
     })
 }
 
-/// The byte offset of a data error: within the telegram, or within the stream for framing
-/// errors. -1 when the error has none, or for a NULL error.
+/// The byte offset of a data error: of the field within the telegram, or of the frame
+/// within the stream for framing errors (`FEP_RESULT_FRAMING`, `FEP_RESULT_FRAME_*`). -1
+/// when the error has none, or for a NULL error.
 ///
 /// # Safety
 /// `err` is NULL or an error from this library not yet freed.

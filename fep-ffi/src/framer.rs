@@ -80,7 +80,7 @@ pub unsafe extern "C" fn fep_framer_new(
 }
 
 /// Sets the largest telegram the framer accepts (64 KiB by default). A length prefix that
-/// announces more is a `FEP_RESULT_FRAMING` error, never an allocation.
+/// announces more is a `FEP_RESULT_FRAME_TOO_LONG` error, never an allocation.
 ///
 /// # Safety
 /// `framer` is NULL or a live framer that no other thread uses; `out_err` may be NULL.
@@ -195,10 +195,11 @@ unsafe fn take(
 /// Returns `FEP_RESULT_NO_TELEGRAM`, which is not a failure and stores no error, when more
 /// bytes are needed.
 ///
-/// Fails with `FEP_RESULT_FRAMING` (a length prefix that is not digits, an oversize frame,
-/// a length the message disagrees with; the error's offset is in the stream). After a frame
-/// whose end is known (a length mismatch) the framer has skipped it and goes on; after a
-/// bad prefix the stream cannot be followed further: drop the connection.
+/// Fails with `FEP_RESULT_FRAMING` (a length prefix that is not digits),
+/// `FEP_RESULT_FRAME_TOO_LONG` (an oversize frame) or `FEP_RESULT_FRAME_LENGTH_MISMATCH` (a
+/// length the message disagrees with); the error's offset is the frame's, in the stream. After
+/// a frame whose end is known (a length mismatch) the framer has skipped it and goes on; after
+/// a bad prefix the stream cannot be followed further: drop the connection.
 ///
 /// # Safety
 /// `framer` is NULL or a live framer that no other thread uses; the out pointers are NULL
@@ -217,8 +218,9 @@ pub unsafe extern "C" fn fep_framer_next(
 
 /// At the end of the stream: takes the last telegram when the framing allows one without
 /// its terminator (a last line without a newline), as `fep_framer_next` does. Returns
-/// `FEP_RESULT_NO_TELEGRAM` when nothing is left, and fails with `FEP_RESULT_FRAMING` when
-/// bytes are left over that make no telegram (they are dropped).
+/// `FEP_RESULT_NO_TELEGRAM` when nothing is left, and fails with
+/// `FEP_RESULT_FRAME_TRUNCATED` when bytes are left over that make no telegram (they are
+/// dropped; the error says what the frame's prefix promised and how many bytes came).
 ///
 /// # Safety
 /// As `fep_framer_next`.

@@ -50,6 +50,17 @@ fn result_codes_are_fixed() {
             "FEP_RESULT_CORRELATOR_FULL",
         ),
         (fep_result::Unmatched, 113, "FEP_RESULT_UNMATCHED"),
+        (
+            fep_result::FrameTruncated,
+            114,
+            "FEP_RESULT_FRAME_TRUNCATED",
+        ),
+        (
+            fep_result::FrameLengthMismatch,
+            115,
+            "FEP_RESULT_FRAME_LENGTH_MISMATCH",
+        ),
+        (fep_result::FrameTooLong, 116, "FEP_RESULT_FRAME_TOO_LONG"),
     ];
     for (code, n, name) in table {
         assert_eq!(code as u32, n);

@@ -30,7 +30,7 @@ fn decode_errors_say_where() {
     }
     assert_eq!(
         e.message(),
-        r#"transfer.amount (bytes 129..142): expected digits, found "00000O0010000""#
+        r#"transfer.amount (bytes 129..142): expected digits, found "00000O0010000" (byte 5 of the field, 'O')"#
     );
     // A view accepts it; the field read finds it.
     let view = decode(&schema, &bad, true)

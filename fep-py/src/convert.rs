@@ -279,7 +279,12 @@ impl<'m> Reader<'m> {
         u16::try_from(year)
             .ok()
             .and_then(|y| Date::new(y, month, day))
-            .ok_or_else(|| self.fail(py, &format!("no such date: {year:04}-{month:02}-{day:02}")))
+            .ok_or_else(|| {
+                self.fail(
+                    py,
+                    &format!("impossible date: {year:04}-{month:02}-{day:02}"),
+                )
+            })
     }
 
     fn whole_local(&self, micros: u32, aware: bool, py: Python<'_>) -> PyResult<()> {

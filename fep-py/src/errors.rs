@@ -28,7 +28,17 @@ create_exception!(
     DecodeError,
     FepError,
     "A telegram does not match its layout. `path` names the field, `offset` is its byte \
-     offset (in the stream, for `iter_decode` and `decode_arrow`)."
+     offset in the telegram; `frame_offset` is the stream offset of the telegram's frame \
+     (for `iter_decode` and `decode_arrow`)."
+);
+create_exception!(
+    fep,
+    FramingError,
+    DecodeError,
+    "A byte stream is not framed as the layout says. `fault` says how: \"truncated\" (the \
+     stream ends inside a frame), \"length_mismatch\" (a frame's length disagrees with its \
+     message), \"too_long\" (over the maximum) or \"bad_length_prefix\"; `offset` and \
+     `frame_offset` are the frame's offset in the stream."
 );
 create_exception!(
     fep,
@@ -67,7 +77,15 @@ create_exception!(
 );
 
 /// The attributes every fep exception carries, `None` unless set.
-pub(crate) const ATTRIBUTES: [&str; 5] = ["path", "offset", "line", "column", "message_name"];
+pub(crate) const ATTRIBUTES: [&str; 7] = [
+    "path",
+    "offset",
+    "line",
+    "column",
+    "message_name",
+    "frame_offset",
+    "fault",
+];
 
 /// The attributes of the correlation errors, `None` unless set.
 pub(crate) const CORRELATION_ATTRIBUTES: [&str; 4] = ["key", "nearest", "capacity", "token"];
@@ -89,6 +107,7 @@ pub(crate) fn to_py(py: Python<'_>, e: &fep_core::Error, op: Op) -> PyErr {
         fep_core::Category::Layout => LayoutError::new_err(text),
         fep_core::Category::Io => return io_error(py, e, text),
         _ if op == Op::Encode => EncodeError::new_err(text),
+        _ if e.kind().is_framing() => FramingError::new_err(text),
         _ => DecodeError::new_err(text),
     };
     let (line, column) = e.line_column().unzip();
@@ -103,7 +122,23 @@ pub(crate) fn to_py(py: Python<'_>, e: &fep_core::Error, op: Op) -> PyErr {
             message_name: e.message_name(),
         },
     );
+    let value = err.value(py);
+    // As in set_attributes: a fresh exception instance takes any attribute.
+    let _ = value.setattr("frame_offset", e.frame_offset());
+    let _ = value.setattr("fault", fault(e.kind()));
     err
+}
+
+/// How a framing error's frame is wrong, as `FramingError.fault` says it.
+fn fault(kind: &fep_core::ErrorKind) -> Option<&'static str> {
+    use fep_core::ErrorKind;
+    match kind {
+        ErrorKind::BadLengthPrefix(_) => Some("bad_length_prefix"),
+        ErrorKind::FrameTruncated { .. } => Some("truncated"),
+        ErrorKind::FrameLengthMismatch { .. } => Some("length_mismatch"),
+        ErrorKind::FrameTooLong { .. } => Some("too_long"),
+        _ => None,
+    }
 }
 
 /// The exception of a correlator's refusal, with its `key` and the other attributes that

@@ -37,6 +37,7 @@ fn _fep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FepError", py.get_type::<errors::FepError>())?;
     m.add("LayoutError", py.get_type::<errors::LayoutError>())?;
     m.add("DecodeError", py.get_type::<errors::DecodeError>())?;
+    m.add("FramingError", py.get_type::<errors::FramingError>())?;
     m.add("EncodeError", py.get_type::<errors::EncodeError>())?;
     m.add(
         "CorrelationError",

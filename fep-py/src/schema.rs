@@ -370,8 +370,14 @@ impl PySchema {
         if let Some(name) = message {
             let Some(info) = self.schema.message(name) else {
                 let names: Vec<&str> = self.schema.messages().map(|m| m.name()).collect();
+                let hint = fep_core::did_you_mean(name, names.iter().copied());
+                let has = if hint.is_empty() {
+                    "; the layout has"
+                } else {
+                    " The layout has"
+                };
                 return Err(DecodeError::new_err(format!(
-                    "unknown message \"{name}\"; the layout has {}",
+                    "unknown message \"{name}\"{hint}{has} {}",
                     names.join(", ")
                 )));
             };
@@ -472,6 +478,8 @@ pub(crate) struct PyMessageInfo {
     min_length: usize,
     /// The `when` conditions: (path, allowed values).
     conditions: Vec<(String, Vec<String>)>,
+    /// The messages whose requests this one answers (its `answers` line); empty: any.
+    answers: Vec<String>,
     /// The fields in wire order, records before their members.
     fields: Vec<Py<PyFieldInfo>>,
 }
@@ -487,6 +495,7 @@ impl PyMessageInfo {
                 .into_iter()
                 .map(|(p, v)| (p.to_owned(), v))
                 .collect(),
+            answers: m.answers().map(str::to_owned).collect(),
             fields: m
                 .fields()
                 .map(|f| Py::new(py, PyFieldInfo::from_core(&f)))

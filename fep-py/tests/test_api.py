@@ -403,12 +403,13 @@ def test_iter_decode_keep_going(firmbanking, transfer_framed):
     data = transfer_framed + bytes(bad) + transfer_framed
     items = list(firmbanking.iter_decode(data, keep_going=True))
     assert [type(i).__name__ for i in items] == ["Message", "DecodeError", "Message"]
-    assert items[1].offset == 304 + 4 + 129
+    # The field's offset in its telegram, and the frame's in the stream.
+    assert (items[1].offset, items[1].frame_offset) == (129, 304)
     assert items[1].path == "amount"
     assert items[2].offset == 608
     with pytest.raises(fep.DecodeError) as e:
         list(firmbanking.iter_decode(data))
-    assert e.value.offset == 437
+    assert (e.value.offset, e.value.frame_offset) == (129, 304)
 
 
 def test_iterator_protocol(firmbanking, transfer_framed):
@@ -446,10 +447,12 @@ def test_explain_a_bad_telegram(firmbanking, transfer):
     bad[133] = ord("O")
     text = firmbanking.explain(bytes(bad))
     lines = text.splitlines()
-    i = lines.index('error: transfer.amount (bytes 129..142): expected digits, found "0000O00010000"')
+    i = lines.index(
+        'error: transfer.amount (bytes 129..142): expected digits, found "0000O00010000" (byte 4 of the field, \'O\')'
+    )
     assert lines[i - 3].split()[:4] == ["129", "13", "amount", "출금금액"]
     assert lines[i - 3].endswith("0000O00010000")
-    assert lines[i - 2] == '  >> amount: expected digits, found "0000O00010000"'
+    assert lines[i - 2] == '  >> amount: expected digits, found "0000O00010000" (byte 4 of the field, \'O\')'
     assert lines[i + 2] == "not decoded: bytes 142..300 (158 bytes)"
     # The bytes not decoded are dumped with mask and secret fields starred.
     assert lines[i + 5].split() == ["158", "38"] + ["**"] * 15 + ["8***************"]

@@ -130,6 +130,25 @@ def test_a_request_without_a_key_gives_the_token_back(firmbanking, request_):
     assert len(c) == 0
 
 
+def test_a_response_answers_only_the_requests_its_layout_names(firmbanking, request_, response):
+    # firmbanking's messages each answer their own kind: a balance inquiry pending under
+    # the transfer's key is not answered by the transfer response.
+    assert firmbanking.message("transfer").answers == ["transfer"]
+    inquiry = request_[:24] + b"3000200" + request_[31:200]
+    c = fep.Correlator(firmbanking)
+    c.insert(inquiry, "inquiry")
+    with pytest.raises(fep.UnmatchedError) as info:
+        c.complete(response)
+    assert info.value.nearest == (
+        f'request "balance_inquiry" {KEY} has the same key, but "transfer" answers "transfer"'
+    )
+    assert len(c) == 1, "the inquiry stays pending"
+    [cancelled] = c.drain()
+    assert cancelled.token == "inquiry"
+    c.insert(request_, "transfer")
+    assert c.complete(response).token == "transfer"
+
+
 def test_an_unmatched_response_names_the_nearest_request(firmbanking, request_, response):
     c = fep.Correlator(firmbanking)
     # The request went out a day earlier (header.send_date, bytes 38..46).

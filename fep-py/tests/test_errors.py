@@ -9,7 +9,7 @@ import pytest
 import fep
 from conftest import LAYOUTS
 
-ATTRS = ("path", "offset", "line", "column", "message_name")
+ATTRS = ("path", "offset", "line", "column", "message_name", "frame_offset", "fault")
 
 
 def attrs(e):
@@ -23,11 +23,12 @@ def none_but(**kw):
 
 
 def test_the_classes():
-    for cls in (fep.LayoutError, fep.DecodeError, fep.EncodeError):
+    for cls in (fep.LayoutError, fep.DecodeError, fep.FramingError, fep.EncodeError):
         assert issubclass(cls, fep.FepError)
         assert issubclass(cls, ValueError)
         assert cls.__module__ == "fep"
         assert cls.__doc__
+    assert issubclass(fep.FramingError, fep.DecodeError)
     # Made by hand, an error still has every attribute.
     assert attrs(fep.DecodeError("x")) == none_but()
 
@@ -52,7 +53,8 @@ def test_the_classes():
         (
             "record h 10 {\n  a X(5)\n}\nmessage m 10 {\n  h h\n}\n",
             None,
-            "<layout>:1:10: declared length 10 but the fields add up to 5",
+            # The message's own length is checked too: both mistakes in one run.
+            "<layout>:1:10: declared length 10 but the fields add up to 5 (and 1 more error)",
             1,
             10,
         ),
@@ -88,7 +90,7 @@ def test_decode_errors(firmbanking, transfer):
     cases = [
         (
             bad_amount(transfer),
-            'transfer.amount (bytes 129..142): expected digits, found "0000O00010000"',
+            'transfer.amount (bytes 129..142): expected digits, found "0000O00010000" (byte 4 of the field, \'O\')',
             none_but(path="amount", offset=129, message_name="transfer"),
         ),
         (
@@ -152,8 +154,13 @@ def test_framed_decode_errors(firmbanking, transfer_framed):
         (b"", "no telegram: the data is empty", none_but(offset=0)),
         (
             transfer_framed[:100],
-            '(bytes 0..16): the stream ends inside a telegram (100 bytes left over), found "0300         TES"',
-            none_but(offset=0),
+            "frame at byte 0: the length prefix says 300 bytes; 96 follow",
+            none_but(offset=0, frame_offset=0, fault="truncated"),
+        ),
+        (
+            b"0200" + transfer_framed[4:204],
+            'frame at byte 0: the length prefix says 200 bytes but message "transfer" is 300 bytes',
+            none_but(offset=0, frame_offset=0, fault="length_mismatch"),
         ),
     ]
     for data, message, want in cases:
@@ -168,18 +175,34 @@ def test_stream_errors_carry_stream_offsets(firmbanking, transfer_framed, transf
     for run in (lambda: list(firmbanking.iter_decode(data)), lambda: firmbanking.decode_arrow(data, message="transfer")):
         with pytest.raises(fep.DecodeError) as e:
             run()
-        assert str(e.value) == 'transfer.amount (bytes 437..450): expected digits, found "0000O00010000"'
-        assert attrs(e.value) == none_but(path="amount", offset=437, message_name="transfer")
-    with pytest.raises(fep.DecodeError) as e:
+        assert str(e.value) == (
+            "transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): "
+            'expected digits, found "0000O00010000" (byte 4 of the field, \'O\')'
+        )
+        assert attrs(e.value) == none_but(path="amount", offset=129, message_name="transfer", frame_offset=304)
+    with pytest.raises(fep.FramingError) as e:
         list(firmbanking.iter_decode(transfer_framed + b"00x1"))
-    assert str(e.value) == '(bytes 304..308): the length prefix is not digits, found "00x1"'
-    assert attrs(e.value) == none_but(offset=304)
+    assert str(e.value) == 'frame at byte 304: the length prefix is not digits, found "00x1"'
+    assert attrs(e.value) == none_but(offset=304, frame_offset=304, fault="bad_length_prefix")
 
 
 def test_decode_arrow_of_an_unknown_message(firmbanking, transfer_framed):
     with pytest.raises(fep.DecodeError) as e:
         firmbanking.decode_arrow(transfer_framed, message="nope")
     assert str(e.value) == 'unknown message "nope"; the layout has transfer, balance_history, balance_inquiry'
+    with pytest.raises(fep.DecodeError) as e:
+        firmbanking.decode_arrow(transfer_framed, message="transfr")
+    assert str(e.value) == (
+        'unknown message "transfr"; did you mean "transfer"? The layout has transfer, balance_history, balance_inquiry'
+    )
+
+
+def test_a_short_frame_in_a_stream(firmbanking, transfer_framed):
+    items = list(firmbanking.iter_decode(transfer_framed + transfer_framed[:203], keep_going=True))
+    assert [type(i).__name__ for i in items] == ["Message", "FramingError"]
+    e = items[1]
+    assert str(e) == "frame at byte 304: the length prefix says 300 bytes; 199 follow"
+    assert attrs(e) == none_but(offset=304, frame_offset=304, fault="truncated")
 
 
 @pytest.mark.parametrize(
@@ -197,7 +220,7 @@ def test_decode_arrow_of_an_unknown_message(firmbanking, transfer_framed):
         ({"nope": 1}, 'transfer.nope: unknown field "nope"', "nope"),
         ({"header": {"send_time": datetime.time(9, 30, 15, 5)}}, "transfer.header.send_time: the time has microseconds; a telegram holds whole seconds", "header.send_time"),
         ({"header": {"send_time": datetime.time(9, 30, tzinfo=datetime.timezone.utc)}}, "transfer.header.send_time: the time has a time zone; a telegram holds local time: convert it and drop tzinfo", "header.send_time"),
-        ({"header": {"send_date": "2024-02-30"}}, "transfer.header.send_date: no such date", "header.send_date"),
+        ({"header": {"send_date": "2024-02-30"}}, "transfer.header.send_date: impossible date: day 30 of 2024-02", "header.send_date"),
         ({"header": {"msg_code": "9999"}}, "transfer: the telegram would match no message; check header.msg_code, header.task_code", None),
         ({"header": {1: "x"}}, "transfer.header: a field name must be a str, found int", "header"),
     ],

@@ -1,6 +1,12 @@
 //! Runs one core operation N times on the bundled 300-byte transfer request, for counting
 //! instructions under callgrind (`scripts/instructions.sh`).
 //!
+//! `instructions OP N SHAPE` runs OP on one of the four bench messages of
+//! `layouts/securities.layout` instead (SHAPE: `order`, `customer`, `settlement`,
+//! `history`); OP is then one of `decode`, `decode_owned`, `decode_into`, `encode_into`,
+//! `view` (the three fields of the criterion view benchmark) or the hand-written code's
+//! `hand_decode`, `hand_decode_owned`, `hand_encode`, `hand_view`.
+//!
 //! Usage: `instructions OP N`, OP one of `decode`, `decode_into`, `encode`, `encode_into`,
 //! `view`, `key`, `pair` (a correlator insert of the request and complete of the response,
 //! with 1,000 requests pending), `expire` (N requests filed, then expired in one call: only
@@ -12,7 +18,8 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use fep_benches::{layouts, numbered, transfer_telegrams};
+use fep_benches::shapes::{self, Any, Customer, History, Order, Settlement};
+use fep_benches::{SHAPES, layouts, numbered, shape_telegrams, transfer_telegrams};
 use fep_core::{Correlator, Expired, Message, Schema};
 
 const OPS: &str = "decode, decode_into, encode, encode_into, view, key, pair, expire";
@@ -20,12 +27,18 @@ const OPS: &str = "decode, decode_into, encode, encode_into, view, key, pair, ex
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (op, n) = match args.as_slice() {
-        [op, n] => match n.parse::<u64>() {
+        [op, n] | [op, n, _] => match n.parse::<u64>() {
             Ok(n) => (op.as_str(), n),
             Err(_) => return usage(&format!("not a count: {n}")),
         },
-        _ => return usage("expected two arguments"),
+        _ => return usage("expected two or three arguments"),
     };
+    if let [_, _, shape] = args.as_slice() {
+        return match SHAPES.iter().position(|s| s == shape) {
+            Some(i) => shape_op(op, n, &shape_telegrams()[i]),
+            None => usage(&format!("unknown message: {shape}")),
+        };
+    }
     let schema = Schema::load(layouts().join("firmbanking.layout")).expect("layout");
     let [req, _] = transfer_telegrams();
     let req = req.as_slice();
@@ -140,6 +153,90 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// One operation on a bench message of `layouts/securities.layout`, fep's or the
+/// hand-written code's.
+fn shape_op(op: &str, n: u64, t: &[u8]) -> ExitCode {
+    let schema = Schema::load(layouts().join("securities.layout")).expect("layout");
+    let name = match &t[..4] {
+        b"0100" => "order",
+        b"0200" => "customer",
+        b"0300" => "settlement",
+        _ => "history",
+    };
+    let spec = shapes::view_spec(name);
+    match op {
+        "decode" => {
+            for _ in 0..n {
+                black_box(&schema.decode(black_box(t)).expect("decodes"));
+            }
+        }
+        "decode_owned" => {
+            for _ in 0..n {
+                black_box(&schema.decode(black_box(t)).expect("decodes").into_owned());
+            }
+        }
+        "decode_into" => {
+            let mut msg = Message::default();
+            for _ in 0..n {
+                schema.decode_into(black_box(t), &mut msg).expect("decodes");
+                black_box(&msg);
+            }
+        }
+        "encode_into" => {
+            let msg = schema.decode(t).expect("decodes").into_owned();
+            let mut out = Vec::with_capacity(t.len());
+            for _ in 0..n {
+                out.clear();
+                schema
+                    .encode_into(black_box(&msg), &mut out)
+                    .expect("encodes");
+                black_box(&out);
+            }
+            assert_eq!(out.len(), t.len() * usize::from(n > 0));
+        }
+        "view" => {
+            let f = spec.paths.map(|p| schema.field(p).expect("path"));
+            for _ in 0..n {
+                let v = schema.view(black_box(t)).expect("view");
+                black_box((spec.fep)(&v, &f));
+            }
+        }
+        "hand_decode" => {
+            for _ in 0..n {
+                match &t[..4] {
+                    b"0100" => drop(black_box(Order::decode(black_box(t)).expect("decodes"))),
+                    b"0200" => drop(black_box(Customer::decode(black_box(t)).expect("decodes"))),
+                    b"0300" => drop(black_box(
+                        Settlement::decode(black_box(t)).expect("decodes"),
+                    )),
+                    _ => drop(black_box(History::decode(black_box(t)).expect("decodes"))),
+                }
+            }
+        }
+        "hand_decode_owned" => {
+            for _ in 0..n {
+                black_box(&Any::decode(black_box(t)).expect("decodes"));
+            }
+        }
+        "hand_encode" => {
+            let any = Any::decode(t).expect("decodes");
+            let mut out = Vec::with_capacity(t.len());
+            for _ in 0..n {
+                out.clear();
+                black_box(&any).encode(&mut out).expect("encodes");
+                black_box(&out);
+            }
+        }
+        "hand_view" => {
+            for _ in 0..n {
+                black_box((spec.hand)(black_box(t)).expect("view"));
+            }
+        }
+        _ => return usage(&format!("unknown operation on a bench message: {op}")),
+    }
+    ExitCode::SUCCESS
+}
+
 /// The call `expire` counts (kept out of line so that callgrind can find it by name).
 #[inline(never)]
 fn expire_all(table: &Correlator<u64>, now: Instant) -> Vec<Expired<u64>> {
@@ -147,6 +244,9 @@ fn expire_all(table: &Correlator<u64>, now: Instant) -> Vec<Expired<u64>> {
 }
 
 fn usage(why: &str) -> ExitCode {
-    eprintln!("{why}\nusage: instructions OP N   (OP: {OPS})");
+    eprintln!(
+        "{why}\nusage: instructions OP N   (OP: {OPS})\n       instructions OP N SHAPE   (SHAPE: {})",
+        SHAPES.join(", ")
+    );
     ExitCode::from(2)
 }

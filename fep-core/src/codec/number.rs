@@ -232,6 +232,36 @@ fn eight_digits(chunk: u64) -> Option<u64> {
     Some((x * 10_000 + (x >> 32)) & 0xFFFF_FFFF)
 }
 
+/// Sign and magnitude of a zero-padded number of at most 18 digits in its canonical
+/// spelling (a sign byte `+` or `-`, or an overpunched last digit; never `-0`), read at
+/// once; `None` for anything else (blank, lenient spellings, errors), which
+/// [`decode`] handles.
+#[inline]
+pub(crate) fn signed_digits(sign: Sign, bytes: &[u8]) -> Option<(bool, u64)> {
+    let sign_byte = |b: u8| match b {
+        b'+' => Some(false),
+        b'-' => Some(true),
+        _ => None,
+    };
+    let (negative, magnitude) = match sign {
+        Sign::Unsigned => (false, digits_u64(bytes)?),
+        Sign::Leading => {
+            let (s, d) = bytes.split_first()?;
+            (sign_byte(*s)?, digits_u64(d)?)
+        }
+        Sign::Trailing => {
+            let (s, d) = bytes.split_last()?;
+            (sign_byte(*s)?, digits_u64(d)?)
+        }
+        Sign::Overpunch => {
+            let (last, head) = bytes.split_last()?;
+            let (digit, negative) = overpunch_digit(*last)?;
+            (negative, digits_u64(head)? * 10 + u64::from(digit))
+        }
+    };
+    (!negative || magnitude != 0).then_some((negative, magnitude))
+}
+
 fn overpunch_digit(b: u8) -> Option<(u8, bool)> {
     match b {
         b'{' => Some((0, false)),
@@ -290,14 +320,26 @@ pub(crate) fn encode(spec: &NumSpec, num: Option<Num>, out: &mut Vec<u8>) {
     let mut buf = [0u8; 40];
     let n = spec.digits as usize;
     // Digits right to left into the last `n` bytes of buf.
-    let mut m = num.magnitude;
     let mut len = 0;
-    loop {
-        buf[39 - len] = b'0' + (m % 10) as u8;
-        m /= 10;
-        len += 1;
-        if m == 0 {
-            break;
+    // By `u64` when it fits: a 128-bit division is a library call per digit.
+    if let Ok(mut m) = u64::try_from(num.magnitude) {
+        loop {
+            buf[39 - len] = b'0' + (m % 10) as u8;
+            m /= 10;
+            len += 1;
+            if m == 0 {
+                break;
+            }
+        }
+    } else {
+        let mut m = num.magnitude;
+        loop {
+            buf[39 - len] = b'0' + (m % 10) as u8;
+            m /= 10;
+            len += 1;
+            if m == 0 {
+                break;
+            }
         }
     }
     let digits = &buf[40 - len..];

@@ -7,6 +7,7 @@
 
 use crate::codec::number::all_digits;
 use crate::error::ErrorKind;
+use crate::value::scalar::{date_fault, date_numbers, time_fault, time_numbers};
 use crate::value::{Date, DateTime, Time, Value};
 
 /// What a temporal field holds.
@@ -140,43 +141,17 @@ impl Pattern {
         self.width
     }
 
+    /// True for the default patterns, which [`Pattern::decode_digits`] reads.
+    pub fn is_default(&self) -> bool {
+        self.default
+    }
+
     /// Reads a date/time from the field's bytes (not blank; the caller handles blanks).
     pub fn decode(&self, bytes: &[u8]) -> Result<Value<'static>, ErrorKind> {
-        // The default patterns, read straight from the digits.
-        if self.default
-            && let Some(v) = all_digits(bytes)
-        {
-            let v = v as u64;
-            let ok = match self.kind {
-                TemporalKind::Date => {
-                    Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
-                        .map(Value::Date)
-                }
-                TemporalKind::Time => Time::new(
-                    (v / 10000) as u8,
-                    (v / 100 % 100) as u8,
-                    Some((v % 100) as u8),
-                )
-                .map(Value::Time),
-                TemporalKind::DateTime => {
-                    let (d, t) = (v / 1_000_000, v % 1_000_000);
-                    match (
-                        Date::new((d / 10000) as u16, (d / 100 % 100) as u8, (d % 100) as u8),
-                        Time::new(
-                            (t / 10000) as u8,
-                            (t / 100 % 100) as u8,
-                            Some((t % 100) as u8),
-                        ),
-                    ) {
-                        (Some(date), Some(time)) => Some(Value::DateTime(DateTime { date, time })),
-                        _ => None,
-                    }
-                }
-            };
-            if let Some(v) = ok {
-                return Ok(v);
-            }
-            // Not a real date or time: the general path says which part is wrong.
+        // The default patterns, read straight from the digits; a date or time that does
+        // not exist goes on to the general path, which says which part is wrong.
+        if let Some(v) = self.decode_digits(bytes) {
+            return Ok(v);
         }
         let what = self.kind.name();
         let bad = |reason: String| ErrorKind::BadDateTime { what, reason };
@@ -213,26 +188,8 @@ impl Pattern {
                 Tok::Lit(_) => {}
             }
         }
-        let date = || {
-            Date::new(y, mo, d).ok_or_else(|| {
-                if !(1..=12).contains(&mo) {
-                    bad(format!("month {mo:02}"))
-                } else {
-                    bad(format!("day {d:02} of {y:04}-{mo:02}"))
-                }
-            })
-        };
-        let time = || {
-            Time::new(h, mi, s).ok_or_else(|| {
-                if h > 23 {
-                    bad(format!("hour {h:02}"))
-                } else if mi > 59 {
-                    bad(format!("minute {mi:02}"))
-                } else {
-                    bad(format!("second {:02}", s.unwrap_or(0)))
-                }
-            })
-        };
+        let date = || Date::new(y, mo, d).ok_or_else(|| bad(date_fault(y, mo, d)));
+        let time = || Time::new(h, mi, s).ok_or_else(|| bad(time_fault(h, mi, s)));
         Ok(match self.kind {
             TemporalKind::Date => Value::Date(date()?),
             TemporalKind::Time => Value::Time(time()?),
@@ -241,6 +198,42 @@ impl Pattern {
                 time: time()?,
             }),
         })
+    }
+
+    /// A default pattern's value read straight from its digits; `None` for another
+    /// pattern, a byte that is not a digit, or a date or time that does not exist.
+    #[inline]
+    pub fn decode_digits(&self, bytes: &[u8]) -> Option<Value<'static>> {
+        if !self.default || bytes.len() != self.width {
+            return None;
+        }
+        let v = all_digits(bytes)? as u64;
+        match self.kind {
+            TemporalKind::Date => {
+                Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
+                    .map(Value::Date)
+            }
+            TemporalKind::Time => Time::new(
+                (v / 10000) as u8,
+                (v / 100 % 100) as u8,
+                Some((v % 100) as u8),
+            )
+            .map(Value::Time),
+            TemporalKind::DateTime => {
+                let (d, t) = (v / 1_000_000, v % 1_000_000);
+                match (
+                    Date::new((d / 10000) as u16, (d / 100 % 100) as u8, (d % 100) as u8),
+                    Time::new(
+                        (t / 10000) as u8,
+                        (t / 100 % 100) as u8,
+                        Some((t % 100) as u8),
+                    ),
+                ) {
+                    (Some(date), Some(time)) => Some(Value::DateTime(DateTime { date, time })),
+                    _ => None,
+                }
+            }
+        }
     }
 
     /// Reads an ISO value (`Date`, `Time`, `DateTime` or its text) for this pattern.
@@ -253,15 +246,40 @@ impl Pattern {
             },
             found,
         };
-        let bad = |e: crate::value::ParseDecimalError| ErrorKind::BadValue(e.to_string());
+        // A date or time that is well written but does not exist gets the words decode
+        // uses (`impossible date: day 30 of 2024-02`); a badly written one says how to
+        // write it.
+        let what = self.kind.name();
+        let bad_date = |s: &str, e: crate::value::ParseDecimalError| match date_numbers(s) {
+            Some((y, mo, d)) => ErrorKind::BadDateTime {
+                what,
+                reason: date_fault(y, mo, d),
+            },
+            None => ErrorKind::BadValue(e.to_string()),
+        };
+        let bad_time = |s: &str, e: crate::value::ParseDecimalError| match time_numbers(s) {
+            Some((h, mi, sec)) => ErrorKind::BadDateTime {
+                what,
+                reason: time_fault(h, mi, sec),
+            },
+            None => ErrorKind::BadValue(e.to_string()),
+        };
         let (date, time) = match (self.kind, v) {
             (TemporalKind::Date, Value::Date(d)) => (Some(*d), None),
             (TemporalKind::Time, Value::Time(t)) => (None, Some(*t)),
             (TemporalKind::DateTime, Value::DateTime(dt)) => (Some(dt.date), Some(dt.time)),
-            (TemporalKind::Date, Value::Text(s)) => (Some(s.parse::<Date>().map_err(bad)?), None),
-            (TemporalKind::Time, Value::Text(s)) => (None, Some(s.parse::<Time>().map_err(bad)?)),
+            (TemporalKind::Date, Value::Text(s)) => {
+                (Some(s.parse::<Date>().map_err(|e| bad_date(s, e))?), None)
+            }
+            (TemporalKind::Time, Value::Text(s)) => {
+                (None, Some(s.parse::<Time>().map_err(|e| bad_time(s, e))?))
+            }
             (TemporalKind::DateTime, Value::Text(s)) => {
-                let dt = s.parse::<DateTime>().map_err(bad)?;
+                let dt = s.parse::<DateTime>().map_err(|e| match s.split_once('T') {
+                    Some((d, _)) if d.parse::<Date>().is_err() => bad_date(d, e),
+                    Some((_, t)) => bad_time(t, e),
+                    None => ErrorKind::BadValue(e.to_string()),
+                })?;
                 (Some(dt.date), Some(dt.time))
             }
             (_, other) => return Err(wrong(other.type_name())),

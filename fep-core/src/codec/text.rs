@@ -142,10 +142,126 @@ pub(crate) fn ascii_str(bytes: &[u8]) -> Option<&str> {
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
+/// Every KS X 1001 pair (lead and trail byte both 0xA1..=0xFE) as its character, `'\0'` for
+/// the pairs with none: 94 x 94 entries, filled once from encoding_rs (so that the mapping
+/// is its mapping, pair for pair).
+static KS_X_1001: std::sync::LazyLock<Box<[char]>> = std::sync::LazyLock::new(|| {
+    let mut table = vec!['\0'; 94 * 94].into_boxed_slice();
+    for (i, slot) in table.iter_mut().enumerate() {
+        let pair = [0xA1 + (i / 94) as u8, 0xA1 + (i % 94) as u8];
+        if let Some(s) =
+            encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&pair)
+            && let Some(c) = s.chars().next()
+        {
+            *slot = c;
+        }
+    }
+    table
+});
+
+/// The KS X 1001 pair of each precomposed Hangul syllable (U+AC00 to U+D7A3) as a
+/// big-endian `u16`, 0 for the 8,822 syllables outside it: the decode table turned around.
+static HANGUL_TO_KS_X_1001: std::sync::LazyLock<Box<[u16]>> = std::sync::LazyLock::new(|| {
+    let mut table = vec![0u16; 11_172].into_boxed_slice();
+    for (i, &c) in KS_X_1001.iter().enumerate() {
+        if let Some(slot) = (c as usize)
+            .checked_sub(0xAC00)
+            .and_then(|at| table.get_mut(at))
+        {
+            *slot = u16::from_be_bytes([0xA1 + (i / 94) as u8, 0xA1 + (i % 94) as u8]);
+        }
+    }
+    table
+});
+
+/// Appends `s` when it is all ASCII and KS X 1001 Hangul syllables, by table; `false`
+/// (with `out` as it was) for anything else, which encoding_rs then encodes or refuses.
+fn ks_x_1001_encode(s: &str, out: &mut Vec<u8>) -> bool {
+    let table = &**HANGUL_TO_KS_X_1001;
+    let start = out.len();
+    out.reserve(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c as u8);
+            continue;
+        }
+        match (c as usize).checked_sub(0xAC00).and_then(|i| table.get(i)) {
+            Some(&pair) if pair != 0 => out.extend_from_slice(&pair.to_be_bytes()),
+            _ => {
+                out.truncate(start);
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Appends text made of ASCII and KS X 1001 pairs to `out`, by table; `false` (with `out`
+/// partly written) at anything else (a byte of a CP949 extension, a split or unmapped
+/// pair), which the general path then decodes or reports. With `pairs_only`, an ASCII byte
+/// is refused too (a `G` field).
+fn ks_x_1001_into(bytes: &[u8], pairs_only: bool, out: &mut String) -> bool {
+    let table = &**KS_X_1001;
+    out.reserve(bytes.len() + bytes.len() / 2);
+    let mut rest = bytes;
+    loop {
+        match rest {
+            [] => return true,
+            [b, tail @ ..] if *b < 0x80 && !pairs_only => {
+                out.push(char::from(*b));
+                rest = tail;
+            }
+            [l @ 0xA1..=0xFE, t @ 0xA1..=0xFE, tail @ ..] => {
+                let c = table[usize::from(l - 0xA1) * 94 + usize::from(t - 0xA1)];
+                if c == '\0' {
+                    return false;
+                }
+                out.push(c);
+                rest = tail;
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// Double-byte text (EUC-KR or CP949) that is all ASCII and KS X 1001, decoded by table;
+/// `None` for anything else.
+#[inline]
+fn ks_x_1001_string(bytes: &[u8], pairs_only: bool) -> Option<String> {
+    let mut out = String::new();
+    ks_x_1001_into(bytes, pairs_only, &mut out).then_some(out)
+}
+
+/// The text of a `G` field (already stripped of its full-width pad) when it is all
+/// KS X 1001 pairs, decoded by table; `None` sends it to the general check and decode.
+pub(crate) fn decode_double_byte_fast(enc: TextEncoding, bytes: &[u8]) -> Option<String> {
+    if !enc.is_double_byte() {
+        return None;
+    }
+    ks_x_1001_string(bytes, true)
+}
+
+/// [`decode_double_byte_fast`] into `buf` (cleared first), reusing its capacity; `false`
+/// (with `buf` in any state) sends the field to the general path.
+pub(crate) fn decode_double_byte_into(enc: TextEncoding, bytes: &[u8], buf: &mut String) -> bool {
+    buf.clear();
+    enc.is_double_byte() && ks_x_1001_into(bytes, true, buf)
+}
+
 /// Decodes a field's text (already stripped of pad), borrowing when it is pure ASCII.
 pub(crate) fn decode(enc: TextEncoding, bytes: &[u8]) -> Result<Cow<'_, str>, TextError> {
     if let Some(s) = ascii_str(bytes) {
         return Ok(Cow::Borrowed(s));
+    }
+    decode_non_ascii(enc, bytes)
+}
+
+/// [`decode`] of text that the caller found not to be pure ASCII.
+pub(crate) fn decode_non_ascii(enc: TextEncoding, bytes: &[u8]) -> Result<Cow<'_, str>, TextError> {
+    if enc.is_double_byte()
+        && let Some(s) = ks_x_1001_string(bytes, false)
+    {
+        return Ok(Cow::Owned(s));
     }
     match enc {
         TextEncoding::Ascii => {
@@ -185,8 +301,16 @@ pub(crate) fn decode_into_string(
     buf: &mut String,
 ) -> Result<(), TextError> {
     buf.clear();
+    if let Some(a) = ascii_str(bytes) {
+        buf.push_str(a);
+        return Ok(());
+    }
     match enc {
         TextEncoding::EucKr | TextEncoding::Cp949 => {
+            if ks_x_1001_into(bytes, false, buf) {
+                return Ok(());
+            }
+            buf.clear();
             check_double_byte(enc, bytes)?;
             let mut dec = encoding_rs::EUC_KR.new_decoder_without_bom_handling();
             if let Some(n) = dec.max_utf8_buffer_length_without_replacement(bytes.len()) {
@@ -263,6 +387,10 @@ pub(crate) fn encode(enc: TextEncoding, s: &str, out: &mut Vec<u8>) -> Result<()
             })
         }
         TextEncoding::EucKr | TextEncoding::Cp949 => {
+            // Hangul of KS X 1001 (the same pairs in both encodings) by table.
+            if ks_x_1001_encode(s, out) {
+                return Ok(());
+            }
             let start = out.len();
             // Straight into `out`: at most 2 bytes a character, never more than the UTF-8.
             out.resize(start + s.len(), 0);
@@ -387,6 +515,72 @@ mod tests {
         assert!(matches!(e, ErrorKind::Unencodable { ch: '😀', .. }));
         let e = encode(TextEncoding::Ascii, "é", &mut Vec::new()).expect_err("ascii");
         assert!(matches!(e, ErrorKind::Unencodable { ch: 'é', .. }));
+    }
+
+    #[test]
+    fn the_table_decodes_every_pair_as_encoding_rs_does() {
+        let mut buf = String::new();
+        for l in 0xA1..=0xFEu8 {
+            for t in 0xA1..=0xFEu8 {
+                let pair = [b'A', l, t, b' '];
+                let want = encoding_rs::EUC_KR
+                    .decode_without_bom_handling_and_without_replacement(&pair)
+                    .map(Cow::into_owned);
+                let fast = ks_x_1001_string(&pair, false);
+                assert!(fast.is_none() || fast == want, "{l:#x} {t:#x}");
+                assert_eq!(fast.is_some(), want.is_some(), "{l:#x} {t:#x}");
+                assert_eq!(
+                    decode(TextEncoding::EucKr, &pair).ok().map(Cow::into_owned),
+                    want,
+                    "{l:#x} {t:#x}"
+                );
+                let into = decode_into_string(TextEncoding::EucKr, &pair, &mut buf);
+                assert_eq!(into.is_ok().then(|| buf.clone()), want, "{l:#x} {t:#x}");
+            }
+        }
+        // Split pairs, CP949 extensions and G fields with ASCII go to the general path.
+        assert_eq!(ks_x_1001_string(&[0xB0, 0xA1, 0xB0], false), None);
+        assert_eq!(ks_x_1001_string(&[0x8C, 0x63], false), None);
+        assert_eq!(
+            decode_double_byte_fast(TextEncoding::EucKr, &[0xB0, 0xA1, b'A', b'B']),
+            None
+        );
+        assert_eq!(
+            decode_double_byte_fast(TextEncoding::Cp949, &[0xB0, 0xA1]).as_deref(),
+            Some("가")
+        );
+        assert_eq!(
+            decode_double_byte_fast(TextEncoding::Utf8, &[0xB0, 0xA1]),
+            None
+        );
+    }
+
+    #[test]
+    fn the_syllable_table_encodes_as_encoding_rs_does() {
+        for c in (0xAC00..=0xD7A3u32).filter_map(char::from_u32) {
+            let s = format!("A{c} ");
+            for enc in [TextEncoding::EucKr, TextEncoding::Cp949] {
+                let mut fast = Vec::new();
+                let taken = ks_x_1001_encode(&s, &mut fast);
+                let (want, _, bad) = encoding_rs::EUC_KR.encode(&s);
+                assert!(!bad, "{c}");
+                let strict = check_double_byte(TextEncoding::EucKr, &want).is_ok();
+                assert_eq!(taken, strict, "{c}");
+                if taken {
+                    assert_eq!(fast, &*want, "{c}");
+                } else {
+                    assert!(fast.is_empty(), "{c}");
+                }
+                let mut out = Vec::new();
+                let r = encode(enc, &s, &mut out);
+                if enc == TextEncoding::Cp949 || strict {
+                    assert!(r.is_ok(), "{c}");
+                    assert_eq!(out, &*want, "{c}");
+                } else {
+                    assert!(r.is_err(), "{c}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -11,14 +11,15 @@
 //!
 //! The table is split into shards, each behind its own lock held only for a hash map
 //! operation (never across the caller's code), so senders and receivers on many threads do
-//! not queue behind one lock. Keys are kept as bytes, inline for the usual lengths; the
-//! maps are sized for the capacity when the correlator is made, so that a correlator in
-//! steady state allocates nothing.
+//! not queue behind one lock. Each shard sits on its own cache lines, and the capacity is
+//! counted in credits that each shard borrows in batches from a shared pool, so that a
+//! pair of operations on one shard writes to no memory another shard's users touch. Keys
+//! are kept as bytes, inline for the usual lengths; the maps are sized for the capacity
+//! when the correlator is made, so that a correlator in steady state allocates nothing.
 
 mod key;
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -75,34 +76,41 @@ const NEAREST_SCAN: usize = 16_384;
 /// ```
 pub struct Correlator<T> {
     schema: Schema,
-    shards: Box<[Mutex<Shard<T>>]>,
+    shards: Box<[Slot<T>]>,
     seed: key::Seed,
     plans: key::KeyPlans,
     capacity: usize,
-    len: AtomicUsize,
+    /// Credits (room for one pending request each) that no shard holds. With the shards'
+    /// own credits and the pending requests they always add up to the capacity.
+    free: AtomicUsize,
+    /// How many credits a shard borrows from `free` at once.
+    batch: usize,
     timeout: Duration,
     unmatched: Mutex<VecDeque<Unmatched>>,
 }
 
-type Shard<T> = HashMap<Key, Pending<T>, BuildHasherDefault<KeyHash>>;
+/// A shard's pending requests, filed by the hash their key carries.
+type Map<T> = hashbrown::HashTable<Entry<T>>;
 
-/// A key's hash is computed once, when it is read; the maps use it as it stands.
-#[derive(Default)]
-struct KeyHash(u64);
+struct Entry<T> {
+    key: Key,
+    pending: Pending<T>,
+}
 
-impl Hasher for KeyHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used (by `Key`'s `Hash`); fold anything else in.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
+/// One shard: its lock, and its count of pending requests for [`Correlator::len`], on
+/// cache lines of their own (128 bytes: two lines, as adjacent lines are fetched in pairs),
+/// so that threads working in different shards never write to the same line.
+#[repr(align(128))]
+struct Slot<T> {
+    shard: Mutex<Shard<T>>,
+    /// The map's length, stored under the lock after each change; read without it.
+    pending: AtomicUsize,
+}
+
+struct Shard<T> {
+    map: Map<T>,
+    /// Credits this shard holds: inserts here spend them, requests leaving give them back.
+    credits: usize,
 }
 
 struct Pending<T> {
@@ -207,11 +215,12 @@ impl<T> Correlator<T> {
         let mean = capacity.div_ceil(SHARDS);
         let per_shard = mean + 4 * mean.isqrt() + 16;
         let shards = (0..SHARDS)
-            .map(|_| {
-                Mutex::new(Shard::with_capacity_and_hasher(
-                    per_shard,
-                    Default::default(),
-                ))
+            .map(|_| Slot {
+                shard: Mutex::new(Shard {
+                    map: Map::with_capacity(per_shard),
+                    credits: 0,
+                }),
+                pending: AtomicUsize::new(0),
             })
             .collect();
         Correlator {
@@ -220,7 +229,10 @@ impl<T> Correlator<T> {
             seed: key::Seed::new(),
             plans: key::KeyPlans::new(schema),
             capacity,
-            len: AtomicUsize::new(0),
+            free: AtomicUsize::new(capacity),
+            // A few dozen inserts a shard between visits to the shared pool, and never so
+            // many that the shards' holdings are a large part of a small table.
+            batch: (capacity / (SHARDS * 8)).clamp(1, 64),
             timeout,
             unmatched: Mutex::new(VecDeque::with_capacity(UNMATCHED_KEPT)),
         }
@@ -231,9 +243,12 @@ impl<T> Correlator<T> {
         &self.schema
     }
 
-    /// How many requests are pending.
+    /// How many requests are pending (exact when no other thread is changing the table).
     pub fn len(&self) -> usize {
-        self.len.load(Ordering::Acquire)
+        self.shards
+            .iter()
+            .map(|s| s.pending.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// True when no request is pending.
@@ -261,16 +276,47 @@ impl<T> Correlator<T> {
             .map(|(k, _)| k)
     }
 
-    fn shard(&self, key: &Key) -> MutexGuard<'_, Shard<T>> {
+    fn slot(&self, key: &Key) -> &Slot<T> {
         // The shard from a remix of the hash, so that neither the bits the map takes for
         // its bucket (low) nor those for its control bytes (high) are fixed within a shard.
         let h = key.hash_value();
         let i = ((h ^ (h >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 60) as usize & (SHARDS - 1);
-        // A panic elsewhere while a shard was locked leaves a consistent map (each
-        // operation is one map call): go on with it.
-        self.shards[i]
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        &self.shards[i]
+    }
+
+    /// Credits from the shared pool: up to `want`, as many as it has.
+    fn borrow(&self, want: usize) -> usize {
+        let mut got = 0;
+        // `fetch_update` retries only when another shard took or gave at the same moment.
+        let _ = self
+            .free
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |free| {
+                got = free.min(want);
+                Some(free - got)
+            });
+        got
+    }
+
+    /// Every credit the pool and the other shards hold, gathered for a shard that found
+    /// none (the table is full, or nearly, with its room held by other shards). Locks one
+    /// shard at a time, never while holding another.
+    #[cold]
+    fn gather(&self) -> usize {
+        let mut got = self.borrow(usize::MAX);
+        for slot in &*self.shards {
+            got += std::mem::take(&mut slot.lock().credits);
+        }
+        got
+    }
+
+    /// Gives back `n` credits to a shard, and its surplus to the pool.
+    fn repay(&self, shard: &mut Shard<T>, n: usize) {
+        shard.credits += n;
+        if shard.credits > 2 * self.batch {
+            self.free
+                .fetch_add(shard.credits - self.batch, Ordering::AcqRel);
+            shard.credits = self.batch;
+        }
     }
 
     /// Files a request, sent now, with the correlator's timeout.
@@ -300,37 +346,57 @@ impl<T> Correlator<T> {
             Ok(k) => k,
             Err(error) => return Err(Rejected { error, token }),
         };
-        if self.len.fetch_add(1, Ordering::AcqRel) >= self.capacity {
-            self.len.fetch_sub(1, Ordering::AcqRel);
-            let error = about(
-                ErrorKind::CorrelatorFull {
-                    capacity: self.capacity,
-                    key: key.text(),
-                },
-                &self.schema.inner.messages[mi].name,
-            );
-            return Err(Rejected { error, token });
+        let slot = self.slot(&key);
+        let mut shard = slot.lock();
+        if shard.credits == 0 {
+            shard.credits = self.borrow(self.batch);
+            if shard.credits == 0 {
+                drop(shard);
+                let got = self.gather();
+                shard = slot.lock();
+                shard.credits += got;
+                if shard.credits == 0 {
+                    drop(shard);
+                    let kind = ErrorKind::CorrelatorFull {
+                        capacity: self.capacity,
+                        key: key.text(),
+                    };
+                    return Err(self.rejected(kind, mi, token));
+                }
+            }
         }
-        let mut shard = self.shard(&key);
-        if shard.contains_key(&key) {
-            drop(shard);
-            self.len.fetch_sub(1, Ordering::AcqRel);
-            let error = about(
-                ErrorKind::DuplicateKey(key.text()),
-                &self.schema.inner.messages[mi].name,
-            );
-            return Err(Rejected { error, token });
+        let hash = key.hash_value();
+        match shard
+            .map
+            .entry(hash, |e| e.key == key, |e| e.key.hash_value())
+        {
+            hashbrown::hash_table::Entry::Occupied(_) => {
+                drop(shard);
+                Err(self.rejected(ErrorKind::DuplicateKey(key.text()), mi, token))
+            }
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(Entry {
+                    key: key.clone(),
+                    pending: Pending {
+                        token,
+                        message: mi as u32,
+                        sent: now,
+                        deadline,
+                    },
+                });
+                shard.credits -= 1;
+                slot.pending.store(shard.map.len(), Ordering::Relaxed);
+                Ok(key)
+            }
         }
-        shard.insert(
-            key.clone(),
-            Pending {
-                token,
-                message: mi as u32,
-                sent: now,
-                deadline,
-            },
-        );
-        Ok(key)
+    }
+
+    #[cold]
+    fn rejected(&self, kind: ErrorKind, mi: usize, token: T) -> Rejected<T> {
+        Rejected {
+            error: about(kind, &self.schema.inner.messages[mi].name),
+            token,
+        }
     }
 
     /// Matches a response arriving now.
@@ -351,55 +417,55 @@ impl<T> Correlator<T> {
     /// key.
     pub fn complete_at(&self, response: &[u8], now: Instant) -> Result<Matched<'_, T>> {
         let (key, mi) = self.plans.read(&self.schema, response, &self.seed)?;
-        let found = self.shard(&key).remove_entry(&key);
         let s = &*self.schema.inner;
-        match found {
-            Some((key, p)) => {
-                self.len.fetch_sub(1, Ordering::AcqRel);
-                Ok(Matched {
-                    token: p.token,
-                    request_message: &s.messages[p.message as usize].name,
-                    response_message: &s.messages[mi].name,
-                    key,
-                    elapsed: now.saturating_duration_since(p.sent),
-                })
-            }
-            None => Err(self.unmatched_response(key, mi, now)),
+        let slot = self.slot(&key);
+        let mut shard = slot.lock();
+        let Ok(found) = shard.map.find_entry(key.hash_value(), |e| e.key == key) else {
+            drop(shard);
+            return Err(self.unmatched_response(key, mi, now, None));
+        };
+        // A response of a message with `answers` matches only the requests it answers.
+        let request = found.get().pending.message;
+        if let Some(answers) = &s.messages[mi].answers
+            && !answers.contains(&request)
+        {
+            drop(shard);
+            return Err(self.unmatched_response(key, mi, now, Some(request)));
         }
+        let (Entry { key, pending: p }, _) = found.remove();
+        self.repay(&mut shard, 1);
+        slot.pending.store(shard.map.len(), Ordering::Relaxed);
+        drop(shard);
+        Ok(Matched {
+            token: p.token,
+            request_message: &s.messages[p.message as usize].name,
+            response_message: &s.messages[mi].name,
+            key,
+            elapsed: now.saturating_duration_since(p.sent),
+        })
     }
 
+    /// The error for a response that matched nothing, kept for [`unmatched`](Self::unmatched):
+    /// `other` is the message of the pending request with the same key that this response
+    /// does not answer; without one, the nearest pending request is looked for.
     #[cold]
-    fn unmatched_response(&self, key: Key, mi: usize, now: Instant) -> Error {
+    fn unmatched_response(&self, key: Key, mi: usize, now: Instant, other: Option<u32>) -> Error {
         let s = &*self.schema.inner;
         let m = &s.messages[mi];
-        // The pending request sharing the most key parts: (parts shared, its key, its
-        // message, the first part that differs). Text is made for that one only.
-        let mut best: Option<(usize, Key, u32, usize)> = None;
-        for shard in &*self.shards {
-            let shard = shard
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for (k, p) in shard.iter().take(NEAREST_SCAN / SHARDS) {
-                let (same, Some(part)) = key::compare(k, &key) else {
-                    continue;
-                };
-                if same > 0 && best.as_ref().is_none_or(|b| b.0 < same) {
-                    best = Some((same, k.clone(), p.message, part));
-                }
-            }
-        }
-        let nearest = best.map(|(_, k, message, part)| {
-            let field = m.key.as_ref().and_then(|ids| ids.get(part)).map_or_else(
-                || format!("part {}", part + 1),
-                |&id| s.fields[id as usize].path.to_string(),
-            );
-            format!(
-                "request \"{}\" {k} differs in {field}: {}, the response has {}",
-                s.messages[message as usize].name,
-                key::nth_part_text(&k, part),
-                key::nth_part_text(&key, part),
-            )
-        });
+        let nearest = match other {
+            Some(request) => Some(format!(
+                "request \"{}\" {key} has the same key, but \"{}\" answers {}",
+                s.messages[request as usize].name,
+                m.name,
+                m.answers
+                    .iter()
+                    .flatten()
+                    .map(|&a| format!("\"{}\"", s.messages[a as usize].name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            None => self.nearest(&key, mi),
+        };
         let mut kept = self
             .unmatched
             .lock()
@@ -422,10 +488,46 @@ impl<T> Correlator<T> {
         )
     }
 
+    /// The pending request sharing the most key parts with `key` (among up to 16,384 of
+    /// those the response's message answers), and how it differs, as text.
+    fn nearest(&self, key: &Key, mi: usize) -> Option<String> {
+        let s = &*self.schema.inner;
+        let m = &s.messages[mi];
+        // The pending request sharing the most key parts: (parts shared, its key, its
+        // message, the first part that differs). Text is made for that one only.
+        let mut best: Option<(usize, Key, u32, usize)> = None;
+        for slot in &*self.shards {
+            let shard = slot.lock();
+            for Entry { key: k, pending: p } in shard.map.iter().take(NEAREST_SCAN / SHARDS) {
+                // A request of a message this response does not answer is not its request.
+                if m.answers.as_ref().is_some_and(|a| !a.contains(&p.message)) {
+                    continue;
+                }
+                let (same, Some(part)) = key::compare(k, key) else {
+                    continue;
+                };
+                if same > 0 && best.as_ref().is_none_or(|b| b.0 < same) {
+                    best = Some((same, k.clone(), p.message, part));
+                }
+            }
+        }
+        best.map(|(_, k, message, part)| {
+            let field = m.key.as_ref().and_then(|ids| ids.get(part)).map_or_else(
+                || format!("part {}", part + 1),
+                |&id| s.fields[id as usize].path.to_string(),
+            );
+            format!(
+                "request \"{}\" {k} differs in {field}: {}, the response has {}",
+                s.messages[message as usize].name,
+                key::nth_part_text(&k, part),
+                key::nth_part_text(key, part),
+            )
+        })
+    }
+
     /// Takes back a pending request by its key, without a response (the caller gave up).
     pub fn cancel(&self, key: &Key) -> Option<Expired<T>> {
-        let (key, p) = self.shard(key).remove_entry(key)?;
-        self.len.fetch_sub(1, Ordering::AcqRel);
+        let (key, p) = self.slot(key).remove(key, self)?;
         Some(self.expired(key, p))
     }
 
@@ -468,15 +570,17 @@ impl<T> Correlator<T> {
     }
 
     fn take_into(&self, out: &mut Vec<Expired<T>>, mut take: impl FnMut(&Pending<T>) -> bool) {
-        for shard in &*self.shards {
-            let mut shard = shard
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for slot in &*self.shards {
+            let mut shard = slot.lock();
             let before = out.len();
-            for (key, p) in shard.extract_if(|_, p| take(p)) {
-                out.push(self.expired(key, p));
+            for e in shard.map.extract_if(|e| take(&e.pending)) {
+                out.push(self.expired(e.key, e.pending));
             }
-            self.len.fetch_sub(out.len() - before, Ordering::AcqRel);
+            let gone = out.len() - before;
+            if gone > 0 {
+                self.repay(&mut shard, gone);
+                slot.pending.store(shard.map.len(), Ordering::Relaxed);
+            }
         }
     }
 
@@ -485,10 +589,7 @@ impl<T> Correlator<T> {
     pub fn next_deadline(&self) -> Option<Instant> {
         self.shards
             .iter()
-            .filter_map(|s| {
-                let s = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                s.values().map(|p| p.deadline).min()
-            })
+            .filter_map(|s| s.lock().map.iter().map(|e| e.pending.deadline).min())
             .min()
     }
 
@@ -501,5 +602,28 @@ impl<T> Correlator<T> {
             .iter()
             .cloned()
             .collect()
+    }
+}
+
+impl<T> Slot<T> {
+    fn lock(&self) -> MutexGuard<'_, Shard<T>> {
+        // A panic elsewhere while a shard was locked leaves a consistent shard (each
+        // operation is one map call and its counts): go on with it.
+        self.shard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes a pending request out by its key, its credit back to the shard.
+    fn remove(&self, key: &Key, c: &Correlator<T>) -> Option<(Key, Pending<T>)> {
+        let mut shard = self.lock();
+        let (e, _) = shard
+            .map
+            .find_entry(key.hash_value(), |e| e.key == *key)
+            .ok()?
+            .remove();
+        c.repay(&mut shard, 1);
+        self.pending.store(shard.map.len(), Ordering::Relaxed);
+        Some((e.key, e.pending))
     }
 }

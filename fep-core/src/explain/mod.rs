@@ -169,7 +169,7 @@ impl Schema {
     /// let x = schema.explain(b"abc12x45");
     /// assert_eq!(x.fields.len(), 2);
     /// assert_eq!(x.fields[1].path, "n");
-    /// assert_eq!(x.fields[1].error.as_deref(), Some("expected digits, found \"12x45\""));
+    /// assert_eq!(x.fields[1].error.as_deref(), Some("expected digits, found \"12x45\" (byte 2 of the field, 'x')"));
     /// assert_eq!(x.rest, 8); // the bytes after the failing field (none here)
     /// # Ok::<(), fep_core::Error>(())
     /// ```

@@ -7,13 +7,19 @@ use std::ops::Range;
 
 use crate::path::FieldPath;
 use crate::schema::info::MessageInfo;
-use crate::text::{Align, Row, Table, Tone};
+use crate::text::{Align, Row, Table, Tone, cut};
 use crate::value::Sensitivity;
 
 use super::{ExplainedField, Explanation};
 
 /// Bytes a row of hex shows.
 const ROW_BYTES: usize = 16;
+
+/// Where the raw bytes start on their own lines in the narrow table: under the length.
+const NARROW_INDENT: usize = 8;
+
+/// The narrowest a cut value or description gets, in cells.
+const MIN_CELL: usize = 8;
 
 /// An [`Explanation`] as text, with options; [`Display`](fmt::Display) gives the plain text,
 /// [`ExplainText::render_with`] lets a terminal colour it. Made by [`Explanation::text`].
@@ -36,6 +42,7 @@ pub struct ExplainText<'x, 's, 'a> {
     origin: Option<&'x str>,
     input_offset: u64,
     reveal_hint: Option<&'x str>,
+    width: Option<usize>,
 }
 
 impl<'s, 'a> Explanation<'s, 'a> {
@@ -80,7 +87,7 @@ impl<'s, 'a> Explanation<'s, 'a> {
     /// });
     /// assert!(text.starts_with("m (5 bytes, line 7 of app.log)\n"));
     /// assert!(text.contains("\n!!      0       5  n     금액         31 32 78 34 35  12x45\n"));
-    /// assert!(text.ends_with("\n!! error: m.n (bytes 0..5): expected digits, found \"12x45\"\n"));
+    /// assert!(text.ends_with("\n!! error: m.n (bytes 0..5): expected digits, found \"12x45\" (byte 2 of the field, 'x')\n"));
     /// # Ok::<(), fep_core::Error>(())
     /// ```
     pub fn text(&self) -> ExplainText<'_, 's, 'a> {
@@ -90,6 +97,7 @@ impl<'s, 'a> Explanation<'s, 'a> {
             origin: None,
             input_offset: 0,
             reveal_hint: None,
+            width: None,
         }
     }
 }
@@ -121,6 +129,37 @@ impl<'x> ExplainText<'x, '_, '_> {
         self
     }
 
+    /// Fits the field table in `columns` terminal cells (an 80-column terminal, say). When
+    /// the full table is wider, each field's raw bytes go on lines of their own under it
+    /// (hex and text, 16 bytes a line on 80 columns, fewer on fewer) and a value or description too long for what is
+    /// left is cut, ending in `...`. Without it, or when the full table fits, the table is
+    /// the full one. Error sentences are not cut.
+    ///
+    /// # Example
+    /// ```
+    /// use fep_core::text::display_width;
+    ///
+    /// let schema = fep_core::Schema::parse(
+    ///     "message m 20 {\n name X(20) \"가맹점명\"\n}\n",
+    /// )?;
+    /// let x = schema.explain(b"ABCDEFGHIJKLMNOPQRST");
+    /// let text = x.text().width(60).to_string();
+    /// assert!(text.lines().all(|l| display_width(l) <= 60), "{text}");
+    /// assert_eq!(text, "\
+    /// m (20 bytes)
+    ///
+    /// offset  length  path  description  value
+    ///      0      20  name  가맹점명     \"ABCDEFGHIJKLMNOPQRST\"
+    ///         41 42 43 44 45 46 47 48 49 4A 4B 4C  ABCDEFGHIJKL
+    ///         4D 4E 4F 50 51 52 53 54              MNOPQRST
+    /// ");
+    /// # Ok::<(), fep_core::Error>(())
+    /// ```
+    pub fn width(mut self, columns: usize) -> Self {
+        self.width = Some(columns);
+        self
+    }
+
     /// The text, each line (without its newline) passed through `style` with its tone: the
     /// message name and table headers [`Tone::Strong`], filler rows [`Tone::Dim`], the
     /// failing field and the `error:` label [`Tone::Error`]. With a style that returns the
@@ -136,7 +175,13 @@ impl<'x> ExplainText<'x, '_, '_> {
         };
         if !x.fields.is_empty() {
             out.push('\n');
-            out.push_str(&self.fields_table().render_with(&style));
+            let mut table = self.fields_table();
+            if let Some(w) = self.width
+                && table.width() > w
+            {
+                table = self.narrow_table(w);
+            }
+            out.push_str(&table.render_with(&style));
         }
         if let Some(e) = &x.error {
             let _ = writeln!(out, "\n{} {e}", style(Tone::Error, "error:"));
@@ -176,21 +221,8 @@ impl<'x> ExplainText<'x, '_, '_> {
     }
 
     fn field_rows(&self, f: &ExplainedField<'_, '_>) -> Vec<Row> {
-        let hidden = f.raw_hidden(self.reveal);
-        let chunks: Vec<&[u8]> = if hidden || f.raw.is_empty() {
-            vec![&[][..]]
-        } else {
-            f.raw.chunks(ROW_BYTES).collect()
-        };
-        let (hex, text) = if hidden {
-            let what = match f.sensitivity {
-                Sensitivity::Secret => "(secret)",
-                _ => "(mask)",
-            };
-            (what.to_owned(), String::new())
-        } else {
-            (hex_spaced(chunks[0]), printable(chunks[0]))
-        };
+        let raw = raw_lines(f, self.reveal, ROW_BYTES);
+        let (hex, text) = raw.first().cloned().unwrap_or_default();
         let description = match (f.description, f.filler) {
             (Some(d), _) => d.to_owned(),
             (None, true) => "(filler)".into(),
@@ -216,26 +248,80 @@ impl<'x> ExplainText<'x, '_, '_> {
             value,
         ];
         let mut rows = vec![Row::new(first).tone(tone)];
-        for c in chunks.iter().skip(1) {
+        for (hex, text) in raw.into_iter().skip(1) {
             let mut cells = vec![String::new(); 4];
-            cells.extend([hex_spaced(c), printable(c), String::new()]);
+            cells.extend([hex, text, String::new()]);
             rows.push(Row::new(cells).tone(tone));
         }
-        if let Some(e) = &f.error {
+        if let (Some(note), Some(last)) = (error_note(f), rows.last_mut()) {
             // The error goes under the field's last row.
-            let mut note = format!("  >> {}: {e}", f.path);
-            if f.raw.len() < f.length {
-                let _ = write!(
-                    note,
-                    " (the telegram ends {} bytes into this field)",
-                    f.raw.len()
-                );
-            }
-            if let Some(last) = rows.last_mut() {
-                last.notes.push(note);
-            }
+            last.notes.push(note);
         }
         rows
+    }
+
+    /// The field table for `columns` cells: offset, length, path, description and value,
+    /// the raw bytes on lines of their own under each field, a value or description cut
+    /// to what is left.
+    fn narrow_table(&self, columns: usize) -> Table {
+        let headers = [
+            ("offset", Align::Right),
+            ("length", Align::Right),
+            ("path", Align::Left),
+            ("description", Align::Left),
+            ("value", Align::Left),
+        ];
+        // A byte takes four cells (hex, a space, its text) after the indent and the gap
+        // between hex and text: 16 a line on 80 columns, fewer below.
+        let per_line = (columns.saturating_sub(NARROW_INDENT + 1) / 4).clamp(4, ROW_BYTES);
+        let mut t = Table::new(&headers);
+        let mut raws = Vec::new();
+        for f in &self.x.fields {
+            let description = match (f.description, f.filler) {
+                (Some(d), _) => d.to_owned(),
+                (None, true) => "(filler)".into(),
+                (None, false) => String::new(),
+            };
+            let value = if f.error.is_some() {
+                String::new()
+            } else {
+                f.value_text(self.reveal)
+            };
+            let tone = match (&f.error, f.filler) {
+                (Some(_), _) => Tone::Error,
+                (None, true) => Tone::Dim,
+                (None, false) => Tone::Plain,
+            };
+            let cells = vec![
+                f.offset.to_string(),
+                f.length.to_string(),
+                f.path.clone(),
+                description,
+                value,
+            ];
+            t.push(Row::new(cells).tone(tone));
+            raws.push((raw_lines(f, self.reveal, per_line), error_note(f)));
+        }
+        // What is left after offset, length and path goes to the description and value,
+        // the value first: it is what the reader came for.
+        let w = t.column_widths();
+        let fixed = w[0] + w[1] + w[2] + 2 * 4;
+        let left = columns.saturating_sub(fixed);
+        let description = w[3].min(left.saturating_sub(w[4].min(left / 2)).max(MIN_CELL));
+        let value = left.saturating_sub(description).max(MIN_CELL);
+        let mut out = Table::new(&headers);
+        let hex_width = 3 * per_line - 1;
+        for (mut row, (raw, note)) in t.rows().iter().cloned().zip(raws) {
+            row.cells[3] = cut(&row.cells[3], description);
+            row.cells[4] = cut(&row.cells[4], value);
+            for (hex, text) in raw {
+                let line = format!("{:NARROW_INDENT$}{hex:<hex_width$}  {text}", "");
+                row.notes.push(line.trim_end().to_owned());
+            }
+            row.notes.extend(note);
+            out.push(row);
+        }
+        out
     }
 
     /// The bytes after the last explained field, with `mask`/`secret` fields hidden.
@@ -335,6 +421,54 @@ fn hidden_ranges<'s>(
         }
     }
     out
+}
+
+/// A field's raw bytes as (hex, text) lines of `per_line` bytes; `(mask)` or `(secret)` when
+/// hidden. More than a line of one value (a pad, a blank area) fold to one line with the count,
+/// and so does a long filler (of a lenient layout), whose first 16 bytes are shown.
+fn raw_lines(f: &ExplainedField<'_, '_>, reveal: bool, per_line: usize) -> Vec<(String, String)> {
+    if f.raw_hidden(reveal) {
+        let what = match f.sensitivity {
+            Sensitivity::Secret => "(secret)",
+            _ => "(mask)",
+        };
+        return vec![(what.to_owned(), String::new())];
+    }
+    let raw = f.raw;
+    if raw.len() > per_line {
+        let n = raw.len();
+        if raw.iter().all(|&b| b == raw[0]) {
+            return vec![(format!("{n} bytes of {:02X}", raw[0]), String::new())];
+        }
+        // A filler that fails shows every byte: they are the evidence.
+        if f.filler && f.error.is_none() {
+            let first = &raw[..per_line];
+            return vec![(
+                hex_spaced(first),
+                format!("{} (+{} bytes)", printable(first), n - per_line),
+            )];
+        }
+    }
+    if raw.is_empty() {
+        return vec![(String::new(), String::new())];
+    }
+    raw.chunks(per_line)
+        .map(|c| (hex_spaced(c), printable(c)))
+        .collect()
+}
+
+/// The line under a failing field: `  >> path: error`.
+fn error_note(f: &ExplainedField<'_, '_>) -> Option<String> {
+    let e = f.error.as_ref()?;
+    let mut note = format!("  >> {}: {e}", f.path);
+    if f.raw.len() < f.length {
+        let _ = write!(
+            note,
+            " (the telegram ends {} bytes into this field)",
+            f.raw.len()
+        );
+    }
+    Some(note)
 }
 
 /// Uppercase hex, a space between bytes.

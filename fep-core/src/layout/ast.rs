@@ -44,6 +44,8 @@ pub(crate) struct BlockAst {
     pub conditions: Vec<ConditionAst>,
     /// The message's own `key` paths, which take the place of the layout's.
     pub key: Option<Vec<Spanned<String>>>,
+    /// `answers NAME...`: the messages whose requests this message answers.
+    pub answers: Option<Vec<Spanned<String>>>,
     pub fields: Vec<FieldAst>,
 }
 

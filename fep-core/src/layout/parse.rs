@@ -15,6 +15,7 @@ use nom::sequence::pair;
 use nom::{IResult, Parser};
 
 use super::ast::*;
+use crate::error::did_you_mean;
 
 /// A parse failure: where (a suffix of the source) and what was expected.
 #[derive(Debug)]
@@ -355,7 +356,21 @@ impl<'s> LayoutParser<'s> {
         Ok((r, paths))
     }
 
-    /// `NAME [LENGTH] {` fields `}`; for a message, `when` and `key` lines first.
+    /// The message names after `answers`, at least one.
+    fn message_names(&self, i: &'s str) -> PResult<'s, Vec<Spanned<String>>> {
+        let mut names = Vec::new();
+        let mut r = i;
+        while let Ok((r2, n)) = ident(r) {
+            names.push(self.spanned(n.to_owned(), r, r2));
+            r = sp(r2)?.0;
+        }
+        if names.is_empty() {
+            return fail(r, "expected one or more message names after `answers`");
+        }
+        Ok((r, names))
+    }
+
+    /// `NAME [LENGTH] {` fields `}`; for a message, `when`, `key` and `answers` lines first.
     fn block(&self, i: &'s str, is_message: bool) -> PResult<'s, BlockAst> {
         let what = if is_message {
             "expected a message name"
@@ -374,6 +389,7 @@ impl<'s> LayoutParser<'s> {
         let (mut i, _) = eol(i, "`{`")?;
         let mut conditions = Vec::new();
         let mut key = None;
+        let mut answers = None;
         if is_message {
             loop {
                 let (r, _) = blank(i)?;
@@ -392,6 +408,15 @@ impl<'s> LayoutParser<'s> {
                         key = Some(paths);
                         i = eol(r3, "the key paths")?.0;
                     }
+                    // `answers NAME...`; `answers X(10)` is a field named answers.
+                    Ok((r2, "answers")) if matches!(self.ty(sp(r2)?.0), Ok((_, None))) => {
+                        if answers.is_some() {
+                            return fail(r, "`answers` is given twice in this message");
+                        }
+                        let (r3, names) = self.message_names(sp(r2)?.0)?;
+                        answers = Some(names);
+                        i = eol(r3, "the message names")?.0;
+                    }
                     _ => break,
                 }
             }
@@ -404,6 +429,7 @@ impl<'s> LayoutParser<'s> {
                 length,
                 conditions,
                 key,
+                answers,
                 fields,
             },
         ))
@@ -593,6 +619,18 @@ impl<'s> LayoutParser<'s> {
                 Err(_) => return Ok((i, None)),
             };
         if !rest.starts_with('(') {
+            // `X (16)`: a type with a space before its width reads as a record name.
+            let after = rest.trim_start_matches([' ', '\t']);
+            let is_type = matches!(head, "X" | "AN" | "G" | "B" | "9" | "N" | "S9" | "SN");
+            if is_type && after.len() < rest.len() && after.starts_with('(') {
+                let width: String = after.chars().take_while(|&c| c != ')').collect();
+                return fail(
+                    rest,
+                    format!(
+                        "no space may stand between a type and its width: write {head}{width})"
+                    ),
+                );
+            }
             return Ok((i, None));
         }
         let (signed, head) = match head {
@@ -735,13 +773,30 @@ impl<'s> LayoutParser<'s> {
                     Ok((r2, "leading")) => Ok((r2, AttrAst::Sign(SignAst::Leading))),
                     Ok((r2, "trailing")) => Ok((r2, AttrAst::Sign(SignAst::Trailing))),
                     Ok((r2, "overpunch")) => Ok((r2, AttrAst::Sign(SignAst::Overpunch))),
-                    _ => fail(
-                        r,
-                        "expected `leading`, `trailing` or `overpunch` after `sign`",
-                    ),
+                    other => {
+                        let word = other.map(|(_, w)| w).unwrap_or("");
+                        fail(
+                            r,
+                            format!(
+                                "expected `leading`, `trailing` or `overpunch` after `sign`{}",
+                                did_you_mean(word, ["leading", "trailing", "overpunch"])
+                            ),
+                        )
+                    }
                 }
             }
-            _ => fail(i, ATTRS),
+            other => {
+                const KEYWORDS: [&str; 12] = [
+                    "date", "time", "datetime", "required", "raw", "mask", "secret", "lenient",
+                    "default", "pad", "align", "sign",
+                ];
+                let hint = did_you_mean(other, KEYWORDS);
+                if hint.is_empty() {
+                    fail(i, ATTRS)
+                } else {
+                    fail(i, format!("{ATTRS}{hint}"))
+                }
+            }
         }
     }
 }

@@ -39,6 +39,17 @@ impl<'s> MessageInfo<'s> {
         self.schema.messages[self.index].min_len
     }
 
+    /// The messages whose requests this one answers (its `answers` line); empty when it
+    /// has none, and then a response of it answers any request with its key.
+    pub fn answers(&self) -> impl Iterator<Item = &'s str> + 's {
+        let s = self.schema;
+        s.messages[self.index]
+            .answers
+            .iter()
+            .flatten()
+            .map(move |&a| &*s.messages[a as usize].name)
+    }
+
     /// The `when` conditions, as `(path, allowed wire values)`.
     pub fn conditions(&self) -> Vec<(&'s str, Vec<String>)> {
         self.schema.messages[self.index]
@@ -316,6 +327,75 @@ impl Schema {
                 (disc.path.to_string(), v)
             })
             .collect();
-        Error::data(ErrorKind::NoMessageMatches(found), 0, telegram.len(), None)
+        let accepted = self.accepted_values(telegram);
+        Error::data(
+            ErrorKind::NoMessageMatches { found, accepted },
+            0,
+            telegram.len(),
+            None,
+        )
+    }
+
+    /// What the layout accepts where a telegram matches no message, for the error: the
+    /// values of each discriminator whose value no message takes (`header.msg_code takes
+    /// "2000", "2100"`), or, when each value alone is taken but not together, what each
+    /// message takes. Never the values of a sensitive field.
+    #[cold]
+    fn accepted_values(&self, telegram: &[u8]) -> String {
+        /// Values listed for one discriminator before "and N more".
+        const MAX_SHOWN: usize = 12;
+        let quoted = |vals: &mut dyn Iterator<Item = String>| -> String {
+            let all: Vec<String> = vals.collect();
+            let mut shown: Vec<String> = all.iter().take(MAX_SHOWN).cloned().collect();
+            if all.len() > MAX_SHOWN {
+                shown.push(format!("and {} more", all.len() - MAX_SHOWN));
+            }
+            shown.join(", ")
+        };
+        let d = &self.inner.dispatch;
+        if d.discs
+            .iter()
+            .any(|disc| telegram.len() < disc.offset + disc.width)
+        {
+            // Too short to hold what tells the messages apart: that is the fault to fix.
+            return String::new();
+        }
+        let mut parts = Vec::new();
+        for disc in &d.discs {
+            let tested_by_all = disc.any.iter().all(|w| *w == 0);
+            let Some(b) = telegram.get(disc.offset..disc.offset + disc.width) else {
+                continue;
+            };
+            if disc.sensitive || !tested_by_all || disc.values.iter().any(|(v, _)| **v == *b) {
+                continue;
+            }
+            let mut vals = disc.values.iter().map(|(v, _)| crate::error::render_raw(v));
+            parts.push(format!("{} takes {}", disc.path, quoted(&mut vals)));
+        }
+        if !parts.is_empty() {
+            return parts.join("; ");
+        }
+        // Each value is taken by some message, but no message takes them together.
+        let mut per_message = Vec::new();
+        for m in self.messages() {
+            let conds: Vec<String> = m
+                .conditions()
+                .into_iter()
+                .filter(|(path, _)| {
+                    d.discs
+                        .iter()
+                        .any(|disc| &*disc.path == *path && !disc.sensitive)
+                })
+                .map(|(path, vals)| {
+                    let mut vals = vals.iter().map(|v| crate::error::render_raw(v.as_bytes()));
+                    format!("{path} {}", quoted(&mut vals))
+                })
+                .collect();
+            if !conds.is_empty() {
+                per_message.push(format!("{} takes {}", m.name(), conds.join(" with ")));
+            }
+        }
+        per_message.truncate(MAX_SHOWN);
+        per_message.join("; ")
     }
 }

@@ -94,6 +94,9 @@ pub(crate) struct MessageDef {
     pub conditions: Vec<(usize, Vec<Box<[u8]>>)>,
     pub specificity: usize,
     pub key: Option<Vec<FieldId>>,
+    /// `answers`: the messages (indexes) whose requests this message answers; none given,
+    /// a response answers any request with its key.
+    pub answers: Option<Box<[u32]>>,
     /// The message's fields in the flat table: `fields[first..end]`.
     pub field_range: (FieldId, FieldId),
 }

@@ -9,4 +9,4 @@ mod table;
 mod width;
 
 pub use table::{Align, Row, Table, Tone};
-pub use width::{char_width, display_width};
+pub use width::{char_width, cut, display_width};

@@ -106,6 +106,19 @@ impl Table {
         &self.rows
     }
 
+    /// The terminal cells the widest line of cells takes (notes not counted): the header
+    /// and every row, columns two spaces apart, with the indent.
+    pub fn width(&self) -> usize {
+        let widths = self.widths();
+        let gaps = 2 * widths.len().saturating_sub(1);
+        self.indent + widths.iter().sum::<usize>() + gaps
+    }
+
+    /// The cells each column takes: its widest cell or header.
+    pub fn column_widths(&self) -> Vec<usize> {
+        self.widths()
+    }
+
     /// The table as text, each line (its newline left out) passed through `style` with its
     /// tone: the header row [`Tone::Strong`], a row and its notes in the row's tone.
     /// Every line ends in a newline.
@@ -182,6 +195,19 @@ mod tests {
         t.push(Row::new(vec!["1".into(), "ＡＢ".into(), "y".into()]));
         t.push(Row::new(vec!["10".into(), "a".into()]).tone(Tone::Dim));
         assert_eq!(t.to_string(), "   n  name  x\n   1  ＡＢ  y\n  10  a\n");
+    }
+
+    #[test]
+    fn the_width_is_the_widest_line() {
+        let mut t = Table::new(&[("n", Align::Right), ("name", Align::Left)]).indent(1);
+        t.push(Row::new(vec!["10".into(), "홍길동".into()]));
+        assert_eq!(t.width(), 1 + 2 + 2 + 6);
+        assert_eq!(t.column_widths(), [2, 6]);
+        assert!(
+            t.to_string()
+                .lines()
+                .all(|l| super::display_width(l) <= t.width())
+        );
     }
 
     #[test]

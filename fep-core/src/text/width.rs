@@ -35,6 +35,37 @@ pub fn char_width(c: char) -> usize {
     display_width(c.encode_utf8(&mut [0; 4]))
 }
 
+/// `text` in at most `cells` terminal cells by [`display_width`]: as it is when it fits,
+/// else cut and ending in `...`. (Not `…`: Korean terminals draw it two cells wide, as
+/// they do every East Asian ambiguous character.) A character that would overrun is left
+/// out whole; fewer than 3 cells give `...` all the same.
+///
+/// # Example
+/// ```
+/// use fep_core::text::cut;
+///
+/// assert_eq!(cut("TESTCO0001", 10), "TESTCO0001");
+/// assert_eq!(cut("TESTCO0001", 8), "TESTC...");
+/// assert_eq!(cut("홍길동전", 7), "홍길...");
+/// ```
+pub fn cut(text: &str, cells: usize) -> String {
+    if display_width(text) <= cells {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = char_width(c);
+        if used + w + 3 > cells {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push_str("...");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::{char_width, display_width};
@@ -85,5 +116,15 @@ mod tests {
         ] {
             assert_eq!(char_width(c), display_width(&c.to_string()), "{c:?}");
         }
+    }
+
+    #[test]
+    fn a_cut_keeps_to_its_cells() {
+        assert_eq!(super::cut("\"ABCDEFGH\"", 10), "\"ABCDEFGH\"");
+        assert_eq!(super::cut("\"ABCDEFGHI\"", 10), "\"ABCDEF...");
+        // Hangul is two cells: a syllable that would overrun is left out whole.
+        assert_eq!(super::cut("\"김밥천국신촌점\"", 10), "\"김밥천...");
+        assert_eq!(super::cut("\"김밥천국신촌점\"", 9), "\"김밥...");
+        assert_eq!(super::cut("abcd", 2), "...");
     }
 }

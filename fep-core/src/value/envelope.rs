@@ -4,9 +4,10 @@
 //! The rule, in order:
 //!
 //! 1. The value is an object (a [`Record`]).
-//! 2. An object whose keys are all among `message`, `fields` and `offset`, and which has
-//!    `message` or `fields`, is an *envelope*: `fields` must be there and be an object,
-//!    `message`, when there, a string; `offset` (as stream tools write) is ignored.
+//! 2. An object whose keys are all among `message`, `fields`, `source` and `offset`, and
+//!    which has `message` or `fields`, is an *envelope*: `fields` must be there and be an
+//!    object, `message`, when there, a string; `source` and `offset` (where a stream tool
+//!    found the telegram) are ignored.
 //! 3. Any other object is *bare fields*. If it has a `message` or `fields` key beside
 //!    other keys, it is an error unless the caller names the message (a layout may have
 //!    a field called `message`): mixed keys are most likely a mistyped envelope.
@@ -22,6 +23,7 @@ use super::{Message, Record, Value};
 const MESSAGE: &str = "message";
 const FIELDS: &str = "fields";
 const OFFSET: &str = "offset";
+const SOURCE: &str = "source";
 
 /// Where a value's message name and fields are, by the envelope rule (see
 /// [`Envelope::of`]).
@@ -180,7 +182,7 @@ impl Envelope {
         let others: Vec<&str> = record
             .iter()
             .map(|(k, _)| k)
-            .filter(|k| !is_key(k) && *k != OFFSET)
+            .filter(|k| !is_key(k) && *k != OFFSET && *k != SOURCE)
             .collect();
         let unnamed = || {
             given
@@ -300,6 +302,15 @@ mod tests {
         assert_eq!(
             open(r#"{"fields":{"x":1},"offset":40,"message":"a"}"#, None, TWO),
             Ok(r#"a {"x":1}"#.into())
+        );
+        // So is the source the command line writes beside it.
+        assert_eq!(
+            open(
+                r#"{"source":"day1.bin","offset":40,"message":"b","fields":{"x":1}}"#,
+                None,
+                TWO
+            ),
+            Ok(r#"b {"x":1}"#.into())
         );
         // The caller may say the same name again.
         assert_eq!(

@@ -138,8 +138,9 @@ impl<'de> Deserialize<'de> for Record<'static> {
 }
 
 impl<'de> Deserialize<'de> for Message<'static> {
-    /// `{"message": NAME, "fields": {...}}`; an `offset` key (as the CLI writes) is ignored.
-    /// The rule is [`Envelope::open`]'s, without a layout: the value must name its message.
+    /// `{"message": NAME, "fields": {...}}`; `source` and `offset` keys (as the CLI writes)
+    /// are ignored. The rule is [`Envelope::open`]'s, without a layout: the value must name
+    /// its message.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = d.deserialize_map(ValueVisitor)?;
         Envelope::open(value, None, &[]).map_err(de::Error::custom)

@@ -327,6 +327,54 @@ fn digits_n(s: &str, n: usize) -> Option<u16> {
         .flatten()
 }
 
+/// Why year `y`, month `mo`, day `d` is no date, in the words every door uses for it, on
+/// decode and encode alike: `month 13`, `day 30 of 2024-02`.
+pub(crate) fn date_fault(y: u16, mo: u8, d: u8) -> String {
+    if (1..=12).contains(&mo) {
+        format!("day {d:02} of {y:04}-{mo:02}")
+    } else {
+        format!("month {mo:02}")
+    }
+}
+
+/// Why `h:mi:s` is no time: `hour 25`, `minute 60`, `second 61`.
+pub(crate) fn time_fault(h: u8, mi: u8, s: Option<u8>) -> String {
+    if h > 23 {
+        format!("hour {h:02}")
+    } else if mi > 59 {
+        format!("minute {mi:02}")
+    } else {
+        format!("second {:02}", s.unwrap_or(0))
+    }
+}
+
+/// The numbers of a `YYYY-MM-DD` text, whether or not they make a date.
+pub(crate) fn date_numbers(s: &str) -> Option<(u16, u8, u8)> {
+    let mut it = s.split('-');
+    let (Some(y), Some(m), Some(d), None) = (it.next(), it.next(), it.next(), it.next()) else {
+        return None;
+    };
+    Some((
+        digits_n(y, 4)?,
+        u8::try_from(digits_n(m, 2)?).ok()?,
+        u8::try_from(digits_n(d, 2)?).ok()?,
+    ))
+}
+
+/// The numbers of an `hh:mm:ss` (or `hh:mm`) text, whether or not they make a time.
+pub(crate) fn time_numbers(s: &str) -> Option<(u8, u8, Option<u8>)> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return None;
+    }
+    let n = |p: &str| digits_n(p, 2).and_then(|v| u8::try_from(v).ok());
+    let sec = match parts.get(2) {
+        Some(p) => Some(n(p)?),
+        None => None,
+    };
+    Some((n(parts[0])?, n(parts[1])?, sec))
+}
+
 impl FromStr for Date {
     type Err = ParseDecimalError;
     /// `YYYY-MM-DD`.

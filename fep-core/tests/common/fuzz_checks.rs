@@ -15,6 +15,7 @@ pub fn schemas() -> Vec<Schema> {
         include_str!("../../../layouts/member-cp949.layout"),
         include_str!("../../../layouts/forex-remittance.layout"),
         include_str!("../../../layouts/card-utf8.layout"),
+        include_str!("../../../layouts/securities.layout"),
     ]
     .iter()
     .map(|text| Schema::parse(text).expect("bundled layout"))

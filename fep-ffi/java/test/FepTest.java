@@ -272,7 +272,8 @@ public final class FepTest {
       equal(e.codeName(), "FEP_RESULT_DATA", "code name");
       equal(
           e.getMessage(),
-          "transfer.amount (bytes 129..142): expected digits, found \"00000O0010000\"",
+          "transfer.amount (bytes 129..142): expected digits, found \"00000O0010000\""
+              + " (byte 5 of the field, 'O')",
           "data error text");
       try (final Message v = schema.view(bad)) {
         equal(v.getLong("header.seq_no"), 123L, "a view reads the good fields");

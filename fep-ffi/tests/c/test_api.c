@@ -414,7 +414,7 @@ static void test_bad_telegrams(void) {
   CHECK_STR(fep_error_message_name(err), "transfer");
   CHECK_STR(fep_error_message(err),
             "transfer.amount (bytes 129..142): expected digits, found "
-            "\"00000O0010000\"");
+            "\"00000O0010000\" (byte 5 of the field, 'O')");
   clear_error(&err);
 
   /* A view checks the length only; reading the field finds the fault. */
@@ -684,8 +684,9 @@ static void test_framer(void) {
   CHECK(fep_framer_buffered(framer) == 5);
   /* The stream ends inside a telegram. */
   CHECK_RESULT(fep_framer_finish(framer, &telegram, &n, &offset, &err),
-               FEP_RESULT_FRAMING, err);
-  CHECK(strstr(fep_error_message(err), "ends inside a telegram") != NULL);
+               FEP_RESULT_FRAME_TRUNCATED, err);
+  CHECK(strcmp(fep_error_message(err),
+               "frame at byte 7: the length prefix says 3 bytes; 1 follows") == 0);
   CHECK(fep_error_offset(err) == 7);
   clear_error(&err);
   CHECK_RESULT(fep_framer_finish(framer, &telegram, &n, NULL, &err),
@@ -708,7 +709,7 @@ static void test_framer(void) {
   CHECK_RESULT(fep_framer_feed(framer, (const uint8_t *)"9999", 4, NULL),
                FEP_RESULT_OK, NULL);
   CHECK_RESULT(fep_framer_next(framer, &telegram, &n, NULL, &err),
-               FEP_RESULT_FRAMING, err);
+               FEP_RESULT_FRAME_TOO_LONG, err);
   CHECK(strstr(fep_error_message(err), "maximum of 2") != NULL);
   clear_error(&err);
 

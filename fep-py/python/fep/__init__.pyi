@@ -19,6 +19,7 @@ __all__ = [
     "Correlator",
     "CorrelatorFullError",
     "DecodeError",
+    "FramingError",
     "DuplicateKeyError",
     "EncodeError",
     "Expired",
@@ -67,8 +68,14 @@ class FepError(ValueError):
     path: Optional[str]
     """The field path (``header.seq_no``, ``items[2].amount``) of a data or encode error."""
     offset: Optional[int]
-    """The byte offset of a data error: in the telegram, or in the stream for
-    ``iter_decode`` and ``decode_arrow``."""
+    """The byte offset of a data error: of the field in the telegram; for a
+    ``FramingError``, of the frame in the stream."""
+    frame_offset: Optional[int]
+    """The stream offset of the frame a data error is about (``iter_decode``,
+    ``decode_arrow``, framing errors)."""
+    fault: Optional[str]
+    """``FramingError``: how the frame is wrong (``"truncated"``, ``"length_mismatch"``,
+    ``"too_long"``, ``"bad_length_prefix"``)."""
     line: Optional[int]
     """The 1-based line of a layout error (or of a bad character in a hex string)."""
     column: Optional[int]
@@ -82,7 +89,17 @@ class LayoutError(FepError):
 class DecodeError(FepError):
     """A telegram does not match its layout; ``path`` and ``offset`` say where.
 
-    Never shows the bytes of a ``mask`` or ``secret`` field."""
+    ``offset`` counts from the start of the telegram; ``frame_offset`` is the stream offset
+    of its frame (``iter_decode``, ``decode_arrow``). Never shows the bytes of a ``mask`` or
+    ``secret`` field."""
+
+class FramingError(DecodeError):
+    """A byte stream is not framed as the layout says.
+
+    ``fault`` says how: ``"truncated"`` (the stream ends inside a frame: the message says
+    what its length prefix promised and how many bytes came), ``"length_mismatch"`` (a
+    frame's length disagrees with its message), ``"too_long"`` or ``"bad_length_prefix"``.
+    ``offset`` and ``frame_offset`` are the frame's offset in the stream."""
 
 class EncodeError(FepError):
     """A value cannot be encoded into a telegram; ``path`` names the field."""
@@ -164,6 +181,9 @@ class MessageInfo:
     """The shortest telegram of the message (every counted repeat empty)."""
     conditions: list[tuple[str, list[str]]]
     """The ``when`` conditions, as ``(field path, allowed values)``."""
+    answers: list[str]
+    """The messages whose requests this one answers (its ``answers`` line); empty when
+    it answers any request with its key."""
     fields: list[FieldInfo]
     """Every field in wire order, records and groups before their members."""
 

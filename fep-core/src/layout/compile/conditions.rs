@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::Compiler;
 use crate::codec::field::{Codec, ScalarDef};
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Result, did_you_mean};
 use crate::layout::ast::*;
 use crate::path::{FieldPath, PathSegment};
 use crate::schema::dispatch::*;
@@ -29,8 +29,10 @@ impl<'c> Compiler<'c, '_> {
                 let id = self
                     .resolve_path(messages[mi].root, &c.path.value)
                     .ok_or_else(|| {
+                        let paths = self.single_paths(messages[mi].root);
+                        let hint = did_you_mean(&c.path.value, paths.iter().map(String::as_str));
                         cx.err(c.path.span, ErrorKind::BadCondition(format!(
-                        "message \"{}\" has no field \"{}\" (a single field outside any repeat)",
+                        "message \"{}\" has no field \"{}\" (a single field outside any repeat){hint}",
                         m.name.value, c.path.value
                     )))
                     })?;
@@ -250,6 +252,31 @@ impl<'c> Compiler<'c, '_> {
     }
 
     /// A dotted path through single (unrepeated) fields of a message.
+    /// The paths of the single fields (outside any repeat) under `root`, for a hint when a
+    /// path names none of them. Made on the error path only.
+    fn single_paths(&self, root: GroupId) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut todo = vec![(root, String::new())];
+        while let Some((g, prefix)) = todo.pop() {
+            for &m in &self.groups[g as usize].members {
+                let def = &self.fields[m as usize];
+                if def.repeat != Repeat::One {
+                    continue;
+                }
+                let path = if prefix.is_empty() {
+                    def.name.to_string()
+                } else {
+                    format!("{prefix}.{}", def.name)
+                };
+                match def.kind {
+                    FieldKind::Group(inner) => todo.push((inner, path)),
+                    FieldKind::Scalar(_) => out.push(path),
+                }
+            }
+        }
+        out
+    }
+
     pub(super) fn resolve_path(&self, root: GroupId, path: &str) -> Option<FieldId> {
         let mut group = Some(root);
         let mut found = None;
@@ -344,10 +371,12 @@ impl<'c> Compiler<'c, '_> {
                     Some(id) if own => self.check_key_field(p, id, &m.name)?,
                     // The message's own key names its fields: each must be there.
                     _ if own => {
+                        let paths = self.single_paths(m.root);
+                        let hint = did_you_mean(&p.value, paths.iter().map(String::as_str));
                         return Err(cx.err(
                             p.span,
                             ErrorKind::BadCondition(format!(
-                                "message \"{}\" has no field \"{}\" for its key",
+                                "message \"{}\" has no field \"{}\" for its key{hint}",
                                 m.name, p.value
                             )),
                         ));
@@ -363,6 +392,63 @@ impl<'c> Compiler<'c, '_> {
             .flatten()
             .map(|p| p.value.clone().into_boxed_str())
             .collect())
+    }
+
+    /// Each message's `answers` line to message indexes: every name a message of the
+    /// layout, and both sides with a key (a request without one is never pending).
+    pub(super) fn answers(&self, ast: &LayoutAst, messages: &mut [MessageDef]) -> Result<()> {
+        let cx = self.cx;
+        let index = |name: &str| messages.iter().position(|m| &*m.name == name);
+        let mut resolved = Vec::with_capacity(messages.len());
+        for (mi, b) in ast.messages.iter().enumerate() {
+            let Some(names) = &b.answers else {
+                resolved.push(None);
+                continue;
+            };
+            if messages[mi].key.is_none() {
+                return Err(cx.err(
+                    names[0].span,
+                    ErrorKind::BadCondition(format!(
+                        "message \"{}\" answers requests but has no key to match them by",
+                        b.name.value
+                    )),
+                ));
+            }
+            let mut ids = Vec::with_capacity(names.len());
+            for n in names {
+                let Some(id) = index(&n.value) else {
+                    let known = messages
+                        .iter()
+                        .map(|m| format!("\"{}\"", m.name))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(cx.err(
+                        n.span,
+                        ErrorKind::BadCondition(format!(
+                            "`answers` names no message \"{}\" (the messages: {known})",
+                            n.value
+                        )),
+                    ));
+                };
+                if messages[id].key.is_none() {
+                    return Err(cx.err(
+                        n.span,
+                        ErrorKind::BadCondition(format!(
+                            "message \"{}\" has no key, so none of its requests is ever pending",
+                            n.value
+                        )),
+                    ));
+                }
+                if !ids.contains(&(id as u32)) {
+                    ids.push(id as u32);
+                }
+            }
+            resolved.push(Some(ids.into_boxed_slice()));
+        }
+        for (m, a) in messages.iter_mut().zip(resolved) {
+            m.answers = a;
+        }
+        Ok(())
     }
 
     /// A key field is a single field at a fixed offset.

@@ -17,7 +17,7 @@ use super::source::{
 use crate::codec::field::Codec;
 use crate::codec::number::Sign;
 use crate::codec::text::TextEncoding;
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, MAX_RELATED, Result, did_you_mean};
 use crate::framing::Framing;
 use crate::path::{FieldPath, PathSegment};
 use crate::plan::Plan;
@@ -31,8 +31,7 @@ pub(crate) fn compile(src: &str, file: Option<Arc<str>>) -> Result<Schema> {
     // Editors on Windows may start a UTF-8 file with a byte-order mark.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let cx = Src { src, file };
-    let ast =
-        parse_layout(src).map_err(|e| cx.err_at(e.offset, e.len, ErrorKind::Syntax(e.msg)))?;
+    let ast = parse_layout(src).map_err(|e| syntax_errors(&cx, e))?;
     let mut c = Compiler {
         cx: &cx,
         encoding: TextEncoding::EucKr,
@@ -41,8 +40,75 @@ pub(crate) fn compile(src: &str, file: Option<Arc<str>>) -> Result<Schema> {
         groups: Vec::new(),
         record_stack: Vec::new(),
         text_bytes: 0,
+        errors: Vec::new(),
     };
     c.compile(&ast)
+}
+
+/// Every syntax error of a layout, up to the limit: the first one, then for each the
+/// top-level statement around it is blanked out (its line ends kept, so that positions stay)
+/// and the rest parsed again. A statement starts on a line that begins with neither space,
+/// `#` nor `}`; its mistakes do not hide the next statement's.
+fn syntax_errors(cx: &Src<'_>, first: super::parse::SyntaxError) -> Error {
+    let src = cx.src;
+    let mut errors = vec![cx.err_at(
+        first.offset,
+        first.len,
+        ErrorKind::Syntax(first.msg.clone()),
+    )];
+    let mut text = src.to_owned();
+    let mut at = first.offset;
+    while errors.len() <= MAX_RELATED {
+        let Some(end) = blank_statement(&mut text, at) else {
+            break;
+        };
+        match parse_layout(&text) {
+            // Past the blanked statement, or the parser is stuck: stop.
+            Err(e) if e.offset >= end => {
+                errors.push(cx.err_at(e.offset, e.len, ErrorKind::Syntax(e.msg.clone())));
+                at = e.offset;
+            }
+            _ => break,
+        }
+    }
+    let first = errors.remove(0);
+    first.with_related(errors)
+}
+
+/// Blanks the top-level statement around byte `at` of `text` with spaces (keeping line
+/// ends and byte offsets); gives the byte where the next statement starts, `None` when
+/// there is none.
+fn blank_statement(text: &mut String, at: usize) -> Option<usize> {
+    let starts_statement = |line: &str| {
+        line.chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace() && c != '#' && c != '}')
+    };
+    let mut line_starts = vec![0];
+    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let line_of = |off: usize| line_starts.partition_point(|&s| s <= off) - 1;
+    let here = line_of(at.min(text.len()));
+    let start = (0..=here)
+        .rev()
+        .map(|l| line_starts[l])
+        .find(|&s| starts_statement(&text[s..]))
+        .unwrap_or(0);
+    let next = line_starts[here + 1..]
+        .iter()
+        .copied()
+        .find(|&s| s < text.len() && starts_statement(&text[s..]))?;
+    let blanked: String = text[start..next]
+        .chars()
+        .map(|c| {
+            if c == '\n' || c == '\r' {
+                c.to_string()
+            } else {
+                " ".repeat(c.len_utf8())
+            }
+        })
+        .collect();
+    text.replace_range(start..next, &blanked);
+    Some(next)
 }
 
 struct Compiler<'c, 's> {
@@ -55,6 +121,9 @@ struct Compiler<'c, 's> {
     record_stack: Vec<&'c str>,
     /// Bytes of text (paths, names, descriptions) the expanded field table holds so far.
     text_bytes: usize,
+    /// Mistakes found so far in records and messages that were passed over, so that one run
+    /// reports every independent one (up to the limit).
+    errors: Vec<Error>,
 }
 
 /// A field already laid out in an enclosing scope, for resolving repeat counts.
@@ -100,20 +169,21 @@ impl<'c, 's> Compiler<'c, 's> {
         let mut names: HashMap<&str, Span> = HashMap::new();
         for r in &ast.records {
             if let Some(first) = names.insert(&r.name.value, r.name.span) {
-                return Err(cx.err(
+                self.errors.push(cx.err(
                     r.name.span,
                     ErrorKind::DuplicateName {
                         name: r.name.value.clone(),
                         first_line: cx.line(first),
                     },
                 ));
+                continue;
             }
             self.records.insert(&r.name.value, r);
         }
         let mut msg_names: HashMap<&str, Span> = HashMap::new();
         for m in &ast.messages {
             if let Some(first) = msg_names.insert(&m.name.value, m.name.span) {
-                return Err(cx.err(
+                self.errors.push(cx.err(
                     m.name.span,
                     ErrorKind::DuplicateName {
                         name: m.name.value.clone(),
@@ -135,9 +205,11 @@ impl<'c, 's> Compiler<'c, 's> {
                 ErrorKind::LayoutLimit(format!("more than {MAX_MESSAGES} messages")),
             ));
         }
+        let mut empty = false;
         for b in ast.records.iter().chain(&ast.messages) {
             if b.fields.is_empty() {
-                return Err(cx.err(
+                empty = true;
+                self.errors.push(cx.err(
                     b.name.span,
                     ErrorKind::Syntax(format!(
                         "\"{}\" has no field; a record or message has at least one",
@@ -146,7 +218,12 @@ impl<'c, 's> Compiler<'c, 's> {
                 ));
             }
         }
-        // A record nobody uses is still checked, so that its mistakes show at once.
+        if empty {
+            return Err(self.all_errors());
+        }
+        // A record nobody uses is still checked, so that its mistakes show at once. A
+        // record or message with a mistake is passed over and the next one checked, so
+        // that one run shows every independent mistake.
         for r in &ast.records {
             let mut st = MsgState {
                 scopes: vec![Vec::new()],
@@ -154,22 +231,41 @@ impl<'c, 's> Compiler<'c, 's> {
             };
             self.record_stack.push(&r.name.value);
             let before = (self.fields.len(), self.groups.len());
-            let g = self.group(&r.fields, "", Some(0), false, &mut st, 1)?;
-            self.record_stack.pop();
-            self.check_length(r, g)?;
+            let g = self.group(&r.fields, "", Some(0), false, &mut st, 1);
+            self.record_stack.clear();
+            let checked = g.and_then(|g| self.check_length(r, g));
             self.fields.truncate(before.0);
             self.groups.truncate(before.1);
+            self.note(checked)?;
         }
 
         let mut messages = Vec::with_capacity(ast.messages.len());
         for m in &ast.messages {
             let first = self.fields.len() as FieldId;
+            let groups_before = self.groups.len();
             let mut st = MsgState {
                 scopes: vec![Vec::new()],
                 next_slot: 0,
             };
-            let root = self.group(&m.fields, "", Some(0), false, &mut st, 1)?;
-            self.check_length(m, root)?;
+            let root = self
+                .group(&m.fields, "", Some(0), false, &mut st, 1)
+                .and_then(|root| self.check_length(m, root).map(|()| root));
+            let root = match root {
+                Ok(root) => root,
+                Err(e) => {
+                    self.record_stack.clear();
+                    self.fields.truncate(first as usize);
+                    self.groups.truncate(groups_before);
+                    self.note(Err(e))?;
+                    continue;
+                }
+            };
+            if !self.errors.is_empty() {
+                // Its fields are not needed: the layout will not compile.
+                self.fields.truncate(first as usize);
+                self.groups.truncate(groups_before);
+                continue;
+            }
             let g = &self.groups[root as usize];
             messages.push(MessageDef {
                 name: Arc::from(m.name.value.as_str()),
@@ -179,12 +275,17 @@ impl<'c, 's> Compiler<'c, 's> {
                 conditions: Vec::new(),
                 specificity: m.conditions.len(),
                 key: None,
+                answers: None,
                 field_range: (first, self.fields.len() as FieldId),
             });
         }
 
+        if !self.errors.is_empty() {
+            return Err(self.all_errors());
+        }
         let dispatch = self.conditions(ast, &mut messages)?;
         let key_paths = self.keys(ast, &mut messages)?;
+        self.answers(ast, &mut messages)?;
         let plans = messages
             .iter()
             .map(|m| Plan::build(&self.fields, &self.groups, m))
@@ -205,6 +306,37 @@ impl<'c, 's> Compiler<'c, 's> {
         Ok(Schema {
             inner: Arc::new(inner),
         })
+    }
+
+    /// Keeps the mistake of one record or message and goes on with the next, unless it is
+    /// a limit (which stops the run) or the most mistakes one run reports are found.
+    fn note(&mut self, r: Result<()>) -> Result<()> {
+        let Err(e) = r else {
+            return Ok(());
+        };
+        let limit = matches!(e.kind(), ErrorKind::LayoutLimit(_));
+        // A record's mistake shows again in every message that uses it, and a cycle of
+        // records from each record on it: once is enough.
+        let cycle = |k: &ErrorKind| matches!(k, ErrorKind::RecordNesting(t) if t.contains("contains itself"));
+        let seen = self.errors.iter().any(|x| {
+            (x.line_column() == e.line_column() && x.kind().to_string() == e.kind().to_string())
+                || (cycle(x.kind()) && cycle(e.kind()))
+        });
+        if !seen {
+            self.errors.push(e);
+        }
+        if limit || self.errors.len() > MAX_RELATED {
+            return Err(self.all_errors());
+        }
+        Ok(())
+    }
+
+    /// The mistakes found, as one error: the first in the source, carrying the others.
+    fn all_errors(&mut self) -> Error {
+        let mut errors = std::mem::take(&mut self.errors);
+        errors.sort_by_key(|e| e.line_column());
+        let first = errors.remove(0);
+        first.with_related(errors)
     }
 
     fn check_length(&self, b: &BlockAst, g: GroupId) -> Result<()> {
@@ -466,7 +598,14 @@ impl<'c, 's> Compiler<'c, 's> {
                 let a = Attrs::collect(cx, attrs)?;
                 a.only_description_and_sensitivity(cx, "a record reference")?;
                 let Some(&r) = self.records.get(record.value.as_str()) else {
-                    return Err(cx.err(record.span, ErrorKind::UnknownRecord(record.value.clone())));
+                    let hint = did_you_mean(&record.value, self.records.keys().copied());
+                    return Err(cx.err(
+                        record.span,
+                        ErrorKind::UnknownRecord {
+                            name: record.value.clone(),
+                            hint,
+                        },
+                    ));
                 };
                 if self.record_stack.contains(&r.name.value.as_str()) {
                     return Err(cx.err(
@@ -641,9 +780,11 @@ impl<'c, 's> Compiler<'c, 's> {
                         count.value
                     )
                 } else {
+                    let names = st.scopes.iter().flatten().map(|e| e.name);
                     format!(
-                        "no field \"{}\" before the repeat to take the count from",
-                        count.value
+                        "no field \"{}\" before the repeat to take the count from{}",
+                        count.value,
+                        did_you_mean(first, names)
                     )
                 }),
             ));

@@ -242,6 +242,10 @@ impl Compiler<'_, '_> {
             {
                 Fast::Digits
             }
+            Codec::Number(n) if n.pad == b'0' && n.align_right && !n.lenient && n.digits <= 18 => {
+                Fast::Number
+            }
+            Codec::Temporal(p) if p.is_default() => Fast::Temporal,
             _ => Fast::None,
         };
         let mut def = ScalarDef {

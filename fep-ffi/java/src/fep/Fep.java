@@ -42,6 +42,12 @@ public final class Fep {
   public static final int RESULT_CORRELATOR_FULL = 112;
   /** No pending request has the response's correlation key. */
   public static final int RESULT_UNMATCHED = 113;
+  /** The stream ends inside a frame (the error says what its prefix promised and what came). */
+  public static final int RESULT_FRAME_TRUNCATED = 114;
+  /** A frame whose length disagrees with its message's length (it is skipped). */
+  public static final int RESULT_FRAME_LENGTH_MISMATCH = 115;
+  /** A frame longer than the framer's maximum. */
+  public static final int RESULT_FRAME_TOO_LONG = 116;
 
   /** @return the native library's version, such as {@code 0.1.0} */
   public static String version() {

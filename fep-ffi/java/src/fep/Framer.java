@@ -72,7 +72,9 @@ public final class Framer implements AutoCloseable {
    * Takes the next whole telegram (without its frame).
    *
    * @return the telegram, or null when more bytes are needed
-   * @throws FepException {@code RESULT_FRAMING}, with the stream offset
+   * @throws FepException {@code RESULT_FRAMING} (a length prefix that is not a length),
+   *     {@code RESULT_FRAME_LENGTH_MISMATCH} or {@code RESULT_FRAME_TOO_LONG}, with the
+   *     stream offset of the frame
    */
   public byte[] next() {
     return Lib.framerTake(handle.get(), false, offset);
@@ -83,7 +85,8 @@ public final class Framer implements AutoCloseable {
    * terminator.
    *
    * @return the telegram, or null when nothing is left
-   * @throws FepException {@code RESULT_FRAMING} when bytes are left over
+   * @throws FepException {@code RESULT_FRAME_TRUNCATED} when bytes are left over (the error
+   *     says what the frame's prefix promised and how many came)
    */
   public byte[] finish() {
     return Lib.framerTake(handle.get(), true, offset);

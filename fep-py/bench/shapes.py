@@ -1,0 +1,227 @@
+"""Prints how fast the Python package decodes the four bench messages of
+layouts/securities.layout, each beside pure-Python slicing of the same message to the
+same values: telegrams per second for ``decode``, ``decode().to_dict()`` and
+``decode_arrow``, and the ratio of each to the slicing.
+
+Not a test: a figure printer (it asserts that the slicing gives what ``to_dict`` gives).
+Run it with the package installed (scripts/test-python.sh leaves one in
+target/python-venv):
+
+    target/python-venv/bin/python fep-py/bench/shapes.py [--count 200000]
+
+The messages: ``order`` (200 bytes, ASCII only), ``customer`` (400 bytes, ten Hangul
+fields in EUC-KR, two of them full-width ``G``), ``settlement`` (250 bytes, signed,
+overpunched and scaled numbers) and ``history`` (2,054 bytes, 20 counted rows).
+"""
+
+import argparse
+import datetime
+import decimal
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import fep
+
+LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
+SAMPLES = {
+    "order": "order-request.bin",
+    "customer": "customer-register.bin",
+    "settlement": "settlement.bin",
+    "history": "history-20.bin",
+}
+
+OVERPUNCH = {c: (i, False) for i, c in enumerate(b"{ABCDEFGHI")}
+OVERPUNCH.update({c: (i, True) for i, c in enumerate(b"}JKLMNOPQR")})
+
+
+def text(b):
+    return b.decode("euc-kr").rstrip(" ")
+
+
+def gtext(b):
+    return b.decode("euc-kr").rstrip("\u3000")
+
+
+def num(b):
+    return None if b.strip() == b"" else int(b)
+
+
+def dec(b, scale):
+    return None if b.strip() == b"" else decimal.Decimal(int(b)).scaleb(-scale)
+
+
+def leading(b, scale=0):
+    if b.strip() == b"":
+        return None
+    v = int(b[1:]) * (-1 if b[:1] == b"-" else 1)
+    return decimal.Decimal(v).scaleb(-scale) if scale else v
+
+
+def trailing(b):
+    if b.strip() == b"":
+        return None
+    return int(b[:-1]) * (-1 if b[-1:] == b"-" else 1)
+
+
+def overpunch(b, scale=0):
+    if b.strip() == b"":
+        return None
+    d, neg = OVERPUNCH[b[-1]]
+    v = (int(b[:-1] or b"0") * 10 + d) * (-1 if neg else 1)
+    return decimal.Decimal(v).scaleb(-scale) if scale else v
+
+
+def date(b):
+    return None if b.strip() == b"" else datetime.date(int(b[:4]), int(b[4:6]), int(b[6:8]))
+
+
+def hms(b):
+    return None if b.strip() == b"" else datetime.time(int(b[:2]), int(b[2:4]), int(b[4:6]))
+
+
+def order(t):
+    return {
+        "tr_code": text(t[0:4]),
+        "account": text(t[4:15]),
+        "branch": text(t[15:18]),
+        "order_no": num(t[18:28]),
+        "orig_order_no": num(t[28:38]),
+        "order_date": date(t[38:46]),
+        "order_time": hms(t[46:52]),
+        "isin": text(t[52:64]),
+        "market": text(t[64:66]),
+        "side": text(t[66:67]),
+        "order_type": text(t[67:69]),
+        "quantity": num(t[69:79]),
+        "price": num(t[79:88]),
+        "condition": text(t[88:89]),
+        "channel": text(t[89:91]),
+        "ip_addr": text(t[91:130]),
+        "mac_addr": text(t[130:142]),
+        "user_id": text(t[142:154]),
+        "resp_code": text(t[154:158]),
+    }
+
+
+def customer(t):
+    return {
+        "tr_code": text(t[0:4]),
+        "account": text(t[4:15]),
+        "name": text(t[15:35]),
+        "name_fw": gtext(t[35:55]),
+        "birth_date": date(t[55:63]),
+        "phone": text(t[63:78]),
+        "zip_code": text(t[78:83]),
+        "address": text(t[83:153]),
+        "address_detail": text(t[153:203]),
+        "employer": text(t[203:243]),
+        "job_title": text(t[243:263]),
+        "branch_name": gtext(t[263:283]),
+        "manager": text(t[283:295]),
+        "risk_grade": text(t[295:305]),
+        "memo": text(t[305:385]),
+        "resp_code": text(t[385:389]),
+    }
+
+
+def settlement(t):
+    return {
+        "tr_code": text(t[0:4]),
+        "account": text(t[4:15]),
+        "trade_date": date(t[15:23]),
+        "settle_date": date(t[23:31]),
+        "isin": text(t[31:43]),
+        "quantity": num(t[43:53]),
+        "price": dec(t[53:64], 2),
+        "gross_amount": num(t[64:79]),
+        "commission": dec(t[79:92], 2),
+        "tax": overpunch(t[92:103]),
+        "fx_rate": dec(t[103:113], 4),
+        "foreign_amount": leading(t[113:129], 2),
+        "pnl": trailing(t[129:143]),
+        "pnl_rate": overpunch(t[143:150], 4),
+        "accrued": overpunch(t[150:163], 2),
+        "net_amount": leading(t[163:179]),
+        "cash_before": leading(t[179:195]),
+        "cash_after": leading(t[195:211]),
+        "loan_balance": num(t[211:224]),
+        "margin_ratio": dec(t[224:229], 2),
+        "resp_code": text(t[229:233]),
+    }
+
+
+def history(t):
+    n = int(t[51:54])
+    rows = []
+    for i in range(n):
+        r = t[54 + 100 * i : 154 + 100 * i]
+        rows.append(
+            {
+                "trade_date": date(r[0:8]),
+                "seq": num(r[8:13]),
+                "kind": text(r[13:17]),
+                "isin": text(r[17:29]),
+                "quantity": num(r[29:39]),
+                "price": num(r[39:48]),
+                "amount": leading(r[48:64]),
+                "balance": leading(r[64:80]),
+                "memo": text(r[80:100]),
+            }
+        )
+    return {
+        "tr_code": text(t[0:4]),
+        "account": text(t[4:15]),
+        "from_date": date(t[15:23]),
+        "to_date": date(t[23:31]),
+        "next_key": text(t[31:51]),
+        "count": n,
+        "rows": rows,
+    }
+
+
+BY_HAND = {"order": order, "customer": customer, "settlement": settlement, "history": history}
+
+
+def timed(f, n):
+    start = time.perf_counter()
+    f()
+    return n / (time.perf_counter() - start)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=200_000, help="telegrams per message")
+    args = parser.parse_args()
+    n = args.count
+    schema = fep.Schema.load(LAYOUTS / "securities.layout")
+    print(f"fep {fep.__version__}, {os.cpu_count()} CPUs, {n:,} telegrams per message")
+    print(f"{'message / path':<42} {'telegrams/s':>12} {'x slicing':>10}")
+    for name, sample in SAMPLES.items():
+        framed = (LAYOUTS / "securities" / sample).read_bytes()
+        t = framed[4:]
+        hand = BY_HAND[name]
+        assert hand(t) == schema.decode(t).to_dict(), name
+        telegrams = [t] * n
+        slicing = timed(lambda: [hand(x) for x in telegrams], n)
+        decode = timed(lambda: [schema.decode(x) for x in telegrams], n)
+        to_dict = timed(lambda: [schema.decode(x).to_dict() for x in telegrams], n)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "capture.bin"
+            path.write_bytes(framed * n)
+            start = time.perf_counter()
+            table = schema.decode_arrow(path, message=name)
+            arrow = n / (time.perf_counter() - start)
+            assert table.num_rows == n, name
+        for label, r in [
+            ("pure-Python slicing -> dict", slicing),
+            ("decode", decode),
+            ("decode().to_dict()", to_dict),
+            ("decode_arrow, capture file", arrow),
+        ]:
+            print(f"{name + ': ' + label:<36} {r:>12,.0f} {r / slicing:>9.1f}x")
+
+
+if __name__ == "__main__":
+    main()
