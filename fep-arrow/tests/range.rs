@@ -163,7 +163,9 @@ fn a_bad_telegram_in_each_mode() {
     assert_eq!(bad_rows[0].0, at);
     assert!(
         bad_rows[0].1.contains("transfer.amount")
-            && bad_rows[0].1.contains(&format!("{}", at + 4 + 129)),
+            && bad_rows[0].1.contains(&format!(
+                "(frame at byte {at}; field at bytes 129..142 of the telegram)"
+            )),
         "{}",
         bad_rows[0].1
     );

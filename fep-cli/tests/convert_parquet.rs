@@ -258,13 +258,98 @@ fn a_bad_telegram_is_reported_and_the_rest_converted() {
     let out = dir.path().join("out");
     let r = convert("layouts/firmbanking.layout", &input, &out, &[]);
     r.code(1);
+    let error = format!(
+        "error: {}: transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram)",
+        input.display()
+    );
+    assert!(r.stderr.contains(&error), "{}", r.stderr);
+    // The same error text as the other formats give.
+    let jsonl = dir.path().join("out.jsonl");
+    let j = fep(&[
+        "convert",
+        "-l",
+        "layouts/firmbanking.layout",
+        input.to_str().expect("path"),
+        "-o",
+        jsonl.to_str().expect("path"),
+        "-q",
+    ]);
+    j.code(1);
+    let first = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("error:"))
+            .map(str::to_owned)
+    };
+    assert_eq!(first(&r.stderr), first(&j.stderr));
+    let (_, rows) = read_parquet(&out.join("message=transfer/part-00000.parquet"));
+    assert_eq!(rows, 2);
+}
+
+#[test]
+fn several_inputs_go_into_the_same_datasets() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let transfer = read("layouts/firmbanking/transfer-request.bin");
+    let a = dir.path().join("day1.bin");
+    let b = dir.path().join("day2.bin");
+    std::fs::write(&a, transfer.repeat(3)).expect("writes");
+    std::fs::write(&b, transfer.repeat(4)).expect("writes");
+    let out = dir.path().join("out");
+    let r = fep(&[
+        "convert",
+        "-l",
+        "layouts/firmbanking.layout",
+        a.to_str().expect("path"),
+        b.to_str().expect("path"),
+        "-o",
+        out.to_str().expect("path"),
+        "--to",
+        "parquet",
+    ]);
+    r.code(0);
+    assert!(r.stderr.contains("converted 7 telegrams"), "{}", r.stderr);
+    let (_, rows) = read_parquet(&out.join("message=transfer/part-00000.parquet"));
+    assert_eq!(rows, 7);
+
+    // A missing input is a usage error before anything is written.
+    let missing = dir.path().join("missing.bin");
+    let out2 = dir.path().join("out2");
+    let r = fep(&[
+        "convert",
+        "-l",
+        "layouts/firmbanking.layout",
+        a.to_str().expect("path"),
+        missing.to_str().expect("path"),
+        "-o",
+        out2.to_str().expect("path"),
+        "--to",
+        "parquet",
+    ]);
+    r.code(2);
+    assert!(!out2.exists());
+}
+
+#[test]
+fn a_packet_capture_is_refused_with_a_usage_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let pcap = "fep-cli/tests/data/captures/relay-faults.pcap";
+    let r = fep(&[
+        "convert",
+        "-l",
+        "layouts/firmbanking.layout",
+        pcap,
+        "-o",
+        out.to_str().expect("path"),
+        "--to",
+        "parquet",
+    ]);
+    r.code(2);
     assert!(
-        r.stderr.contains("telegram at byte 304: transfer.amount"),
+        r.stderr.contains(pcap) && r.stderr.contains("packet capture"),
         "{}",
         r.stderr
     );
-    let (_, rows) = read_parquet(&out.join("message=transfer/part-00000.parquet"));
-    assert_eq!(rows, 2);
+    assert!(!out.exists());
 }
 
 /// Runs `fep` and returns its exit code and peak resident memory in KiB (`None` where the
