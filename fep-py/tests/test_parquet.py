@@ -84,7 +84,8 @@ def test_parquet_errors(firmbanking, tmp_path):
     bad[4 + 130] = ord("O")
     with pytest.raises(fep.DecodeError) as e:
         firmbanking.to_parquet(good + bytes(bad), tmp_path / "bad")
-    assert e.value.offset == len(good) + 4 + 129
+    # The field's offset in the telegram, and the frame's in the stream.
+    assert (e.value.offset, e.value.frame_offset) == (129, len(good))
     # No file that looks whole is left behind.
     assert not list((tmp_path / "bad").rglob("*.parquet"))
     with pytest.raises(ValueError, match="compression"):
@@ -138,6 +139,7 @@ def test_range_modes(firmbanking, tmp_path):
 
     with pytest.raises(fep.DecodeError) as e:
         ranges_table(firmbanking, path, [1000, 4000], mode="FAILFAST")
-    assert e.value.offset == at + 4 + 129
+    assert (e.value.offset, e.value.frame_offset) == (129, at)
+    assert f"frame at byte {at}; field at bytes 129..142" in str(e.value)
     with pytest.raises(ValueError, match="PERMISSIVE"):
         firmbanking.iter_arrow(path, mode="lenient")
