@@ -15,7 +15,7 @@ SANITIZE=(-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 # What a program linking libfep.a needs besides: the one list, also fep.pc's Libs.private.
 read -ra STATIC_LIBS < <(grep -v '^#' fep-ffi/static-libs.txt)
 VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect)
-TESTS=(test_api test_samples test_threads test_correlator)
+TESTS=(test_api test_samples test_threads test_correlator test_checker)
 
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh

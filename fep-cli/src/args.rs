@@ -47,7 +47,13 @@ Example:
 
 On success, prints each message with its length and a table of its fields: offset, length,
 type, path and description. On a mistake, prints file:line:col, the line, a caret under the
-place and what is wrong, and exits with 2.")]
+place and what is wrong, and exits with 2.
+
+With -l LAYOUT, validates batch files instead: every telegram decodes, and every `check`
+statement of the layout holds (trailer counts and totals, sequence numbers, header copies).
+Prints each failure with its record number and byte offset, then a line a file; exits
+with 1 when anything failed:
+  fep check -l layouts/cms-batch.layout layouts/cms-batch/batch-file.bin")]
     Check(CheckArgs),
 
     /// Decode framed telegrams (files, standard input or hex dumps) to JSON or a table
@@ -75,7 +81,11 @@ Examples:
 The JSON is one object {\"message\": NAME, \"fields\": {...}}, an array of them, or one a
 line (JSON lines; an \"offset\" key is ignored). With --message, an object may also be the
 fields alone. Decode with --reveal first: masked values cannot be encoded back. Telegrams are
-bytes, which a terminal cannot show: on a terminal, give --hex, -o FILE or redirect.")]
+bytes, which a terminal cannot show: on a terminal, give --hex, -o FILE or redirect.
+With a layout that has `check` statements (batch files), fields they compute (trailer
+counts and totals, sequence numbers, header copies) are filled in when left out and
+checked when given, and a batch left open gets its trailer: a header and data records
+make a complete file.")]
     Encode(EncodeArgs),
 
     /// Show a telegram field by field: offset, length, path, description, raw bytes and value
@@ -100,7 +110,9 @@ Shows a progress bar on a terminal and ends with a summary on standard error: te
 message, errors and time. Bad telegrams are reported and left out (unless --fail-fast); the
 exit status is then 1. Every row starts with its source (the input file) and the byte offset
 of its frame in that file. CSV has one column a field (repeated fields hold their JSON); for
-Excel on Korean Windows give --bom (UTF-8), or --encoding cp949 for older versions.")]
+Excel on Korean Windows give --bom (UTF-8), or --encoding cp949 for older versions.
+A telegram that fails one of the layout's `check` statements is rejected like a bad one;
+--rejects FILE keeps every rejected telegram, byte for byte, with an index beside it.")]
     Convert(ConvertArgs),
 
     /// Match each request with its response by key, in a capture (pcap, pcapng) or a file of
@@ -156,9 +168,14 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The layout file
-    #[arg(value_name = "LAYOUT")]
-    pub layout: PathBuf,
+    /// The layout file; with -l, the batch files to validate (- for standard input)
+    #[arg(value_name = "LAYOUT | FILE")]
+    pub paths: Vec<PathBuf>,
+
+    /// Validate FILEs against this layout: every telegram, and its `check` statements
+    /// (trailer counts and totals, sequence numbers); prints every failure
+    #[arg(short, long, value_name = "LAYOUT")]
+    pub layout: Option<PathBuf>,
 }
 
 /// Where telegrams come from: files, standard input, hex dumps.
@@ -207,6 +224,10 @@ pub struct DecodeArgs {
     #[arg(short = 'k', long)]
     pub keep_going: bool,
 
+    /// Do not run the layout's `check` statements (batch totals, sequence numbers)
+    #[arg(long)]
+    pub no_checks: bool,
+
     #[command(flatten)]
     pub filters: crate::capture::FilterArgs,
 }
@@ -253,6 +274,11 @@ pub struct EncodeArgs {
     /// The line ending for layouts with `framing lines`
     #[arg(long, value_enum, default_value_t = LineEndingArg::Crlf, value_name = "ENDING")]
     pub line_ending: LineEndingArg,
+
+    /// Write messages as given: do not fill in or check what the layout's `check`
+    /// statements compute (trailer counts and totals, sequence numbers)
+    #[arg(long)]
+    pub no_checks: bool,
 }
 
 /// Line endings for `framing lines`.
@@ -323,6 +349,15 @@ pub struct ConvertArgs {
     /// No progress bar and no summary
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Write every rejected telegram to FILE as it stood in the input (framed as the
+    /// layout says), with FILE.index.csv beside it: offset, length, rejects_offset, error
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
+    /// Do not run the layout's `check` statements (batch totals, sequence numbers)
+    #[arg(long)]
+    pub no_checks: bool,
 
     #[command(flatten)]
     pub filters: crate::capture::FilterArgs,

@@ -13,10 +13,18 @@ use crate::render;
 use crate::style::Style;
 
 pub fn run(args: &CheckArgs, color: ColorChoice) -> Result<(), Failure> {
-    let schema = load(&args.layout, color)?;
+    if let Some(layout) = &args.layout {
+        return crate::batch::validate(layout, &args.paths, color);
+    }
+    let [layout] = args.paths.as_slice() else {
+        return Err(Failure::usage(
+            "give one layout file to check, or -l LAYOUT and the files to validate",
+        ));
+    };
+    let schema = load(layout, color)?;
     let style = Style::stdout(color);
     let mut out = io::BufWriter::new(io::stdout().lock());
-    write(&mut out, &args.layout, &schema, style).map_err(Failure::output)?;
+    write(&mut out, layout, &schema, style).map_err(Failure::output)?;
     out.flush().map_err(Failure::output)
 }
 
@@ -87,6 +95,14 @@ fn write(out: &mut impl Write, path: &Path, schema: &Schema, style: Style) -> io
     for m in schema.messages() {
         writeln!(out)?;
         message(out, &m, style)?;
+    }
+    let checks: Vec<&str> = schema.checks().collect();
+    if !checks.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", style.bold("checks"))?;
+        for c in checks {
+            writeln!(out, "  {c}")?;
+        }
     }
     Ok(())
 }

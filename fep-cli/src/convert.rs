@@ -17,6 +17,7 @@ use indicatif::{BinaryBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use fep_core::capture::CapturedTelegram;
 
 use crate::args::{ColorChoice, ConvertArgs, ConvertFormat, CsvArgs, CsvEncoding};
+use crate::batch::{Checks, Rejects};
 use crate::capture::{self, Feed};
 use crate::failure::{self, Failure, print_error};
 use crate::input::{self, Telegrams};
@@ -100,6 +101,13 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         .enumerate()
         .map(|(i, m)| (m.name(), i))
         .collect();
+    let mut rejects = match &args.rejects {
+        Some(path) => Some(Rejects::create(&schema, path)?),
+        None => None,
+    };
+    let mut rejected = 0u64;
+    // With several inputs, a rejected telegram's index entry says which one it is from.
+    let several = sources.len() > 1;
     let mut total = 0u64;
     let mut errors = 0u64;
     let mut code = 0u8;
@@ -118,37 +126,97 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             }
             _ => Feed::Framed(Telegrams::new(&schema, reader, false)),
         };
+        // Each file is checked as a batch file of its own; a capture interleaves
+        // connections, so its records are not one batch.
+        let mut checks = Checks::new(&schema, args.no_checks || is_capture);
+        let why = |e: &str| {
+            if several {
+                format!("{label}: {e}")
+            } else {
+                e.to_owned()
+            }
+        };
+        let mut stopped = false;
         while let Some(item) = telegrams.next() {
             let problem = match item {
                 Ok(frame) => match schema.decode(&frame.telegram) {
-                    Ok(msg) => match writer.write(
-                        &msg,
-                        &label,
-                        frame.offset,
-                        args.reveal,
-                        telegrams.captured(),
-                    ) {
-                        Ok(()) => {
-                            if let Some(&i) = index.get(msg.name()) {
-                                counts[i] += 1;
-                            }
-                            total += 1;
-                            None
-                        }
-                        Err(Refused::Io(e)) => return Err(Failure::output(e)),
-                        Err(Refused::Unmappable(what)) => {
+                    Ok(msg) => {
+                        let failed = checks.record(frame.offset, &msg);
+                        if !failed.is_empty() {
+                            // A record that fails a check is rejected whole, with every failure.
                             code = code.max(failure::DATA);
-                            Some(format!("{label}: frame at byte {}: {what}", frame.offset))
+                            rejected += 1;
+                            let texts: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
+                            if let Some(r) = &mut rejects {
+                                r.push(
+                                    frame.offset,
+                                    Some(&frame.telegram),
+                                    &why(&texts.join("; ")),
+                                )
+                                .map_err(Failure::output)?;
+                            }
+                            let lines: Vec<String> =
+                                texts.iter().map(|t| format!("{label}: {t}")).collect();
+                            Some(lines.join("\nerror: "))
+                        } else {
+                            match writer.write(
+                                &msg,
+                                &label,
+                                frame.offset,
+                                args.reveal,
+                                telegrams.captured(),
+                            ) {
+                                Ok(()) => {
+                                    if let Some(&i) = index.get(msg.name()) {
+                                        counts[i] += 1;
+                                    }
+                                    total += 1;
+                                    None
+                                }
+                                Err(Refused::Io(e)) => return Err(Failure::output(e)),
+                                Err(Refused::Unmappable(what)) => {
+                                    code = code.max(failure::DATA);
+                                    rejected += 1;
+                                    let text = format!("frame at byte {}: {what}", frame.offset);
+                                    if let Some(r) = &mut rejects {
+                                        r.push(frame.offset, Some(&frame.telegram), &why(&text))
+                                            .map_err(Failure::output)?;
+                                    }
+                                    Some(format!("{label}: {text}"))
+                                }
+                            }
                         }
-                    },
+                    }
                     Err(e) => {
                         let e = e.in_frame(frame.offset);
                         code = code.max(failure::exit_code(&e));
+                        checks.unreadable(frame.offset);
+                        rejected += 1;
+                        if let Some(r) = &mut rejects {
+                            r.push(frame.offset, Some(&frame.telegram), &why(&e.to_string()))
+                                .map_err(Failure::output)?;
+                        }
                         Some(format!("{label}: {e}"))
                     }
                 },
                 Err(fe) => {
                     code = code.max(failure::exit_code(&fe.error));
+                    let at = fe.rejected.as_ref().map_or_else(
+                        || {
+                            fe.error
+                                .frame_offset()
+                                .or(fe.error.offset())
+                                .map_or(0, |o| o as u64)
+                        },
+                        |f| f.offset,
+                    );
+                    checks.unreadable(at);
+                    rejected += 1;
+                    if let Some(r) = &mut rejects {
+                        let bytes = fe.rejected.as_ref().map(|f| &f.telegram[..]);
+                        r.push(at, bytes, &why(&fe.error.to_string()))
+                            .map_err(Failure::output)?;
+                    }
                     let mut text = format!("{label}: {}", fe.error);
                     if fe.fatal && fe.error.offset().is_some() {
                         text.push_str(&format!(
@@ -162,17 +230,36 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
                 errors += 1;
                 report(text, &progress);
                 if args.fail_fast {
-                    done_bytes += telegrams.bytes_read();
-                    break 'inputs;
+                    stopped = true;
+                    break;
                 }
             }
             if let Some(p) = &mut progress {
                 p.update(done_bytes + telegrams.bytes_read(), total);
             }
         }
+        if !stopped {
+            // The end of this input: a batch left without its trailer.
+            for e in checks.finish() {
+                errors += 1;
+                code = code.max(failure::DATA);
+                report(format!("{label}: {e}"), &progress);
+                if args.fail_fast {
+                    stopped = true;
+                    break;
+                }
+            }
+        }
+        if stopped {
+            done_bytes += telegrams.bytes_read();
+            break 'inputs;
+        }
         done_bytes += telegrams.bytes_read();
     }
     writer.finish().map_err(Failure::output)?;
+    if let Some(r) = &mut rejects {
+        r.finish().map_err(Failure::output)?;
+    }
     if let Some(p) = progress {
         p.bar.finish_and_clear();
     }
@@ -182,6 +269,8 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             counts: &counts,
             total,
             errors,
+            rejected,
+            rejects: rejects.as_ref().map(|r| r.path().display().to_string()),
             bytes: done_bytes,
             elapsed: start.elapsed(),
             output: if to_stdout {
@@ -766,6 +855,9 @@ struct Summary<'a> {
     counts: &'a [u64],
     total: u64,
     errors: u64,
+    /// Telegrams read but not converted; with `total`, every telegram read.
+    rejected: u64,
+    rejects: Option<String>,
     bytes: u64,
     elapsed: Duration,
     output: String,
@@ -805,7 +897,8 @@ impl Summary<'_> {
             "  {:<width$}  {:>12}",
             "errors",
             render::count(self.errors)
-        )
+        )?;
+        crate::batch::summary(out, self.total, self.rejected, self.rejects.as_deref())
     }
 }
 

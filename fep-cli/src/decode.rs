@@ -10,6 +10,7 @@ use fep_core::{Frame, Message, Schema};
 use fep_core::capture::{CaptureEvent, CapturedTelegram};
 
 use crate::args::{ColorChoice, DecodeArgs, Format};
+use crate::batch::Checks;
 use crate::capture;
 use crate::failure::{self, Failure, print_error, print_note};
 use crate::input::{self, Telegrams};
@@ -72,18 +73,49 @@ pub fn run(
             }
         };
         let (before, errors_before) = (stats.telegrams, stats.errors);
-        for item in Telegrams::new(&schema, reader, args.input.no_frame) {
+        // A file is checked as a batch file; a hex dump or a bare telegram is one telegram.
+        let batch_file = matches!(src, input::Source::File(_) | input::Source::Stdin);
+        let mut checks = Checks::new(
+            &schema,
+            args.no_checks || args.input.no_frame || !batch_file,
+        );
+        let mut items = Telegrams::new(&schema, reader, args.input.no_frame);
+        loop {
+            let Some(item) = items.next() else {
+                // The end of the input: a batch left without its trailer.
+                let Some(e) = checks.finish().into_iter().next() else {
+                    break;
+                };
+                stats.fail(failure::DATA);
+                let problem = format!("{label}: {e}");
+                if !keep_going {
+                    emit.finish(&mut out)?;
+                    flush(&mut out)?;
+                    return Err(Failure::data(problem).with_code(stats.code));
+                }
+                flush(&mut out)?;
+                print_error(&problem, color);
+                break;
+            };
             let problem = match item {
                 Ok(frame) => match match &args.message {
                     Some(name) => schema.decode_message(name, &frame.telegram),
                     None => schema.decode(&frame.telegram),
                 } {
                     Ok(msg) => {
-                        emit.push(&mut out, &schema, &frame, &msg, &label, None)?;
-                        stats.telegrams += 1;
-                        continue;
+                        let failed = checks.record(frame.offset, &msg);
+                        if failed.is_empty() {
+                            emit.push(&mut out, &schema, &frame, &msg, &label, None)?;
+                            stats.telegrams += 1;
+                            continue;
+                        }
+                        stats.fail(failure::DATA);
+                        let lines: Vec<String> =
+                            failed.iter().map(|e| format!("{label}: {e}")).collect();
+                        lines.join("\nerror: ")
                     }
                     Err(e) => {
+                        checks.unreadable(frame.offset);
                         // A framed input's errors say which frame; a bare one has none.
                         let e = if args.input.no_frame {
                             e
@@ -95,6 +127,12 @@ pub fn run(
                     }
                 },
                 Err(fe) => {
+                    checks.unreadable(
+                        fe.error
+                            .frame_offset()
+                            .or(fe.error.offset())
+                            .map_or(0, |o| o as u64),
+                    );
                     stats.fail(failure::exit_code(&fe.error));
                     let mut text = format!("{label}: {}", fe.error);
                     if let Some(hint) = input::bare_hint(&fe.error, args.input.no_frame) {

@@ -17,8 +17,10 @@ use fep_core::{
 };
 
 use crate::args::{ColorChoice, EncodeArgs, LineEndingArg};
+use crate::batch::Filler;
 use crate::failure::{self, Failure};
 use crate::render;
+use crate::style::Style;
 
 pub fn run(args: &EncodeArgs, color: ColorChoice) -> Result<(), Failure> {
     let schema = crate::check::load(&args.layout, color)?;
@@ -76,6 +78,7 @@ fn encode_all<R: Read>(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let names: Vec<&str> = schema.messages().map(|m| m.name()).collect();
+    let mut fill = Filler::new(schema, args.no_checks);
     let mut n = 0usize;
     for value in stream {
         let value = value.map_err(|e| {
@@ -105,17 +108,27 @@ fn encode_all<R: Read>(
                 for (i, item) in items.into_iter().enumerate() {
                     let prefix = format!("[{i}]");
                     let msg = message(item, args.message.as_deref(), &names, &at, &prefix)?;
-                    write(out, schema, framer, &msg, args, &at, &prefix)?;
+                    write(out, schema, framer, &msg, args, &at, &prefix, &mut fill)?;
                 }
             }
             other => {
                 let msg = message(other, args.message.as_deref(), &names, &at, "")?;
-                write(out, schema, framer, &msg, args, &at, "")?;
+                write(out, schema, framer, &msg, args, &at, "", &mut fill)?;
             }
         }
     }
     if n == 0 {
         return Err(Failure::data(format!("{label}: no JSON value in it")));
+    }
+    // A batch left open gets its trailer, computed.
+    if let Some(trailer) = fill.end() {
+        let at = Where {
+            label,
+            line: lines.get().start,
+            value: n,
+        };
+        let trailer = trailer.map_err(|e| Failure::core(&e, &at.text(), Style::plain()))?;
+        emit(out, schema, framer, &trailer, args, &at, "", &mut fill)?;
     }
     Ok(())
 }
@@ -425,6 +438,7 @@ fn message(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write(
     out: &mut impl Write,
     schema: &Schema,
@@ -433,8 +447,33 @@ fn write(
     args: &EncodeArgs,
     at: &Where<'_>,
     prefix: &str,
+    fill: &mut Filler,
 ) -> Result<(), Failure> {
     refuse_masked(schema, msg, at, prefix)?;
+    // A second header record closes the batch before it with its trailer.
+    if let Some(trailer) = fill.before(msg) {
+        let trailer = trailer.map_err(|e| Failure::core(&e, &at.text(), Style::plain()))?;
+        emit(out, schema, framer, &trailer, args, at, prefix, fill)?;
+    }
+    emit(out, schema, framer, msg, args, at, prefix, fill)
+}
+
+/// Encodes one message (its checked fields filled in), frames and writes it.
+#[allow(clippy::too_many_arguments)]
+fn emit(
+    out: &mut impl Write,
+    schema: &Schema,
+    framer: &Framer,
+    msg: &Message<'_>,
+    args: &EncodeArgs,
+    at: &Where<'_>,
+    prefix: &str,
+    fill: &mut Filler,
+) -> Result<(), Failure> {
+    let msg = fill
+        .prepare(msg)
+        .map_err(|e| encode_failure(schema, &e, msg, at, prefix))?;
+    let msg = &*msg;
     let telegram = schema
         .encode(msg)
         .map_err(|e| encode_failure(schema, &e, msg, at, prefix))?;
@@ -450,7 +489,9 @@ fn write(
     } else {
         out.write_all(&bytes)
     };
-    r.map_err(Failure::output)
+    r.map_err(Failure::output)?;
+    fill.written(msg, bytes.len());
+    Ok(())
 }
 
 /// An encode error with the JSON path (`[2].fields.items[0].amount`) and the layout's

@@ -7,6 +7,7 @@
 //! 0 success, 1 a data error (a bad telegram, bad hex, bad JSON), 2 a usage or layout error.
 
 mod args;
+mod batch;
 mod capture;
 mod check;
 mod convert;

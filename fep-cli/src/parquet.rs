@@ -15,6 +15,7 @@ use fep_arrow::Masking;
 use fep_arrow::parquet::{Codec, Dataset, Options};
 
 use crate::args::{ColorChoice, ConvertArgs};
+use crate::batch::{Checks, Rejects};
 use crate::capture;
 use crate::convert::Progress;
 use crate::failure::{self, Failure, print_error};
@@ -109,28 +110,90 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
     let mut progress =
         (!args.quiet && io::stderr().is_terminal()).then(|| Progress::new(total_size));
     let (mut total, mut errors, mut code) = (0u64, 0u64, 0u8);
+    let mut rejects = match &args.rejects {
+        Some(path) => Some(Rejects::create(&schema, path)?),
+        None => None,
+    };
+    let mut rejected = 0u64;
+    // With several inputs, a rejected telegram's index entry says which one it is from.
+    let several = opened.len() > 1;
     // Bytes of the inputs before the one being read.
     let mut done_bytes = 0u64;
+    let report = |text: String, progress: &Option<Progress>| match progress {
+        Some(p) => p.bar.suspend(|| print_error(&text, color)),
+        None => print_error(&text, color),
+    };
     'inputs: for (label, reader, _) in opened {
         let mut telegrams = Telegrams::new(&schema, reader, false);
+        // Each file is checked as a batch file of its own.
+        let mut checks = Checks::new(&schema, args.no_checks);
+        let why = |e: &str| {
+            if several {
+                format!("{label}: {e}")
+            } else {
+                e.to_owned()
+            }
+        };
+        let mut stopped = false;
         while let Some(item) = telegrams.next() {
             let problem = match item {
                 Ok(frame) => match schema.decode(&frame.telegram) {
                     Ok(msg) => {
-                        dataset
-                            .push(&msg, frame.telegram.len())
-                            .map_err(|e| out_failure(&label, e))?;
-                        total += 1;
-                        None
+                        let failed = checks.record(frame.offset, &msg);
+                        if failed.is_empty() {
+                            dataset
+                                .push(&msg, frame.telegram.len())
+                                .map_err(|e| out_failure(&label, e))?;
+                            total += 1;
+                            None
+                        } else {
+                            // A record that fails a check is rejected whole, with every failure.
+                            code = code.max(failure::DATA);
+                            rejected += 1;
+                            let texts: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
+                            if let Some(r) = &mut rejects {
+                                r.push(
+                                    frame.offset,
+                                    Some(&frame.telegram),
+                                    &why(&texts.join("; ")),
+                                )
+                                .map_err(Failure::output)?;
+                            }
+                            let lines: Vec<String> =
+                                texts.iter().map(|t| format!("{label}: {t}")).collect();
+                            Some(lines.join("\nerror: "))
+                        }
                     }
                     Err(e) => {
                         let e = e.in_frame(frame.offset);
                         code = code.max(failure::exit_code(&e));
+                        checks.unreadable(frame.offset);
+                        rejected += 1;
+                        if let Some(r) = &mut rejects {
+                            r.push(frame.offset, Some(&frame.telegram), &why(&e.to_string()))
+                                .map_err(Failure::output)?;
+                        }
                         Some(format!("{label}: {e}"))
                     }
                 },
                 Err(fe) => {
                     code = code.max(failure::exit_code(&fe.error));
+                    let at = fe.rejected.as_ref().map_or_else(
+                        || {
+                            fe.error
+                                .frame_offset()
+                                .or(fe.error.offset())
+                                .map_or(0, |o| o as u64)
+                        },
+                        |f| f.offset,
+                    );
+                    checks.unreadable(at);
+                    rejected += 1;
+                    if let Some(r) = &mut rejects {
+                        let bytes = fe.rejected.as_ref().map(|f| &f.telegram[..]);
+                        r.push(at, bytes, &why(&fe.error.to_string()))
+                            .map_err(Failure::output)?;
+                    }
                     let mut text = format!("{label}: {}", fe.error);
                     if fe.fatal && fe.error.offset().is_some() {
                         text.push_str(&format!(
@@ -142,22 +205,37 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             };
             if let Some(text) = problem {
                 errors += 1;
-                match &progress {
-                    Some(p) => p.bar.suspend(|| print_error(&text, color)),
-                    None => print_error(&text, color),
-                }
+                report(text, &progress);
                 if args.fail_fast {
-                    done_bytes += telegrams.bytes_read();
-                    break 'inputs;
+                    stopped = true;
+                    break;
                 }
             }
             if let Some(p) = &mut progress {
                 p.update(done_bytes + telegrams.bytes_read(), total);
             }
         }
+        if !stopped {
+            // The end of this input: a batch left without its trailer.
+            for e in checks.finish() {
+                errors += 1;
+                code = code.max(failure::DATA);
+                report(format!("{label}: {e}"), &progress);
+                if args.fail_fast {
+                    stopped = true;
+                    break;
+                }
+            }
+        }
         done_bytes += telegrams.bytes_read();
+        if stopped {
+            break 'inputs;
+        }
     }
     let parts = dataset.finish().map_err(|e| out_failure(&out_label, e))?;
+    if let Some(r) = &mut rejects {
+        r.finish().map_err(Failure::output)?;
+    }
     if let Some(p) = progress {
         p.bar.finish_and_clear();
     }
@@ -187,6 +265,10 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             );
         }
         let _ = writeln!(err, "  {:>12}  errors", render::count(errors));
+        if rejected > 0 || rejects.is_some() {
+            let path = rejects.as_ref().map(|r| r.path().display().to_string());
+            let _ = crate::batch::summary(&mut err, total, rejected, path.as_deref());
+        }
     }
     match code {
         0 => Ok(()),

@@ -865,6 +865,7 @@ fn convert_golden_csv_and_jsonl_like_decode() {
             "  balance_history             1",
             "  balance_inquiry             2",
             "  errors                      0",
+            "read 5 telegrams: 5 converted + 0 rejected",
         ]
     );
 
@@ -904,7 +905,7 @@ fn convert_reports_bad_telegrams_and_goes_on() {
     let csv = std::fs::read_to_string(&out).expect("output");
     assert_eq!(csv.lines().count(), 3, "a header and the 2 good telegrams");
     let lines: Vec<&str> = r.stderr.lines().collect();
-    assert_eq!(lines.len(), 5, "{}", r.stderr);
+    assert_eq!(lines.len(), 6, "{}", r.stderr);
     assert!(lines[0].ends_with("transfer.amount (frame at byte 304; field at bytes 129..142 of the telegram): expected digits, found \"00000O0010000\" (byte 5 of the field, 'O')"), "{}", lines[0]);
     assert!(
         lines[1].contains("(frame at byte 608; bytes 0..300 of the telegram): no message matches"),
@@ -913,6 +914,7 @@ fn convert_reports_bad_telegrams_and_goes_on() {
     );
     assert!(lines[2].starts_with("converted 2 telegrams (1,216 bytes) to "));
     assert_eq!(lines[4], "  errors                      2");
+    assert_eq!(lines[5], "read 4 telegrams: 2 converted + 2 rejected");
 
     let r = fep(&["convert", "-q", "-l", FB, i, "-o", o, "--fail-fast"]);
     r.code(1);

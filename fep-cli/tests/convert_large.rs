@@ -94,7 +94,8 @@ fn convert_a_capture_of_100_000_telegrams() {
             &lines[1..],
             [
                 "  transfer              100,000",
-                "  errors                      0"
+                "  errors                      0",
+                "read 100,000 telegrams: 100,000 converted + 0 rejected",
             ],
             "{format}"
         );

@@ -182,6 +182,9 @@ pub enum ErrorKind {
     /// telegram's message lacks a key field.
     #[error("{0}")]
     NoKey(String),
+    /// A `check` statement that names a missing field or one of the wrong type.
+    #[error("{0}")]
+    BadCheck(String),
 
     // ---- data errors (decode) ----
     /// The telegram is shorter than its message needs.
@@ -316,6 +319,20 @@ pub enum ErrorKind {
     /// file); the offset is the byte of the file.
     #[error("{0}")]
     Capture(String),
+
+    /// A record of a batch file that fails one of the layout's `check` statements: a
+    /// trailer's count or total, a sequence number, a copy of a header field.
+    #[error("{detail}")]
+    CheckFailed {
+        /// The record's number in the file (1 for the first).
+        record: u64,
+        /// The value the check computed, as text (`(hidden)` for a `mask` or `secret` field).
+        expected: String,
+        /// The value the record holds, as text (`(hidden)` likewise).
+        found: String,
+        /// The whole sentence: `file_trailer.total_count is 50, the batch has 49 data_record records`.
+        detail: String,
+    },
 
     // ---- correlation ----
     /// A request whose key is already pending in the correlator.
@@ -525,7 +542,8 @@ impl ErrorKind {
             | AmbiguousMessages { .. }
             | BadAttribute(_)
             | LayoutLimit(_)
-            | NoKey(_) => Category::Layout,
+            | NoKey(_)
+            | BadCheck(_) => Category::Layout,
             TooShort { .. }
             | TooLong { .. }
             | NoMessageMatches { .. }
@@ -545,6 +563,7 @@ impl ErrorKind {
             | FrameLengthMismatch { .. }
             | NoSuchEntry { .. }
             | HexDump(_)
+            | CheckFailed { .. }
             | Capture(_)
             | DuplicateKey(_)
             | CorrelatorFull { .. }
@@ -925,6 +944,12 @@ impl Error {
             Position::Layout(l) => {
                 let file = l.file.as_deref().unwrap_or("<layout>");
                 write!(f, "{file}:{}:{}: {}", l.line, l.column, self.0.kind)
+            }
+            Position::Data(d) if matches!(self.0.kind, ErrorKind::CheckFailed { .. }) => {
+                let ErrorKind::CheckFailed { record, detail, .. } = &self.0.kind else {
+                    return Ok(());
+                };
+                write!(f, "record {record} (byte {}): {detail}", d.offset)
             }
             Position::Data(d) => {
                 let mut wrote = false;

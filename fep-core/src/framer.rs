@@ -83,10 +83,12 @@ impl Framer {
     }
 
     /// The frame of the last error that refused a whole frame, until taken: a frame whose
-    /// length disagrees with its message ([`ErrorKind::FrameLengthMismatch`]), or the
-    /// incomplete last one, the bytes that came after its prefix
-    /// ([`ErrorKind::FrameTruncated`]). Meant for showing what a bad frame holds, field by
-    /// field (`fep explain` does); kept only on those errors, never for a good frame.
+    /// length disagrees with its message ([`ErrorKind::FrameLengthMismatch`]), an overlong
+    /// line ([`ErrorKind::FrameTooLong`]), or the incomplete last one, the bytes that came
+    /// after its prefix ([`ErrorKind::FrameTruncated`]). Meant for showing what a bad frame
+    /// holds, field by field (`fep explain` does), and for keeping rejected telegrams
+    /// (`fep convert --rejects`); kept only on those errors, never for a good frame. `None`
+    /// when the error skipped nothing (the stream cannot be framed on from there).
     pub fn take_rejected(&mut self) -> Option<Frame> {
         self.rejected.take()
     }
@@ -322,7 +324,7 @@ impl Framer {
             if len > self.max_len {
                 // The line's end is known: report it, skip it, go on with the next.
                 let e = self.long_line(buf);
-                self.take(buf, 0, len, trailer);
+                self.rejected = Some(self.take(buf, 0, len, trailer));
                 return Err(e);
             }
             let frame = self.take(buf, 0, len, trailer);

@@ -56,6 +56,7 @@
 
 #[cfg(feature = "capture")]
 pub mod capture;
+mod checks;
 mod codec;
 mod correlate;
 mod decode;
@@ -68,6 +69,7 @@ pub mod hexdump;
 mod layout;
 mod path;
 mod plan;
+mod rejects;
 mod schema;
 mod stream;
 pub mod text;
@@ -79,6 +81,7 @@ mod walk;
 #[cfg(test)]
 mod proptests;
 
+pub use checks::BatchChecker;
 pub use codec::text::TextEncoding;
 pub use correlate::{Correlator, Expired, Key, Matched, Rejected, UNMATCHED_KEPT, Unmatched};
 pub use error::{
@@ -91,8 +94,11 @@ pub use explain::{ExplainedField, Explanation};
 pub use framer::FepCodec;
 pub use framer::{DEFAULT_MAX_FRAME, Frame, Framer};
 pub use framing::{Framing, LineEnding};
-pub use layout::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH};
+pub use layout::{
+    MAX_CHECKS, MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH,
+};
 pub use path::{FieldPath, PathSegment, Segments};
+pub use rejects::{BoxedRejectWriter, REJECTS_INDEX_HEADER, RejectWriter, rejects_index_path};
 pub use schema::Schema;
 pub use schema::dispatch::MAX_MESSAGES;
 pub use schema::info::{FieldInfo, MessageInfo, RepeatInfo, ValueKind};

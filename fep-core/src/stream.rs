@@ -5,13 +5,16 @@
 //! framer's maximum length), whatever the size of the stream. It can stop at the first bad
 //! telegram or report each and go on (`keep_going`), as an analyst wants.
 
+use std::collections::VecDeque;
 use std::io::{Read, Write};
 
 use bytes::{Bytes, BytesMut};
 
+use crate::checks::BatchChecker;
 use crate::error::{Error, Result};
 use crate::framer::{Frame, Framer};
 use crate::framing::LineEnding;
+use crate::rejects::BoxedRejectWriter;
 use crate::schema::Schema;
 use crate::value::Message;
 
@@ -61,7 +64,7 @@ impl<R: Read> TelegramReader<R> {
     }
 
     /// The frame the last error refused, when its bytes are known: a frame whose length
-    /// disagrees with its message, or the incomplete last one (see
+    /// disagrees with its message, an overlong line, or the incomplete last one (see
     /// [`Framer::take_rejected`]). `None` after any other error; taking it leaves `None`.
     pub fn take_rejected(&mut self) -> Option<Frame> {
         self.rejected.take()
@@ -163,6 +166,11 @@ pub struct Decoded {
 /// where in its telegram the field is ([`Error::offset`]). With [`MessageReader::keep_going`] a bad telegram is
 /// reported (an `Err` item) and reading goes on; without, the first error ends the stream.
 ///
+/// When the layout has `check` statements (batch files: trailer totals, sequence numbers),
+/// every record is checked as it goes by (see [`BatchChecker`]): a record that fails a
+/// check comes as one `Err` item per failure instead of its message, and a batch left
+/// open at the end of the input is a failure after the last record.
+///
 /// # Example
 /// ```
 /// let schema = fep_core::Schema::parse("encoding ascii\nframing lines\nmessage m 3 {\n n 9(3)\n}\n")?;
@@ -182,17 +190,24 @@ pub struct MessageReader<R> {
     frames: TelegramReader<R>,
     keep_going: bool,
     done: bool,
+    /// The layout's checks, when it has some and they are wanted.
+    checker: Option<Box<BatchChecker>>,
+    /// Failures of one record (or of the end of input) not yet handed out.
+    pending: VecDeque<Error>,
+    finished: bool,
+    /// The offset and bytes of the telegram the last item came from.
+    last: Option<(u64, Bytes)>,
+    /// Where rejected telegrams are kept, when asked.
+    rejects: Option<Box<BoxedRejectWriter>>,
+    /// Telegrams handed out decoded, and telegrams rejected.
+    converted: u64,
+    rejected: u64,
 }
 
 impl<R: Read> MessageReader<R> {
     /// Reads and decodes `inner` with the schema's framing.
     pub fn new(schema: &Schema, inner: R) -> MessageReader<R> {
-        MessageReader {
-            schema: schema.clone(),
-            frames: TelegramReader::new(schema, inner),
-            keep_going: false,
-            done: false,
-        }
+        MessageReader::with_framer(schema, Framer::new(schema), inner)
     }
 
     /// Reads with a configured framer.
@@ -202,7 +217,41 @@ impl<R: Read> MessageReader<R> {
             frames: TelegramReader::with_framer(framer, inner),
             keep_going: false,
             done: false,
+            checker: BatchChecker::new(schema).map(Box::new),
+            pending: VecDeque::new(),
+            finished: false,
+            last: None,
+            rejects: None,
+            converted: 0,
+            rejected: 0,
         }
+    }
+
+    /// Keep every rejected telegram (one that does not frame, does not decode or fails a
+    /// check), byte for byte, with its index entry (see [`RejectWriter`](crate::RejectWriter)).
+    /// A write error of the rejects ends the stream with an I/O error.
+    pub fn rejects(mut self, writer: BoxedRejectWriter) -> Self {
+        self.rejects = Some(Box::new(writer));
+        self
+    }
+
+    /// Telegrams handed out decoded so far.
+    pub fn converted(&self) -> u64 {
+        self.converted
+    }
+
+    /// Telegrams rejected so far: with [`MessageReader::converted`], every telegram read.
+    pub fn rejected(&self) -> u64 {
+        self.rejected
+    }
+
+    /// Counts a rejected telegram and keeps it when asked; an error of the rejects file.
+    fn reject(&mut self, offset: u64, telegram: Option<Bytes>, errors: &[Error]) -> Option<Error> {
+        self.rejected += 1;
+        let w = self.rejects.as_mut()?;
+        let text: Vec<String> = errors.iter().map(Error::to_string).collect();
+        w.reject(offset, telegram.as_deref(), &text.join("; "))
+            .err()
     }
 
     /// Report a bad telegram and go on, rather than stop at it.
@@ -212,9 +261,37 @@ impl<R: Read> MessageReader<R> {
         self
     }
 
+    /// Run the layout's `check` statements (the default), or not.
+    pub fn checks(mut self, yes: bool) -> Self {
+        self.checker = if yes {
+            BatchChecker::new(&self.schema).map(Box::new)
+        } else {
+            None
+        };
+        self
+    }
+
     /// The underlying telegram reader.
     pub fn telegrams(&self) -> &TelegramReader<R> {
         &self.frames
+    }
+
+    /// The stream offset and bytes (without the frame) of the telegram the last `Err` item
+    /// came from, for keeping rejected telegrams. `None` after a good item, after a framing
+    /// error that skipped nothing (the stream cannot be framed on from there) and after the
+    /// failures of the end of input.
+    pub fn last_telegram(&self) -> Option<(u64, &[u8])> {
+        self.last.as_ref().map(|(o, b)| (*o, &b[..]))
+    }
+
+    /// Hands out the first pending failure; without `keep_going` it ends the stream.
+    fn failure(&mut self) -> Option<Result<Decoded>> {
+        let e = self.pending.pop_front()?;
+        if !self.keep_going {
+            self.pending.clear();
+            self.done = true;
+        }
+        Some(Err(e))
     }
 }
 
@@ -222,18 +299,62 @@ impl<R: Read> Iterator for MessageReader<R> {
     type Item = Result<Decoded>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if !self.pending.is_empty() {
+            return self.failure();
+        }
         if self.done {
             return None;
         }
-        let frame = match self.frames.next()? {
-            Ok(f) => f,
-            Err(e) => {
+        let frame = match self.frames.next() {
+            Some(Ok(f)) => f,
+            Some(Err(e)) => {
+                let offset = e.frame_offset().or(e.offset()).map_or(0, |o| o as u64);
+                self.last = self.frames.take_rejected().map(|f| (f.offset, f.telegram));
+                if let Some(c) = &mut self.checker {
+                    c.unreadable(offset);
+                }
+                let bytes = self.last.as_ref().map(|(_, b)| b.clone());
+                if let Some(io) = self.reject(offset, bytes, std::slice::from_ref(&e)) {
+                    self.done = true;
+                    return Some(Err(io));
+                }
                 self.done = !self.keep_going;
                 return Some(Err(e));
             }
+            None => {
+                self.last = None;
+                if !self.finished {
+                    self.finished = true;
+                    if let Some(c) = &mut self.checker {
+                        self.pending.extend(c.finish());
+                    }
+                    if let Some(Err(e)) = self.rejects.as_mut().map(|w| w.flush()) {
+                        self.pending.push_back(e);
+                    }
+                }
+                self.done = true;
+                return self.failure();
+            }
         };
+        // Kept for the failing items only: the good path pays nothing for it.
+        self.last = None;
         match self.schema.decode(&frame.telegram) {
             Ok(m) => {
+                if let Some(c) = &mut self.checker {
+                    let failures = c.record(frame.offset, &m);
+                    if !failures.is_empty() {
+                        self.last = Some((frame.offset, frame.telegram.clone()));
+                        if let Some(io) =
+                            self.reject(frame.offset, Some(frame.telegram.clone()), &failures)
+                        {
+                            self.done = true;
+                            return Some(Err(io));
+                        }
+                        self.pending.extend(failures);
+                        return self.failure();
+                    }
+                }
+                self.converted += 1;
                 let message = m.into_owned();
                 Some(Ok(Decoded {
                     offset: frame.offset,
@@ -242,14 +363,31 @@ impl<R: Read> Iterator for MessageReader<R> {
                 }))
             }
             Err(e) => {
+                self.last = Some((frame.offset, frame.telegram.clone()));
+                if let Some(c) = &mut self.checker {
+                    c.unreadable(frame.offset);
+                }
+                let e = e.in_frame(frame.offset);
+                if let Some(io) =
+                    self.reject(frame.offset, Some(frame.telegram), std::slice::from_ref(&e))
+                {
+                    self.done = true;
+                    return Some(Err(io));
+                }
                 self.done = !self.keep_going;
-                Some(Err(e.in_frame(frame.offset)))
+                Some(Err(e))
             }
         }
     }
 }
 
 /// Encodes and frames messages onto a writer.
+///
+/// When the layout has `check` statements, the writer keeps the batch's counts and sums:
+/// a field a check computes (a trailer's count or total, a sequence number, a copy of a
+/// header field) is filled in when the message leaves it out or blank, and checked when
+/// it gives it. [`MessageWriter::finish`] writes the trailer of a batch left open, so that
+/// a header and data records make a complete file.
 ///
 /// # Example
 /// ```
@@ -269,6 +407,9 @@ pub struct MessageWriter<W> {
     out: W,
     telegram: Vec<u8>,
     framed: Vec<u8>,
+    checker: Option<Box<BatchChecker>>,
+    /// Bytes written, for the offsets of failures.
+    written: u64,
 }
 
 impl<W: Write> MessageWriter<W> {
@@ -285,6 +426,8 @@ impl<W: Write> MessageWriter<W> {
             out,
             telegram: Vec::new(),
             framed: Vec::new(),
+            checker: BatchChecker::new(schema).map(Box::new),
+            written: 0,
         }
     }
 
@@ -294,20 +437,79 @@ impl<W: Write> MessageWriter<W> {
         self
     }
 
+    /// Fill in and check the fields of the layout's `check` statements (the default), or
+    /// write messages as they are.
+    pub fn checks(mut self, yes: bool) -> Self {
+        self.checker = if yes {
+            BatchChecker::new(&self.schema).map(Box::new)
+        } else {
+            None
+        };
+        self
+    }
+
     /// Encodes, frames and writes one message.
+    ///
+    /// With checks, a header record while the batch already has one first closes the
+    /// batch with its trailer; a given value that disagrees with its check is an error
+    /// (kind [`ErrorKind::CheckFailed`](crate::ErrorKind::CheckFailed)) and nothing is
+    /// written.
     pub fn write(&mut self, message: &Message<'_>) -> Result<()> {
+        let Some(mut checker) = self.checker.take() else {
+            return self.write_plain(message);
+        };
+        let r = self.write_checked(&mut checker, message);
+        self.checker = Some(checker);
+        r
+    }
+
+    fn write_checked(&mut self, c: &mut BatchChecker, message: &Message<'_>) -> Result<()> {
+        if c.closes_batch(message) {
+            self.close_batch(c)?;
+        }
+        let message = c.prepare(self.written, message)?;
+        let offset = self.written;
+        self.write_plain(&message)?;
+        c.written(offset, &message);
+        Ok(())
+    }
+
+    /// Writes the trailer of the open batch, its fields computed.
+    fn close_batch(&mut self, c: &mut BatchChecker) -> Result<()> {
+        match c.trailer() {
+            Some(trailer) => self.write_checked(c, &trailer?),
+            None => Ok(()),
+        }
+    }
+
+    fn write_plain(&mut self, message: &Message<'_>) -> Result<()> {
         self.telegram.clear();
         self.schema.encode_into(message, &mut self.telegram)?;
         self.framed.clear();
         self.framer.write(&self.telegram, &mut self.framed)?;
-        self.out.write_all(&self.framed).map_err(Error::from)
+        self.out.write_all(&self.framed).map_err(Error::from)?;
+        self.written += self.framed.len() as u64;
+        Ok(())
     }
 
-    /// Frames and writes an already encoded telegram.
+    /// Frames and writes an already encoded telegram (as it is: no check fills it in).
     pub fn write_telegram(&mut self, telegram: &[u8]) -> Result<()> {
         self.framed.clear();
         self.framer.write(telegram, &mut self.framed)?;
-        self.out.write_all(&self.framed).map_err(Error::from)
+        self.out.write_all(&self.framed).map_err(Error::from)?;
+        self.written += self.framed.len() as u64;
+        Ok(())
+    }
+
+    /// Ends the file: with checks, writes the trailer of a batch left open (records after
+    /// the last trailer), then flushes. Call it once, after the last message.
+    pub fn finish(&mut self) -> Result<()> {
+        if let Some(mut c) = self.checker.take() {
+            let r = self.close_batch(&mut c);
+            self.checker = Some(c);
+            r?;
+        }
+        self.flush()
     }
 
     /// Flushes the writer.

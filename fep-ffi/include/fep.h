@@ -112,6 +112,10 @@ enum fep_result
   FEP_RESULT_FRAME_LENGTH_MISMATCH = 115,
   // A frame longer than the framer's maximum (nothing is allocated for it).
   FEP_RESULT_FRAME_TOO_LONG = 116,
+  // A record of a batch file fails one of the layout's `check` statements (a trailer's
+  // count or total, a sequence number, a header copy); the error names the record's
+  // number and byte offset, the field, and the expected and the found value.
+  FEP_RESULT_CHECK_FAILED = 117,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -157,6 +161,12 @@ typedef uint32_t fep_category;
 // `fep_buffer_free`. A NUL byte follows the data (not counted in the length), so JSON text
 // can be used as a C string. Immutable: any thread may read it.
 typedef struct fep_buffer fep_buffer;
+
+// The checks of one file being read: feed its records in order.
+//
+// Created by `fep_checker_new`, freed with `fep_checker_free`. One checker per file, used
+// by one thread at a time.
+typedef struct fep_checker fep_checker;
 
 // A table of pending requests, matched with their responses by the layout's correlation
 // key (its `key` directive). Each request carries a `uint64_t` token of the caller's.
@@ -638,6 +648,53 @@ size_t fep_correlator_len(const struct fep_correlator *correlator);
 // `correlator` is NULL or a correlator from this library, freed exactly once, that no
 // other thread uses.
 void fep_correlator_free(struct fep_correlator *correlator);
+
+// Creates a checker for the schema's `check` statements (one that passes every record
+// when the layout has none). On success `*out_checker` receives a new checker that the
+// caller frees with `fep_checker_free`.
+//
+// # Safety
+// Every pointer is NULL or valid as described; `out_err` may be NULL.
+fep_result fep_checker_new(const struct fep_schema *schema, struct fep_checker **out_checker, struct fep_error **out_err);
+
+// Checks one decoded record, `offset` bytes into the file, and takes it into its batch.
+//
+// `FEP_RESULT_OK` when it passes every check; `FEP_RESULT_CHECK_FAILED` with the first
+// failure in `*out_err` when it does not (a trailer can fail several checks: take the
+// others with `fep_checker_next_failure`). The record counts in its batch either way.
+//
+// # Safety
+// `checker` is NULL or a live checker that no other thread uses; `message` is NULL or a
+// live message; `out_err` may be NULL.
+fep_result fep_checker_record(struct fep_checker *checker, const struct fep_message *message, uint64_t offset, struct fep_error **out_err);
+
+// The next failure of the last record (or of `fep_checker_finish`):
+// `FEP_RESULT_CHECK_FAILED` with it in `*out_err`, or `FEP_RESULT_OK` when none is left.
+//
+// # Safety
+// `checker` is NULL or a live checker that no other thread uses; `out_err` may be NULL.
+fep_result fep_checker_next_failure(struct fep_checker *checker, struct fep_error **out_err);
+
+// A record at `offset` that could not be framed or decoded: it takes its place in the
+// numbering, and a trailer of its batch whose count or total then disagrees says so.
+//
+// # Safety
+// `checker` is NULL or a live checker that no other thread uses; `out_err` may be NULL.
+fep_result fep_checker_unreadable(struct fep_checker *checker, uint64_t offset, struct fep_error **out_err);
+
+// At the end of the file: `FEP_RESULT_CHECK_FAILED` when a batch is left without its
+// trailer (records after the last one), else `FEP_RESULT_OK`.
+//
+// # Safety
+// `checker` is NULL or a live checker that no other thread uses; `out_err` may be NULL.
+fep_result fep_checker_finish(struct fep_checker *checker, struct fep_error **out_err);
+
+// Frees a checker. NULL is a no-op.
+//
+// # Safety
+// `checker` is NULL or a checker from this library, freed exactly once, that no other
+// thread uses.
+void fep_checker_free(struct fep_checker *checker);
 
 // The buffer's bytes, followed by a NUL that `fep_buffer_len` does not count. Valid until
 // `fep_buffer_free`. For a NULL buffer, a pointer to an empty string (never NULL).

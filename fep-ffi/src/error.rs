@@ -76,6 +76,10 @@ pub enum fep_result {
     FrameLengthMismatch = 115,
     /// A frame longer than the framer's maximum (nothing is allocated for it).
     FrameTooLong = 116,
+    /// A record of a batch file fails one of the layout's `check` statements (a trailer's
+    /// count or total, a sequence number, a header copy); the error names the record's
+    /// number and byte offset, the field, and the expected and the found value.
+    CheckFailed = 117,
 }
 
 impl fep_result {
@@ -104,6 +108,7 @@ impl fep_result {
             fep_result::FrameTruncated => "FEP_RESULT_FRAME_TRUNCATED\0",
             fep_result::FrameLengthMismatch => "FEP_RESULT_FRAME_LENGTH_MISMATCH\0",
             fep_result::FrameTooLong => "FEP_RESULT_FRAME_TOO_LONG\0",
+            fep_result::CheckFailed => "FEP_RESULT_CHECK_FAILED\0",
         }
     }
 
@@ -133,6 +138,7 @@ impl fep_result {
             FrameTruncated,
             FrameLengthMismatch,
             FrameTooLong,
+            CheckFailed,
         ]
         .into_iter()
         .find(|r| *r as u32 == n)
@@ -314,6 +320,7 @@ impl FfiError {
             (ErrorKind::DuplicateKey(_), _) => fep_result::DuplicateKey,
             (ErrorKind::CorrelatorFull { .. }, _) => fep_result::CorrelatorFull,
             (ErrorKind::Unmatched { .. }, _) => fep_result::Unmatched,
+            (ErrorKind::CheckFailed { .. }, _) => fep_result::CheckFailed,
             _ => match category {
                 fep_category::Layout => fep_result::Layout,
                 fep_category::Encoding => fep_result::Encoding,

@@ -15,6 +15,8 @@
 //! - `fep_framer`: cuts telegrams out of a byte stream and frames telegrams for sending.
 //! - `fep_correlator`: matches responses to their pending requests by the layout's
 //!   correlation key, giving back each request's `uint64_t` token; thread-safe.
+//! - `fep_checker`: runs the layout's `check` statements (batch files: trailer counts and
+//!   totals, sequence numbers) over the records of a file, one at a time.
 //! - `fep_buffer`: bytes the library allocated for the caller (JSON, telegrams).
 //! - `fep_error`: why a call failed, with the field path and byte offset.
 //!
@@ -39,7 +41,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 // The modules in the order the header lists their items (cbindgen keeps source order):
-// schemas and fields, messages, encoding, framing, correlation, buffers, errors.
+// schemas and fields, messages, encoding, framing, correlation, batch checks, buffers, errors.
 mod schema;
 
 mod message;
@@ -49,6 +51,8 @@ mod encode;
 mod framer;
 
 mod correlator;
+
+mod checker;
 
 mod buffer;
 
@@ -62,6 +66,10 @@ mod tests;
 use std::ffi::c_char;
 
 pub use buffer::{fep_buffer, fep_buffer_data, fep_buffer_free, fep_buffer_len};
+pub use checker::{
+    fep_checker, fep_checker_finish, fep_checker_free, fep_checker_new, fep_checker_next_failure,
+    fep_checker_record, fep_checker_unreadable,
+};
 pub use correlator::{
     fep_correlator, fep_correlator_cancel, fep_correlator_complete, fep_correlator_drain,
     fep_correlator_expire, fep_correlator_free, fep_correlator_insert, fep_correlator_len,

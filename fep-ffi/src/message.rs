@@ -55,7 +55,7 @@ impl MessageHandle {
             .map_err(|e| FfiError::core(&e, Ctx::Decode))
     }
 
-    fn decoded(&self) -> Result<&Message<'static>, FfiError> {
+    pub(crate) fn decoded(&self) -> Result<&Message<'static>, FfiError> {
         if let Some(m) = self.decoded.get() {
             return Ok(m);
         }
@@ -74,7 +74,9 @@ impl MessageHandle {
 
 /// # Safety
 /// `message` is NULL or a live message handle.
-unsafe fn message_arg<'a>(message: *const fep_message) -> Result<&'a MessageHandle, FfiError> {
+pub(crate) unsafe fn message_arg<'a>(
+    message: *const fep_message,
+) -> Result<&'a MessageHandle, FfiError> {
     // SAFETY: a non-NULL `fep_message *` comes from `Box::into_raw(Box<MessageHandle>)` and
     // is live per this function's contract.
     unsafe { message.cast::<MessageHandle>().as_ref() }.ok_or_else(|| FfiError::null("message"))

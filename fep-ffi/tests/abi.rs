@@ -61,6 +61,7 @@ fn result_codes_are_fixed() {
             "FEP_RESULT_FRAME_LENGTH_MISMATCH",
         ),
         (fep_result::FrameTooLong, 116, "FEP_RESULT_FRAME_TOO_LONG"),
+        (fep_result::CheckFailed, 117, "FEP_RESULT_CHECK_FAILED"),
     ];
     for (code, n, name) in table {
         assert_eq!(code as u32, n);

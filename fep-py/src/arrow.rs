@@ -11,20 +11,146 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch, StructArray};
 use arrow_schema::{Field, SchemaRef};
-use fep_arrow::{Limits, Target};
+use fep_arrow::{BatchBuilder, Limits, Target};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 use pyo3_arrow::ffi::{ArrayIterator, to_schema_pycapsule, to_stream_pycapsule};
 
+/// Telegrams read by [`decode`]: rows made (of any message) and telegrams rejected.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Counts {
+    pub converted: u64,
+    pub rejected: u64,
+}
+
 /// Decodes a stream of framed telegrams into record batches of at most 1,048,576 rows or
-/// 256 MiB of telegrams each. Runs without the GIL.
+/// 256 MiB of telegrams each, with `fep_arrow`'s columns. Runs without the GIL.
+///
+/// The layout's checks run over every record unless `checks` is false. Without `rejects`
+/// the first bad telegram (or failed check) is the error; with it, each one is kept there
+/// and left out of the table, and reading goes on.
 pub(crate) fn decode(
     schema: &fep_core::Schema,
     target: &Target,
     input: Box<dyn Read + Send>,
-) -> Result<(Vec<RecordBatch>, SchemaRef), fep_arrow::Error> {
-    let batches = fep_arrow::decode(schema, target, input, Limits::default())?;
-    Ok((batches, target.schema()))
+    checks: bool,
+    mut rejects: Option<fep_core::BoxedRejectWriter>,
+) -> Result<(Vec<RecordBatch>, SchemaRef, Counts), fep_arrow::Error> {
+    let limits = Limits::default();
+    let mut builder = BatchBuilder::new(target);
+    let mut batches = Vec::new();
+    let mut counts = Counts::default();
+    let mut checker = if checks {
+        fep_core::BatchChecker::new(schema)
+    } else {
+        None
+    };
+    // A bad telegram: kept when there are rejects (reading goes on), else the error.
+    let mut reject = |offset: u64,
+                      telegram: Option<&[u8]>,
+                      errors: Vec<fep_core::Error>,
+                      counts: &mut Counts|
+     -> Result<(), fep_arrow::Error> {
+        let Some(w) = rejects.as_mut() else {
+            return Err(errors.into_iter().next().map_or_else(
+                || fep_arrow::Error::Arrow("no error".into()),
+                fep_arrow::Error::Core,
+            ));
+        };
+        counts.rejected += 1;
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        w.reject(offset, telegram, &text.join("; "))?;
+        Ok(())
+    };
+    let mut frames = fep_core::TelegramReader::new(schema, input).keep_going(true);
+    while let Some(frame) = frames.next() {
+        let frame = match frame {
+            Ok(f) => f,
+            Err(e) => {
+                let rejected = frames.take_rejected();
+                let at = rejected.as_ref().map_or_else(
+                    || e.frame_offset().or(e.offset()).map_or(0, |o| o as u64),
+                    |f| f.offset,
+                );
+                if let Some(c) = &mut checker {
+                    c.unreadable(at);
+                }
+                let skipped = rejected.is_some();
+                reject(
+                    at,
+                    rejected.as_ref().map(|f| &f.telegram[..]),
+                    vec![e],
+                    &mut counts,
+                )?;
+                // Without a known end, nothing after it can be framed.
+                if !skipped {
+                    break;
+                }
+                continue;
+            }
+        };
+        let at = frame.offset;
+        let telegram = &frame.telegram[..];
+        // Telegrams of other messages are passed over without being decoded, unless the
+        // checks need every record.
+        let msg = match target {
+            Target::One { name, .. } if checker.is_none() => {
+                let info = match schema.dispatch(telegram) {
+                    Ok(info) => info,
+                    Err(e) => {
+                        reject(at, Some(telegram), vec![e.in_frame(at)], &mut counts)?;
+                        continue;
+                    }
+                };
+                if info.name() != name {
+                    continue;
+                }
+                schema.decode_message(name, telegram)
+            }
+            _ => schema.decode(telegram),
+        };
+        let msg = match msg {
+            Ok(m) => m,
+            Err(e) => {
+                if let Some(c) = &mut checker {
+                    c.unreadable(at);
+                }
+                reject(at, Some(telegram), vec![e.in_frame(at)], &mut counts)?;
+                continue;
+            }
+        };
+        if let Some(c) = &mut checker {
+            let failures = c.record(at, &msg);
+            if !failures.is_empty() {
+                reject(at, Some(telegram), failures, &mut counts)?;
+                continue;
+            }
+        }
+        counts.converted += 1;
+        if let Target::One { name, .. } = target
+            && msg.name() != name
+        {
+            continue;
+        }
+        builder.push(&msg, telegram.len())?;
+        if builder.rows() >= limits.rows || builder.bytes() >= limits.bytes {
+            batches.push(builder.finish()?);
+        }
+    }
+    if let Some(c) = &mut checker {
+        let failures = c.finish();
+        if let Some(e) = failures.into_iter().next() {
+            // Not a telegram: nothing to keep, so the table cannot be trusted whole.
+            return Err(fep_arrow::Error::Core(e));
+        }
+    }
+    if let Some(w) = rejects.as_mut() {
+        w.flush()?;
+    }
+    if builder.rows() > 0 || batches.is_empty() {
+        batches.push(builder.finish()?);
+    }
+    Ok((batches, target.schema(), counts))
 }
 
 /// Arrow data decoded from telegrams: a table of record batches that pyarrow, polars and
@@ -34,11 +160,20 @@ pub(crate) fn decode(
 pub(crate) struct PyArrowTable {
     batches: Vec<RecordBatch>,
     schema: SchemaRef,
+    counts: Counts,
 }
 
 impl PyArrowTable {
-    pub(crate) fn new(batches: Vec<RecordBatch>, schema: SchemaRef) -> PyArrowTable {
-        PyArrowTable { batches, schema }
+    pub(crate) fn new(
+        batches: Vec<RecordBatch>,
+        schema: SchemaRef,
+        counts: Counts,
+    ) -> PyArrowTable {
+        PyArrowTable {
+            batches,
+            schema,
+            counts,
+        }
     }
 }
 
@@ -66,6 +201,19 @@ impl PyArrowTable {
     /// The Arrow C schema of the table (the PyCapsule interface).
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
         Ok(to_schema_pycapsule(py, self.schema.as_ref())?)
+    }
+
+    /// Telegrams converted (rows of every message, passed over ones included): with
+    /// `rejected`, every telegram read.
+    #[getter]
+    fn converted(&self) -> u64 {
+        self.counts.converted
+    }
+
+    /// Telegrams rejected (kept in the rejects file).
+    #[getter]
+    fn rejected(&self) -> u64 {
+        self.counts.rejected
     }
 
     /// The number of rows (telegrams).

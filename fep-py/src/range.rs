@@ -8,7 +8,7 @@ use fep_arrow::range::RangeBatches;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
-use crate::arrow::{PyArrowTable, to_py_err};
+use crate::arrow::{Counts, PyArrowTable, to_py_err};
 
 /// An iterator of `ArrowTable`s of one batch each, with `_offset` (and `_error` in
 /// PERMISSIVE mode) after the fields.
@@ -51,7 +51,21 @@ impl PyArrowBatches {
         })?;
         match next {
             None => Ok(None),
-            Some(Ok(batch)) => Ok(Some(PyArrowTable::new(vec![batch], self.schema.clone()))),
+            Some(Ok(batch)) => {
+                // PERMISSIVE rows with an `_error` are the telegrams that did not decode.
+                let bad = batch
+                    .column_by_name("_error")
+                    .map_or(0, |c| c.len() - c.null_count()) as u64;
+                let counts = Counts {
+                    converted: batch.num_rows() as u64 - bad,
+                    rejected: bad,
+                };
+                Ok(Some(PyArrowTable::new(
+                    vec![batch],
+                    self.schema.clone(),
+                    counts,
+                )))
+            }
             Some(Err(e)) => Err(to_py_err(py, e)),
         }
     }
@@ -62,6 +76,7 @@ impl PyArrowBatches {
         PyArrowTable::new(
             vec![arrow_array::RecordBatch::new_empty(self.schema.clone())],
             self.schema.clone(),
+            Counts::default(),
         )
     }
 }

@@ -152,14 +152,53 @@ impl PySchema {
 
     /// Decoded messages from a stream of framed telegrams: a path, a binary file object, or
     /// bytes. Reads in chunks: constant memory, whatever the size of the capture.
-    #[pyo3(signature = (source, /, *, keep_going = false))]
+    ///
+    /// The layout's `check` statements run over every record unless `checks` is false: a
+    /// record that fails one comes as a `DecodeError`. With `rejects` (a path), every
+    /// telegram that does not frame, decode or pass a check is written there byte for byte,
+    /// with `PATH.index.csv` beside it.
+    #[pyo3(signature = (source, /, *, keep_going = false, rejects = None, checks = true))]
     fn iter_decode(
         &self,
+        py: Python<'_>,
         source: &Bound<'_, PyAny>,
         keep_going: bool,
+        rejects: Option<PathBuf>,
+        checks: bool,
     ) -> PyResult<PyMessageIterator> {
         let input = Source::from_py(source)?.open()?;
-        Ok(PyMessageIterator::new(&self.schema, input, keep_going))
+        let rejects = self.rejects(py, rejects)?;
+        Ok(PyMessageIterator::new(
+            &self.schema,
+            input,
+            keep_going,
+            checks,
+            rejects,
+        ))
+    }
+
+    /// Encodes messages into a batch file: each framed as the layout says, one after the
+    /// other. Fields the layout's `check` statements compute (trailer counts and totals,
+    /// sequence numbers, header copies) are filled in when left out or None and checked when
+    /// given; a batch left open gets its trailer. `messages` holds `Message`s or dicts
+    /// `{"message": NAME, "fields": {...}}`.
+    #[pyo3(signature = (messages, /, *, checks = true))]
+    fn encode_batch<'py>(
+        &self,
+        py: Python<'py>,
+        messages: &Bound<'py, PyAny>,
+        checks: bool,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let mut out = Vec::new();
+        let mut w = fep_core::MessageWriter::new(&self.schema, &mut out).checks(checks);
+        for item in messages.try_iter()? {
+            let (name, record) = self.message_value(&item?, None)?;
+            let msg = fep_core::Message::new(&name, record);
+            w.write(&msg).map_err(|e| to_py(py, &e, Op::Encode))?;
+        }
+        w.finish().map_err(|e| to_py(py, &e, Op::Encode))?;
+        drop(w);
+        Ok(PyBytes::new(py, &out))
     }
 
     /// A telegram explained field by field, as text (sensitive fields hidden): the core's
@@ -196,18 +235,26 @@ impl PySchema {
     /// With `message`, the rows are that message's telegrams (others are passed over) and the
     /// columns its fields. Without it, a layout of one message gives that message; a layout of
     /// several gives a `message` column and the fields that every message has alike.
-    #[pyo3(signature = (source, /, *, message = None))]
+    ///
+    /// The layout's `check` statements run over every record unless `checks` is false.
+    /// With `rejects` (a path), every telegram that does not frame, decode or pass a check
+    /// is written there byte for byte, with `PATH.index.csv` beside it, and left out;
+    /// without, the first one raises.
+    #[pyo3(signature = (source, /, *, message = None, rejects = None, checks = true))]
     fn decode_arrow(
         &self,
         py: Python<'_>,
         source: &Bound<'_, PyAny>,
         message: Option<&str>,
+        rejects: Option<PathBuf>,
+        checks: bool,
     ) -> PyResult<PyArrowTable> {
         let target = self.target(message)?;
         let input = Source::from_py(source)?.open()?;
-        let r = py.detach(|| arrow::decode(&self.schema, &target, input));
+        let rejects = self.rejects(py, rejects)?;
+        let r = py.detach(|| arrow::decode(&self.schema, &target, input, checks, rejects));
         match r {
-            Ok((batches, schema)) => Ok(PyArrowTable::new(batches, schema)),
+            Ok((batches, schema, counts)) => Ok(PyArrowTable::new(batches, schema, counts)),
             Err(fep_arrow::Error::Core(e)) => Err(to_py(py, &e, Op::Decode)),
             Err(e) => Err(PyValueError::new_err(e.to_string())),
         }
@@ -318,6 +365,20 @@ impl PySchema {
 }
 
 impl PySchema {
+    /// The rejects writer on `path` and `path.index.csv`, when asked.
+    fn rejects(
+        &self,
+        py: Python<'_>,
+        path: Option<PathBuf>,
+    ) -> PyResult<Option<fep_core::BoxedRejectWriter>> {
+        let Some(path) = path else {
+            return Ok(None);
+        };
+        fep_core::RejectWriter::create(&self.schema, &path)
+            .map(|w| Some(w.boxed()))
+            .map_err(|e| to_py(py, &e, Op::Decode))
+    }
+
     /// The message name and fields of a value to encode.
     fn message_value(
         &self,

@@ -35,11 +35,29 @@ impl PyMessageIterator {
         schema: &fep_core::Schema,
         input: Box<dyn Read + Send>,
         keep_going: bool,
+        checks: bool,
+        rejects: Option<fep_core::BoxedRejectWriter>,
     ) -> PyMessageIterator {
+        let mut reader = fep_core::MessageReader::new(schema, input)
+            .keep_going(keep_going)
+            .checks(checks);
+        if let Some(w) = rejects {
+            reader = reader.rejects(w);
+        }
         PyMessageIterator {
-            reader: Mutex::new(fep_core::MessageReader::new(schema, input).keep_going(keep_going)),
+            reader: Mutex::new(reader),
             keep_going,
         }
+    }
+
+    fn counts(&self, py: Python<'_>) -> PyResult<(u64, u64)> {
+        let r = py.detach(|| match self.reader.lock() {
+            Ok(r) => Ok((r.converted(), r.rejected())),
+            Err(_) => Err(()),
+        });
+        r.map_err(|()| {
+            PyRuntimeError::new_err("the iterator failed in another thread and cannot go on")
+        })
     }
 }
 
@@ -47,6 +65,18 @@ impl PyMessageIterator {
 impl PyMessageIterator {
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf
+    }
+
+    /// Telegrams yielded as messages so far.
+    #[getter]
+    fn converted(&self, py: Python<'_>) -> PyResult<u64> {
+        Ok(self.counts(py)?.0)
+    }
+
+    /// Telegrams rejected so far (bad, or failing a check): with `converted`, every one read.
+    #[getter]
+    fn rejected(&self, py: Python<'_>) -> PyResult<u64> {
+        Ok(self.counts(py)?.1)
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {

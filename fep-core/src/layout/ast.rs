@@ -22,6 +22,28 @@ pub(crate) struct LayoutAst {
     pub key_span: Span,
     pub records: Vec<BlockAst>,
     pub messages: Vec<BlockAst>,
+    /// `check` statements, in the order written.
+    pub checks: Vec<CheckAst>,
+}
+
+/// `check MESSAGE.FIELD = RULE`: a batch file's totals, sequence numbers and header copies.
+#[derive(Debug)]
+pub(crate) struct CheckAst {
+    /// `MESSAGE.FIELD`, the field the rule holds for.
+    pub target: Spanned<String>,
+    pub rule: Spanned<RuleAst>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RuleAst {
+    /// `count(MESSAGE)`.
+    Count(Spanned<String>),
+    /// `sum(MESSAGE.FIELD)`.
+    Sum(Spanned<String>),
+    /// `sequence` or `sequence from N`.
+    Sequence { from: u64 },
+    /// `MESSAGE.FIELD` of the batch's header record.
+    Field(Spanned<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

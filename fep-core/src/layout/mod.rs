@@ -7,7 +7,9 @@ pub(crate) mod compile;
 pub(crate) mod parse;
 pub(crate) mod source;
 
-pub use source::{MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH};
+pub use source::{
+    MAX_CHECKS, MAX_DEPTH, MAX_FIELDS, MAX_LAYOUT_BYTES, MAX_REPEAT, MAX_TABLE_TEXT, MAX_WIDTH,
+};
 
 use std::path::Path;
 use std::sync::Arc;

@@ -225,7 +225,9 @@ impl<'s> LayoutParser<'s> {
                 Err(_) => {
                     return Err(nom::Err::Failure(PErr {
                         at: i,
-                        msg: "expected `encoding`, `framing`, `key`, `record` or `message`".into(),
+                        msg:
+                            "expected `encoding`, `framing`, `key`, `record`, `message` or `check`"
+                                .into(),
                     }));
                 }
             };
@@ -268,6 +270,11 @@ impl<'s> LayoutParser<'s> {
                     ast.key = Some(paths);
                     eol(r, "the key paths")?.0
                 }
+                "check" => {
+                    let (r, check) = self.check(rest)?;
+                    ast.checks.push(check);
+                    eol(r, "the check")?.0
+                }
                 "record" | "message" => {
                     seen_block = true;
                     let (r, block) = self.block(rest, kw == "message")?;
@@ -281,7 +288,7 @@ impl<'s> LayoutParser<'s> {
                 _ => {
                     return Err(failure(
                         start,
-                        "expected `encoding`, `framing`, `key`, `record` or `message`",
+                        "expected `encoding`, `framing`, `key`, `record`, `message` or `check`",
                     ));
                 }
             };
@@ -354,6 +361,62 @@ impl<'s> LayoutParser<'s> {
             return fail(r, "expected one or more field paths after `key`");
         }
         Ok((r, paths))
+    }
+
+    /// After `check`: `MESSAGE.FIELD = count(MESSAGE)`, `= sum(MESSAGE.FIELD)`,
+    /// `= sequence [from N]` or `= MESSAGE.FIELD`.
+    fn check(&self, i: &'s str) -> PResult<'s, CheckAst> {
+        const RULES: &str =
+            "expected `count(MESSAGE)`, `sum(MESSAGE.FIELD)`, `sequence` or `MESSAGE.FIELD`";
+        let (r, p) = path(i).or_else(|_| fail(i, "expected the checked field: MESSAGE.FIELD"))?;
+        let target = self.spanned(p.to_owned(), i, r);
+        let (r, _) = sp(r)?;
+        let (r, _) = expect_char('=', "expected `=` after the checked field")(r)?;
+        let (start, _) = sp(r)?;
+        let (after_word, word) = ident(start).or_else(|_| fail(start, RULES))?;
+        let call = |r: &'s str, what: &'static str| -> PResult<'s, Spanned<String>> {
+            let (r, _) = sp(r)?;
+            let (r, _) = expect_char('(', "expected `(`")(r)?;
+            let (r, _) = sp(r)?;
+            let (r2, p) = path(r).or_else(|_| fail(r, what))?;
+            let arg = self.spanned(p.to_owned(), r, r2);
+            let (r2, _) = sp(r2)?;
+            let (r2, _) = expect_char(')', "expected `)`")(r2)?;
+            Ok((r2, arg))
+        };
+        let next_is = |c: char| sp(after_word).is_ok_and(|(r, _)| r.starts_with(c));
+        let (end, rule) = match word {
+            "count" if next_is('(') => {
+                let (r, m) = call(after_word, "expected a message name")?;
+                (r, RuleAst::Count(m))
+            }
+            "sum" if next_is('(') => {
+                let (r, f) = call(after_word, "expected the summed field: MESSAGE.FIELD")?;
+                (r, RuleAst::Sum(f))
+            }
+            "sequence" if !after_word.starts_with('.') => {
+                let (r, _) = sp(after_word)?;
+                match ident(r) {
+                    Ok((r2, "from")) => {
+                        let (r3, _) = sp(r2)?;
+                        let (r4, n) = number(r3).or_else(|_| fail(r3, "expected a number"))?;
+                        (r4, RuleAst::Sequence { from: n as u64 })
+                    }
+                    _ => (after_word, RuleAst::Sequence { from: 1 }),
+                }
+            }
+            _ => {
+                let (r, p) = path(start).or_else(|_| fail(start, RULES))?;
+                (r, RuleAst::Field(self.spanned(p.to_owned(), start, r)))
+            }
+        };
+        Ok((
+            end,
+            CheckAst {
+                target,
+                rule: self.spanned(rule, start, end),
+            },
+        ))
     }
 
     /// The message names after `answers`, at least one.

@@ -17,6 +17,8 @@ pub const MAX_DEPTH: usize = 32;
 pub const MAX_TABLE_TEXT: usize = 32 << 20;
 /// The largest repeat bound (`[N]`, `max=N`, `slots=N`).
 pub const MAX_REPEAT: usize = 100_000;
+/// The most `check` statements one layout may hold.
+pub const MAX_CHECKS: usize = 256;
 /// The widest field, and the longest message.
 pub const MAX_WIDTH: usize = 16 << 20;
 

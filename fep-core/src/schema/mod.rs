@@ -14,6 +14,7 @@ use crate::codec::text::TextEncoding;
 use crate::framing::Framing;
 use crate::plan::Plan;
 
+pub(crate) mod checks;
 pub(crate) mod dispatch;
 pub(crate) mod info;
 pub(crate) mod table;
@@ -78,6 +79,8 @@ pub(crate) struct SchemaInner {
     pub plans: Box<[Option<Plan>]>,
     pub dispatch: Dispatch,
     pub key_paths: Vec<Box<str>>,
+    /// The `check` statements, in the order written.
+    pub checks: Vec<checks::CheckDef>,
 }
 
 impl Deref for SchemaInner {
@@ -97,6 +100,12 @@ impl Schema {
     /// The layout's framing.
     pub fn framing(&self) -> Framing {
         self.inner.framing
+    }
+
+    /// The layout's `check` statements, as written after `check`
+    /// (`file_trailer.total_count = count(data_record)`).
+    pub fn checks(&self) -> impl Iterator<Item = &str> {
+        self.inner.checks.iter().map(|c| &*c.text)
     }
 
     /// The `key` directive's paths.

@@ -10,7 +10,7 @@ decimals and ISO ``str`` for dates and times; floats are refused.
 import datetime
 import decimal
 import os
-from collections.abc import Iterator, KeysView, ItemsView, Mapping, ValuesView
+from collections.abc import Iterable, Iterator, KeysView, ItemsView, Mapping, ValuesView
 from typing import IO, Any, Literal, Optional, Union, final, overload
 
 __all__ = [
@@ -224,6 +224,13 @@ class MessageIterator(Iterator[Any]):
 
     def __iter__(self) -> "MessageIterator": ...
     def __next__(self) -> Any: ...
+    @property
+    def converted(self) -> int:
+        """Telegrams yielded as messages so far."""
+    @property
+    def rejected(self) -> int:
+        """Telegrams rejected so far (bad, or failing a ``check``): with ``converted``,
+        every telegram read."""
 
 @final
 class ArrowTable:
@@ -237,6 +244,12 @@ class ArrowTable:
 
     @property
     def num_rows(self) -> int: ...
+    @property
+    def converted(self) -> int:
+        """Telegrams converted (of every message): with ``rejected``, every one read."""
+    @property
+    def rejected(self) -> int:
+        """Telegrams rejected (written to ``rejects``)."""
     @property
     def num_columns(self) -> int: ...
     @property
@@ -304,22 +317,55 @@ class Schema:
         missing required field, an unknown field."""
     @overload
     def iter_decode(
-        self, source: _Source, /, *, keep_going: Literal[False] = False
-    ) -> Iterator[Message]:
+        self,
+        source: _Source,
+        /,
+        *,
+        keep_going: Literal[False] = False,
+        rejects: Optional[Union[str, os.PathLike[str]]] = None,
+        checks: bool = True,
+    ) -> MessageIterator:
         """Decodes a stream of framed telegrams one at a time, with constant memory.
 
         ``source`` is a path, a binary file object, or bytes. Each message's ``offset`` is its
         frame's offset in the stream. A bad telegram raises ``DecodeError`` (its ``offset`` in
         the stream); with ``keep_going`` it is yielded as a ``DecodeError`` instead, and
-        reading goes on with the next telegram where the framing allows."""
+        reading goes on with the next telegram where the framing allows.
+
+        The layout's ``check`` statements (batch files: trailer counts and totals, sequence
+        numbers) run over every record unless ``checks`` is False; a record that fails one is
+        a ``DecodeError`` naming its record number and offset, the expected and the found
+        value. With ``rejects`` (a path), every rejected telegram is written there byte for
+        byte, with ``PATH.index.csv`` beside it (offset, length, rejects_offset, error)."""
     @overload
     def iter_decode(
-        self, source: _Source, /, *, keep_going: Literal[True]
-    ) -> Iterator[Union[Message, DecodeError]]: ...
+        self,
+        source: _Source,
+        /,
+        *,
+        keep_going: Literal[True],
+        rejects: Optional[Union[str, os.PathLike[str]]] = None,
+        checks: bool = True,
+    ) -> MessageIterator: ...
     @overload
     def iter_decode(
-        self, source: _Source, /, *, keep_going: bool
-    ) -> Iterator[Union[Message, DecodeError]]: ...
+        self,
+        source: _Source,
+        /,
+        *,
+        keep_going: bool,
+        rejects: Optional[Union[str, os.PathLike[str]]] = None,
+        checks: bool = True,
+    ) -> MessageIterator: ...
+    def encode_batch(
+        self, messages: Iterable[Union[Message, Mapping[str, Any]]], /, *, checks: bool = True
+    ) -> bytes:
+        """Encodes messages into a batch file, each framed as the layout says.
+
+        Fields the layout's ``check`` statements compute (trailer counts and totals,
+        sequence numbers, header copies) are filled in when left out or None, and checked
+        when given (``EncodeError`` when they disagree); a batch left open gets its
+        trailer, so a header and data records make a complete, valid file."""
     def explain(self, data: _TelegramData, /, *, message: Optional[str] = None) -> str:
         """The telegram field by field as a text table, the one ``fep explain`` prints: offset,
         length, path, description, raw bytes (hex and text) and value; ``mask``/``secret``
@@ -328,7 +374,15 @@ class Schema:
     def key(self, data: _TelegramData, /) -> str:
         """The correlation key (the layout's ``key`` directive): the key fields as on the
         wire, trailing spaces removed, joined with ``|``. Read without decoding."""
-    def decode_arrow(self, source: _Source, /, *, message: Optional[str] = None) -> ArrowTable:
+    def decode_arrow(
+        self,
+        source: _Source,
+        /,
+        *,
+        message: Optional[str] = None,
+        rejects: Optional[Union[str, os.PathLike[str]]] = None,
+        checks: bool = True,
+    ) -> ArrowTable:
         """Decodes a stream of framed telegrams into typed Arrow columns, with the GIL released.
 
         With ``message``, the rows are that message's telegrams (telegrams of other messages
@@ -339,7 +393,12 @@ class Schema:
         Columns: text ``utf8``, integers ``int64``, decimals ``decimal128(38, scale)``, dates
         ``date32``, times ``time64[us]``, datetimes ``timestamp[us]``, ``B`` fields ``binary``,
         records ``struct``, repeats ``list``; blanks are null. Raises ``DecodeError`` at the
-        first bad telegram, with its stream offset."""
+        first bad telegram, with its stream offset.
+
+        The layout's ``check`` statements run over every record unless ``checks`` is False.
+        With ``rejects`` (a path), a bad telegram or one that fails a check is written there
+        byte for byte, with ``PATH.index.csv`` beside it, and left out of the table instead
+        of raising: ``converted`` and ``rejected`` add up to the telegrams read."""
     def iter_arrow(
         self,
         path: Union[str, "os.PathLike[str]"],

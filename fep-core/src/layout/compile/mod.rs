@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod checks;
 mod conditions;
 mod scalar;
 
@@ -286,6 +287,7 @@ impl<'c, 's> Compiler<'c, 's> {
         let dispatch = self.conditions(ast, &mut messages)?;
         let key_paths = self.keys(ast, &mut messages)?;
         self.answers(ast, &mut messages)?;
+        let checks = self.checks(ast, &messages)?;
         let plans = messages
             .iter()
             .map(|m| Plan::build(&self.fields, &self.groups, m))
@@ -302,6 +304,7 @@ impl<'c, 's> Compiler<'c, 's> {
             plans,
             dispatch,
             key_paths,
+            checks,
         };
         Ok(Schema {
             inner: Arc::new(inner),

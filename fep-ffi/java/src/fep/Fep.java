@@ -48,6 +48,8 @@ public final class Fep {
   public static final int RESULT_FRAME_LENGTH_MISMATCH = 115;
   /** A frame longer than the framer's maximum. */
   public static final int RESULT_FRAME_TOO_LONG = 116;
+  /** A record of a batch file fails one of the layout's {@code check} statements. */
+  public static final int RESULT_CHECK_FAILED = 117;
 
   /** @return the native library's version, such as {@code 0.1.0} */
   public static String version() {
