@@ -445,3 +445,65 @@ fn memory_stays_flat_as_the_capture_grows() {
         assert!(large < 48 * 1024, "peak memory {large} KiB");
     }
 }
+
+#[test]
+fn checks_and_rejects_as_for_the_other_formats() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sample = "layouts/cms-batch/batch-file.bin";
+    let mut bytes = read(sample);
+    // The second data record (frame at byte 244): a letter in its amount.
+    bytes[244 + 27] = b'X';
+    let bad = dir.path().join("bad.bin");
+    std::fs::write(&bad, &bytes).expect("writes");
+    let out = dir.path().join("out");
+    let rejects = dir.path().join("rejects.bin");
+    let r = fep(&[
+        "convert",
+        "-l",
+        "layouts/cms-batch.layout",
+        bad.to_str().expect("path"),
+        sample,
+        "-o",
+        out.to_str().expect("path"),
+        "--to",
+        "parquet",
+        "--rejects",
+        rejects.to_str().expect("path"),
+    ]);
+    r.code(1);
+    assert!(
+        r.stderr
+            .contains("read 10 telegrams: 8 converted + 2 rejected"),
+        "{}",
+        r.stderr
+    );
+    let (_, rows) = read_parquet(&out.join("message=data_record/part-00000.parquet"));
+    // Three data records a file; the bad one is left out (and the bad file's trailer, whose
+    // totals no longer add up).
+    assert_eq!(rows, 5);
+    let index = std::fs::read_to_string(dir.path().join("rejects.bin.index.csv")).expect("index");
+    let label = bad.display().to_string();
+    assert!(
+        index.lines().nth(1).is_some_and(|l| l.starts_with(&format!(
+            "244,120,0,\"{label}: data_record.amount (frame at byte 244; field at bytes 27..40 of the telegram)"
+        ))),
+        "{index}"
+    );
+
+    // Without the checks, only the bad telegram is left out.
+    let out = dir.path().join("out2");
+    let r = fep(&[
+        "convert",
+        "-l",
+        "layouts/cms-batch.layout",
+        bad.to_str().expect("path"),
+        "-o",
+        out.to_str().expect("path"),
+        "--to",
+        "parquet",
+        "--no-checks",
+    ]);
+    r.code(1);
+    let (_, rows) = read_parquet(&out.join("message=data_record/part-00000.parquet"));
+    assert_eq!(rows, 2);
+}
