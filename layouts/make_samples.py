@@ -331,6 +331,9 @@ def read_layout(path):
                 layout.framing = words[1:]
             elif words[0] == "key":
                 layout.keys = words[1:]
+            elif words[0] == "check":
+                # Batch checks constrain the data written below; they add no field.
+                pass
             else:
                 raise LayoutError(f"{where}: unknown directive {line!r}")
             continue
@@ -343,6 +346,18 @@ def read_layout(path):
             if not isinstance(scope, Scope) or scope.kind != "message" or fields:
                 raise LayoutError(f"{where}: 'when' belongs at the top of a message")
             scope.conditions.extend(parse_when(line[5:].strip(), where))
+            continue
+        # `answers NAME...` and a message's own `key PATH...` say how responses match
+        # requests; they add no field. (`answers X(2)` is a field: a type follows.)
+        head = line.split()
+        if (
+            isinstance(scope, Scope)
+            and scope.kind == "message"
+            and not fields
+            and head[0] in ("answers", "key")
+            and len(head) > 1
+            and not re.match(r"(X|AN|G|9|N|S9|SN|B|V)\(|[A-Z0-9]+\(", head[1])
+        ):
             continue
         m = NAME_RE.match(line)
         if not m:
