@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # The crates published to the registry; every other member says `publish = false`.
-PUBLISHED=(fep-core fep-cli)
+PUBLISHED=(fep-core fep-arrow fep-cli)
 SAMPLE_LAYOUT=layouts/firmbanking.layout
 SAMPLE=layouts/firmbanking/transfer-request.bin
 CFLAGS=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
@@ -245,8 +245,8 @@ cargo_package() {
   # temporary registry only, their fingerprints dropped (dependencies stay built), and the
   # unpacked copies of the temporary registry (unnamed: "-HASH") removed.
   local dir=target/package-verify
-  rm -rf "$dir"/debug/.fingerprint/fep-core-* "$dir"/debug/.fingerprint/fep-cli-*
   for c in "${PUBLISHED[@]}"; do
+    rm -rf "$dir"/debug/.fingerprint/"$c"-*
     rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$c-$version"
   done
   # --allow-dirty: the tests run on work in progress too; CI's checkout is clean anyway.

@@ -52,17 +52,18 @@ check "maturin build: one abi3 wheel for CPython 3.9+, $PYTHON_WHEEL_TAG" build_
 
 build_sdist() {
   PATH="$python_tools/bin:$PATH" maturin sdist -m fep-py/Cargo.toml --out "$dist" || return 1
-  # The sdist builds on its own: it carries fep-core, the path dependency, and the lock file.
+  # The sdist builds on its own: it carries fep-core and fep-arrow, the path dependencies,
+  # and the lock file.
   local f
   tar -tzf "$sdist" >"$log/sdist" || return 1
   for f in pyproject.toml Cargo.lock fep-py/Cargo.toml python/fep/__init__.py \
-    fep-core/Cargo.toml fep-core/src/lib.rs; do
+    fep-core/Cargo.toml fep-core/src/lib.rs fep-arrow/Cargo.toml fep-arrow/src/lib.rs; do
     grep -qx "fep-$version/$f" "$log/sdist" || {
       echo "$(basename "$sdist") lacks $f"
       return 1
     }
   done
-  echo "$(basename "$sdist"), with fep-core and Cargo.lock"
+  echo "$(basename "$sdist"), with fep-core, fep-arrow and Cargo.lock"
 }
 check "maturin sdist: the source distribution" build_sdist
 

@@ -331,7 +331,7 @@ pub struct ConvertArgs {
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
 
-    /// Output format [default: from OUT's extension: .csv, .jsonl]
+    /// Output format [default: from OUT's extension: .csv, .jsonl; parquet needs --to]
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub to: Option<ConvertFormat>,
 
@@ -361,6 +361,9 @@ pub struct ConvertArgs {
 
     #[command(flatten)]
     pub filters: crate::capture::FilterArgs,
+
+    #[command(flatten)]
+    pub parquet: crate::parquet::ParquetArgs,
 }
 
 /// How CSV is written, for the program that opens it (Excel on Korean Windows: see
@@ -424,4 +427,6 @@ pub enum ConvertFormat {
     Jsonl,
     /// A header row, then one row a telegram.
     Csv,
+    /// A folder of Parquet datasets, one per message (OUT/message=NAME/part-00000.parquet).
+    Parquet,
 }

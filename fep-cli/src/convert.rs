@@ -33,6 +33,9 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         None => from_extension(&args.output)?,
     };
     let csv = CsvOptions::from_args(&args.csv, format)?;
+    if format == ConvertFormat::Parquet {
+        return crate::parquet::run(args, color);
+    }
     let sources = input::files(&args.inputs)?;
     let to_stdout = args.output == Path::new("-");
     // Creating the output truncates it: never when it is an input.
@@ -84,6 +87,8 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         ConvertFormat::Csv => Writer::Csv(Box::new(
             CsvWriter::new(&schema, out, csv, any_capture).map_err(Failure::output)?,
         )),
+        // Taken above, before an output file is created.
+        ConvertFormat::Parquet => return crate::parquet::run(args, color),
     };
     writer.header().map_err(Failure::output)?;
 
@@ -725,8 +730,8 @@ fn json_value(v: &Value<'_>, sens: Sensitivity, reveal: bool, out: &mut String) 
 /// The progress bar: a bar as wide as the terminal leaves room for, bytes done, telegrams a
 /// second and time left. The rate and the time left appear once they are measured, never
 /// empty or zero.
-struct Progress {
-    bar: ProgressBar,
+pub(crate) struct Progress {
+    pub(crate) bar: ProgressBar,
     total: Option<u64>,
     start: Instant,
     last: Instant,
@@ -739,7 +744,7 @@ const MIN_BAR: usize = 10;
 const MEASURED_AFTER: Duration = Duration::from_millis(500);
 
 impl Progress {
-    fn new(total: Option<u64>) -> Progress {
+    pub(crate) fn new(total: Option<u64>) -> Progress {
         let target = ProgressDrawTarget::stderr_with_hz(8);
         let (bar, template) = match total {
             Some(t) => (
@@ -765,7 +770,7 @@ impl Progress {
         p
     }
 
-    fn update(&mut self, bytes: u64, telegrams: u64) {
+    pub(crate) fn update(&mut self, bytes: u64, telegrams: u64) {
         let now = Instant::now();
         if now.duration_since(self.last) < Duration::from_millis(100) {
             return;

@@ -18,6 +18,7 @@ mod explain;
 mod failure;
 mod input;
 mod pair;
+mod parquet;
 mod render;
 mod style;
 

@@ -13,6 +13,7 @@ mod correlator;
 mod errors;
 mod input;
 mod message;
+mod range;
 mod schema;
 mod stream;
 
@@ -28,6 +29,7 @@ fn _fep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<message::PyMessage>()?;
     m.add_class::<stream::PyMessageIterator>()?;
     m.add_class::<arrow::PyArrowTable>()?;
+    m.add_class::<range::PyArrowBatches>()?;
     m.add_class::<correlator::PyCorrelator>()?;
     m.add_class::<correlator::PyMatched>()?;
     m.add_class::<correlator::PyExpired>()?;

@@ -6,16 +6,18 @@
 use std::path::PathBuf;
 
 use bytes::BytesMut;
+use fep_arrow::{Column, Masking, Target};
 use fep_core::{Sensitivity, ValueKind};
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyMapping, PyString};
 
-use crate::arrow::{self, PyArrowTable, Target};
+use crate::arrow::{self, PyArrowTable};
 use crate::convert::Reader;
 use crate::errors::{Attributes, DecodeError, Op, encode_error, set_attributes, to_py};
 use crate::input::{Source, telegram};
 use crate::message::PyMessage;
+use crate::range::PyArrowBatches;
 use crate::stream::PyMessageIterator;
 
 /// A compiled layout: immutable, safe to share between threads.
@@ -253,9 +255,103 @@ impl PySchema {
         let r = py.detach(|| arrow::decode(&self.schema, &target, input, checks, rejects));
         match r {
             Ok((batches, schema, counts)) => Ok(PyArrowTable::new(batches, schema, counts)),
-            Err(arrow::Failure::Core(e)) => Err(to_py(py, &e, Op::Decode)),
-            Err(arrow::Failure::Internal(e)) => Err(PyValueError::new_err(e)),
+            Err(fep_arrow::Error::Core(e)) => Err(to_py(py, &e, Op::Decode)),
+            Err(e) => Err(PyValueError::new_err(e.to_string())),
         }
+    }
+
+    /// The record batches of one byte range of a capture file, decoded as they are asked
+    /// for: the telegrams whose frames start in `[boundary(start), boundary(end))`, where a
+    /// boundary is the first frame start at or after an offset (see docs/spark.md). Each
+    /// batch has the fields, `_offset` (the frame's byte offset in the file) and, with
+    /// `mode="PERMISSIVE"`, `_error` (why a telegram did not decode; its fields are null).
+    /// `mode="DROPMALFORMED"` leaves bad telegrams out, `"FAILFAST"` raises at the first.
+    #[pyo3(signature = (path, /, *, message = None, start = 0, end = None, mode = "FAILFAST", batch_rows = 65_536))]
+    // Python's keyword arguments, one Rust argument each.
+    #[allow(clippy::too_many_arguments)]
+    fn iter_arrow(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        message: Option<&str>,
+        start: u64,
+        end: Option<u64>,
+        mode: &str,
+        batch_rows: usize,
+    ) -> PyResult<PyArrowBatches> {
+        use fep_arrow::range::{Mode, Range, RangeBatches};
+        let mode = match mode.to_ascii_uppercase().as_str() {
+            "PERMISSIVE" => Mode::Permissive,
+            "DROPMALFORMED" => Mode::DropMalformed,
+            "FAILFAST" => Mode::FailFast,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "mode {other:?}: give PERMISSIVE, DROPMALFORMED or FAILFAST"
+                )));
+            }
+        };
+        if batch_rows == 0 {
+            return Err(PyValueError::new_err("batch_rows must be at least 1"));
+        }
+        let target = self.target(message)?;
+        let limits = fep_arrow::Limits {
+            rows: batch_rows,
+            ..fep_arrow::Limits::default()
+        };
+        let range = Range { start, end };
+        let r = py.detach(|| RangeBatches::open(&self.schema, &target, &path, range, mode, limits));
+        r.map(PyArrowBatches::new)
+            .map_err(|e| arrow::to_py_err(py, e))
+    }
+
+    /// Converts a stream of framed telegrams to Parquet: one dataset per message under
+    /// `folder`, `folder/message=NAME/part-00000.parquet`, with the types of
+    /// `decode_arrow`. `mask` and `secret` fields are text as `repr` shows them unless
+    /// `reveal`. Row groups hold at most `row_group_rows` rows, so memory stays flat.
+    /// Stops at the first bad telegram (`DecodeError`, with its offset). Returns the rows
+    /// written per message.
+    #[pyo3(signature = (source, folder, /, *, reveal = false, compression = "zstd", row_group_rows = 131_072))]
+    fn to_parquet<'py>(
+        &self,
+        py: Python<'py>,
+        source: &Bound<'_, PyAny>,
+        folder: PathBuf,
+        reveal: bool,
+        compression: &str,
+        row_group_rows: usize,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        use fep_arrow::parquet::{Codec, Options};
+        let codec = match compression.to_ascii_lowercase().as_str() {
+            "zstd" => Codec::Zstd,
+            "snappy" => Codec::Snappy,
+            "none" | "uncompressed" => Codec::None,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "compression {other:?}: give \"zstd\", \"snappy\" or \"none\""
+                )));
+            }
+        };
+        if row_group_rows == 0 {
+            return Err(PyValueError::new_err("row_group_rows must be at least 1"));
+        }
+        let options = Options {
+            codec,
+            row_group_rows,
+            masking: if reveal {
+                Masking::Reveal
+            } else {
+                Masking::Hide
+            },
+            ..Options::default()
+        };
+        let input = Source::from_py(source)?.open()?;
+        let r = py.detach(|| fep_arrow::parquet::convert(&self.schema, input, &folder, options));
+        let parts = r.map_err(|e| arrow::to_py_err(py, e))?;
+        let out = PyDict::new(py);
+        for p in parts {
+            out.set_item(p.message, p.rows)?;
+        }
+        Ok(out)
     }
 
     fn __repr__(&self) -> String {
@@ -328,8 +424,10 @@ impl PySchema {
     }
 
     fn target(&self, message: Option<&str>) -> PyResult<Target> {
-        let specs =
-            |info: &fep_core::MessageInfo<'_>| arrow::specs(info).map_err(PyValueError::new_err);
+        let specs = |info: &fep_core::MessageInfo<'_>| {
+            Column::of_message(info, Masking::Reveal)
+                .map_err(|e| PyValueError::new_err(e.to_string()))
+        };
         if let Some(name) = message {
             let Some(info) = self.schema.message(name) else {
                 let names: Vec<&str> = self.schema.messages().map(|m| m.name()).collect();
@@ -346,19 +444,19 @@ impl PySchema {
             };
             return Ok(Target::One {
                 name: name.to_owned(),
-                specs: specs(&info)?,
+                columns: specs(&info)?,
             });
         }
         let all: Vec<_> = self.schema.messages().collect();
         if let [only] = all.as_slice() {
             return Ok(Target::One {
                 name: only.name().to_owned(),
-                specs: specs(only)?,
+                columns: specs(only)?,
             });
         }
         let each = all.iter().map(specs).collect::<PyResult<Vec<_>>>()?;
         Ok(Target::Mixed {
-            specs: arrow::common(&each),
+            columns: Column::common(&each),
         })
     }
 }

@@ -9,7 +9,10 @@
     True
     >>> table = schema.decode_arrow("capture.bin", message="transfer")
     >>> df = polars.DataFrame(table)               # or pyarrow.table(table)
+    >>> schema.to_parquet("capture.bin", "out/")   # out/message=transfer/part-00000.parquet
     >>> pending = fep.Correlator(schema)           # responses matched to requests by key
+
+Spark reads captures with ``fep.spark`` (the ``fep[spark]`` extra).
 
 See ``Schema`` for every call and ``docs/python.md`` for a walk-through.
 """
@@ -17,6 +20,7 @@ See ``Schema`` for every call and ``docs/python.md`` for a walk-through.
 from collections.abc import Mapping as _Mapping
 
 from fep._fep import (
+    ArrowBatches,
     ArrowTable,
     CorrelationError,
     Correlator,
@@ -43,6 +47,7 @@ from fep._fep import (
 _Mapping.register(Message)
 
 __all__ = [
+    "ArrowBatches",
     "ArrowTable",
     "CorrelationError",
     "Correlator",

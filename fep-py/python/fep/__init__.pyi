@@ -399,6 +399,51 @@ class Schema:
         With ``rejects`` (a path), a bad telegram or one that fails a check is written there
         byte for byte, with ``PATH.index.csv`` beside it, and left out of the table instead
         of raising: ``converted`` and ``rejected`` add up to the telegrams read."""
+    def iter_arrow(
+        self,
+        path: Union[str, "os.PathLike[str]"],
+        /,
+        *,
+        message: Optional[str] = None,
+        start: int = 0,
+        end: Optional[int] = None,
+        mode: str = "FAILFAST",
+        batch_rows: int = 65536,
+    ) -> ArrowBatches:
+        """The record batches of one byte range of a capture file, decoded as they are asked
+        for (the Spark data source's partitions): the telegrams whose frames start in
+        ``[boundary(start), boundary(end))``; a boundary is the first frame start at or after
+        an offset (docs/spark.md). Columns: those of ``decode_arrow``, then ``_offset`` (the
+        frame's byte offset in the file) and, with ``mode="PERMISSIVE"``, ``_error`` (why a
+        telegram did not decode; its fields are null). ``"DROPMALFORMED"`` leaves bad
+        telegrams out; ``"FAILFAST"`` raises ``DecodeError`` at the first."""
+    def to_parquet(
+        self,
+        source: _Source,
+        folder: Union[str, "os.PathLike[str]"],
+        /,
+        *,
+        reveal: bool = False,
+        compression: str = "zstd",
+        row_group_rows: int = 131072,
+    ) -> dict[str, int]:
+        """Converts a stream of framed telegrams to Parquet: one dataset per message,
+        ``folder/message=NAME/part-00000.parquet``, with ``decode_arrow``'s types. ``mask``
+        and ``secret`` fields are text as ``repr`` shows them unless ``reveal``. Row groups
+        of at most ``row_group_rows`` rows keep memory flat; compression ``"zstd"``,
+        ``"snappy"`` or ``"none"``. Raises ``DecodeError`` at the first bad telegram.
+        Returns the rows written per message."""
+
+@final
+class ArrowBatches:
+    """The batches of ``Schema.iter_arrow``: an iterator of ``ArrowTable`` of one record
+    batch each."""
+
+    def __iter__(self) -> "ArrowBatches": ...
+    def __next__(self) -> ArrowTable: ...
+    @property
+    def empty(self) -> ArrowTable:
+        """A table of the batches' schema, without rows."""
 
 @final
 class Matched:

@@ -1,0 +1,345 @@
+//! Arrow columns filled telegram by telegram: [`BatchBuilder`].
+
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    BinaryBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder,
+    Time64MicrosecondBuilder, TimestampMicrosecondBuilder,
+};
+use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
+use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{DataType, FieldRef, Fields, SchemaRef};
+use fep_core::{Decimal, Message, Record, Sensitivity, Value};
+
+use crate::columns::{Column, DECIMAL_PRECISION, Kind, Target};
+use crate::error::Error;
+
+/// The rows of one read being built: push decoded messages, take a record batch with
+/// [`BatchBuilder::finish`] whenever [`BatchBuilder::rows`] or [`BatchBuilder::bytes`]
+/// reach the caller's bound, and go on with the same builder.
+#[derive(Debug)]
+pub struct BatchBuilder {
+    schema: SchemaRef,
+    mixed: bool,
+    names: Vec<String>,
+    cols: Vec<Col>,
+    message: StringBuilder,
+    rows: usize,
+    bytes: usize,
+}
+
+impl BatchBuilder {
+    /// An empty builder for the target's columns.
+    pub fn new(target: &Target) -> BatchBuilder {
+        let columns = target.columns();
+        BatchBuilder {
+            schema: target.schema(),
+            mixed: matches!(target, Target::Mixed { .. }),
+            names: columns.iter().map(|c| c.name.clone()).collect(),
+            cols: columns.iter().map(Col::new).collect(),
+            message: StringBuilder::new(),
+            rows: 0,
+            bytes: 0,
+        }
+    }
+
+    /// The schema of the batches.
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// Rows since the last batch.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Telegram bytes since the last batch (as counted by [`BatchBuilder::push`]).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Appends a decoded telegram of `len` bytes. For a one-message target, the caller
+    /// passes only that message's telegrams.
+    pub fn push(&mut self, msg: &Message<'_>, len: usize) -> Result<(), Error> {
+        if self.mixed {
+            self.message.append_value(msg.name());
+            for (name, col) in self.names.iter().zip(self.cols.iter_mut()) {
+                col.push(msg.fields().get(name))?;
+            }
+        } else {
+            push_record(&self.names, &mut self.cols, msg.fields())?;
+        }
+        self.rows += 1;
+        self.bytes += len;
+        Ok(())
+    }
+
+    /// Appends a row of nulls: a telegram that did not decode (its message's name, if
+    /// known, goes in the `message` column of a mixed read, else an empty text).
+    pub fn push_null(&mut self, message: Option<&str>, len: usize) -> Result<(), Error> {
+        if self.mixed {
+            self.message.append_value(message.unwrap_or(""));
+        }
+        for col in &mut self.cols {
+            col.push(None)?;
+        }
+        self.rows += 1;
+        self.bytes += len;
+        Ok(())
+    }
+
+    /// The rows so far as a record batch; the builder starts over, empty.
+    pub fn finish(&mut self) -> Result<RecordBatch, Error> {
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.cols.len() + 1);
+        if self.mixed {
+            arrays.push(Arc::new(self.message.finish()));
+        }
+        for c in self.cols.iter_mut() {
+            arrays.push(c.finish()?);
+        }
+        self.rows = 0;
+        self.bytes = 0;
+        RecordBatch::try_new(self.schema.clone(), arrays).map_err(|e| Error::Arrow(e.to_string()))
+    }
+}
+
+/// A column being built.
+#[derive(Debug)]
+enum Col {
+    Text(StringBuilder),
+    Int(Int64Builder),
+    Decimal(Decimal128Builder, u8),
+    Date(Date32Builder),
+    Time(Time64MicrosecondBuilder),
+    DateTime(TimestampMicrosecondBuilder),
+    Bytes(BinaryBuilder),
+    Hidden(StringBuilder, Sensitivity),
+    Struct {
+        fields: Fields,
+        names: Vec<String>,
+        cols: Vec<Col>,
+        nulls: NullBufferBuilder,
+    },
+    List {
+        field: FieldRef,
+        offsets: Vec<i32>,
+        child: Box<Col>,
+        nulls: NullBufferBuilder,
+    },
+}
+
+impl Col {
+    fn new(spec: &Column) -> Col {
+        if spec.repeated {
+            let element = Column {
+                repeated: false,
+                ..spec.clone()
+            };
+            return Col::List {
+                field: Arc::new(spec.item_field()),
+                offsets: vec![0],
+                child: Box::new(Col::new(&element)),
+                nulls: NullBufferBuilder::new(0),
+            };
+        }
+        match &spec.kind {
+            Kind::Text => Col::Text(StringBuilder::new()),
+            Kind::Int => Col::Int(Int64Builder::new()),
+            Kind::Decimal(scale) => Col::Decimal(
+                Decimal128Builder::new()
+                    .with_data_type(DataType::Decimal128(DECIMAL_PRECISION, *scale as i8)),
+                *scale,
+            ),
+            Kind::Date => Col::Date(Date32Builder::new()),
+            Kind::Time => Col::Time(Time64MicrosecondBuilder::new()),
+            Kind::DateTime => Col::DateTime(TimestampMicrosecondBuilder::new()),
+            Kind::Bytes => Col::Bytes(BinaryBuilder::new()),
+            Kind::Hidden(sens) => Col::Hidden(StringBuilder::new(), *sens),
+            Kind::Record(kids) => Col::Struct {
+                fields: kids.iter().map(Column::field).collect(),
+                names: kids.iter().map(|k| k.name.clone()).collect(),
+                cols: kids.iter().map(Col::new).collect(),
+                nulls: NullBufferBuilder::new(0),
+            },
+        }
+    }
+
+    /// Appends one value (`None` when the record lacks the field: a null).
+    fn push(&mut self, v: Option<&Value<'_>>) -> Result<(), Error> {
+        let v = match v {
+            Some(Value::Null) | None => None,
+            Some(v) => Some(v),
+        };
+        match (self, v) {
+            (Col::Text(b), Some(Value::Text(t))) => b.append_value(t),
+            (Col::Text(b), None) => b.append_null(),
+            (Col::Int(b), Some(v)) => b.append_value(int(v)?),
+            (Col::Int(b), None) => b.append_null(),
+            (Col::Decimal(b, scale), Some(v)) => b.append_value(mantissa(v, *scale)?),
+            (Col::Decimal(b, _), None) => b.append_null(),
+            (Col::Date(b), Some(Value::Date(d))) => b.append_value(d.days_since_epoch()),
+            (Col::Date(b), None) => b.append_null(),
+            (Col::Time(b), Some(Value::Time(t))) => b.append_value(t.micros_since_midnight()),
+            (Col::Time(b), None) => b.append_null(),
+            (Col::DateTime(b), Some(Value::DateTime(dt))) => {
+                b.append_value(dt.micros_since_epoch())
+            }
+            (Col::DateTime(b), None) => b.append_null(),
+            (Col::Bytes(b), Some(Value::Bytes(x))) => b.append_value(x),
+            (Col::Bytes(b), None) => b.append_null(),
+            (Col::Hidden(b, sens), Some(v)) => match v.to_text() {
+                Some(text) => b.append_value(sens.redact(&text)),
+                None => {
+                    return Err(Error::Arrow(format!(
+                        "a {} in a hidden field's text column",
+                        v.type_name()
+                    )));
+                }
+            },
+            (Col::Hidden(b, _), None) => b.append_null(),
+            (
+                Col::Struct {
+                    names, cols, nulls, ..
+                },
+                Some(Value::Record(r)),
+            ) => {
+                push_record(names, cols, r)?;
+                nulls.append_non_null();
+            }
+            (Col::Struct { cols, nulls, .. }, None) => {
+                for c in cols {
+                    c.push(None)?;
+                }
+                nulls.append_null();
+            }
+            (
+                Col::List {
+                    offsets,
+                    child,
+                    nulls,
+                    ..
+                },
+                Some(Value::List(items)),
+            ) => {
+                for item in items {
+                    child.push(Some(item))?;
+                }
+                let last = offsets.last().copied().unwrap_or(0);
+                let next = i32::try_from(items.len())
+                    .ok()
+                    .and_then(|n| last.checked_add(n))
+                    .ok_or_else(|| Error::Arrow("a list column outgrew 32-bit offsets".into()))?;
+                offsets.push(next);
+                nulls.append_non_null();
+            }
+            (Col::List { offsets, nulls, .. }, None) => {
+                let last = offsets.last().copied().unwrap_or(0);
+                offsets.push(last);
+                nulls.append_null();
+            }
+            (_, Some(v)) => {
+                return Err(Error::Arrow(format!(
+                    "a value of the wrong kind for its column: {}",
+                    v.type_name()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<ArrayRef, Error> {
+        Ok(match self {
+            Col::Text(b) | Col::Hidden(b, _) => Arc::new(b.finish()),
+            Col::Int(b) => Arc::new(b.finish()),
+            Col::Decimal(b, _) => Arc::new(b.finish()),
+            Col::Date(b) => Arc::new(b.finish()),
+            Col::Time(b) => Arc::new(b.finish()),
+            Col::DateTime(b) => Arc::new(b.finish()),
+            Col::Bytes(b) => Arc::new(b.finish()),
+            Col::Struct {
+                fields,
+                cols,
+                nulls,
+                ..
+            } => {
+                let arrays = cols
+                    .iter_mut()
+                    .map(Col::finish)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Arc::new(
+                    StructArray::try_new(fields.clone(), arrays, nulls.finish())
+                        .map_err(|e| Error::Arrow(e.to_string()))?,
+                )
+            }
+            Col::List {
+                field,
+                offsets,
+                child,
+                nulls,
+            } => {
+                let offsets = std::mem::replace(offsets, vec![0]);
+                Arc::new(
+                    ListArray::try_new(
+                        field.clone(),
+                        OffsetBuffer::new(ScalarBuffer::from(offsets)),
+                        child.finish()?,
+                        nulls.finish(),
+                    )
+                    .map_err(|e| Error::Arrow(e.to_string()))?,
+                )
+            }
+        })
+    }
+}
+
+/// Appends a record's fields to the columns of its group. The record has the group's shape
+/// (its fields in the same order), so fields are matched by position and checked by name.
+fn push_record(names: &[String], cols: &mut [Col], r: &Record<'_>) -> Result<(), Error> {
+    let mut it = r.iter();
+    for (name, col) in names.iter().zip(cols) {
+        let v = match it.next() {
+            Some((n, v)) if n == name => Some(v),
+            _ => r.get(name),
+        };
+        col.push(v)?;
+    }
+    Ok(())
+}
+
+fn int(v: &Value<'_>) -> Result<i64, Error> {
+    v.as_i64()
+        .ok_or_else(|| Error::Arrow(format!("{} in an integer column", v.type_name())))
+}
+
+/// A number as the mantissa of a decimal column of `scale`, exactly.
+fn mantissa(v: &Value<'_>, scale: u8) -> Result<i128, Error> {
+    let d = match v {
+        Value::Int(i) => Decimal::new(i128::from(*i), 0),
+        Value::UInt(u) => Decimal::new(i128::from(*u), 0),
+        Value::Decimal(d) => *d,
+        other => {
+            return Err(Error::Arrow(format!(
+                "{} in a decimal column",
+                other.type_name()
+            )));
+        }
+    };
+    d.rescale(scale).ok_or_else(|| {
+        Error::Arrow(format!(
+            "{d} does not fit a decimal column of scale {scale} (38 digits) exactly"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_rescaled() {
+        let d = Value::Decimal(fep_core::Decimal::new(125, 1));
+        assert_eq!(mantissa(&d, 3).ok(), Some(12_500));
+        assert_eq!(mantissa(&Value::Int(7), 2).ok(), Some(700));
+        assert!(mantissa(&d, 0).is_err());
+    }
+}

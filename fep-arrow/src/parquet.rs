@@ -1,0 +1,268 @@
+//! Telegrams to Parquet: one dataset per message in Hive-style folders,
+//! `DIR/message=NAME/part-00000.parquet`, typed by [`crate::columns`], in row groups of
+//! bounded size so that memory stays flat whatever the size of the capture.
+//!
+//! ```no_run
+//! use fep_arrow::parquet::{Dataset, Options};
+//! let schema = fep_core::Schema::load("layouts/firmbanking.layout")?;
+//! let mut out = Dataset::create("out".as_ref(), &schema, Options::default())?;
+//! for frame in fep_core::TelegramReader::new(&schema, std::fs::File::open("capture.bin")?) {
+//!     let frame = frame?;
+//!     out.push(&schema.decode(&frame.telegram)?, frame.telegram.len())?;
+//! }
+//! for part in out.finish()? {
+//!     println!("{}: {} rows", part.path.display(), part.rows);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use fep_core::{Message, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use crate::builder::BatchBuilder;
+use crate::columns::{Masking, Target};
+use crate::error::Error;
+
+/// How the files are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The page compression.
+    pub codec: Codec,
+    /// Rows per row group, at most (at least 1).
+    pub row_group_rows: usize,
+    /// Telegram bytes per row group, at most: what bounds memory when telegrams are long.
+    pub row_group_bytes: usize,
+    /// Hidden `mask`/`secret` values, or real ones.
+    pub masking: Masking,
+}
+
+impl Default for Options {
+    /// zstd, row groups of 131,072 rows or 64 MiB of telegrams, sensitive fields hidden.
+    fn default() -> Options {
+        Options {
+            codec: Codec::Zstd,
+            row_group_rows: 128 * 1024,
+            row_group_bytes: 64 << 20,
+            masking: Masking::Hide,
+        }
+    }
+}
+
+/// Page compression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Codec {
+    /// zstd, level 3: small files, fast to read.
+    #[default]
+    Zstd,
+    /// Snappy: what older readers expect.
+    Snappy,
+    /// None.
+    None,
+}
+
+/// A file written: its message, path and rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The message.
+    pub message: String,
+    /// `DIR/message=NAME/part-00000.parquet`.
+    pub path: PathBuf,
+    /// Rows (telegrams).
+    pub rows: u64,
+}
+
+/// The Parquet datasets being written under one folder, one per message, each file opened
+/// at its message's first telegram.
+///
+/// A file is written under a hidden name (`.part-00000.parquet.inprogress`, which Parquet
+/// readers pass over) and renamed when [`Dataset::finish`] closes it: a conversion that
+/// stops half-way leaves no file that looks whole.
+#[derive(Debug)]
+pub struct Dataset<'s> {
+    dir: PathBuf,
+    schema: &'s Schema,
+    options: Options,
+    properties: WriterProperties,
+    parts: HashMap<String, Open>,
+    /// The order of first appearance, for a stable report.
+    order: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Open {
+    builder: BatchBuilder,
+    writer: ArrowWriter<BufWriter<File>>,
+    temp: PathBuf,
+    path: PathBuf,
+    rows: u64,
+}
+
+impl<'s> Dataset<'s> {
+    /// Creates `dir` (and its parents) if needed. Refuses a folder that already holds a
+    /// dataset of this layout's messages, rather than mix two conversions.
+    pub fn create(dir: &Path, schema: &'s Schema, options: Options) -> Result<Dataset<'s>, Error> {
+        if options.row_group_rows == 0 || options.row_group_bytes == 0 {
+            return Err(Error::Arrow("a row group needs at least one row".into()));
+        }
+        fs::create_dir_all(dir).map_err(|e| at(e, dir))?;
+        for m in schema.messages() {
+            let part = part_path(dir, m.name());
+            if part.exists() {
+                return Err(Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{}: already exists; remove it or write to another folder",
+                        part.display()
+                    ),
+                )));
+            }
+        }
+        let compression = match options.codec {
+            Codec::Zstd => Compression::ZSTD(ZstdLevel::default()),
+            Codec::Snappy => Compression::SNAPPY,
+            Codec::None => Compression::UNCOMPRESSED,
+        };
+        let properties = WriterProperties::builder()
+            .set_compression(compression)
+            // Row groups end where the builder ends a batch (rows or bytes); this is the
+            // same bound, for a writer that is handed a larger batch.
+            .set_max_row_group_row_count(Some(options.row_group_rows))
+            .set_created_by(format!("fep {}", env!("CARGO_PKG_VERSION")))
+            // Plain pages under zstd: faster to write than dictionary pages, and smaller on
+            // telegram captures, whose repetition zstd finds by itself (measured on the
+            // transfer telegram: 20% less CPU, 1.1 MB instead of 1.5 MB for 500,000 rows).
+            .set_dictionary_enabled(false)
+            .build();
+        Ok(Dataset {
+            dir: dir.to_owned(),
+            schema,
+            options,
+            properties,
+            parts: HashMap::new(),
+            order: Vec::new(),
+        })
+    }
+
+    /// Appends a decoded telegram of `len` bytes to its message's file; a full row group
+    /// goes to the file.
+    pub fn push(&mut self, msg: &Message<'_>, len: usize) -> Result<(), Error> {
+        let name = msg.name();
+        if !self.parts.contains_key(name) {
+            let open = self.open(name)?;
+            self.parts.insert(name.to_owned(), open);
+            self.order.push(name.to_owned());
+        }
+        let Some(part) = self.parts.get_mut(name) else {
+            return Err(Error::Arrow(format!("no file open for message {name}")));
+        };
+        part.builder.push(msg, len)?;
+        if part.builder.rows() >= self.options.row_group_rows
+            || part.builder.bytes() >= self.options.row_group_bytes
+        {
+            part.flush()?;
+        }
+        Ok(())
+    }
+
+    fn open(&self, name: &str) -> Result<Open, Error> {
+        let target = Target::one(self.schema, name, self.options.masking)?;
+        let folder = self.dir.join(format!("message={name}"));
+        fs::create_dir_all(&folder).map_err(|e| at(e, &folder))?;
+        let path = part_path(&self.dir, name);
+        let temp = folder.join(".part-00000.parquet.inprogress");
+        let file = File::create(&temp).map_err(|e| at(e, &temp))?;
+        let builder = BatchBuilder::new(&target);
+        let writer = ArrowWriter::try_new(
+            BufWriter::with_capacity(1 << 20, file),
+            builder.schema(),
+            Some(self.properties.clone()),
+        )
+        .map_err(|e| Error::Arrow(format!("{}: {e}", temp.display())))?;
+        Ok(Open {
+            builder,
+            writer,
+            temp,
+            path,
+            rows: 0,
+        })
+    }
+
+    /// Writes what is left, closes every file and gives them under their final names, in
+    /// the order their messages first appeared.
+    pub fn finish(mut self) -> Result<Vec<Part>, Error> {
+        let mut out = Vec::with_capacity(self.order.len());
+        for name in std::mem::take(&mut self.order) {
+            let Some(mut part) = self.parts.remove(&name) else {
+                continue;
+            };
+            part.flush()?;
+            part.writer
+                .close()
+                .map_err(|e| Error::Arrow(format!("{}: {e}", part.temp.display())))?;
+            fs::rename(&part.temp, &part.path).map_err(|e| at(e, &part.path))?;
+            out.push(Part {
+                message: name,
+                path: part.path,
+                rows: part.rows,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl Open {
+    /// The rows built so far as one row group in the file.
+    fn flush(&mut self) -> Result<(), Error> {
+        let rows = self.builder.rows();
+        if rows == 0 {
+            return Ok(());
+        }
+        let batch = self.builder.finish()?;
+        let fail = |e: parquet::errors::ParquetError| {
+            Error::Arrow(format!("{}: {e}", self.temp.display()))
+        };
+        self.writer.write(&batch).map_err(fail)?;
+        self.writer.flush().map_err(fail)?;
+        self.rows += rows as u64;
+        Ok(())
+    }
+}
+
+fn part_path(dir: &Path, message: &str) -> PathBuf {
+    dir.join(format!("message={message}"))
+        .join("part-00000.parquet")
+}
+
+fn at(e: std::io::Error, path: &Path) -> Error {
+    Error::Io(std::io::Error::new(
+        e.kind(),
+        format!("{}: {e}", path.display()),
+    ))
+}
+
+/// Converts a stream of framed telegrams into datasets under `dir`; stops at the first bad
+/// frame or telegram (its error carries its offset in the stream), leaving no file that
+/// looks whole.
+pub fn convert<R: std::io::Read>(
+    schema: &Schema,
+    input: R,
+    dir: &Path,
+    options: Options,
+) -> Result<Vec<Part>, Error> {
+    let mut out = Dataset::create(dir, schema, options)?;
+    for frame in fep_core::TelegramReader::new(schema, input) {
+        let frame = frame?;
+        let msg = schema
+            .decode(&frame.telegram)
+            .map_err(|e| e.in_frame(frame.offset))?;
+        out.push(&msg, frame.telegram.len())?;
+    }
+    out.finish()
+}

@@ -1,0 +1,277 @@
+//! `fep convert --to parquet`: captures to one Parquet dataset per message, in Hive-style
+//! folders (`OUT/message=NAME/part-00000.parquet`), typed from the layout by `fep_arrow`.
+//! Several inputs go into the same datasets, one after the other. Packet captures (pcap,
+//! pcapng) are refused: their timestamp and connection columns have no Parquet mapping yet.
+//!
+//! Memory stays flat: telegrams are read in chunks, and each message's rows go to its file
+//! one bounded row group at a time (`--row-group-rows`, and at most 64 MiB of telegrams).
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use fep_arrow::Masking;
+use fep_arrow::parquet::{Codec, Dataset, Options};
+
+use crate::args::{ColorChoice, ConvertArgs};
+use crate::batch::{Checks, Rejects};
+use crate::capture;
+use crate::convert::Progress;
+use crate::failure::{self, Failure, print_error};
+use crate::input::{self, Telegrams};
+use crate::render;
+
+/// Options of Parquet output.
+#[derive(Debug, Clone, Args)]
+pub struct ParquetArgs {
+    /// Parquet: the page compression
+    #[arg(long, value_enum, default_value_t = CodecArg::Zstd, value_name = "CODEC")]
+    pub compression: CodecArg,
+
+    /// Parquet: rows per row group, at most (memory grows with it)
+    #[arg(long, default_value_t = 131_072, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
+    pub row_group_rows: u64,
+}
+
+/// Parquet page compressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CodecArg {
+    /// zstd (level 3): small files, fast to read.
+    Zstd,
+    /// Snappy, for older readers.
+    Snappy,
+    /// No compression.
+    None,
+}
+
+pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
+    let schema = crate::check::load(&args.layout, color)?;
+    if args.output == Path::new("-") {
+        return Err(Failure::usage(
+            "Parquet goes to a folder, one dataset per message: give -o DIR",
+        ));
+    }
+    if args.output.is_file() {
+        return Err(Failure::usage(format!(
+            "{}: is a file; Parquet goes to a folder, one dataset per message",
+            args.output.display()
+        )));
+    }
+    let sources = input::files(&args.inputs)?;
+    if let Some(p) = sources
+        .iter()
+        .filter_map(|s| s.file())
+        .find(|p| capture::is_capture_file(p))
+    {
+        return Err(Failure::usage(format!(
+            "{}: a packet capture (pcap, pcapng); Parquet output takes files of framed \
+             telegrams only: convert the capture to JSON lines or CSV",
+            p.display()
+        )));
+    }
+    if args.filters.any() {
+        return Err(Failure::usage(
+            "--port and --host filter captures (pcap, pcapng); Parquet output takes none",
+        ));
+    }
+    // Every input is opened before the output is created: a missing one is a usage error
+    // that leaves no folder behind.
+    let mut opened = Vec::with_capacity(sources.len());
+    for src in &sources {
+        let (reader, size) = src.open()?;
+        opened.push((src.label(), reader, size));
+    }
+    let total_size: Option<u64> = opened.iter().map(|(_, _, size)| *size).sum();
+    let options = Options {
+        codec: match args.parquet.compression {
+            CodecArg::Zstd => Codec::Zstd,
+            CodecArg::Snappy => Codec::Snappy,
+            CodecArg::None => Codec::None,
+        },
+        row_group_rows: usize::try_from(args.parquet.row_group_rows).unwrap_or(usize::MAX),
+        masking: if args.reveal {
+            Masking::Reveal
+        } else {
+            Masking::Hide
+        },
+        ..Options::default()
+    };
+    let out_failure = |label: &str, e: fep_arrow::Error| match e {
+        fep_arrow::Error::Io(e) => Failure::usage(format!("cannot write the output: {e}")),
+        e => Failure::data(format!("{label}: {e}")),
+    };
+    let out_label = args.output.display().to_string();
+    let mut dataset =
+        Dataset::create(&args.output, &schema, options).map_err(|e| out_failure(&out_label, e))?;
+
+    let start = Instant::now();
+    let mut progress =
+        (!args.quiet && io::stderr().is_terminal()).then(|| Progress::new(total_size));
+    let (mut total, mut errors, mut code) = (0u64, 0u64, 0u8);
+    let mut rejects = match &args.rejects {
+        Some(path) => Some(Rejects::create(&schema, path)?),
+        None => None,
+    };
+    let mut rejected = 0u64;
+    // With several inputs, a rejected telegram's index entry says which one it is from.
+    let several = opened.len() > 1;
+    // Bytes of the inputs before the one being read.
+    let mut done_bytes = 0u64;
+    let report = |text: String, progress: &Option<Progress>| match progress {
+        Some(p) => p.bar.suspend(|| print_error(&text, color)),
+        None => print_error(&text, color),
+    };
+    'inputs: for (label, reader, _) in opened {
+        let mut telegrams = Telegrams::new(&schema, reader, false);
+        // Each file is checked as a batch file of its own.
+        let mut checks = Checks::new(&schema, args.no_checks);
+        let why = |e: &str| {
+            if several {
+                format!("{label}: {e}")
+            } else {
+                e.to_owned()
+            }
+        };
+        let mut stopped = false;
+        while let Some(item) = telegrams.next() {
+            let problem = match item {
+                Ok(frame) => match schema.decode(&frame.telegram) {
+                    Ok(msg) => {
+                        let failed = checks.record(frame.offset, &msg);
+                        if failed.is_empty() {
+                            dataset
+                                .push(&msg, frame.telegram.len())
+                                .map_err(|e| out_failure(&label, e))?;
+                            total += 1;
+                            None
+                        } else {
+                            // A record that fails a check is rejected whole, with every failure.
+                            code = code.max(failure::DATA);
+                            rejected += 1;
+                            let texts: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
+                            if let Some(r) = &mut rejects {
+                                r.push(
+                                    frame.offset,
+                                    Some(&frame.telegram),
+                                    &why(&texts.join("; ")),
+                                )
+                                .map_err(Failure::output)?;
+                            }
+                            let lines: Vec<String> =
+                                texts.iter().map(|t| format!("{label}: {t}")).collect();
+                            Some(lines.join("\nerror: "))
+                        }
+                    }
+                    Err(e) => {
+                        let e = e.in_frame(frame.offset);
+                        code = code.max(failure::exit_code(&e));
+                        checks.unreadable(frame.offset);
+                        rejected += 1;
+                        if let Some(r) = &mut rejects {
+                            r.push(frame.offset, Some(&frame.telegram), &why(&e.to_string()))
+                                .map_err(Failure::output)?;
+                        }
+                        Some(format!("{label}: {e}"))
+                    }
+                },
+                Err(fe) => {
+                    code = code.max(failure::exit_code(&fe.error));
+                    let at = fe.rejected.as_ref().map_or_else(
+                        || {
+                            fe.error
+                                .frame_offset()
+                                .or(fe.error.offset())
+                                .map_or(0, |o| o as u64)
+                        },
+                        |f| f.offset,
+                    );
+                    checks.unreadable(at);
+                    rejected += 1;
+                    if let Some(r) = &mut rejects {
+                        let bytes = fe.rejected.as_ref().map(|f| &f.telegram[..]);
+                        r.push(at, bytes, &why(&fe.error.to_string()))
+                            .map_err(Failure::output)?;
+                    }
+                    let mut text = format!("{label}: {}", fe.error);
+                    if fe.fatal && fe.error.offset().is_some() {
+                        text.push_str(&format!(
+                            "\n  the telegrams after it cannot be found; the rest of {label} is skipped"
+                        ));
+                    }
+                    Some(text)
+                }
+            };
+            if let Some(text) = problem {
+                errors += 1;
+                report(text, &progress);
+                if args.fail_fast {
+                    stopped = true;
+                    break;
+                }
+            }
+            if let Some(p) = &mut progress {
+                p.update(done_bytes + telegrams.bytes_read(), total);
+            }
+        }
+        if !stopped {
+            // The end of this input: a batch left without its trailer.
+            for e in checks.finish() {
+                errors += 1;
+                code = code.max(failure::DATA);
+                report(format!("{label}: {e}"), &progress);
+                if args.fail_fast {
+                    stopped = true;
+                    break;
+                }
+            }
+        }
+        done_bytes += telegrams.bytes_read();
+        if stopped {
+            break 'inputs;
+        }
+    }
+    let parts = dataset.finish().map_err(|e| out_failure(&out_label, e))?;
+    if let Some(r) = &mut rejects {
+        r.finish().map_err(Failure::output)?;
+    }
+    if let Some(p) = progress {
+        p.bar.finish_and_clear();
+    }
+    if !args.quiet {
+        let secs = start.elapsed().as_secs_f64();
+        let rate = if secs > 0.0 {
+            (total as f64 / secs) as u64
+        } else {
+            0
+        };
+        let mut err = io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "converted {} telegram{} ({} bytes) to {} in {secs:.2} s, {} telegrams/s",
+            render::count(total),
+            if total == 1 { "" } else { "s" },
+            render::count(done_bytes),
+            args.output.display(),
+            render::count(rate),
+        );
+        for part in &parts {
+            let _ = writeln!(
+                err,
+                "  {:>12}  {}",
+                render::count(part.rows),
+                part.path.display()
+            );
+        }
+        let _ = writeln!(err, "  {:>12}  errors", render::count(errors));
+        if rejected > 0 || rejects.is_some() {
+            let path = rejects.as_ref().map(|r| r.path().display().to_string());
+            let _ = crate::batch::summary(&mut err, total, rejected, path.as_deref());
+        }
+    }
+    match code {
+        0 => Ok(()),
+        c => Err(Failure::reported(c)),
+    }
+}

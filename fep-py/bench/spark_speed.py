@@ -1,0 +1,81 @@
+"""Prints how fast Spark reads captures through the fep data source, per core, beside
+single-process ``decode_arrow`` on the same files.
+
+Not a test: a figure printer. Run it in the environment scripts/test-spark.sh makes:
+
+    PYSPARK_PYTHON=target/spark-venv/bin/python \\
+        target/spark-venv/bin/python fep-py/bench/spark_speed.py [--count 400000] [--cores 2]
+
+The capture is generated as by speed.py (300-byte transfer requests behind a 4-byte
+length prefix), split into four files. Spark runs in local mode with ``--cores`` task
+slots; the figure per core is telegrams / (seconds x cores), after one warm-up read (the
+JVM and the Python workers start). A Spark stage also pays for its tasks' start and for
+moving the batches from Python to the JVM: that is what the ratio shows.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pyarrow as pa  # noqa: E402
+from pyspark.sql import SparkSession  # noqa: E402
+
+import fep  # noqa: E402
+import fep.spark  # noqa: E402
+from speed import LAYOUTS, generate  # noqa: E402
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--count", type=int, default=400_000)
+    p.add_argument("--cores", type=int, default=2)
+    args = p.parse_args()
+    layout = str(LAYOUTS / "firmbanking.layout")
+    schema = fep.Schema.load(layout)
+    with tempfile.TemporaryDirectory() as d:
+        data = generate(schema, args.count)
+        size = len(data) // 4 // 304 * 304
+        files = []
+        for i in range(4):
+            path = os.path.join(d, f"part-{i}.bin")
+            Path(path).write_bytes(data[i * size : (i + 1) * size if i < 3 else len(data)])
+            files.append(path)
+
+        started = time.perf_counter()
+        rows = sum(pa.table(schema.decode_arrow(f, message="transfer")).num_rows for f in files)
+        single = rows / (time.perf_counter() - started)
+
+        spark = (
+            SparkSession.builder.master(f"local[{args.cores}]")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate()
+        )
+        fep.spark.register(spark)
+        df = (
+            spark.read.format("fep")
+            .option("layout", layout)
+            .option("message", "transfer")
+            .option("splitSize", str(32 * 1024 * 1024))
+            .load(d)
+        )
+        df.selectExpr("sum(amount)").collect()  # warm-up
+        started = time.perf_counter()
+        (total,) = df.selectExpr("count(*)", "sum(amount)").collect()[0][:1]
+        secs = time.perf_counter() - started
+        spark.stop()
+    assert total == rows == args.count, (total, rows)
+    per_core = rows / secs / args.cores
+    print(f"{rows:,} telegrams of 304 bytes in {len(files)} files")
+    print(f"decode_arrow, one process:          {single:>12,.0f} telegrams/s")
+    print(f"Spark local[{args.cores}], per core:          {per_core:>12,.0f} telegrams/s ({secs:.2f} s)")
+    print(f"ratio per core to decode_arrow:     {per_core / single:>12.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

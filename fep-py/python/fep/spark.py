@@ -1,0 +1,327 @@
+"""Telegram captures as Spark DataFrames, on Spark's own engine.
+
+Spark 4 (the Python Data Source API)::
+
+    import fep.spark
+    fep.spark.register(spark)
+    df = (spark.read.format("fep")
+          .option("layout", "bank.layout")
+          .option("message", "transfer")
+          .load("captures/"))
+
+Spark 3.5 (no Python data sources): ``fep.spark.decode_binary_files`` turns a DataFrame of
+``spark.read.format("binaryFile")`` into the same rows with ``mapInArrow``.
+
+The columns are those of ``Schema.decode_arrow`` (the layout's types, one message per read,
+or all messages with a ``message`` column and the fields they have alike), then ``_file``,
+``_offset`` (the frame's byte offset in its file) and, in PERMISSIVE mode, ``_error``.
+Batches travel as Arrow record batches. See docs/spark.md.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Iterator, List, Optional
+
+import pyarrow as pa
+
+import fep
+
+__all__ = [
+    "DEFAULT_SPLIT_SIZE",
+    "FepDataSource",
+    "decode_binary_files",
+    "partitions",
+    "register",
+    "spark_schema",
+]
+
+#: Files larger than this are read by several tasks, cut at telegram boundaries (the
+#: ``splitSize`` option; 0 reads every file whole). Spark's own default for files.
+DEFAULT_SPLIT_SIZE = 128 * 1024 * 1024
+
+FILE_COLUMN = "_file"
+OFFSET_COLUMN = "_offset"
+ERROR_COLUMN = "_error"
+MODES = ("PERMISSIVE", "DROPMALFORMED", "FAILFAST")
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What every task of a read needs: the layout's text (so executors need not see the
+    layout file), and the options."""
+
+    layout_text: str
+    layout_name: str
+    message: Optional[str]
+    mode: str
+    batch_rows: int
+
+    def schema(self) -> fep.Schema:
+        return fep.Schema.parse(self.layout_text, name=self.layout_name)
+
+    def arrow_schema(self) -> pa.Schema:
+        """The schema of the batches handed to Spark: the fields with times as text
+        (``09:30:15``: Spark has no time type by default), then the added columns."""
+        fields = _times_as(pa.schema(self.schema().decode_arrow(b"", message=self.message)), pa.string())
+        extra = [pa.field(FILE_COLUMN, pa.string(), False), pa.field(OFFSET_COLUMN, pa.int64(), False)]
+        if self.mode == "PERMISSIVE":
+            extra.append(pa.field(ERROR_COLUMN, pa.string(), True))
+        return pa.schema(list(fields) + extra)
+
+    def batches(
+        self, path: str, start: int, end: Optional[int], label: Optional[str] = None
+    ) -> Iterator[pa.RecordBatch]:
+        """The record batches of one range of one file, with ``_file`` (``label``, or the
+        path) added."""
+        out_schema = self.arrow_schema()
+        tail = 2 if self.mode == "PERMISSIVE" else 1
+        batches = self.schema().iter_arrow(
+            path, message=self.message, start=start, end=end, mode=self.mode, batch_rows=self.batch_rows
+        )
+        native = pa.schema(batches.empty)
+        seconds = _times_as(native, pa.time32("s"))
+        text = _times_as(native, pa.string())
+        has_time = seconds != native
+        file_name = pa.scalar(label or path, pa.string())
+        for table in batches:
+            for b in pa.table(table).to_batches():
+                if has_time:
+                    # Whole seconds (a telegram has no fractions), then "hh:mm:ss".
+                    b = b.cast(seconds).cast(text)
+                cols = b.columns
+                # _offset (and _error) come last from the core; _file goes before them.
+                file_col = pa.repeat(file_name, b.num_rows)
+                arrays = cols[: len(cols) - tail] + [file_col] + cols[len(cols) - tail :]
+                yield pa.RecordBatch.from_arrays(arrays, schema=out_schema)
+
+
+def _opt(options, name: str, default=None):
+    """An option by name, whatever its case (Spark passes them case-insensitively, and may
+    lower-case the names)."""
+    for key in (name, name.lower()):
+        value = options.get(key)
+        if value is not None:
+            return value
+    return default
+
+
+def _times_as(schema: pa.Schema, to: pa.DataType) -> pa.Schema:
+    """The schema with every ``time64`` (at any depth) made ``to``."""
+
+    def conv(t: pa.DataType) -> pa.DataType:
+        if pa.types.is_time64(t):
+            return to
+        if pa.types.is_struct(t):
+            return pa.struct([f.with_type(conv(f.type)) for f in t])
+        if pa.types.is_list(t):
+            return pa.list_(t.value_field.with_type(conv(t.value_type)))
+        return t
+
+    return pa.schema([f.with_type(conv(f.type)) for f in schema], metadata=schema.metadata)
+
+
+def _read_options(options, cwd: Optional[str] = None) -> _Read:
+    layout = _opt(options, "layout")
+    if not layout:
+        raise ValueError('the fep data source needs the layout: .option("layout", "bank.layout")')
+    layout = _resolve(layout, cwd)
+    with open(layout, encoding="utf-8") as f:
+        text = f.read()
+    mode = str(_opt(options, "mode", "PERMISSIVE")).upper()
+    if mode not in MODES:
+        raise ValueError(f"mode {_opt(options, 'mode')!r}: give PERMISSIVE, DROPMALFORMED or FAILFAST")
+    batch_rows = int(_opt(options, "batchRows", "65536"))
+    if batch_rows < 1:
+        raise ValueError("batchRows must be at least 1")
+    read = _Read(text, os.path.basename(layout), _opt(options, "message"), mode, batch_rows)
+    read.schema()  # a bad layout fails on the driver, with its line and column
+    return read
+
+
+def _resolve(path: str, cwd: Optional[str]) -> str:
+    """A relative path against the directory the session was registered from: Spark runs
+    the data source's methods in Python workers, whose working directory is Spark's."""
+    if cwd and "://" not in path and not os.path.isabs(path):
+        return os.path.join(cwd, path)
+    return path
+
+
+def _split_size(options) -> int:
+    value = _opt(options, "splitSize")
+    size = DEFAULT_SPLIT_SIZE if value is None else int(value)
+    if size < 0:
+        raise ValueError("splitSize must be 0 (no splitting) or a number of bytes")
+    return size
+
+
+def _files(paths: List[str], glob: Optional[str]) -> List[str]:
+    """The files under the paths, sorted; hidden ones (``.x``, ``_x``) are passed over, as
+    Spark's file sources do."""
+    out = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+                for n in sorted(names):
+                    if n.startswith((".", "_")) or (glob and not fnmatch.fnmatch(n, glob)):
+                        continue
+                    out.append(os.path.join(root, n))
+        elif os.path.isfile(p):
+            out.append(p)
+        else:
+            raise FileNotFoundError(f"{p}: no such file or folder")
+    return out
+
+
+def partitions(paths: List[str], split_size: int = DEFAULT_SPLIT_SIZE, glob: Optional[str] = None):
+    """(file, start, end) for each task: one per file, and a file larger than
+    ``split_size`` cut into ranges of that size (``end`` is ``None`` for a file's last).
+    Each task starts at the first telegram boundary of its range; see docs/spark.md."""
+    out = []
+    for path in _files(paths, glob):
+        size = os.path.getsize(path)
+        if split_size <= 0 or size <= split_size:
+            out.append((path, 0, None))
+            continue
+        starts = list(range(0, size, split_size))
+        for i, s in enumerate(starts):
+            out.append((path, s, starts[i + 1] if i + 1 < len(starts) else None))
+    return out
+
+
+def spark_schema(arrow_schema: pa.Schema):
+    """The Spark ``StructType`` of an Arrow schema of decoded telegrams."""
+    from pyspark.sql import types as T
+
+    def convert(t: pa.DataType):
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            return T.StringType()
+        if pa.types.is_int64(t):
+            return T.LongType()
+        if pa.types.is_decimal(t):
+            return T.DecimalType(t.precision, t.scale)
+        if pa.types.is_date32(t):
+            return T.DateType()
+        if pa.types.is_time64(t):
+            return T.TimeType(6)
+        if pa.types.is_timestamp(t):
+            return T.TimestampNTZType() if t.tz is None else T.TimestampType()
+        if pa.types.is_binary(t):
+            return T.BinaryType()
+        if pa.types.is_struct(t):
+            return T.StructType([T.StructField(f.name, convert(f.type), f.nullable) for f in t])
+        if pa.types.is_list(t):
+            return T.ArrayType(convert(t.value_type), True)
+        raise TypeError(f"no Spark type for Arrow {t}")
+
+    return T.StructType([T.StructField(f.name, convert(f.type), f.nullable) for f in arrow_schema])
+
+
+try:
+    from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
+except ImportError:  # Spark 3.5 and older: decode_binary_files only
+    DataSource = None  # type: ignore[assignment,misc]
+
+
+if DataSource is not None:
+
+    class _FilePart(InputPartition):
+        def __init__(self, path: str, start: int, end: Optional[int]):
+            super().__init__((path, start, end))
+            self.path, self.start, self.end = path, start, end
+
+    class _Reader(DataSourceReader):
+        def __init__(self, read: _Read, parts):
+            self.read_ = read
+            self.parts = parts
+
+        def partitions(self):
+            return [_FilePart(p, s, e) for p, s, e in self.parts] or [_FilePart("", 0, 0)]
+
+        def read(self, partition):
+            if not partition.path:
+                return
+            yield from self.read_.batches(partition.path, partition.start, partition.end)
+
+    class FepDataSource(DataSource):
+        """``spark.read.format("fep")``: options ``layout`` (required), ``message``, ``mode``
+        (PERMISSIVE, DROPMALFORMED, FAILFAST), ``splitSize`` (bytes, 0 for whole files),
+        ``batchRows``, ``pathGlobFilter``."""
+
+        #: The driver's working directory, set by ``register``.
+        cwd: Optional[str] = None
+
+        @classmethod
+        def name(cls) -> str:
+            return "fep"
+
+        def _read(self) -> _Read:
+            return _read_options(self.options, self.cwd)
+
+        def schema(self):
+            return spark_schema(self._read().arrow_schema())
+
+        def reader(self, schema):
+            options = self.options
+            paths = _opt(options, "paths") or _opt(options, "path")
+            if not paths:
+                raise ValueError('give the captures: .load("captures/")')
+            if isinstance(paths, str) and paths.startswith("["):
+                import json
+
+                paths = json.loads(paths)
+            elif isinstance(paths, str):
+                paths = [paths]
+            paths = [_resolve(p, self.cwd) for p in paths]
+            parts = partitions(paths, _split_size(options), _opt(options, "pathGlobFilter"))
+            return _Reader(self._read(), parts)
+
+else:
+    FepDataSource = None  # type: ignore[assignment,misc]
+
+
+def register(spark) -> None:
+    """Registers the ``fep`` format with a Spark 4 session."""
+    if FepDataSource is None:
+        raise RuntimeError(
+            "Spark's Python Data Source API needs PySpark 4; on Spark 3.5 use fep.spark.decode_binary_files"
+        )
+    # A class made here travels by value to Spark's Python workers, and with it the
+    # directory that relative paths (the layout, the captures) are taken from.
+    source = type("FepDataSource", (FepDataSource,), {"cwd": os.getcwd(), "__module__": __name__ + "._registered"})
+    spark.dataSource.register(source)
+
+
+def decode_binary_files(
+    df,
+    layout: str,
+    *,
+    message: Optional[str] = None,
+    mode: str = "PERMISSIVE",
+    batch_rows: int = 65536,
+):
+    """For Spark 3.5: the rows of the telegrams in a DataFrame of whole files, as
+    ``spark.read.format("binaryFile").load(...)`` gives (columns ``path`` and
+    ``content``), through ``mapInArrow``; the columns are those of the data source, with
+    ``_file`` the file's path. Each file is decoded by one task (a file is one row)."""
+    options = {"layout": layout, "mode": mode, "batchRows": str(batch_rows)}
+    if message:
+        options["message"] = message
+    read = _read_options(options, os.getcwd())
+    out = spark_schema(read.arrow_schema())
+
+    def decode(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            paths = batch.column("path").to_pylist()
+            contents = batch.column("content")
+            for i, path in enumerate(paths):
+                with tempfile.NamedTemporaryFile(prefix="fep-", suffix=".bin") as tmp:
+                    tmp.write(contents[i].as_py())
+                    tmp.flush()
+                    yield from read.batches(tmp.name, 0, None, label=path)
+
+    return df.select("path", "content").mapInArrow(decode, out)

@@ -1,0 +1,145 @@
+"""Parquet from the library, read back by pyarrow, polars and DuckDB with the values and
+types of decode_arrow; byte ranges of a capture (the Spark data source's partitions)."""
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import fep
+from conftest import LAYOUTS
+
+FIRMBANKING = [
+    "transfer-request",
+    "balance-history",
+    "transfer-response",
+    "balance-inquiry-request",
+    "balance-inquiry-response",
+]
+
+
+@pytest.fixture(scope="module")
+def firmbanking():
+    return fep.Schema.load(LAYOUTS / "firmbanking.layout")
+
+
+@pytest.fixture(scope="module")
+def capture(tmp_path_factory):
+    """The firmbanking samples 400 times over, 2,000 telegrams of three messages."""
+    data = b"".join((LAYOUTS / "firmbanking" / f"{n}.bin").read_bytes() for n in FIRMBANKING)
+    path = tmp_path_factory.mktemp("capture") / "capture.bin"
+    path.write_bytes(data * 400)
+    return path
+
+
+def test_parquet_has_the_values_and_types_of_decode_arrow(firmbanking, capture, tmp_path):
+    rows = firmbanking.to_parquet(capture, tmp_path / "out", reveal=True, row_group_rows=300)
+    assert rows == {"transfer": 800, "balance_history": 400, "balance_inquiry": 800}
+    for message, n in rows.items():
+        path = tmp_path / "out" / f"message={message}" / "part-00000.parquet"
+        want = pa.table(firmbanking.decode_arrow(capture, message=message))
+        got = pq.read_table(path)
+        assert got.num_rows == n
+        assert got.schema == want.schema, message
+        assert got.equals(want), message
+        # Bounded row groups.
+        meta = pq.ParquetFile(path).metadata
+        assert meta.num_row_groups == -(-n // 300)
+        assert meta.row_group(0).column(0).compression == "ZSTD"
+        # polars reads the same frame.
+        assert pl.read_parquet(path).equals(pl.DataFrame(firmbanking.decode_arrow(capture, message=message)))
+
+
+def test_duckdb_reads_the_hive_folders(firmbanking, capture, tmp_path):
+    firmbanking.to_parquet(capture, tmp_path / "out")
+    pattern = str(tmp_path / "out" / "*" / "*.parquet")
+    got = duckdb.sql(
+        f"select message, count(*) as n, sum(amount) as amount from read_parquet('{pattern}', hive_partitioning = true, union_by_name = true) "
+        "group by message order by message"
+    ).fetchall()
+    transfers = pl.DataFrame(firmbanking.decode_arrow(capture, message="transfer"))
+    assert got == [
+        ("balance_history", 400, None),
+        ("balance_inquiry", 800, None),
+        ("transfer", 800, transfers["amount"].sum()),
+    ]
+    dates = duckdb.sql(
+        f"select distinct header.send_date from read_parquet('{tmp_path / 'out' / 'message=transfer' / '*.parquet'}')"
+    ).fetchall()
+    assert [str(d[0]) for d in dates] == ["2024-03-15"]
+
+
+def test_sensitive_fields_are_hidden_unless_revealed(firmbanking, capture, tmp_path):
+    firmbanking.to_parquet(capture, tmp_path / "hidden")
+    t = pq.read_table(tmp_path / "hidden" / "message=transfer" / "part-00000.parquet")
+    assert set(t.column("debit_acct").to_pylist()) == {"*********4005"}
+    assert set(t.column("password").to_pylist()) == {"****"}
+    assert t.schema.field("password").type == pa.string()
+
+
+def test_parquet_errors(firmbanking, tmp_path):
+    good = (LAYOUTS / "firmbanking" / "transfer-request.bin").read_bytes()
+    bad = bytearray(good)
+    bad[4 + 130] = ord("O")
+    with pytest.raises(fep.DecodeError) as e:
+        firmbanking.to_parquet(good + bytes(bad), tmp_path / "bad")
+    # The field's offset in the telegram, and the frame's in the stream.
+    assert (e.value.offset, e.value.frame_offset) == (129, len(good))
+    # No file that looks whole is left behind.
+    assert not list((tmp_path / "bad").rglob("*.parquet"))
+    with pytest.raises(ValueError, match="compression"):
+        firmbanking.to_parquet(good, tmp_path / "x", compression="gzip")
+    firmbanking.to_parquet(good, tmp_path / "twice")
+    with pytest.raises(OSError, match="already exists"):
+        firmbanking.to_parquet(good, tmp_path / "twice")
+
+
+def ranges_table(schema, path, cuts, **kw):
+    size = path.stat().st_size
+    bounds = [0] + [c for c in cuts if 0 < c < size]
+    batches = []
+    for i, start in enumerate(bounds):
+        end = bounds[i + 1] if i + 1 < len(bounds) else None
+        for t in schema.iter_arrow(path, start=start, end=end, batch_rows=128, **kw):
+            batches.extend(pa.table(t).to_batches())
+    return pa.Table.from_batches(batches, schema=pa.schema(schema.iter_arrow(path, **kw).empty))
+
+
+@pytest.mark.parametrize("message", [None, "transfer"])
+def test_ranges_give_each_telegram_once(firmbanking, capture, message):
+    whole = pa.table(firmbanking.decode_arrow(capture, message=message))
+    for step in (997, 20_000, 150_000):
+        cuts = list(range(step, 600_000, step))
+        t = ranges_table(firmbanking, capture, cuts, message=message)
+        assert t.drop_columns(["_offset"]).equals(whole), step
+        offsets = t.column("_offset").to_pylist()
+        assert offsets == sorted(set(offsets))
+
+
+def test_range_modes(firmbanking, tmp_path):
+    good = (LAYOUTS / "firmbanking" / "transfer-request.bin").read_bytes()
+    bad = bytearray(good)
+    bad[4 + 130] = ord("O")
+    path = tmp_path / "capture.bin"
+    path.write_bytes(good * 10 + bytes(bad) + good * 10)
+    at = 10 * len(good)
+
+    t = ranges_table(firmbanking, path, [1000, 4000], mode="PERMISSIVE")
+    assert t.num_rows == 21
+    errors = [(o, e) for o, e in zip(t.column("_offset").to_pylist(), t.column("_error").to_pylist()) if e]
+    assert len(errors) == 1 and errors[0][0] == at
+    assert "transfer.amount" in errors[0][1]
+    row = t.slice(10, 1).to_pylist()[0]
+    assert row["header"] is None and row["message"] == "transfer"
+
+    t = ranges_table(firmbanking, path, [1000, 4000], mode="dropmalformed")
+    assert t.num_rows == 20 and "_error" not in t.column_names
+    assert at not in t.column("_offset").to_pylist()
+
+    with pytest.raises(fep.DecodeError) as e:
+        ranges_table(firmbanking, path, [1000, 4000], mode="FAILFAST")
+    assert (e.value.offset, e.value.frame_offset) == (129, at)
+    assert f"frame at byte {at}; field at bytes 129..142" in str(e.value)
+    with pytest.raises(ValueError, match="PERMISSIVE"):
+        firmbanking.iter_arrow(path, mode="lenient")

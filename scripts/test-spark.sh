@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The Spark data source (fep.spark) on a real PySpark in local mode (local[2]): installs a
+# JDK (17 or 21) when none is there, builds the package into its own virtual environment
+# under target/ with PySpark 4, and runs fep-py/tests_spark.
+# Ends with one line: "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+venv="$CARGO_TARGET_DIR/spark-venv"
+
+fail() {
+  echo "$1"
+  tail -n 40 "$log/out"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+# Spark 4 runs on Java 17 or 21.
+java_ok() {
+  local v
+  v=$("${1:-java}" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
+  [ "${v:-0}" -eq 17 ] || [ "${v:-0}" -eq 21 ]
+}
+if [ -n "${JAVA_HOME:-}" ] && java_ok "$JAVA_HOME/bin/java"; then
+  :
+elif java_ok java; then
+  JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+else
+  for j in /usr/lib/jvm/java-17-openjdk-* /usr/lib/jvm/java-21-openjdk-*; do
+    if [ -x "$j/bin/java" ] && java_ok "$j/bin/java"; then JAVA_HOME=$j; break; fi
+  done
+  if [ -z "${JAVA_HOME:-}" ] || ! java_ok "$JAVA_HOME/bin/java"; then
+    apt_install openjdk-17-jre-headless >"$log/out" 2>&1 || fail "FAILED: installing a JDK"
+    JAVA_HOME=$(ls -d /usr/lib/jvm/java-17-openjdk-* | head -n 1)
+  fi
+fi
+export JAVA_HOME
+echo "==> Java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
+
+python=${PYTHON:-python3}
+if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+  echo "==> creating a virtual environment in $venv"
+  rm -rf "$venv"
+  "$python" -m venv "$venv" >"$log/out" 2>&1 || fail "could not create a virtual environment"
+fi
+echo "==> pip install ./fep-py[spark] pytest"
+"$venv/bin/python" -m pip install "./fep-py[spark]" pytest >"$log/out" 2>&1 ||
+  fail "FAILED: building or installing the package with PySpark"
+
+# The Python workers must run the environment's Python, or they find neither fep nor pyarrow.
+export PYSPARK_PYTHON="$venv/bin/python" PYSPARK_DRIVER_PYTHON="$venv/bin/python"
+echo "==> pytest fep-py/tests_spark"
+cd fep-py
+"$venv/bin/python" -m pytest -q -s -p no:cacheprovider tests_spark 2>&1 | tee "$log/pytest"
+status=${PIPESTATUS[0]}
+summary=$(grep -E '[0-9]+ (passed|failed|errors?)\b.* in [0-9.]+s' "$log/pytest" | tail -n 1)
+passed=$(echo "$summary" | grep -Eo '[0-9]+ passed' | awk '{print $1}')
+failed=$(echo "$summary" | grep -Eo '[0-9]+ (failed|errors?)' | awk '{s+=$1} END {print s+0}')
+passed=${passed:-0}
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
