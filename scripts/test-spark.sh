@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Spark data source (fep.spark) on a real PySpark in local mode (local[2]): installs a
-# JDK (17 or 21) when none is there, builds the package into its own virtual environment
-# under target/ with PySpark 4, and runs fep-py/tests_spark.
+# JDK (17 or 21) when none is there, installs the package's wheel (built as test-python.sh and
+# test-wheel.sh build it: python_wheel in python-wheel.sh) with PySpark 4 into a virtual
+# environment of its own under target/, and runs fep-py/tests_spark.
 # Ends with one line: "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,9 +49,14 @@ if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
   rm -rf "$venv"
   "$python" -m venv "$venv" >"$log/out" 2>&1 || fail "could not create a virtual environment"
 fi
-echo "==> pip install ./fep-py[spark] pytest"
-"$venv/bin/python" -m pip install "./fep-py[spark]" pytest >"$log/out" 2>&1 ||
-  fail "FAILED: building or installing the package with PySpark"
+echo "==> maturin build --release --zig (in $CARGO_TARGET_DIR), pip install the wheel[spark]"
+# shellcheck source=scripts/python-wheel.sh
+. scripts/python-wheel.sh
+wheel=$(python_wheel "$CARGO_TARGET_DIR/wheels-spark" 2>"$log/out") ||
+  fail "FAILED: building the package"
+{ "$venv/bin/python" -m pip install "$wheel[spark]" pytest &&
+  "$venv/bin/python" -m pip install --force-reinstall --no-deps "$wheel"; } >"$log/out" 2>&1 ||
+  fail "FAILED: installing the package with PySpark"
 
 # The Python workers must run the environment's Python, or they find neither fep nor pyarrow.
 export PYSPARK_PYTHON="$venv/bin/python" PYSPARK_DRIVER_PYTHON="$venv/bin/python"
