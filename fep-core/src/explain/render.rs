@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::path::FieldPath;
 use crate::schema::info::MessageInfo;
-use crate::text::{Align, Row, Table, Tone, cut};
+use crate::text::{Align, Row, Table, Tone, cut, display_width};
 use crate::value::Sensitivity;
 
 use super::{ExplainedField, Explanation};
@@ -170,6 +170,21 @@ impl<'x> ExplainText<'x, '_, '_> {
         let mut out = String::new();
         let name = x.message.unwrap_or("no message matches");
         let _ = match self.origin {
+            // Too wide for the terminal: where it came from on the lines below, each part
+            // on its own line when one line is still too wide.
+            Some(o)
+                if self
+                    .width
+                    .is_some_and(|w| display_width(&format!("{name} ({len} bytes, {o})")) > w) =>
+            {
+                let _ = writeln!(out, "{} ({len} bytes)", style(Tone::Strong, name));
+                let w = self.width.unwrap_or(usize::MAX);
+                if display_width(o) + 2 <= w {
+                    writeln!(out, "  {o}")
+                } else {
+                    o.split(", ").try_for_each(|part| writeln!(out, "  {part}"))
+                }
+            }
             Some(o) => writeln!(out, "{} ({len} bytes, {o})", style(Tone::Strong, name)),
             None => writeln!(out, "{} ({len} bytes)", style(Tone::Strong, name)),
         };
