@@ -31,6 +31,10 @@ use crate::schema::Schema;
 /// Shards of the pending table: a power of two, enough that threads rarely meet.
 const SHARDS: usize = 16;
 
+/// How many times an insert that finds no credit gathers the shards' before it says the
+/// table is full while fewer than `capacity` requests are pending.
+const GATHER_TRIES: usize = 4;
+
 /// How many unmatched responses are kept for diagnosis.
 pub const UNMATCHED_KEPT: usize = 64;
 
@@ -350,19 +354,30 @@ impl<T> Correlator<T> {
         let mut shard = slot.lock();
         if shard.credits == 0 {
             shard.credits = self.borrow(self.batch);
-            if shard.credits == 0 {
+            // None in the pool: gather the other shards'. Another thread gathering at the
+            // same moment holds credits in passing, so finding none while fewer than
+            // `capacity` requests are pending means "look again", not "full".
+            let mut tries = 0;
+            while shard.credits == 0 && tries < GATHER_TRIES {
                 drop(shard);
+                if tries > 0 {
+                    std::thread::yield_now();
+                }
                 let got = self.gather();
                 shard = slot.lock();
                 shard.credits += got;
-                if shard.credits == 0 {
-                    drop(shard);
-                    let kind = ErrorKind::CorrelatorFull {
-                        capacity: self.capacity,
-                        key: key.text(),
-                    };
-                    return Err(self.rejected(kind, mi, token));
+                tries += 1;
+                if self.len() >= self.capacity {
+                    break;
                 }
+            }
+            if shard.credits == 0 {
+                drop(shard);
+                let kind = ErrorKind::CorrelatorFull {
+                    capacity: self.capacity,
+                    key: key.text(),
+                };
+                return Err(self.rejected(kind, mi, token));
             }
         }
         let hash = key.hash_value();
