@@ -224,3 +224,57 @@ impl Filler {
         self.checker.as_ref()?.trailer()
     }
 }
+
+/// A telegram that framed but did not decode, in a conversion: its error (in its frame)
+/// told to the checks, where it still counts in its batch, and its bytes written to the
+/// rejects file. Gives the exit code it calls for and the text to report.
+pub fn reject_undecoded(
+    e: fep_core::Error,
+    frame: &fep_core::Frame,
+    label: &str,
+    checks: &mut Checks,
+    rejects: Option<&mut Rejects>,
+    why: &dyn Fn(&str) -> String,
+) -> Result<(u8, String), Failure> {
+    let e = e.in_frame(frame.offset);
+    checks.unreadable(frame.offset);
+    if let Some(r) = rejects {
+        r.push(frame.offset, Some(&frame.telegram), &why(&e.to_string()))
+            .map_err(Failure::output)?;
+    }
+    Ok((failure::exit_code(&e), format!("{label}: {e}")))
+}
+
+/// A frame that could not be cut, in a conversion: told to the checks, its bytes (when
+/// known) written to the rejects file. Gives the exit code it calls for and the text to
+/// report, saying so when the rest of the input is lost with it.
+pub fn reject_unframed(
+    fe: &crate::input::FrameError,
+    label: &str,
+    checks: &mut Checks,
+    rejects: Option<&mut Rejects>,
+    why: &dyn Fn(&str) -> String,
+) -> Result<(u8, String), Failure> {
+    let at = fe.rejected.as_ref().map_or_else(
+        || {
+            fe.error
+                .frame_offset()
+                .or(fe.error.offset())
+                .map_or(0, |o| o as u64)
+        },
+        |f| f.offset,
+    );
+    checks.unreadable(at);
+    if let Some(r) = rejects {
+        let bytes = fe.rejected.as_ref().map(|f| &f.telegram[..]);
+        r.push(at, bytes, &why(&fe.error.to_string()))
+            .map_err(Failure::output)?;
+    }
+    let mut text = format!("{label}: {}", fe.error);
+    if fe.fatal && fe.error.offset().is_some() {
+        text.push_str(&format!(
+            "\n  the telegrams after it cannot be found; the rest of {label} is skipped"
+        ));
+    }
+    Ok((failure::exit_code(&fe.error), text))
+}

@@ -17,7 +17,7 @@ use indicatif::{BinaryBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use fep_core::capture::CapturedTelegram;
 
 use crate::args::{ColorChoice, ConvertArgs, ConvertFormat, CsvArgs, CsvEncoding};
-use crate::batch::{Checks, Rejects};
+use crate::batch::{self, Checks, Rejects};
 use crate::capture::{self, Feed};
 use crate::failure::{self, Failure, print_error};
 use crate::input::{self, Telegrams};
@@ -188,41 +188,24 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
                         }
                     }
                     Err(e) => {
-                        let e = e.in_frame(frame.offset);
-                        code = code.max(failure::exit_code(&e));
-                        checks.unreadable(frame.offset);
+                        let (c, text) = batch::reject_undecoded(
+                            e,
+                            &frame,
+                            &label,
+                            &mut checks,
+                            rejects.as_mut(),
+                            &why,
+                        )?;
+                        code = code.max(c);
                         rejected += 1;
-                        if let Some(r) = &mut rejects {
-                            r.push(frame.offset, Some(&frame.telegram), &why(&e.to_string()))
-                                .map_err(Failure::output)?;
-                        }
-                        Some(format!("{label}: {e}"))
+                        Some(text)
                     }
                 },
                 Err(fe) => {
-                    code = code.max(failure::exit_code(&fe.error));
-                    let at = fe.rejected.as_ref().map_or_else(
-                        || {
-                            fe.error
-                                .frame_offset()
-                                .or(fe.error.offset())
-                                .map_or(0, |o| o as u64)
-                        },
-                        |f| f.offset,
-                    );
-                    checks.unreadable(at);
+                    let (c, text) =
+                        batch::reject_unframed(&fe, &label, &mut checks, rejects.as_mut(), &why)?;
+                    code = code.max(c);
                     rejected += 1;
-                    if let Some(r) = &mut rejects {
-                        let bytes = fe.rejected.as_ref().map(|f| &f.telegram[..]);
-                        r.push(at, bytes, &why(&fe.error.to_string()))
-                            .map_err(Failure::output)?;
-                    }
-                    let mut text = format!("{label}: {}", fe.error);
-                    if fe.fatal && fe.error.offset().is_some() {
-                        text.push_str(&format!(
-                            "\n  the telegrams after it cannot be found; the rest of {label} is skipped"
-                        ));
-                    }
                     Some(text)
                 }
             };

@@ -15,7 +15,7 @@ use fep_arrow::Masking;
 use fep_arrow::parquet::{Codec, Dataset, Options};
 
 use crate::args::{ColorChoice, ConvertArgs};
-use crate::batch::{Checks, Rejects};
+use crate::batch::{self, Checks, Rejects};
 use crate::capture;
 use crate::convert::Progress;
 use crate::failure::{self, Failure, print_error};
@@ -165,41 +165,24 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
                         }
                     }
                     Err(e) => {
-                        let e = e.in_frame(frame.offset);
-                        code = code.max(failure::exit_code(&e));
-                        checks.unreadable(frame.offset);
+                        let (c, text) = batch::reject_undecoded(
+                            e,
+                            &frame,
+                            &label,
+                            &mut checks,
+                            rejects.as_mut(),
+                            &why,
+                        )?;
+                        code = code.max(c);
                         rejected += 1;
-                        if let Some(r) = &mut rejects {
-                            r.push(frame.offset, Some(&frame.telegram), &why(&e.to_string()))
-                                .map_err(Failure::output)?;
-                        }
-                        Some(format!("{label}: {e}"))
+                        Some(text)
                     }
                 },
                 Err(fe) => {
-                    code = code.max(failure::exit_code(&fe.error));
-                    let at = fe.rejected.as_ref().map_or_else(
-                        || {
-                            fe.error
-                                .frame_offset()
-                                .or(fe.error.offset())
-                                .map_or(0, |o| o as u64)
-                        },
-                        |f| f.offset,
-                    );
-                    checks.unreadable(at);
+                    let (c, text) =
+                        batch::reject_unframed(&fe, &label, &mut checks, rejects.as_mut(), &why)?;
+                    code = code.max(c);
                     rejected += 1;
-                    if let Some(r) = &mut rejects {
-                        let bytes = fe.rejected.as_ref().map(|f| &f.telegram[..]);
-                        r.push(at, bytes, &why(&fe.error.to_string()))
-                            .map_err(Failure::output)?;
-                    }
-                    let mut text = format!("{label}: {}", fe.error);
-                    if fe.fatal && fe.error.offset().is_some() {
-                        text.push_str(&format!(
-                            "\n  the telegrams after it cannot be found; the rest of {label} is skipped"
-                        ));
-                    }
                     Some(text)
                 }
             };

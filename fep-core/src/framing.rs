@@ -48,7 +48,7 @@ impl std::fmt::Display for Framing {
     }
 }
 
-/// The line ending that [`Framer::write`](crate::framer::Framer::write) uses for `framing lines`.
+/// The line ending that `Framer::write` (in `framer.rs`) uses for `framing lines`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LineEnding {
     /// `\r\n`, the usual one in Korean batch files.
