@@ -240,28 +240,7 @@ impl Plan {
     ) -> Result<Value<'a>> {
         let f = &s.fields[st.field as usize];
         let width = st.width as usize;
-        let (n, room, ends) = match f.repeat {
-            Repeat::Fixed(n) => (n, n, false),
-            Repeat::Counted {
-                slot, bound, slots, ..
-            } => {
-                let c = counts.get(usize::from(slot)).copied().unwrap_or(u64::MAX);
-                if c > bound as u64 {
-                    return Err(not_taken());
-                }
-                let n = c as usize;
-                (n, if slots { bound } else { n }, !slots)
-            }
-            Repeat::One => return Err(not_taken()),
-        };
-        let end = start + room * width;
-        let Some(area) = data.get(start..end) else {
-            return Err(not_taken());
-        };
-        // A repeat with `max` ends the message; unused slots hold spaces.
-        if (ends && end != data.len()) || area[n * width..].iter().any(|&b| b != b' ') {
-            return Err(not_taken());
-        }
+        let (n, area) = repeat_area(f, width, data, start, counts)?;
         let mut list = Vec::with_capacity(n);
         if sub == SCALAR_ENTRIES {
             let FieldKind::Scalar(sc) = &f.kind else {
@@ -383,27 +362,7 @@ impl Plan {
     ) -> Result<()> {
         let f = &s.fields[st.field as usize];
         let width = st.width as usize;
-        let (n, room, ends) = match f.repeat {
-            Repeat::Fixed(n) => (n, n, false),
-            Repeat::Counted {
-                slot, bound, slots, ..
-            } => {
-                let c = counts.get(usize::from(slot)).copied().unwrap_or(u64::MAX);
-                if c > bound as u64 {
-                    return Err(not_taken());
-                }
-                let n = c as usize;
-                (n, if slots { bound } else { n }, !slots)
-            }
-            Repeat::One => return Err(not_taken()),
-        };
-        let end = start + room * width;
-        let Some(area) = data.get(start..end) else {
-            return Err(not_taken());
-        };
-        if (ends && end != data.len()) || area[n * width..].iter().any(|&b| b != b' ') {
-            return Err(not_taken());
-        }
+        let (n, area) = repeat_area(f, width, data, start, counts)?;
         if !matches!(slot, Value::List(_)) {
             *slot = Value::List(Vec::with_capacity(n));
         }
@@ -813,4 +772,41 @@ fn filler(s: &Table, st: &Step, offset: usize, bytes: &[u8]) -> Result<()> {
         .prepend_path(&f.name)),
         _ => Ok(()),
     }
+}
+
+/// A repeat's entries starting at `start`: how many, and their bytes (the unused slots of a
+/// `slots` repeat included). `not_taken` when the plan cannot read it:
+/// a count over its bound or unread, too few bytes, a `max` repeat that does not end the
+/// message, or an unused slot that is not spaces.
+#[inline]
+fn repeat_area<'d>(
+    f: &FieldDef,
+    width: usize,
+    data: &'d [u8],
+    start: usize,
+    counts: &[u64],
+) -> Result<(usize, &'d [u8])> {
+    let (n, room, ends) = match f.repeat {
+        Repeat::Fixed(n) => (n, n, false),
+        Repeat::Counted {
+            slot, bound, slots, ..
+        } => {
+            let c = counts.get(usize::from(slot)).copied().unwrap_or(u64::MAX);
+            if c > bound as u64 {
+                return Err(not_taken());
+            }
+            let n = c as usize;
+            (n, if slots { bound } else { n }, !slots)
+        }
+        Repeat::One => return Err(not_taken()),
+    };
+    let end = start + room * width;
+    let Some(area) = data.get(start..end) else {
+        return Err(not_taken());
+    };
+    // A repeat with `max` ends the message; unused slots hold spaces.
+    if (ends && end != data.len()) || area[n * width..].iter().any(|&b| b != b' ') {
+        return Err(not_taken());
+    }
+    Ok((n, area))
 }

@@ -235,9 +235,9 @@ impl<'x> ExplainText<'x, '_, '_> {
         t
     }
 
-    fn field_rows(&self, f: &ExplainedField<'_, '_>) -> Vec<Row> {
-        let raw = raw_lines(f, self.reveal, ROW_BYTES);
-        let (hex, text) = raw.first().cloned().unwrap_or_default();
+    /// A field's description (or `(filler)`), its value (none when it failed) and the tone
+    /// of its rows: the same in the full and the narrow table.
+    fn cells(&self, f: &ExplainedField<'_, '_>) -> (String, String, Tone) {
         let description = match (f.description, f.filler) {
             (Some(d), _) => d.to_owned(),
             (None, true) => "(filler)".into(),
@@ -253,6 +253,13 @@ impl<'x> ExplainText<'x, '_, '_> {
             (None, true) => Tone::Dim,
             (None, false) => Tone::Plain,
         };
+        (description, value, tone)
+    }
+
+    fn field_rows(&self, f: &ExplainedField<'_, '_>) -> Vec<Row> {
+        let raw = raw_lines(f, self.reveal, ROW_BYTES);
+        let (hex, text) = raw.first().cloned().unwrap_or_default();
+        let (description, value, tone) = self.cells(f);
         let first = vec![
             f.offset.to_string(),
             f.length.to_string(),
@@ -292,21 +299,7 @@ impl<'x> ExplainText<'x, '_, '_> {
         let mut t = Table::new(&headers);
         let mut raws = Vec::new();
         for f in &self.x.fields {
-            let description = match (f.description, f.filler) {
-                (Some(d), _) => d.to_owned(),
-                (None, true) => "(filler)".into(),
-                (None, false) => String::new(),
-            };
-            let value = if f.error.is_some() {
-                String::new()
-            } else {
-                f.value_text(self.reveal)
-            };
-            let tone = match (&f.error, f.filler) {
-                (Some(_), _) => Tone::Error,
-                (None, true) => Tone::Dim,
-                (None, false) => Tone::Plain,
-            };
+            let (description, value, tone) = self.cells(f);
             let cells = vec![
                 f.offset.to_string(),
                 f.length.to_string(),
