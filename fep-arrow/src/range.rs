@@ -17,6 +17,12 @@
 //! Every batch has the target's columns, then `_offset` (the frame's byte offset in the
 //! file) and, in [`Mode::Permissive`], `_error` (null, or why the telegram did not decode;
 //! its fields are then null).
+//!
+//! A layout's `check` statements (batch files: trailer counts and totals, sequence
+//! numbers) need every record of the file in order, so [`RangeBatches::checks`] runs them
+//! only over a whole file: a record that fails one is a bad telegram like one that does
+//! not decode, and a batch left open at the end of the file is one more, at the file's
+//! end, with null fields.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -27,7 +33,7 @@ use arrow_array::builder::{Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema as ArrowSchema, SchemaRef};
 use bytes::BytesMut;
-use fep_core::{Framer, Framing, Schema, TelegramReader};
+use fep_core::{BatchChecker, Framer, Framing, Schema, TelegramReader};
 
 use crate::builder::BatchBuilder;
 use crate::columns::Target;
@@ -190,6 +196,8 @@ pub struct RangeBatches {
     base: u64,
     /// Frames that start here or later belong to the next range.
     stop: u64,
+    /// The layout's checks, over a whole file.
+    checker: Option<Box<BatchChecker>>,
     done: bool,
 }
 
@@ -235,8 +243,34 @@ impl RangeBatches {
             frames: reader_at(schema, path, start)?,
             base: start,
             stop,
+            checker: None,
             done: start >= stop,
         })
+    }
+
+    /// Runs the layout's `check` statements over the records (when it has some and `yes`).
+    ///
+    /// # Errors
+    /// When the range is not the whole file: checks need every record in order.
+    pub fn checks(mut self, yes: bool) -> Result<RangeBatches, Error> {
+        self.checker = if yes {
+            BatchChecker::new(&self.schema).map(Box::new)
+        } else {
+            None
+        };
+        if self.checker.is_some() && (self.base != 0 || self.stop != u64::MAX) {
+            return Err(Error::Arrow(format!(
+                "{}: the layout's checks need the whole file, not bytes {}..{}: read it whole, or turn the checks off",
+                self.path.display(),
+                self.base,
+                if self.stop == u64::MAX {
+                    "the end".to_owned()
+                } else {
+                    self.stop.to_string()
+                },
+            )));
+        }
+        Ok(self)
     }
 
     /// The schema of the batches: the target's columns, `_offset`, and `_error` when
@@ -247,14 +281,29 @@ impl RangeBatches {
 
     /// A telegram that did not decode: a row of nulls, left out, or the end of the read.
     fn bad(&mut self, e: fep_core::Error, at: u64, message: Option<&str>) -> Result<(), Error> {
+        self.bad_all(vec![e], at, message)
+    }
+
+    /// A telegram with one or more failures (a record failing several checks): one row,
+    /// its `_error` every failure.
+    fn bad_all(
+        &mut self,
+        errors: Vec<fep_core::Error>,
+        at: u64,
+        message: Option<&str>,
+    ) -> Result<(), Error> {
         match self.mode {
-            Mode::FailFast => Err(Error::Core(e)),
+            Mode::FailFast => Err(errors
+                .into_iter()
+                .next()
+                .map_or_else(|| Error::Arrow("no error".into()), Error::Core)),
             Mode::DropMalformed => Ok(()),
             Mode::Permissive => {
                 self.builder.push_null(message, 0)?;
                 self.offsets
                     .append_value(i64::try_from(at).unwrap_or(i64::MAX));
-                self.errors.append_value(e.to_string());
+                let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                self.errors.append_value(text.join("; "));
                 Ok(())
             }
         }
@@ -273,6 +322,9 @@ impl RangeBatches {
                     if at >= self.stop {
                         self.done = true;
                         break;
+                    }
+                    if let Some(c) = &mut self.checker {
+                        c.unreadable(at);
                     }
                     self.bad(e, at, None)?;
                     if self.base + self.frames.stream_offset() > at {
@@ -304,6 +356,8 @@ impl RangeBatches {
             }
             let telegram = &frame.telegram[..];
             let decoded = match &self.name {
+                // The checks need every record, whatever the target.
+                Some(_) if self.checker.is_some() => schema.decode(telegram),
                 Some(name) => match schema.dispatch(telegram) {
                     Ok(info) if info.name() != name => continue,
                     Ok(_) => schema.decode_message(name, telegram),
@@ -313,6 +367,16 @@ impl RangeBatches {
             };
             match decoded {
                 Ok(msg) => {
+                    if let Some(c) = &mut self.checker {
+                        let failures = c.record(at, &msg);
+                        if !failures.is_empty() {
+                            self.bad_all(failures, at, Some(msg.name()))?;
+                            continue;
+                        }
+                        if self.name.as_deref().is_some_and(|n| n != msg.name()) {
+                            continue;
+                        }
+                    }
                     self.builder.push(&msg, telegram.len())?;
                     self.offsets
                         .append_value(i64::try_from(at).unwrap_or(i64::MAX));
@@ -321,13 +385,28 @@ impl RangeBatches {
                     }
                 }
                 Err(e) => {
+                    if let Some(c) = &mut self.checker {
+                        c.unreadable(at);
+                    }
                     let name = schema.dispatch(telegram).ok().map(|m| m.name().to_owned());
+                    if self.checker.is_some() && self.name.is_some() && name != self.name {
+                        // Another message's bad telegram, read for the checks only.
+                        continue;
+                    }
                     self.bad(e.in_frame(at), at, name.as_deref())?;
                 }
             }
             if self.builder.rows() >= self.limits.rows || self.builder.bytes() >= self.limits.bytes
             {
                 return Ok(true);
+            }
+        }
+        // The end of the file: a batch left open fails, after the last record.
+        if let Some(mut c) = self.checker.take() {
+            let failures = c.finish();
+            if !failures.is_empty() {
+                let end = self.base + self.frames.stream_offset();
+                self.bad_all(failures, end, None)?;
             }
         }
         self.done = true;

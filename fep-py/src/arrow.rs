@@ -153,6 +153,38 @@ pub(crate) fn decode(
     Ok((batches, target.schema(), counts))
 }
 
+/// Converts a stream of framed telegrams to Parquet datasets under `dir` (see
+/// `fep_arrow::parquet`), running the layout's checks unless `checks` is false. Without
+/// `rejects` the first bad telegram or failed check is the error, and the datasets are
+/// left unfinished (no file that looks whole); with it, each one is kept there and
+/// converting goes on.
+pub(crate) fn to_parquet(
+    schema: &fep_core::Schema,
+    input: Box<dyn Read + Send>,
+    dir: &std::path::Path,
+    options: fep_arrow::parquet::Options,
+    checks: bool,
+    rejects: Option<fep_core::BoxedRejectWriter>,
+) -> Result<Vec<fep_arrow::parquet::Part>, fep_arrow::Error> {
+    let mut out = fep_arrow::parquet::Dataset::create(dir, schema, options)?;
+    let keep_going = rejects.is_some();
+    let mut reader = fep_core::MessageReader::new(schema, input)
+        .keep_going(keep_going)
+        .checks(checks);
+    if let Some(w) = rejects {
+        reader = reader.rejects(w);
+    }
+    for item in reader {
+        match item {
+            Ok(d) => out.push(&d.message, d.telegram.len())?,
+            // Kept in the rejects, which the reader wrote; an I/O error ends it.
+            Err(e) if keep_going && e.category() == fep_core::Category::Data => {}
+            Err(e) => return Err(fep_arrow::Error::Core(e)),
+        }
+    }
+    out.finish()
+}
+
 /// Arrow data decoded from telegrams: a table of record batches that pyarrow, polars and
 /// DuckDB read through the Arrow PyCapsule interface, without copying the buffers.
 #[pyclass(module = "fep", name = "ArrowTable", frozen)]

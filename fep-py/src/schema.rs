@@ -84,6 +84,13 @@ impl PySchema {
         self.schema.key_paths().map(str::to_owned).collect()
     }
 
+    /// True when the layout has `check` statements (a batch file's counts, totals and
+    /// sequence numbers), which readers run over whole files.
+    #[getter]
+    fn has_checks(&self) -> bool {
+        fep_core::BatchChecker::new(&self.schema).is_some()
+    }
+
     /// Decodes one telegram (without its frame, unless `framed`).
     #[pyo3(signature = (data, /, *, message = None, framed = false))]
     fn decode(
@@ -266,7 +273,9 @@ impl PySchema {
     /// batch has the fields, `_offset` (the frame's byte offset in the file) and, with
     /// `mode="PERMISSIVE"`, `_error` (why a telegram did not decode; its fields are null).
     /// `mode="DROPMALFORMED"` leaves bad telegrams out, `"FAILFAST"` raises at the first.
-    #[pyo3(signature = (path, /, *, message = None, start = 0, end = None, mode = "FAILFAST", batch_rows = 65_536))]
+    /// The layout's `check` statements run unless `checks` is false; they need the whole
+    /// file (`start=0, end=None`), and a record that fails one is a bad telegram.
+    #[pyo3(signature = (path, /, *, message = None, start = 0, end = None, mode = "FAILFAST", batch_rows = 65_536, checks = true))]
     // Python's keyword arguments, one Rust argument each.
     #[allow(clippy::too_many_arguments)]
     fn iter_arrow(
@@ -278,6 +287,7 @@ impl PySchema {
         end: Option<u64>,
         mode: &str,
         batch_rows: usize,
+        checks: bool,
     ) -> PyResult<PyArrowBatches> {
         use fep_arrow::range::{Mode, Range, RangeBatches};
         let mode = match mode.to_ascii_uppercase().as_str() {
@@ -299,7 +309,10 @@ impl PySchema {
             ..fep_arrow::Limits::default()
         };
         let range = Range { start, end };
-        let r = py.detach(|| RangeBatches::open(&self.schema, &target, &path, range, mode, limits));
+        let r = py.detach(|| {
+            RangeBatches::open(&self.schema, &target, &path, range, mode, limits)
+                .and_then(|b| b.checks(checks))
+        });
         r.map(PyArrowBatches::new)
             .map_err(|e| arrow::to_py_err(py, e))
     }
@@ -308,9 +321,14 @@ impl PySchema {
     /// `folder`, `folder/message=NAME/part-00000.parquet`, with the types of
     /// `decode_arrow`. `mask` and `secret` fields are text as `repr` shows them unless
     /// `reveal`. Row groups hold at most `row_group_rows` rows, so memory stays flat.
-    /// Stops at the first bad telegram (`DecodeError`, with its offset). Returns the rows
-    /// written per message.
-    #[pyo3(signature = (source, folder, /, *, reveal = false, compression = "zstd", row_group_rows = 131_072))]
+    /// The layout's `check` statements run over every record unless `checks` is false.
+    /// Without `rejects`, the first bad telegram or failed check is the error
+    /// (`DecodeError`, with its offset); with `rejects` (a path), each one is written there
+    /// byte for byte (its index beside it, as `fep convert --rejects` does), left out of the
+    /// datasets, and the conversion goes on. Returns the rows written per message.
+    #[pyo3(signature = (source, folder, /, *, reveal = false, compression = "zstd", row_group_rows = 131_072, rejects = None, checks = true))]
+    // Python's keyword arguments, one Rust argument each.
+    #[allow(clippy::too_many_arguments)]
     fn to_parquet<'py>(
         &self,
         py: Python<'py>,
@@ -319,6 +337,8 @@ impl PySchema {
         reveal: bool,
         compression: &str,
         row_group_rows: usize,
+        rejects: Option<PathBuf>,
+        checks: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         use fep_arrow::parquet::{Codec, Options};
         let codec = match compression.to_ascii_lowercase().as_str() {
@@ -345,7 +365,9 @@ impl PySchema {
             ..Options::default()
         };
         let input = Source::from_py(source)?.open()?;
-        let r = py.detach(|| fep_arrow::parquet::convert(&self.schema, input, &folder, options));
+        let rejects = self.rejects(py, rejects)?;
+        let r =
+            py.detach(|| arrow::to_parquet(&self.schema, input, &folder, options, checks, rejects));
         let parts = r.map_err(|e| arrow::to_py_err(py, e))?;
         let out = PyDict::new(py);
         for p in parts {

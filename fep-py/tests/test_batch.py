@@ -89,6 +89,66 @@ def test_decode_arrow_checks_and_rejects(cms, tmp_path):
     assert cms.decode_arrow(batch(recs), message="data_record", checks=False).num_rows == 3
 
 
+def test_to_parquet_checks_and_rejects(cms, tmp_path):
+    import pyarrow.parquet as pq
+
+    assert cms.has_checks
+    recs = records()
+    recs[3] = with_bytes(recs[3], 1, b"0000009")
+    with pytest.raises(fep.DecodeError, match=r"record 4 \(byte 366\): data_record.seq is 9"):
+        cms.to_parquet(batch(recs), tmp_path / "strict")
+    rejects = tmp_path / "r.bin"
+    rows = cms.to_parquet(batch(recs), tmp_path / "kept", rejects=rejects)
+    assert rows == {"file_header": 1, "data_record": 2, "file_trailer": 1}
+    assert rejects.read_bytes() == recs[3] + b"\r\n"
+    data = pq.read_table(tmp_path / "kept" / "message=data_record")
+    assert data.column("seq").to_pylist() == [1, 2]
+    rows = cms.to_parquet(batch(recs), tmp_path / "unchecked", checks=False)
+    assert rows["data_record"] == 3
+
+
+def whole_file_rows(cms, path, **kw):
+    rows = []
+    for t in cms.iter_arrow(path, **kw):
+        rows.extend(pa_table(t).to_pylist())
+    return rows
+
+
+def pa_table(t):
+    import pyarrow as pa
+
+    return pa.table(t)
+
+
+def test_iter_arrow_runs_the_checks_over_a_whole_file(cms, tmp_path):
+    recs = records()
+    recs[3] = with_bytes(recs[3], 1, b"0000009")
+    path = tmp_path / "batch.bin"
+    path.write_bytes(batch(recs))
+    rows = whole_file_rows(cms, path, message="data_record", mode="PERMISSIVE")
+    assert [r["seq"] for r in rows] == [1, 2, None]
+    assert rows[2]["_offset"] == 366
+    assert rows[2]["_error"].startswith("record 4 (byte 366): data_record.seq is 9")
+    dropped = whole_file_rows(cms, path, message="data_record", mode="DROPMALFORMED")
+    assert [r["seq"] for r in dropped] == [1, 2]
+    with pytest.raises(fep.DecodeError, match="data_record.seq is 9"):
+        whole_file_rows(cms, path, message="data_record")
+    unchecked = whole_file_rows(cms, path, message="data_record", checks=False)
+    assert [r["seq"] for r in unchecked] == [1, 2, 9]
+    with pytest.raises(ValueError, match="checks need the whole file"):
+        cms.iter_arrow(path, start=100)
+
+
+def test_iter_arrow_reports_a_batch_left_open_at_the_end(cms, tmp_path):
+    path = tmp_path / "open.bin"
+    path.write_bytes(batch(records()[:4]))
+    rows = whole_file_rows(cms, path, mode="PERMISSIVE")
+    assert [r["_error"] is None for r in rows] == [True, True, True, True, False]
+    last = rows[-1]
+    assert last["_offset"] == path.stat().st_size
+    assert "file_trailer" in last["_error"]
+
+
 def test_encode_batch_fills_in_sequence_numbers_and_the_trailer(cms):
     msgs = [m for m in cms.iter_decode(SAMPLE) if m.name != "file_trailer"]
     values = []

@@ -130,6 +130,8 @@ def test_range_modes(firmbanking, tmp_path):
     errors = [(o, e) for o, e in zip(t.column("_offset").to_pylist(), t.column("_error").to_pylist()) if e]
     assert len(errors) == 1 and errors[0][0] == at
     assert "transfer.amount" in errors[0][1]
+    # Offsets in the error count from the file, not from the range the task read.
+    assert f"frame at byte {at};" in errors[0][1]
     row = t.slice(10, 1).to_pylist()[0]
     assert row["header"] is None and row["message"] == "transfer"
 

@@ -168,6 +168,35 @@ def test_failfast(spark, malformed):
         df.collect()
 
 
+def test_batch_files_are_read_whole_and_checked(spark, tmp_path):
+    """A layout with checks: each file one task whatever splitSize says, and a record that
+    breaks the sequence is a bad row in PERMISSIVE mode."""
+    sample = (LAYOUTS / "cms-batch" / "batch-file.bin").read_bytes()
+    recs = [r for r in sample.split(b"\r\n") if r]
+    bad = list(recs)
+    bad[3] = bad[3][:1] + b"0000009" + bad[3][8:]
+    (tmp_path / "good.bin").write_bytes(b"".join(r + b"\r\n" for r in recs))
+    (tmp_path / "bad.bin").write_bytes(b"".join(r + b"\r\n" for r in bad))
+    layout = str(LAYOUTS / "cms-batch.layout")
+    reader = (
+        spark.read.format("fep")
+        .option("layout", layout)
+        .option("message", "data_record")
+        .option("splitSize", "100")
+    )
+    df = reader.load(str(tmp_path))
+    assert df.rdd.getNumPartitions() == 2
+    rows = df.orderBy("_file", "_offset").collect()
+    assert [(Path(r["_file"]).name, r["seq"]) for r in rows] == [
+        ("bad.bin", 1), ("bad.bin", 2), ("bad.bin", None),
+        ("good.bin", 1), ("good.bin", 2), ("good.bin", 3),
+    ]
+    assert rows[2]["_error"].startswith("record 4 (byte 366): data_record.seq is 9")
+    unchecked = reader.option("checks", "false").load(str(tmp_path))
+    assert unchecked.where(F.col("_error").isNotNull()).count() == 0
+    assert unchecked.rdd.getNumPartitions() > 2
+
+
 def test_spark_35_helper_on_binary_files(spark, captures):
     files = spark.read.format("binaryFile").option("pathGlobFilter", "day-0[01].bin").load(str(captures))
     df = fep.spark.decode_binary_files(files, LAYOUT, message="transfer")

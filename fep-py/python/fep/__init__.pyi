@@ -292,6 +292,10 @@ class Schema:
     @property
     def key_paths(self) -> list[str]:
         """The field paths of the layout's ``key`` directive."""
+    @property
+    def has_checks(self) -> bool:
+        """True when the layout has ``check`` statements (a batch file's counts, totals and
+        sequence numbers), which readers run over whole files."""
     def decode(
         self, data: _TelegramData, /, *, message: Optional[str] = None, framed: bool = False
     ) -> Message:
@@ -409,6 +413,7 @@ class Schema:
         end: Optional[int] = None,
         mode: str = "FAILFAST",
         batch_rows: int = 65536,
+        checks: bool = True,
     ) -> ArrowBatches:
         """The record batches of one byte range of a capture file, decoded as they are asked
         for (the Spark data source's partitions): the telegrams whose frames start in
@@ -416,7 +421,10 @@ class Schema:
         an offset (docs/spark.md). Columns: those of ``decode_arrow``, then ``_offset`` (the
         frame's byte offset in the file) and, with ``mode="PERMISSIVE"``, ``_error`` (why a
         telegram did not decode; its fields are null). ``"DROPMALFORMED"`` leaves bad
-        telegrams out; ``"FAILFAST"`` raises ``DecodeError`` at the first."""
+        telegrams out; ``"FAILFAST"`` raises ``DecodeError`` at the first. The layout's
+        ``check`` statements run unless ``checks`` is False: they need the whole file
+        (``start=0, end=None``; a part raises ``ValueError``), a record that fails one is a
+        bad telegram, and a batch left open at the end is one more row at the file's end."""
     def to_parquet(
         self,
         source: _Source,
@@ -426,13 +434,18 @@ class Schema:
         reveal: bool = False,
         compression: str = "zstd",
         row_group_rows: int = 131072,
+        rejects: Union[str, "os.PathLike[str]", None] = None,
+        checks: bool = True,
     ) -> dict[str, int]:
         """Converts a stream of framed telegrams to Parquet: one dataset per message,
         ``folder/message=NAME/part-00000.parquet``, with ``decode_arrow``'s types. ``mask``
         and ``secret`` fields are text as ``repr`` shows them unless ``reveal``. Row groups
         of at most ``row_group_rows`` rows keep memory flat; compression ``"zstd"``,
-        ``"snappy"`` or ``"none"``. Raises ``DecodeError`` at the first bad telegram.
-        Returns the rows written per message."""
+        ``"snappy"`` or ``"none"``. The layout's ``check`` statements run over every record
+        unless ``checks`` is False. Raises ``DecodeError`` at the first bad telegram or
+        failed check; with ``rejects`` (a path), each one is written there byte for byte
+        (its index in ``rejects.index.csv``), left out, and converting goes on. Returns the
+        rows written per message."""
 
 @final
 class ArrowBatches:

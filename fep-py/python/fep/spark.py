@@ -59,6 +59,7 @@ class _Read:
     message: Optional[str]
     mode: str
     batch_rows: int
+    checks: bool = True
 
     def schema(self) -> fep.Schema:
         return fep.Schema.parse(self.layout_text, name=self.layout_name)
@@ -80,7 +81,13 @@ class _Read:
         out_schema = self.arrow_schema()
         tail = 2 if self.mode == "PERMISSIVE" else 1
         batches = self.schema().iter_arrow(
-            path, message=self.message, start=start, end=end, mode=self.mode, batch_rows=self.batch_rows
+            path,
+            message=self.message,
+            start=start,
+            end=end,
+            mode=self.mode,
+            batch_rows=self.batch_rows,
+            checks=self.checks,
         )
         native = pa.schema(batches.empty)
         seconds = _times_as(native, pa.time32("s"))
@@ -137,7 +144,10 @@ def _read_options(options, cwd: Optional[str] = None) -> _Read:
     batch_rows = int(_opt(options, "batchRows", "65536"))
     if batch_rows < 1:
         raise ValueError("batchRows must be at least 1")
-    read = _Read(text, os.path.basename(layout), _opt(options, "message"), mode, batch_rows)
+    checks = str(_opt(options, "checks", "true")).lower()
+    if checks not in ("true", "false"):
+        raise ValueError(f"checks {_opt(options, 'checks')!r}: give true or false")
+    read = _Read(text, os.path.basename(layout), _opt(options, "message"), mode, batch_rows, checks == "true")
     read.schema()  # a bad layout fails on the driver, with its line and column
     return read
 
@@ -250,7 +260,8 @@ if DataSource is not None:
     class FepDataSource(DataSource):
         """``spark.read.format("fep")``: options ``layout`` (required), ``message``, ``mode``
         (PERMISSIVE, DROPMALFORMED, FAILFAST), ``splitSize`` (bytes, 0 for whole files),
-        ``batchRows``, ``pathGlobFilter``."""
+        ``batchRows``, ``pathGlobFilter``, ``checks`` (true: a layout's ``check`` statements
+        run, each file read whole)."""
 
         #: The driver's working directory, set by ``register``.
         cwd: Optional[str] = None
@@ -277,8 +288,11 @@ if DataSource is not None:
             elif isinstance(paths, str):
                 paths = [paths]
             paths = [_resolve(p, self.cwd) for p in paths]
-            parts = partitions(paths, _split_size(options), _opt(options, "pathGlobFilter"))
-            return _Reader(self._read(), parts)
+            read = self._read()
+            # A layout's checks (a batch file's totals) need each file whole: no splitting.
+            split = 0 if read.checks and read.schema().has_checks else _split_size(options)
+            parts = partitions(paths, split, _opt(options, "pathGlobFilter"))
+            return _Reader(read, parts)
 
 else:
     FepDataSource = None  # type: ignore[assignment,misc]
@@ -303,12 +317,13 @@ def decode_binary_files(
     message: Optional[str] = None,
     mode: str = "PERMISSIVE",
     batch_rows: int = 65536,
+    checks: bool = True,
 ):
     """For Spark 3.5: the rows of the telegrams in a DataFrame of whole files, as
     ``spark.read.format("binaryFile").load(...)`` gives (columns ``path`` and
     ``content``), through ``mapInArrow``; the columns are those of the data source, with
     ``_file`` the file's path. Each file is decoded by one task (a file is one row)."""
-    options = {"layout": layout, "mode": mode, "batchRows": str(batch_rows)}
+    options = {"layout": layout, "mode": mode, "batchRows": str(batch_rows), "checks": str(checks).lower()}
     if message:
         options["message"] = message
     read = _read_options(options, os.getcwd())
