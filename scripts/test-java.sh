@@ -34,6 +34,16 @@ JNA_JAR=${JNA_JAR:-/usr/share/java/jna.jar}
 export JNA_JAR
 [ -f "$JNA_JAR" ] || missing+=(libjna-java)
 command -v unzip >/dev/null || missing+=(unzip)
+# Maven, only to install the jar as docs/install.md says and resolve it as a dependency; its
+# plugins come from Debian's repository (/usr/share/maven-repo), which stands in for the
+# users' repository manager. Debian's dependency plugin asks for junit 4.x.
+maven_repo=/usr/share/maven-repo
+command -v mvn >/dev/null || missing+=(maven)
+[ -d $maven_repo/org/apache/maven/plugins/maven-install-plugin ] ||
+  missing+=(libmaven-install-plugin-java)
+[ -d $maven_repo/org/apache/maven/plugins/maven-dependency-plugin ] ||
+  missing+=(libmaven-dependency-plugin-java)
+[ -d $maven_repo/junit/junit ] || missing+=(junit4)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 # A JDK of 22 or later for the FFM binding: the one on PATH, or one in the usual places.
@@ -185,6 +195,55 @@ compile_tests() {
     echo "compiled against $jar ($(javac -version 2>&1))"
 }
 check "FepTest, LoadTest and the example compile against the jar (Java 8)" compile_tests
+
+# As docs/install.md says: mvn install:install-file with the pom, into a fresh local
+# repository; then a project that depends on io.github.fep-rs:fep-java gets, through Maven,
+# the jar and JNA, and FepTest runs on exactly that class path.
+maven() {
+  local repo=$log/m2 app=$log/app
+  mkdir -p "$app"
+  cat >"$log/settings.xml" <<XML
+<settings>
+  <mirrors>
+    <mirror><id>debian</id><mirrorOf>*</mirrorOf><url>file://$maven_repo</url></mirror>
+  </mirrors>
+</settings>
+XML
+  cat >"$app/pom.xml" <<XML
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.example</groupId>
+  <artifactId>app</artifactId>
+  <version>1</version>
+  <dependencies>
+    <dependency>
+      <groupId>io.github.fep-rs</groupId>
+      <artifactId>fep-java</artifactId>
+      <version>$version</version>
+    </dependency>
+  </dependencies>
+</project>
+XML
+  local mvn=(mvn -B -q -s "$log/settings.xml" -Dmaven.repo.local="$repo")
+  "${mvn[@]}" install:install-file -Dfile="$jar" -DpomFile="$dist/fep-java-$version.pom" \
+    -Dsources="$dist/fep-java-$version-sources.jar" \
+    -Djavadoc="$dist/fep-java-$version-javadoc.jar" || return 1
+  local installed=$repo/io/github/fep-rs/fep-java/$version/fep-java-$version
+  cmp "$jar" "$installed.jar" && [ -f "$installed-sources.jar" ] &&
+    [ -f "$installed-javadoc.jar" ] || return 1
+  (cd "$app" && "${mvn[@]}" dependency:build-classpath -Dmdep.outputFile="$log/classpath") ||
+    return 1
+  local classpath
+  classpath=$(cat "$log/classpath")
+  [[ $classpath == "$installed.jar:"*/jna-5.*.jar ]] || {
+    echo "Maven's class path: $classpath"
+    return 1
+  }
+  env -u LD_LIBRARY_PATH java -Dfep.test.version="$version" -cp "$classpath:$out/test" \
+    FepTest layouts || return 1
+  echo "installed io.github.fep-rs:fep-java:$version (with sources and javadoc); resolved with JNA"
+}
+check "Maven: install:install-file with the pom; a project depending on it runs FepTest" maven
 
 # Variants of the jar for the failure checks: without the library inside, or with a manifest
 # that claims another version.
