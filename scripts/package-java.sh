@@ -17,8 +17,9 @@
 # Usage: scripts/package-java.sh OUTDIR
 # Needs a Rust toolchain, a JDK of 22 or later (the one on PATH, JAVA_HOME, or one in
 # /usr/lib/jvm), and JNA's jar to compile against (JNA_JAR, default /usr/share/java/jna.jar:
-# Debian's libjna-java). FEP_JAVA_JNA_ONLY=1 builds without the java.lang.foreign classes
-# where no JDK 22 exists (the jar then says so in its manifest); not for a release.
+# Debian's libjna-java). FEP_JAVA_JNA_ONLY=1 builds with the JDK on PATH (17 or later) and
+# without the java.lang.foreign classes, where no JDK 22 exists (the manifest then says so,
+# and Java 22 and later use JNA too); not for a release.
 set -euo pipefail
 
 usage() {
@@ -52,18 +53,20 @@ javac_major() {
   "$1" -version 2>&1 | awk '{print $2}' | awk -F. '{print ($1 == "1") ? $2 : $1}'
 }
 jdk=
-for javac in "$(command -v javac || true)" "${JAVA_HOME:-/nonexistent}/bin/javac" /usr/lib/jvm/*/bin/javac; do
-  if [ -x "$javac" ] && [ "$(javac_major "$javac")" -ge 22 ] 2>/dev/null; then
-    jdk=$(dirname "$javac")
-    break
-  fi
-done
 jna_only=${FEP_JAVA_JNA_ONLY:-}
-if [ -z "$jdk" ]; then
-  [ -n "$jna_only" ] ||
-    die "no JDK of 22 or later (looked on PATH, JAVA_HOME, /usr/lib/jvm): the jar's java.lang.foreign classes need one"
+if [ -n "$jna_only" ]; then
+  # The JDK on PATH; 17 or later for jar --date, javadoc -Werror and {@return}.
   jdk=$(dirname "$(command -v javac)") || die "no javac found"
-  [ "$(javac_major "$jdk/javac")" -ge 9 ] || die "javac 9 or later is needed (--release, multi-release jars)"
+  [ "$(javac_major "$jdk/javac")" -ge 17 ] || die "a JDK of 17 or later is needed"
+else
+  for javac in "$(command -v javac || true)" "${JAVA_HOME:-/nonexistent}/bin/javac" /usr/lib/jvm/*/bin/javac; do
+    if [ -x "$javac" ] && [ "$(javac_major "$javac")" -ge 22 ] 2>/dev/null; then
+      jdk=$(dirname "$javac")
+      break
+    fi
+  done
+  [ -n "$jdk" ] ||
+    die "no JDK of 22 or later (looked on PATH, JAVA_HOME, /usr/lib/jvm): the jar's java.lang.foreign classes need one"
 fi
 JNA_JAR=${JNA_JAR:-/usr/share/java/jna.jar}
 [ -f "$JNA_JAR" ] || die "no JNA jar at $JNA_JAR (Debian: apt-get install libjna-java; or set JNA_JAR)"
@@ -137,7 +140,7 @@ manifest() { # TITLE
   if [ -z "$jna_only" ]; then
     printf 'Multi-Release: true\n'
   else
-    printf 'Fep-Note: built without the java.lang.foreign classes (no JDK 22); JNA on every Java\n'
+    printf 'Fep-Note: JNA only, without the java.lang.foreign classes\n'
   fi
 } >"$work/manifest"
 
@@ -188,5 +191,5 @@ manifest fep-java-javadoc >"$work/manifest-javadoc"
 cp "$work/pom.xml" "$outdir/$name.pom"
 
 implementations="JNA for Java 8+, java.lang.foreign for Java 22+"
-[ -z "$jna_only" ] || implementations="JNA only (no JDK 22 found)"
+[ -z "$jna_only" ] || implementations="JNA only, FEP_JAVA_JNA_ONLY"
 echo "built $outdir/$name.jar ($implementations; libfep.so for $platform), -sources.jar, -javadoc.jar, .pom"

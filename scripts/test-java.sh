@@ -14,7 +14,7 @@
 # JDK 22 or later is found, the jar is built with JNA only and the java.lang.foreign checks
 # are skipped. Ends with one line: "N passed, M failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
@@ -76,13 +76,13 @@ fi
 
 jar_contents() {
   unzip -Z1 "$jar" >"$log/entries" || return 1
-  local want=(fep/Fep.class fep/Schema.class fep/Message.class fep/Loader.class fep/Lib.class
+  local needed=(fep/Fep.class fep/Schema.class fep/Message.class fep/Loader.class fep/Lib.class
     META-INF/LICENSE-MIT META-INF/LICENSE-APACHE fep/native/linux-x86_64/libfep.so
     META-INF/maven/io.github.fep-rs/fep-java/pom.xml
     META-INF/maven/io.github.fep-rs/fep-java/pom.properties)
-  [ -z "$ffm_bin" ] || want+=(META-INF/versions/22/fep/Lib.class)
+  [ -z "$ffm_bin" ] || needed+=(META-INF/versions/22/fep/Lib.class)
   local e
-  for e in "${want[@]}"; do
+  for e in "${needed[@]}"; do
     grep -qx "$e" "$log/entries" || {
       echo "$jar lacks $e"
       return 1

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
@@ -81,7 +82,13 @@ final class Loader {
     // 1. fep.library: the user's explicit choice wins, and is not second-guessed.
     String file = System.getProperty(PROPERTY);
     if (file != null && !file.isEmpty()) {
-      Path path = Paths.get(file).toAbsolutePath();
+      Path path;
+      try {
+        path = Paths.get(file).toAbsolutePath();
+      } catch (InvalidPathException e) {
+        throw new UnsatisfiedLinkError(
+            "libfep: -D" + PROPERTY + "=" + file + " is not a path: " + e.getMessage());
+      }
       if (!Files.isRegularFile(path)) {
         throw new UnsatisfiedLinkError(
             "libfep: -D" + PROPERTY + "=" + file + " names no file (" + path + ")");
@@ -103,7 +110,12 @@ final class Loader {
     String libraryPath = System.getProperty("java.library.path", "");
     boolean found = false;
     for (String dir : libraryPath.split(File.pathSeparator, -1)) {
-      Path candidate = Paths.get(dir.isEmpty() ? "." : dir, libName).toAbsolutePath();
+      Path candidate;
+      try {
+        candidate = Paths.get(dir.isEmpty() ? "." : dir, libName).toAbsolutePath();
+      } catch (InvalidPathException e) {
+        continue;
+      }
       if (!Files.isRegularFile(candidate)) {
         continue;
       }
