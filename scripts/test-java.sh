@@ -19,7 +19,9 @@ cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 out=target/java
-debug_lib="$PWD/target/debug/libfep.so"
+target_dir=${CARGO_TARGET_DIR:-target}
+[[ $target_dir == /* ]] || target_dir=$PWD/$target_dir
+debug_lib=$target_dir/debug/libfep.so
 
 # The major version of a javac: "javac 1.8.0_392" is 8, "javac 25.0.3" is 25.
 javac_major() {
@@ -95,7 +97,7 @@ jar_contents() {
   fi
   # The library inside is the release build (package-c.sh's), with its soname.
   unzip -p "$jar" fep/native/linux-x86_64/libfep.so >"$log/embedded.so" || return 1
-  cmp "$log/embedded.so" target/release/libfep.so || return 1
+  cmp "$log/embedded.so" "$target_dir/release/libfep.so" || return 1
   readelf -d "$log/embedded.so" | grep -q "SONAME.*\[libfep.so.${version%%.*}\]" || {
     echo "the embedded library has no soname libfep.so.${version%%.*}"
     return 1
