@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * their code, path and offset; handles close deterministically; threads share a schema; a
  * correlator gives back the objects its requests were filed with.
  *
- * <p>Usage: java FepTest LAYOUTS_DIR
+ * <p>Usage: java [-Dfep.test.version=VERSION] FepTest LAYOUTS_DIR
+ *
+ * <p>With {@code fep.test.version} (the workspace version of Cargo.toml), the native library's
+ * {@code fep_version()} and the jar's manifest must both be that version.
  */
 public final class FepTest {
   private static int checks;
@@ -511,6 +514,11 @@ public final class FepTest {
     }
     File layouts = new File(args[0]);
     check(Fep.version().matches("\\d+\\.\\d+\\.\\d+.*"), "version " + Fep.version());
+    String expected = System.getProperty("fep.test.version");
+    if (expected != null) {
+      equal(Fep.version(), expected, "fep_version() against Cargo.toml's version");
+      equal(Fep.bindingVersion(), expected, "the jar's Implementation-Version against Cargo.toml's");
+    }
     int n = samples(layouts);
     check(n >= 10, "samples: " + n);
     fields(layouts);

@@ -13,7 +13,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -43,20 +42,21 @@ final class Lib {
     }
   }
 
-  /** The library: the file named by {@code fep.library}, else libfep on the library path. */
+  /** The library, found as {@link Loader} says; loaded once, for the JVM's lifetime. */
   private static SymbolLookup lookup() {
-    String file = System.getProperty("fep.library");
-    if (file != null) {
-      return SymbolLookup.libraryLookup(Path.of(file), Arena.global());
-    }
-    String name = System.mapLibraryName("fep");
-    for (String dir : System.getProperty("java.library.path", "").split(java.io.File.pathSeparator)) {
-      Path p = Path.of(dir.isEmpty() ? "." : dir, name);
-      if (Files.exists(p)) {
-        return SymbolLookup.libraryLookup(p, Arena.global());
-      }
-    }
-    return SymbolLookup.libraryLookup(name, Arena.global());
+    return Loader.load(
+        new Loader.Opener<SymbolLookup>() {
+          @Override
+          public SymbolLookup file(String path) {
+            return SymbolLookup.libraryLookup(Path.of(path), Arena.global());
+          }
+
+          @Override
+          public SymbolLookup name(String name) {
+            return SymbolLookup.libraryLookup(System.mapLibraryName(name), Arena.global());
+          }
+        },
+        "LD_LIBRARY_PATH, the loader's cache");
   }
 
   private static MethodHandle fn(String name, MemoryLayout result, MemoryLayout... args) {
@@ -69,6 +69,13 @@ final class Lib {
 
   // size_t is JAVA_LONG (checked above); handles and pointers are ADDRESS.
   private static final MethodHandle VERSION = fn("fep_version", ADDRESS);
+
+  // Before any other function is looked up: a library too old for these classes is reported
+  // as such, not as a missing symbol.
+  static {
+    Loader.checkVersion(version());
+  }
+
   private static final MethodHandle SCHEMA_LOAD =
       fn("fep_schema_load", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
   private static final MethodHandle SCHEMA_PARSE =

@@ -255,7 +255,24 @@ final class Lib {
     Pointer fep_result_name(int result);
   }
 
-  private static final C NATIVE = Native.load(System.getProperty("fep.library", "fep"), C.class);
+  private static final C NATIVE =
+      Loader.load(
+          new Loader.Opener<C>() {
+            @Override
+            public C file(String path) {
+              return Native.load(path, C.class);
+            }
+
+            @Override
+            public C name(String name) {
+              return Native.load(name, C.class);
+            }
+          },
+          "LD_LIBRARY_PATH, jna.library.path, the loader's cache");
+
+  static {
+    Loader.checkVersion(string(NATIVE.fep_version()));
+  }
 
   private static Pointer ptr(long address) {
     return address == 0 ? null : new Pointer(address);

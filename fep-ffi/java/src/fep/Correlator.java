@@ -38,12 +38,12 @@ public final class Correlator implements AutoCloseable {
       this.elapsed = elapsed;
     }
 
-    /** @return the token the request was inserted with */
+    /** {@return the token the request was inserted with} */
     public Object token() {
       return token;
     }
 
-    /** @return the time from the request's insert to the response's completion */
+    /** {@return the time from the request's insert to the response's completion} */
     public Duration elapsed() {
       return elapsed;
     }
@@ -171,7 +171,7 @@ public final class Correlator implements AutoCloseable {
     }
   }
 
-  /** @return the number of pending requests */
+  /** {@return the number of pending requests} */
   public long size() {
     return Lib.correlatorLen(handle.get());
   }

@@ -3,9 +3,14 @@ package fep;
 /**
  * The library as a whole: its version and the result codes of {@link FepException#code()}.
  *
- * <p>The native library {@code libfep} is found through the system property {@code
- * fep.library} (a file path), else by its name on the platform's library path
- * ({@code LD_LIBRARY_PATH} on Linux; with JNA also {@code jna.library.path}).
+ * <p>The native library {@code libfep} is looked for, in this order: the file named by the
+ * system property {@code fep.library} (when set, nothing else is tried); {@code libfep.so} in a
+ * directory of {@code java.library.path}; {@code libfep.so} by name through the system's loader
+ * ({@code LD_LIBRARY_PATH}, the loader's cache; with JNA also {@code jna.library.path}); the
+ * library inside fep's jar (for linux-x86_64), copied to a temporary file under {@code
+ * java.io.tmpdir} and loaded from there. An {@link UnsatisfiedLinkError} says what each step
+ * tried when none works, and also when the library found is older than these classes or of
+ * another major version.
  */
 public final class Fep {
   private Fep() {}
@@ -51,8 +56,24 @@ public final class Fep {
   /** A record of a batch file fails one of the layout's {@code check} statements. */
   public static final int RESULT_CHECK_FAILED = 117;
 
-  /** @return the native library's version, such as {@code 0.1.0} */
+  /**
+   * The version of the native library actually loaded, as {@code fep_version()} gives it.
+   *
+   * @return the native library's version, such as {@code 0.1.0}
+   */
   public static String version() {
     return Lib.version();
+  }
+
+  /**
+   * The version of these Java classes, from the jar's manifest ({@code Implementation-Version}).
+   * With fep's jar it equals {@link #version()} unless {@code fep.library} or the library path
+   * chose another library (which must then be of the same major version and not older).
+   *
+   * @return the jar's version, such as {@code 0.1.0}; null when the classes are not loaded from
+   *     fep's jar (compiled into a class directory, for instance)
+   */
+  public static String bindingVersion() {
+    return Loader.classesVersion();
   }
 }

@@ -33,14 +33,23 @@ public class FepException extends RuntimeException {
     }
   }
 
+  /** The result code, one of {@code Fep.RESULT_*}. */
   private final int code;
+  /** The result code's name, such as {@code FEP_RESULT_DATA}. */
   private final String codeName;
+  /** What kind of failure it is. */
   private final Category category;
+  /** The field path, or "". */
   private final String path;
+  /** The message's name, or "". */
   private final String messageName;
+  /** The byte offset, or -1. */
   private final long offset;
+  /** The field's byte length, or -1. */
   private final long length;
+  /** The 1-based line of a layout or JSON error, or 0. */
   private final int line;
+  /** The 1-based column of a layout or JSON error, or 0. */
   private final int column;
 
   /**
@@ -80,47 +89,47 @@ public class FepException extends RuntimeException {
     this.column = column;
   }
 
-  /** @return the result code, one of {@code Fep.RESULT_*} */
+  /** {@return the result code, one of {@code Fep.RESULT_*}} */
   public int code() {
     return code;
   }
 
-  /** @return the result code's name, such as {@code FEP_RESULT_DATA} */
+  /** {@return the result code's name, such as {@code FEP_RESULT_DATA}} */
   public String codeName() {
     return codeName;
   }
 
-  /** @return the category */
+  /** {@return the category} */
   public Category category() {
     return category;
   }
 
-  /** @return the field path, such as {@code items[3].amount}, or "" when the error has none */
+  /** {@return the field path, such as {@code items[3].amount}, or "" when the error has none} */
   public String path() {
     return path;
   }
 
-  /** @return the name of the message the error is about, or "" when not known */
+  /** {@return the name of the message the error is about, or "" when not known} */
   public String messageName() {
     return messageName;
   }
 
-  /** @return the byte offset in the telegram (in the stream, for framing errors), or -1 */
+  /** {@return the byte offset in the telegram (in the stream, for framing errors), or -1} */
   public long offset() {
     return offset;
   }
 
-  /** @return the byte length of the field, or -1 */
+  /** {@return the byte length of the field, or -1} */
   public long length() {
     return length;
   }
 
-  /** @return the 1-based line of a layout or JSON error, or 0 */
+  /** {@return the 1-based line of a layout or JSON error, or 0} */
   public int line() {
     return line;
   }
 
-  /** @return the 1-based column of a layout or JSON error, or 0 */
+  /** {@return the 1-based column of a layout or JSON error, or 0} */
   public int column() {
     return column;
   }

@@ -16,7 +16,7 @@ public final class Field implements AutoCloseable {
     return handle.get();
   }
 
-  /** @return the path the field was resolved from */
+  /** {@return the path the field was resolved from} */
   public String path() {
     return Lib.fieldPath(handle.get());
   }

@@ -92,12 +92,12 @@ public final class Framer implements AutoCloseable {
     return Lib.framerTake(handle.get(), true, offset);
   }
 
-  /** @return the stream offset of the frame of the telegram last taken */
+  /** {@return the stream offset of the frame of the telegram last taken} */
   public long lastOffset() {
     return offset[0];
   }
 
-  /** @return the bytes fed but not yet taken */
+  /** {@return the bytes fed but not yet taken} */
   public long buffered() {
     return Lib.framerBuffered(handle.get());
   }

@@ -15,7 +15,7 @@ public final class Message implements AutoCloseable {
     this.handle = new Handle(address, "message");
   }
 
-  /** @return the message's name in the layout, such as {@code transfer} */
+  /** {@return the message's name in the layout, such as {@code transfer}} */
   public String name() {
     return Lib.messageName(handle.get());
   }
@@ -126,7 +126,9 @@ public final class Message implements AutoCloseable {
     return Lib.messageIsNull(handle.get(), null, field.address());
   }
 
-  /** @return the message as compact JSON with the real values, which encodes back to the same telegram */
+  /**
+   * {@return the message as compact JSON with the real values, which encodes back to the same telegram}
+   */
   public String toJson() {
     return Lib.messageToJson(handle.get(), 0);
   }

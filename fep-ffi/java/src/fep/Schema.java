@@ -115,7 +115,7 @@ public final class Schema implements AutoCloseable {
     return Lib.schemaKey(handle.get(), telegram);
   }
 
-  /** @return a new framer for one byte stream of this layout, to close */
+  /** {@return a new framer for one byte stream of this layout, to close} */
   public Framer framer() {
     return new Framer(Lib.framerNew(handle.get()));
   }
