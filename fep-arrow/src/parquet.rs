@@ -90,9 +90,14 @@ pub struct Dataset<'s> {
     schema: &'s Schema,
     options: Options,
     properties: WriterProperties,
-    parts: HashMap<String, Open>,
-    /// The order of first appearance, for a stable report.
-    order: Vec<String>,
+    /// The open files in the order their messages first appeared (for a stable report),
+    /// each with its message's name.
+    parts: Vec<(String, Open)>,
+    /// Where each message's file is in `parts`.
+    index: HashMap<String, usize>,
+    /// The file the last telegram went to: telegrams of one message come in runs, and a
+    /// comparison of names is cheaper than hashing one (twice) for every telegram.
+    last: usize,
 }
 
 #[derive(Debug)]
@@ -145,8 +150,9 @@ impl<'s> Dataset<'s> {
             schema,
             options,
             properties,
-            parts: HashMap::new(),
-            order: Vec::new(),
+            parts: Vec::new(),
+            index: HashMap::new(),
+            last: 0,
         })
     }
 
@@ -154,14 +160,20 @@ impl<'s> Dataset<'s> {
     /// goes to the file.
     pub fn push(&mut self, msg: &Message<'_>, len: usize) -> Result<(), Error> {
         let name = msg.name();
-        if !self.parts.contains_key(name) {
-            let open = self.open(name)?;
-            self.parts.insert(name.to_owned(), open);
-            self.order.push(name.to_owned());
-        }
-        let Some(part) = self.parts.get_mut(name) else {
-            return Err(Error::Arrow(format!("no file open for message {name}")));
+        let at = match self.parts.get(self.last) {
+            Some((n, _)) if n == name => self.last,
+            _ => match self.index.get(name) {
+                Some(&i) => i,
+                None => {
+                    let open = self.open(name)?;
+                    self.parts.push((name.to_owned(), open));
+                    self.index.insert(name.to_owned(), self.parts.len() - 1);
+                    self.parts.len() - 1
+                }
+            },
         };
+        self.last = at;
+        let part = &mut self.parts[at].1;
         part.builder.push(msg, len)?;
         if part.builder.rows() >= self.options.row_group_rows
             || part.builder.bytes() >= self.options.row_group_bytes
@@ -197,11 +209,8 @@ impl<'s> Dataset<'s> {
     /// Writes what is left, closes every file and gives them under their final names, in
     /// the order their messages first appeared.
     pub fn finish(mut self) -> Result<Vec<Part>, Error> {
-        let mut out = Vec::with_capacity(self.order.len());
-        for name in std::mem::take(&mut self.order) {
-            let Some(mut part) = self.parts.remove(&name) else {
-                continue;
-            };
+        let mut out = Vec::with_capacity(self.parts.len());
+        for (name, mut part) in std::mem::take(&mut self.parts) {
             part.flush()?;
             part.writer
                 .close()
