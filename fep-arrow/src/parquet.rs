@@ -305,3 +305,67 @@ pub fn convert<R: std::io::Read>(
     }
     out.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    /// Which columns of the transfer file carry min/max statistics, by dotted path.
+    fn statistics(masking: Masking) -> Vec<(String, bool)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let schema = Schema::load(root.join("layouts/firmbanking.layout")).expect("layout");
+        let telegram =
+            fs::read(root.join("layouts/firmbanking/transfer-request.bin")).expect("sample");
+        let input = telegram.repeat(3);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let options = Options {
+            masking,
+            ..Options::default()
+        };
+        let parts = convert(&schema, &input[..], dir.path(), options).expect("converts");
+        assert_eq!(parts[0].rows, 3);
+        let reader =
+            SerializedFileReader::new(File::open(&parts[0].path).expect("file")).expect("parquet");
+        let group = reader.metadata().row_group(0);
+        group
+            .columns()
+            .iter()
+            .map(|c| {
+                let has = c
+                    .statistics()
+                    .is_some_and(|s| s.min_bytes_opt().is_some() && s.max_bytes_opt().is_some());
+                (c.column_path().string(), has)
+            })
+            .collect()
+    }
+
+    fn has(stats: &[(String, bool)], path: &str) -> bool {
+        stats
+            .iter()
+            .find(|(p, _)| p == path)
+            .unwrap_or_else(|| panic!("no column {path} in {stats:?}"))
+            .1
+    }
+
+    #[test]
+    fn hidden_columns_carry_no_statistics() {
+        let hidden = statistics(Masking::Hide);
+        for path in ["debit_acct", "password", "credit_acct", "holder_id"] {
+            assert!(!has(&hidden, path), "{path} hidden: {hidden:?}");
+        }
+        for path in [
+            "verify_code",
+            "amount",
+            "header.company_id",
+            "header.send_date",
+        ] {
+            assert!(has(&hidden, path), "{path}: {hidden:?}");
+        }
+        // Revealed, they are ordinary columns.
+        let revealed = statistics(Masking::Reveal);
+        for path in ["debit_acct", "password", "credit_acct", "holder_id"] {
+            assert!(has(&revealed, path), "{path} revealed: {revealed:?}");
+        }
+    }
+}
