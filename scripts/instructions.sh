@@ -4,6 +4,10 @@
 # The counts are repeatable from run to run, unlike times, so they show whether a change
 # made an operation cheaper or dearer.
 #
+# `capture` is one read of a 4 MiB pcap through TCP reassembly and framing, `parquet` one
+# conversion of 10,000 transfer telegrams to a zstd Parquet dataset: not in the default
+# set (run them with a small N: `N=3 scripts/instructions.sh capture parquet`).
+#
 # `pair` is a correlator insert + complete; `expire` counts only the one call that expires N
 # pending requests (callgrind's --toggle-collect), divided by N.
 #

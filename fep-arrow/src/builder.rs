@@ -187,6 +187,12 @@ impl Col {
             (Col::DateTime(b), None) => b.append_null(),
             (Col::Bytes(b), Some(Value::Bytes(x))) => b.append_value(x),
             (Col::Bytes(b), None) => b.append_null(),
+            // Text is written hidden straight into the column, with no string of its own.
+            (Col::Hidden(b, sens), Some(Value::Text(t))) => {
+                sens.write_redacted(t, b)
+                    .map_err(|_| Error::Arrow("a hidden value could not be written".into()))?;
+                b.append_value("");
+            }
             (Col::Hidden(b, sens), Some(v)) => match v.to_text() {
                 Some(text) => b.append_value(sens.redact(&text)),
                 None => {

@@ -24,10 +24,11 @@ use std::path::{Path, PathBuf};
 use fep_core::{Message, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use crate::builder::BatchBuilder;
-use crate::columns::{Masking, Target};
+use crate::columns::{Column, Kind, Masking, Target};
 use crate::error::Error;
 
 /// How the files are written.
@@ -58,7 +59,7 @@ impl Default for Options {
 /// Page compression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Codec {
-    /// zstd, level 3: small files, fast to read.
+    /// zstd at level 1 (the parquet crate's default): small files, fast to write and read.
     #[default]
     Zstd,
     /// Snappy: what older readers expect.
@@ -90,9 +91,14 @@ pub struct Dataset<'s> {
     schema: &'s Schema,
     options: Options,
     properties: WriterProperties,
-    parts: HashMap<String, Open>,
-    /// The order of first appearance, for a stable report.
-    order: Vec<String>,
+    /// The open files in the order their messages first appeared (for a stable report),
+    /// each with its message's name.
+    parts: Vec<(String, Open)>,
+    /// Where each message's file is in `parts`.
+    index: HashMap<String, usize>,
+    /// The file the last telegram went to: telegrams of one message come in runs, and a
+    /// comparison of names is cheaper than hashing one (twice) for every telegram.
+    last: usize,
 }
 
 #[derive(Debug)]
@@ -145,8 +151,9 @@ impl<'s> Dataset<'s> {
             schema,
             options,
             properties,
-            parts: HashMap::new(),
-            order: Vec::new(),
+            parts: Vec::new(),
+            index: HashMap::new(),
+            last: 0,
         })
     }
 
@@ -154,14 +161,20 @@ impl<'s> Dataset<'s> {
     /// goes to the file.
     pub fn push(&mut self, msg: &Message<'_>, len: usize) -> Result<(), Error> {
         let name = msg.name();
-        if !self.parts.contains_key(name) {
-            let open = self.open(name)?;
-            self.parts.insert(name.to_owned(), open);
-            self.order.push(name.to_owned());
-        }
-        let Some(part) = self.parts.get_mut(name) else {
-            return Err(Error::Arrow(format!("no file open for message {name}")));
+        let at = match self.parts.get(self.last) {
+            Some((n, _)) if n == name => self.last,
+            _ => match self.index.get(name) {
+                Some(&i) => i,
+                None => {
+                    let open = self.open(name)?;
+                    self.parts.push((name.to_owned(), open));
+                    self.index.insert(name.to_owned(), self.parts.len() - 1);
+                    self.parts.len() - 1
+                }
+            },
         };
+        self.last = at;
+        let part = &mut self.parts[at].1;
         part.builder.push(msg, len)?;
         if part.builder.rows() >= self.options.row_group_rows
             || part.builder.bytes() >= self.options.row_group_bytes
@@ -182,7 +195,7 @@ impl<'s> Dataset<'s> {
         let writer = ArrowWriter::try_new(
             BufWriter::with_capacity(1 << 20, file),
             builder.schema(),
-            Some(self.properties.clone()),
+            Some(file_properties(&self.properties, target.columns())),
         )
         .map_err(|e| Error::Arrow(format!("{}: {e}", temp.display())))?;
         Ok(Open {
@@ -197,11 +210,8 @@ impl<'s> Dataset<'s> {
     /// Writes what is left, closes every file and gives them under their final names, in
     /// the order their messages first appeared.
     pub fn finish(mut self) -> Result<Vec<Part>, Error> {
-        let mut out = Vec::with_capacity(self.order.len());
-        for name in std::mem::take(&mut self.order) {
-            let Some(mut part) = self.parts.remove(&name) else {
-                continue;
-            };
+        let mut out = Vec::with_capacity(self.parts.len());
+        for (name, mut part) in std::mem::take(&mut self.parts) {
             part.flush()?;
             part.writer
                 .close()
@@ -235,6 +245,35 @@ impl Open {
     }
 }
 
+/// The properties of one message's file: the dataset's, without statistics for the
+/// columns of hidden values (`mask`, `secret`). Their values are stars and at most the
+/// last 4 characters, so their minimum and maximum can prune no query worth asking, and
+/// computing them over every text value was a tenth of the conversion.
+fn file_properties(base: &WriterProperties, columns: &[Column]) -> WriterProperties {
+    fn hidden(columns: &[Column], path: &mut Vec<String>, out: &mut Vec<ColumnPath>) {
+        for c in columns {
+            // A list's leaf has a path of the writer's own (its item field): left as is.
+            if c.repeated {
+                continue;
+            }
+            path.push(c.name.clone());
+            match &c.kind {
+                Kind::Hidden(_) => out.push(ColumnPath::new(path.clone())),
+                Kind::Record(kids) => hidden(kids, path, out),
+                _ => {}
+            }
+            path.pop();
+        }
+    }
+    let mut paths = Vec::new();
+    hidden(columns, &mut Vec::new(), &mut paths);
+    let mut builder = base.clone().into_builder();
+    for p in paths {
+        builder = builder.set_column_statistics_enabled(p, EnabledStatistics::None);
+    }
+    builder.build()
+}
+
 fn part_path(dir: &Path, message: &str) -> PathBuf {
     dir.join(format!("message={message}"))
         .join("part-00000.parquet")
@@ -265,4 +304,68 @@ pub fn convert<R: std::io::Read>(
         out.push(&msg, frame.telegram.len())?;
     }
     out.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    /// Which columns of the transfer file carry min/max statistics, by dotted path.
+    fn statistics(masking: Masking) -> Vec<(String, bool)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let schema = Schema::load(root.join("layouts/firmbanking.layout")).expect("layout");
+        let telegram =
+            fs::read(root.join("layouts/firmbanking/transfer-request.bin")).expect("sample");
+        let input = telegram.repeat(3);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let options = Options {
+            masking,
+            ..Options::default()
+        };
+        let parts = convert(&schema, &input[..], dir.path(), options).expect("converts");
+        assert_eq!(parts[0].rows, 3);
+        let reader =
+            SerializedFileReader::new(File::open(&parts[0].path).expect("file")).expect("parquet");
+        let group = reader.metadata().row_group(0);
+        group
+            .columns()
+            .iter()
+            .map(|c| {
+                let has = c
+                    .statistics()
+                    .is_some_and(|s| s.min_bytes_opt().is_some() && s.max_bytes_opt().is_some());
+                (c.column_path().string(), has)
+            })
+            .collect()
+    }
+
+    fn has(stats: &[(String, bool)], path: &str) -> bool {
+        stats
+            .iter()
+            .find(|(p, _)| p == path)
+            .unwrap_or_else(|| panic!("no column {path} in {stats:?}"))
+            .1
+    }
+
+    #[test]
+    fn hidden_columns_carry_no_statistics() {
+        let hidden = statistics(Masking::Hide);
+        for path in ["debit_acct", "password", "credit_acct", "holder_id"] {
+            assert!(!has(&hidden, path), "{path} hidden: {hidden:?}");
+        }
+        for path in [
+            "verify_code",
+            "amount",
+            "header.company_id",
+            "header.send_date",
+        ] {
+            assert!(has(&hidden, path), "{path}: {hidden:?}");
+        }
+        // Revealed, they are ordinary columns.
+        let revealed = statistics(Masking::Reveal);
+        for path in ["debit_acct", "password", "credit_acct", "holder_id"] {
+            assert!(has(&revealed, path), "{path} revealed: {revealed:?}");
+        }
+    }
 }

@@ -210,9 +210,14 @@ impl Framer {
 
     fn take(&mut self, buf: &mut BytesMut, prefix: usize, len: usize, trailer: usize) -> Frame {
         let offset = self.offset;
-        buf.advance(prefix);
-        let telegram = buf.split_to(len).freeze();
-        buf.advance(trailer);
+        // The whole frame split off at once, then cut down to its telegram: one split and
+        // one advance where there were two advances and a split.
+        let mut telegram = buf.split_to(prefix + len + trailer);
+        if prefix > 0 {
+            telegram.advance(prefix);
+        }
+        telegram.truncate(len);
+        let telegram = telegram.freeze();
         self.offset += (prefix + len + trailer) as u64;
         Frame {
             offset,

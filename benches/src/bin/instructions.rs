@@ -10,7 +10,11 @@
 //! Usage: `instructions OP N`, OP one of `decode`, `decode_into`, `encode`, `encode_into`,
 //! `view`, `key`, `pair` (a correlator insert of the request and complete of the response,
 //! with 1,000 requests pending), `expire` (N requests filed, then expired in one call: only
-//! the call is counted, by callgrind's `--toggle-collect=*expire_all*`). Each OP does all of its setup (loading the layout, reading the telegram,
+//! the call is counted, by callgrind's `--toggle-collect=*expire_all*`), `capture` (one read
+//! of a 4 MiB pcap of the capture benchmark's shape through reassembly and framing: divide
+//! by 4 MiB for instructions per byte), `parquet` (one conversion of 10,000 transfer
+//! telegrams to a zstd Parquet dataset, as the parquet benchmark's, in a temporary
+//! directory: divide by 10,000 for instructions per telegram). Each OP does all of its setup (loading the layout, reading the telegram,
 //! anything decoded or resolved before the loop) also when N is 0, so that
 //! `(instructions(N) - instructions(0)) / N` is the cost of one operation.
 
@@ -20,9 +24,11 @@ use std::time::{Duration, Instant};
 
 use fep_benches::shapes::{self, Any, Customer, History, Order, Settlement};
 use fep_benches::{SHAPES, layouts, numbered, shape_telegrams, transfer_telegrams};
+use fep_core::capture::{CaptureEvent, CaptureReader};
 use fep_core::{Correlator, Expired, Message, Schema};
 
-const OPS: &str = "decode, decode_into, encode, encode_into, view, key, pair, expire";
+const OPS: &str =
+    "decode, decode_into, encode, encode_into, view, key, pair, expire, capture, parquet";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -147,6 +153,47 @@ fn main() -> ExitCode {
             let gone = expire_all(&table, t0 + Duration::from_secs(2));
             assert_eq!(gone.len(), n);
             assert!(table.is_empty());
+        }
+        // Reads of a 4 MiB capture (the capture benchmark's, smaller).
+        "capture" => {
+            let mut framed = format!("{:04}", req.len()).into_bytes();
+            framed.extend_from_slice(req);
+            let (pcap, telegrams) = fep_benches::pcap::tcp_capture(&framed, 4 << 20, 16);
+            let read = || {
+                let reader = CaptureReader::new(&schema, black_box(&pcap[..])).expect("capture");
+                let mut count = 0u64;
+                for e in reader {
+                    if let CaptureEvent::Telegram(t) = e.expect("event") {
+                        count += 1;
+                        black_box(&t.frame.telegram);
+                    }
+                }
+                assert_eq!(count, telegrams);
+            };
+            // One read in the setup: what is done once (tables built on first use) is not
+            // counted as the cost of a read.
+            read();
+            for _ in 0..n {
+                read();
+            }
+        }
+        // Conversions of 10,000 transfer telegrams to a zstd Parquet dataset.
+        "parquet" => {
+            const TELEGRAMS: usize = 10_000;
+            let input = fep_benches::capture(TELEGRAMS);
+            let dir = std::env::temp_dir().join(format!("fep-instructions-{}", std::process::id()));
+            // One conversion in the setup, as for `capture`.
+            for _ in 0..=n {
+                let parts = fep_arrow::parquet::convert(
+                    &schema,
+                    black_box(&input[..]),
+                    &dir,
+                    fep_arrow::parquet::Options::default(),
+                )
+                .expect("converts");
+                assert_eq!(parts[0].rows, TELEGRAMS as u64);
+                std::fs::remove_dir_all(&dir).expect("removes");
+            }
         }
         _ => return usage(&format!("unknown operation: {op}")),
     }

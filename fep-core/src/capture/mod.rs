@@ -16,7 +16,8 @@ mod packet;
 mod reassembly;
 mod side;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 
@@ -168,7 +169,7 @@ impl<R: Read> CaptureReader<R> {
     pub fn held_bytes(&self) -> usize {
         self.engine
             .conns
-            .values()
+            .iter()
             .map(|c| c.sides.iter().map(Side::held).sum::<usize>())
             .sum()
     }
@@ -207,7 +208,11 @@ impl<R: Read> Iterator for CaptureReader<R> {
     }
 }
 
+/// A connection's addresses, the lower first: the same for both directions.
+type Key = (SocketAddr, SocketAddr);
+
 struct Conn {
+    key: Key,
     connection: Connection,
     sides: [Side; 2],
     /// A SYN seen from the client (its sequence number), to tell a reused port pair.
@@ -221,7 +226,12 @@ struct Engine {
     framer: Framer,
     options: CaptureOptions,
     lookahead: usize,
-    conns: HashMap<(SocketAddr, SocketAddr), Conn>,
+    /// The open connections, found by the hash of their key, computed once a packet (a
+    /// map keyed by the addresses hashed them field by field, two or three times a packet:
+    /// a tenth of the reader's instructions).
+    conns: hashbrown::HashTable<Conn>,
+    /// Keyed at random for each reader, so that a capture cannot be made to collide.
+    hasher: std::collections::hash_map::RandomState,
     stats: CaptureStats,
     /// The time of the last packet: the end of the capture, for what ends with it.
     last_ts: Timestamp,
@@ -248,7 +258,8 @@ impl Engine {
             framer,
             lookahead: longest + frame_extra,
             options,
-            conns: HashMap::new(),
+            conns: hashbrown::HashTable::new(),
+            hasher: std::collections::hash_map::RandomState::new(),
             stats: CaptureStats::default(),
             last_ts: Timestamp::default(),
         }
@@ -275,15 +286,16 @@ impl Engine {
             (seg.dst, seg.src)
         };
         let opening = seg.syn && !seg.ack;
+        let hash = self.hash(&key);
         // A new SYN on a pair of ports in use (not a retransmission of the one that opened
         // it): the old connection is over.
         if opening
-            && let Some(c) = self.conns.get(&key)
+            && let Some(c) = self.conns.find(hash, |c| c.key == key)
             && (c.client_isn != Some(seg.seq) || c.connection.client != seg.src)
         {
             self.close(key, record.ts, queue);
         }
-        if !self.conns.contains_key(&key) {
+        if self.conns.find(hash, |c| c.key == key).is_none() {
             if self.conns.len() >= self.options.max_connections.max(1) {
                 self.evict(record.ts, queue);
             }
@@ -304,19 +316,20 @@ impl Engine {
                     d,
                 )
             };
-            self.conns.insert(
+            let conn = Conn {
                 key,
-                Conn {
-                    connection,
-                    sides: [side(Direction::ToServer), side(Direction::ToClient)],
-                    client_isn: None,
-                    fin: [false; 2],
-                    last_seen: 0,
-                },
-            );
+                connection,
+                sides: [side(Direction::ToServer), side(Direction::ToClient)],
+                client_isn: None,
+                fin: [false; 2],
+                last_seen: 0,
+            };
+            let hasher = &self.hasher;
+            self.conns
+                .insert_unique(hash, conn, |c| Engine::hash_with(hasher, &c.key));
             self.stats.connections += 1;
         }
-        let Some(conn) = self.conns.get_mut(&key) else {
+        let Some(conn) = self.conns.find_mut(hash, |c| c.key == key) else {
             return;
         };
         conn.last_seen = self.stats.packets;
@@ -364,16 +377,34 @@ impl Engine {
         }
     }
 
+    fn hash(&self, key: &Key) -> u64 {
+        Engine::hash_with(&self.hasher, key)
+    }
+
+    /// The hash of a connection's key: its addresses and ports packed into five words and
+    /// hashed at once.
+    fn hash_with(hasher: &std::collections::hash_map::RandomState, key: &Key) -> u64 {
+        let bits = |a: &SocketAddr| match a.ip() {
+            IpAddr::V4(v4) => u128::from(v4.to_bits()),
+            IpAddr::V6(v6) => v6.to_bits() ^ (1 << 127),
+        };
+        let (a, b) = (bits(&key.0), bits(&key.1));
+        hasher.hash_one([
+            a as u64,
+            (a >> 64) as u64,
+            b as u64,
+            (b >> 64) as u64,
+            u64::from(key.0.port()) << 16 | u64::from(key.1.port()),
+        ])
+    }
+
     /// Closes a connection: both directions' streams end.
-    fn close(
-        &mut self,
-        key: (SocketAddr, SocketAddr),
-        ts: Timestamp,
-        queue: &mut VecDeque<Result<CaptureEvent>>,
-    ) {
-        let Some(mut conn) = self.conns.remove(&key) else {
+    fn close(&mut self, key: Key, ts: Timestamp, queue: &mut VecDeque<Result<CaptureEvent>>) {
+        let hash = self.hash(&key);
+        let Ok(entry) = self.conns.find_entry(hash, |c| c.key == key) else {
             return;
         };
+        let (mut conn, _) = entry.remove();
         for side in &mut conn.sides {
             side.finish(ts, queue);
         }
@@ -381,11 +412,7 @@ impl Engine {
 
     /// Closes the connection idle longest, to make room.
     fn evict(&mut self, ts: Timestamp, queue: &mut VecDeque<Result<CaptureEvent>>) {
-        let oldest = self
-            .conns
-            .iter()
-            .min_by_key(|(_, c)| c.last_seen)
-            .map(|(k, _)| *k);
+        let oldest = self.conns.iter().min_by_key(|c| c.last_seen).map(|c| c.key);
         if let Some(key) = oldest {
             self.stats.evicted += 1;
             self.close(key, ts, queue);
@@ -395,7 +422,7 @@ impl Engine {
     /// The end of the capture: every open connection's streams end, in the order the
     /// connections were last seen.
     fn close_all(&mut self, queue: &mut VecDeque<Result<CaptureEvent>>) {
-        let mut keys: Vec<_> = self.conns.iter().map(|(k, c)| (c.last_seen, *k)).collect();
+        let mut keys: Vec<_> = self.conns.iter().map(|c| (c.last_seen, c.key)).collect();
         keys.sort();
         for (_, key) in keys {
             self.close(key, self.last_ts, queue);

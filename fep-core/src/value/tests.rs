@@ -112,4 +112,20 @@ fn floats_are_refused() {
 fn masking() {
     assert_eq!(mask_text("1002003004005"), "*********4005");
     assert_eq!(mask_text("123"), "123");
+    assert_eq!(mask_text("1234"), "1234");
+    assert_eq!(mask_text(""), "");
+    // Characters, not bytes: Hangul is hidden and kept by the character.
+    assert_eq!(mask_text("홍길동님계좌"), "**동님계좌");
+    assert_eq!(mask_text("계좌12"), "계좌12");
+    // Longer than one run of stars.
+    let long = "9".repeat(100);
+    assert_eq!(mask_text(&long), format!("{}9999", "*".repeat(96)));
+    let mut out = String::new();
+    crate::Sensitivity::Secret
+        .write_redacted("1234", &mut out)
+        .expect("a string takes any text");
+    crate::Sensitivity::Plain
+        .write_redacted("ab", &mut out)
+        .expect("a string takes any text");
+    assert_eq!(out, "****ab");
 }
