@@ -9,29 +9,33 @@
 //! passes. Every request it takes in leaves exactly once: matched, expired, cancelled or
 //! drained. It does no I/O and keeps no clock of its own: the caller passes the time.
 //!
-//! The table is split into shards, each behind its own lock held only for a hash map
-//! operation (never across the caller's code), so senders and receivers on many threads do
-//! not queue behind one lock. Each shard sits on its own cache lines, and the capacity is
-//! counted in credits that each shard borrows in batches from a shared pool, so that a
-//! pair of operations on one shard writes to no memory another shard's users touch. Keys
-//! are kept as bytes, inline for the usual lengths; the maps are sized for the capacity
-//! when the correlator is made, so that a correlator in steady state allocates nothing.
+//! The table is made of small buckets, each behind its own lock held only to add or take
+//! one entry (never across the caller's code), so that senders and receivers on many
+//! threads do not queue behind one lock, and an operation writes only to the cache lines
+//! of its key's bucket. The capacity is counted in credits that each thread's stripe
+//! borrows in batches from a shared pool, so that counting writes to no line another
+//! thread uses either. Keys are kept as bytes, inline for the usual lengths; the table is
+//! sized for the capacity when the correlator is made, so that a correlator in steady state
+//! allocates nothing.
 
 mod key;
+mod table;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use self::key::Key;
+use self::table::{Entry, Pending, Removal, Table};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::Schema;
 
-/// Shards of the pending table: a power of two, enough that threads rarely meet.
-const SHARDS: usize = 16;
+/// Credit stripes: a power of two. Each thread counts on its own (threads beyond this many
+/// share them).
+const STRIPES: usize = 16;
 
-/// How many times an insert that finds no credit gathers the shards' before it says the
+/// How many times an insert that finds no credit gathers the stripes' before it says the
 /// table is full while fewer than `capacity` requests are pending.
 const GATHER_TRIES: usize = 4;
 
@@ -80,48 +84,36 @@ const NEAREST_SCAN: usize = 16_384;
 /// ```
 pub struct Correlator<T> {
     schema: Schema,
-    shards: Box<[Slot<T>]>,
+    table: Table<T>,
     seed: key::Seed,
     plans: key::KeyPlans,
     capacity: usize,
-    /// Credits (room for one pending request each) that no shard holds. With the shards'
-    /// own credits and the pending requests they always add up to the capacity.
+    /// Credits (room for one pending request each) that no stripe holds. With the
+    /// stripes' credits and the pending requests they always add up to the capacity.
     free: AtomicUsize,
-    /// How many credits a shard borrows from `free` at once.
+    /// Credits held by the threads' stripes: an insert spends one of its thread's, a
+    /// request leaving gives one back to the thread that takes it out.
+    stripes: Box<[Stripe]>,
+    /// How many credits a stripe borrows from `free` at once.
     batch: usize,
     timeout: Duration,
     unmatched: Mutex<VecDeque<Unmatched>>,
 }
 
-/// A shard's pending requests, filed by the hash their key carries.
-type Map<T> = hashbrown::HashTable<Entry<T>>;
-
-struct Entry<T> {
-    key: Key,
-    pending: Pending<T>,
-}
-
-/// One shard: its lock, and its count of pending requests for [`Correlator::len`], on
-/// cache lines of their own (128 bytes: two lines, as adjacent lines are fetched in pairs),
-/// so that threads working in different shards never write to the same line.
+/// A thread's credits, on cache lines of their own (128 bytes: two lines, as adjacent lines
+/// are fetched in pairs), so that threads counting never write to the same line.
 #[repr(align(128))]
-struct Slot<T> {
-    shard: Mutex<Shard<T>>,
-    /// The map's length, stored under the lock after each change; read without it.
-    pending: AtomicUsize,
+struct Stripe {
+    credits: AtomicUsize,
 }
 
-struct Shard<T> {
-    map: Map<T>,
-    /// Credits this shard holds: inserts here spend them, requests leaving give them back.
-    credits: usize,
-}
-
-struct Pending<T> {
-    token: T,
-    message: u32,
-    sent: Instant,
-    deadline: Instant,
+/// The stripe of the calling thread: threads are numbered as they first count.
+fn stripe_index() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    INDEX.with(|i| *i) & (STRIPES - 1)
 }
 
 /// A response matched with its request. The message names are the schema's, borrowed
@@ -209,34 +201,30 @@ impl<T> Correlator<T> {
     /// A correlator for the schema's telegrams, holding at most `capacity` pending
     /// requests, with `timeout` as the deadline of [`insert`](Correlator::insert).
     pub fn new(schema: &Schema, capacity: usize, timeout: Duration) -> Correlator<T> {
-        // Room for the capacity spread unevenly over the shards, so the maps never grow in
-        // steady state. Keys are hashed with a random seed, so a shard's share of a full
-        // table is binomial: its mean plus four standard deviations (about the square root
-        // of the mean) is exceeded by one of the 16 shards about once in 2,000 full tables,
-        // and then that map grows once. A wider margin costs dearly: the maps round their
-        // buckets up to a power of two, and a quarter more (the earlier margin) took a
-        // table of 100,000 from 8,192 to 16,384 buckets a shard, 359 bytes per request.
-        let mean = capacity.div_ceil(SHARDS);
-        let per_shard = mean + 4 * mean.isqrt() + 16;
-        let shards = (0..SHARDS)
-            .map(|_| Slot {
-                shard: Mutex::new(Shard {
-                    map: Map::with_capacity(per_shard),
-                    credits: 0,
-                }),
-                pending: AtomicUsize::new(0),
-            })
-            .collect();
+        Correlator::with_table(schema, capacity, timeout, Table::new(capacity))
+    }
+
+    fn with_table(
+        schema: &Schema,
+        capacity: usize,
+        timeout: Duration,
+        table: Table<T>,
+    ) -> Correlator<T> {
         Correlator {
             schema: schema.clone(),
-            shards,
+            table,
             seed: key::Seed::new(),
             plans: key::KeyPlans::new(schema),
             capacity,
             free: AtomicUsize::new(capacity),
-            // A few dozen inserts a shard between visits to the shared pool, and never so
-            // many that the shards' holdings are a large part of a small table.
-            batch: (capacity / (SHARDS * 8)).clamp(1, 64),
+            stripes: (0..STRIPES)
+                .map(|_| Stripe {
+                    credits: AtomicUsize::new(0),
+                })
+                .collect(),
+            // A few dozen inserts a thread between visits to the shared pool, and never so
+            // many that the stripes' holdings are a large part of a small table.
+            batch: (capacity / (STRIPES * 8)).clamp(1, 64),
             timeout,
             unmatched: Mutex::new(VecDeque::with_capacity(UNMATCHED_KEPT)),
         }
@@ -247,12 +235,16 @@ impl<T> Correlator<T> {
         &self.schema
     }
 
-    /// How many requests are pending (exact when no other thread is changing the table).
+    /// How many requests are pending (exact when no other thread is changing the table):
+    /// the credits no one holds.
     pub fn len(&self) -> usize {
-        self.shards
+        let held: usize = self
+            .stripes
             .iter()
-            .map(|s| s.pending.load(Ordering::Relaxed))
-            .sum()
+            .map(|s| s.credits.load(Ordering::Acquire))
+            .sum();
+        self.capacity
+            .saturating_sub(self.free.load(Ordering::Acquire).saturating_add(held))
     }
 
     /// True when no request is pending.
@@ -280,18 +272,14 @@ impl<T> Correlator<T> {
             .map(|(k, _)| k)
     }
 
-    fn slot(&self, key: &Key) -> &Slot<T> {
-        // The shard from a remix of the hash, so that neither the bits the map takes for
-        // its bucket (low) nor those for its control bytes (high) are fixed within a shard.
-        let h = key.hash_value();
-        let i = ((h ^ (h >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 60) as usize & (SHARDS - 1);
-        &self.shards[i]
+    fn stripe(&self) -> &AtomicUsize {
+        &self.stripes[stripe_index()].credits
     }
 
     /// Credits from the shared pool: up to `want`, as many as it has.
     fn borrow(&self, want: usize) -> usize {
         let mut got = 0;
-        // `fetch_update` retries only when another shard took or gave at the same moment.
+        // `fetch_update` retries only when another thread took or gave at the same moment.
         let _ = self
             .free
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |free| {
@@ -301,25 +289,60 @@ impl<T> Correlator<T> {
         got
     }
 
-    /// Every credit the pool and the other shards hold, gathered for a shard that found
-    /// none (the table is full, or nearly, with its room held by other shards). Locks one
-    /// shard at a time, never while holding another.
+    /// Every credit the pool and the stripes hold, gathered for a thread that found none
+    /// (the table is full, or nearly, with its room held by other threads' stripes).
     #[cold]
     fn gather(&self) -> usize {
         let mut got = self.borrow(usize::MAX);
-        for slot in &*self.shards {
-            got += std::mem::take(&mut slot.lock().credits);
+        for s in &*self.stripes {
+            got += s.credits.swap(0, Ordering::AcqRel);
         }
         got
     }
 
-    /// Gives back `n` credits to a shard, and its surplus to the pool.
-    fn repay(&self, shard: &mut Shard<T>, n: usize) {
-        shard.credits += n;
-        if shard.credits > 2 * self.batch {
-            self.free
-                .fetch_add(shard.credits - self.batch, Ordering::AcqRel);
-            shard.credits = self.batch;
+    /// One credit for an insert: from the thread's stripe, else a batch from the pool,
+    /// else gathered from every stripe. False when the table is full.
+    fn take_credit(&self) -> bool {
+        let stripe = self.stripe();
+        if stripe
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| c.checked_sub(1))
+            .is_ok()
+        {
+            return true;
+        }
+        let got = self.borrow(self.batch);
+        if got > 0 {
+            stripe.fetch_add(got - 1, Ordering::AcqRel);
+            return true;
+        }
+        // None in the pool: gather the stripes'. Another thread gathering at the same
+        // moment holds credits in passing, so finding none while fewer than `capacity`
+        // requests are pending means "look again", not "full".
+        for tries in 0..GATHER_TRIES {
+            if tries > 0 {
+                std::thread::yield_now();
+            }
+            let got = self.gather();
+            if got > 0 {
+                stripe.fetch_add(got - 1, Ordering::AcqRel);
+                return true;
+            }
+            if self.len() >= self.capacity {
+                break;
+            }
+        }
+        false
+    }
+
+    /// Gives back `n` credits to the thread's stripe, and its surplus to the pool.
+    fn repay(&self, n: usize) {
+        let stripe = self.stripe();
+        if stripe.fetch_add(n, Ordering::AcqRel) + n > 2 * self.batch
+            && let Ok(had) = stripe.fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
+                (c > self.batch).then_some(self.batch)
+            })
+        {
+            self.free.fetch_add(had - self.batch, Ordering::AcqRel);
         }
     }
 
@@ -350,58 +373,28 @@ impl<T> Correlator<T> {
             Ok(k) => k,
             Err(error) => return Err(Rejected { error, token }),
         };
-        let slot = self.slot(&key);
-        let mut shard = slot.lock();
-        if shard.credits == 0 {
-            shard.credits = self.borrow(self.batch);
-            // None in the pool: gather the other shards'. Another thread gathering at the
-            // same moment holds credits in passing, so finding none while fewer than
-            // `capacity` requests are pending means "look again", not "full".
-            let mut tries = 0;
-            while shard.credits == 0 && tries < GATHER_TRIES {
-                drop(shard);
-                if tries > 0 {
-                    std::thread::yield_now();
-                }
-                let got = self.gather();
-                shard = slot.lock();
-                shard.credits += got;
-                tries += 1;
-                if self.len() >= self.capacity {
-                    break;
-                }
-            }
-            if shard.credits == 0 {
-                drop(shard);
-                let kind = ErrorKind::CorrelatorFull {
-                    capacity: self.capacity,
-                    key: key.text(),
-                };
-                return Err(self.rejected(kind, mi, token));
-            }
+        if !self.take_credit() {
+            let kind = ErrorKind::CorrelatorFull {
+                capacity: self.capacity,
+                key: key.text(),
+            };
+            return Err(self.rejected(kind, mi, token));
         }
-        let hash = key.hash_value();
-        match shard
-            .map
-            .entry(hash, |e| e.key == key, |e| e.key.hash_value())
-        {
-            hashbrown::hash_table::Entry::Occupied(_) => {
-                drop(shard);
-                Err(self.rejected(ErrorKind::DuplicateKey(key.text()), mi, token))
-            }
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                v.insert(Entry {
-                    key: key.clone(),
-                    pending: Pending {
-                        token,
-                        message: mi as u32,
-                        sent: now,
-                        deadline,
-                    },
-                });
-                shard.credits -= 1;
-                slot.pending.store(shard.map.len(), Ordering::Relaxed);
-                Ok(key)
+        let entry = Entry {
+            key: key.clone(),
+            pending: Pending {
+                token,
+                message: mi as u32,
+                sent: now,
+                deadline,
+            },
+        };
+        match self.table.insert(entry) {
+            Ok(()) => Ok(key),
+            Err(back) => {
+                self.repay(1);
+                let kind = ErrorKind::DuplicateKey(key.text());
+                Err(self.rejected(kind, mi, back.pending.token))
             }
         }
     }
@@ -433,24 +426,19 @@ impl<T> Correlator<T> {
     pub fn complete_at(&self, response: &[u8], now: Instant) -> Result<Matched<'_, T>> {
         let (key, mi) = self.plans.read(&self.schema, response, &self.seed)?;
         let s = &*self.schema.inner;
-        let slot = self.slot(&key);
-        let mut shard = slot.lock();
-        let Ok(found) = shard.map.find_entry(key.hash_value(), |e| e.key == key) else {
-            drop(shard);
-            return Err(self.unmatched_response(key, mi, now, None));
-        };
         // A response of a message with `answers` matches only the requests it answers.
-        let request = found.get().pending.message;
-        if let Some(answers) = &s.messages[mi].answers
-            && !answers.contains(&request)
-        {
-            drop(shard);
-            return Err(self.unmatched_response(key, mi, now, Some(request)));
-        }
-        let (Entry { key, pending: p }, _) = found.remove();
-        self.repay(&mut shard, 1);
-        slot.pending.store(shard.map.len(), Ordering::Relaxed);
-        drop(shard);
+        let answers = s.messages[mi].answers.as_ref();
+        let found = self
+            .table
+            .remove(&key, |p| answers.is_none_or(|a| a.contains(&p.message)));
+        let Entry { key, pending: p } = match found {
+            Removal::Removed(e) => e,
+            Removal::Refused(request) => {
+                return Err(self.unmatched_response(key, mi, now, Some(request)));
+            }
+            Removal::Missing => return Err(self.unmatched_response(key, mi, now, None)),
+        };
+        self.repay(1);
         Ok(Matched {
             token: p.token,
             request_message: &s.messages[p.message as usize].name,
@@ -511,21 +499,21 @@ impl<T> Correlator<T> {
         // The pending request sharing the most key parts: (parts shared, its key, its
         // message, the first part that differs). Text is made for that one only.
         let mut best: Option<(usize, Key, u32, usize)> = None;
-        for slot in &*self.shards {
-            let shard = slot.lock();
-            for Entry { key: k, pending: p } in shard.map.iter().take(NEAREST_SCAN / SHARDS) {
-                // A request of a message this response does not answer is not its request.
-                if m.answers.as_ref().is_some_and(|a| !a.contains(&p.message)) {
-                    continue;
-                }
-                let (same, Some(part)) = key::compare(k, key) else {
-                    continue;
-                };
-                if same > 0 && best.as_ref().is_none_or(|b| b.0 < same) {
-                    best = Some((same, k.clone(), p.message, part));
-                }
+        let mut scanned = 0;
+        self.table.for_each(|Entry { key: k, pending: p }| {
+            scanned += 1;
+            // A request of a message this response does not answer is not its request.
+            if m.answers.as_ref().is_some_and(|a| !a.contains(&p.message)) {
+                return scanned < NEAREST_SCAN;
             }
-        }
+            if let (same, Some(part)) = key::compare(k, key)
+                && same > 0
+                && best.as_ref().is_none_or(|b| b.0 < same)
+            {
+                best = Some((same, k.clone(), p.message, part));
+            }
+            scanned < NEAREST_SCAN
+        });
         best.map(|(_, k, message, part)| {
             let field = m.key.as_ref().and_then(|ids| ids.get(part)).map_or_else(
                 || format!("part {}", part + 1),
@@ -542,8 +530,13 @@ impl<T> Correlator<T> {
 
     /// Takes back a pending request by its key, without a response (the caller gave up).
     pub fn cancel(&self, key: &Key) -> Option<Expired<T>> {
-        let (key, p) = self.slot(key).remove(key, self)?;
-        Some(self.expired(key, p))
+        match self.table.remove(key, |_| true) {
+            Removal::Removed(e) => {
+                self.repay(1);
+                Some(self.expired(e.key, e.pending))
+            }
+            Removal::Refused(_) | Removal::Missing => None,
+        }
     }
 
     /// Takes back the pending request of a request telegram (its key read again).
@@ -584,28 +577,24 @@ impl<T> Correlator<T> {
         out
     }
 
-    fn take_into(&self, out: &mut Vec<Expired<T>>, mut take: impl FnMut(&Pending<T>) -> bool) {
-        for slot in &*self.shards {
-            let mut shard = slot.lock();
-            let before = out.len();
-            for e in shard.map.extract_if(|e| take(&e.pending)) {
-                out.push(self.expired(e.key, e.pending));
-            }
-            let gone = out.len() - before;
-            if gone > 0 {
-                self.repay(&mut shard, gone);
-                slot.pending.store(shard.map.len(), Ordering::Relaxed);
-            }
+    fn take_into(&self, out: &mut Vec<Expired<T>>, take: impl FnMut(&Pending<T>) -> bool) {
+        let gone = self
+            .table
+            .take_if(take, |e| out.push(self.expired(e.key, e.pending)));
+        if gone > 0 {
+            self.repay(gone);
         }
     }
 
     /// The earliest deadline of the pending requests, to know when to call
     /// [`expire`](Correlator::expire) next. It looks at every pending request.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.shards
-            .iter()
-            .filter_map(|s| s.lock().map.iter().map(|e| e.pending.deadline).min())
-            .min()
+        let mut next: Option<Instant> = None;
+        self.table.for_each(|e| {
+            next = Some(next.map_or(e.pending.deadline, |n| n.min(e.pending.deadline)));
+            true
+        });
+        next
     }
 
     /// The last responses that matched no request (at most [`UNMATCHED_KEPT`]), oldest
@@ -620,25 +609,97 @@ impl<T> Correlator<T> {
     }
 }
 
-impl<T> Slot<T> {
-    fn lock(&self) -> MutexGuard<'_, Shard<T>> {
-        // A panic elsewhere while a shard was locked leaves a consistent shard (each
-        // operation is one map call and its counts): go on with it.
-        self.shard
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> Schema {
+        Schema::parse(
+            "encoding ascii\nkey seq\n\
+             message request 10 {\n when kind = \"REQ\"\n kind X(3)\n seq 9(7)\n}\n\
+             message response 10 {\n when kind = \"RES\"\n kind X(3)\n seq 9(7)\n}\n",
+        )
+        .expect("layout")
     }
 
-    /// Takes a pending request out by its key, its credit back to the shard.
-    fn remove(&self, key: &Key, c: &Correlator<T>) -> Option<(Key, Pending<T>)> {
-        let mut shard = self.lock();
-        let (e, _) = shard
-            .map
-            .find_entry(key.hash_value(), |e| e.key == *key)
-            .ok()?
-            .remove();
-        c.repay(&mut shard, 1);
-        self.pending.store(shard.map.len(), Ordering::Relaxed);
-        Some((e.key, e.pending))
+    fn telegram(kind: &str, n: usize) -> Vec<u8> {
+        format!("{kind}{n:07}").into_bytes()
+    }
+
+    /// Every key in one home bucket: the buckets after it fill, then the spill list, and
+    /// every path (duplicates, matches, cancels, expiry) finds keys in all three places.
+    #[test]
+    fn keys_past_their_home_and_in_the_spill_list_are_found_and_leave_once() {
+        let schema = schema();
+        let n = 3 * (table::PROBE + 1) * table::SLOTS;
+        let c = Correlator::<usize>::with_table(
+            &schema,
+            n + 1,
+            Duration::from_secs(30),
+            Table::with_homes(1),
+        );
+        let t0 = Instant::now();
+        for i in 0..n {
+            let deadline = t0 + Duration::from_secs(if i % 3 == 0 { 1 } else { 60 });
+            c.insert_at(&telegram("REQ", i), i, t0, deadline)
+                .expect("filed");
+        }
+        assert_eq!(c.len(), n);
+        let in_buckets = (table::PROBE + 1) * table::SLOTS;
+        assert_eq!(c.table.spilled(), n - in_buckets);
+        assert_eq!(c.table.elsewhere(), n - table::SLOTS);
+        // A duplicate is refused wherever the pending one sits: home, further on, spill.
+        for i in [0, table::SLOTS + 1, n - 1] {
+            let r = c
+                .insert_at(&telegram("REQ", i), usize::MAX, t0, t0)
+                .expect_err("duplicate");
+            assert!(
+                matches!(r.error.kind(), ErrorKind::DuplicateKey(_)),
+                "{i}: {}",
+                r.error
+            );
+            assert_eq!(r.token, usize::MAX);
+        }
+        // One more fits; then the table is full: the next is refused, its token given back.
+        c.insert_at(&telegram("REQ", n), n, t0, t0 + Duration::from_secs(60))
+            .expect("filed");
+        let r = c
+            .insert_at(&telegram("REQ", n + 1), n + 1, t0, t0)
+            .expect_err("full");
+        assert!(matches!(r.error.kind(), ErrorKind::CorrelatorFull { .. }));
+        // Matches from every place.
+        for i in [1, table::SLOTS + 2, n - 2] {
+            let done = c.complete_at(&telegram("RES", i), t0).expect("matched");
+            assert_eq!(done.token, i);
+        }
+        let key = c.key(&telegram("REQ", n - 3)).expect("key");
+        assert_eq!(c.cancel(&key).map(|e| e.token), Some(n - 3));
+        assert!(c.cancel(&key).is_none());
+        // Expiry takes the rest that are due, from everywhere, once.
+        let gone = c.expire(t0 + Duration::from_secs(2));
+        let mut tokens: Vec<usize> = gone.iter().map(|e| e.token).collect();
+        tokens.sort_unstable();
+        let due: Vec<usize> = (0..n).filter(|i| i % 3 == 0 && *i != n - 3).collect();
+        assert_eq!(tokens, due);
+        assert!(c.expire(t0 + Duration::from_secs(2)).is_empty());
+        let left = n + 1 - 4 - due.len();
+        assert_eq!(c.len(), left);
+        let drained = c.drain();
+        assert_eq!(drained.len(), left);
+        assert!(c.is_empty());
+        assert_eq!(c.table.spilled(), 0);
+        assert_eq!(c.table.elsewhere(), 0);
+        // And the room is all back.
+        for i in 0..n {
+            c.insert_at(&telegram("REQ", i), i, t0, t0)
+                .expect("filed again");
+        }
+    }
+
+    #[test]
+    fn a_bucket_fills_its_cache_lines_and_no_more() {
+        let t = Table::<u64>::new(10);
+        assert_eq!(t.bucket_bytes() % 64, 0);
+        assert!(t.bucket_bytes() <= 320, "{}", t.bucket_bytes());
     }
 }
