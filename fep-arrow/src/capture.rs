@@ -141,3 +141,104 @@ pub fn pair_batch(rows: &[PairRow]) -> Result<RecordBatch, Error> {
     arrays.push(Arc::new(responses.finish()));
     RecordBatch::try_new(pair_schema(), arrays).map_err(|e| Error::Arrow(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::TimestampNanosecondType;
+    use fep_core::capture::{Connection, Direction, Timestamp};
+
+    use super::*;
+    use crate::{BatchBuilder, Masking, Target};
+
+    fn whence() -> Whence {
+        let client: SocketAddr = "10.0.0.1:40000".parse().expect("address");
+        let server: SocketAddr = "[::1]:9000".parse().expect("address");
+        Whence {
+            ts: Timestamp::from_unix_nanos(1_764_687_932_123_456_789),
+            connection: Connection { client, server },
+            direction: Direction::ToClient,
+        }
+    }
+
+    #[test]
+    fn capture_columns_come_before_the_fields() {
+        let schema = fep_core::Schema::parse("encoding ascii\nmessage m {\n a X(2)\n}\n")
+            .expect("compiles");
+        let target = Target::new(&schema, None, Masking::Reveal).expect("target");
+        let mut b = BatchBuilder::captured(&target).expect("builder");
+        let msg = schema.decode(b"ab").expect("decodes");
+        b.push_captured(&msg, 2, Some(&whence())).expect("push");
+        // A telegram of a file: its capture columns are null.
+        b.push(&msg, 2).expect("push");
+        let batch = b.finish().expect("batch");
+        let names: Vec<&str> = batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        assert_eq!(names, ["ts", "src", "dst", "direction", "a"]);
+        let ts = batch.column(0).as_primitive::<TimestampNanosecondType>();
+        assert_eq!(ts.value(0), 1_764_687_932_123_456_789);
+        assert!(ts.is_null(1));
+        assert_eq!(batch.column(0).data_type(), &ts_type());
+        let text = |c: usize| batch.column(c).as_string::<i32>().value(0).to_owned();
+        assert_eq!(
+            [text(1), text(2), text(3)],
+            ["[::1]:9000", "10.0.0.1:40000", "to-client"]
+        );
+        assert_eq!(batch.column(4).null_count(), 0);
+    }
+
+    #[test]
+    fn a_field_named_as_a_capture_column_is_refused() {
+        let schema = fep_core::Schema::parse("encoding ascii\nmessage m {\n src X(2)\n}\n")
+            .expect("compiles");
+        let target = Target::new(&schema, None, Masking::Reveal).expect("target");
+        let e = BatchBuilder::captured(&target).expect_err("a clash");
+        assert!(e.to_string().contains("field src"), "{e}");
+    }
+
+    #[test]
+    fn pair_rows_as_a_batch() {
+        let schema = fep_core::Schema::load(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../layouts/firmbanking.layout"
+        ))
+        .expect("layout");
+        let sample = |n: &str| {
+            std::fs::read(format!(
+                "{}/../layouts/firmbanking/{n}.bin",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .expect("sample")
+        };
+        let (request, response) = (sample("transfer-request"), sample("transfer-response"));
+        let options = fep_core::capture::PairOptions::new(&schema);
+        let mut p = fep_core::capture::Pairer::new(&schema, options, true);
+        let w = whence();
+        let mut later = w;
+        later.ts = Timestamp::from_unix_nanos(w.ts.unix_nanos() + 2_500_000);
+        later.direction = Direction::ToClient;
+        let mut first = w;
+        first.direction = Direction::ToServer;
+        p.push(&request[4..], 0, Some(first)).expect("request");
+        p.push(&response[4..], 0, Some(later)).expect("response");
+        let batch = pair_batch(&p.into_rows()).expect("batch");
+        assert_eq!(batch.schema(), pair_schema());
+        assert_eq!(batch.num_rows(), 1);
+        let latency = batch
+            .column_by_name("latency_ms")
+            .expect("latency")
+            .as_primitive::<arrow_array::types::Float64Type>();
+        assert!((latency.value(0) - 2.5).abs() < 1e-9);
+        let outcome = batch.column_by_name("outcome").expect("outcome");
+        assert_eq!(outcome.as_string::<i32>().value(0), "answered");
+        let src = batch.column_by_name("src").expect("src");
+        assert_eq!(src.as_string::<i32>().value(0), "10.0.0.1:40000");
+    }
+}
