@@ -166,8 +166,8 @@ mod tests {
 
     #[test]
     fn capture_columns_come_before_the_fields() {
-        let schema = fep_core::Schema::parse("encoding ascii\nmessage m {\n a X(2)\n}\n")
-            .expect("compiles");
+        let schema =
+            fep_core::Schema::parse("encoding ascii\nmessage m {\n a X(2)\n}\n").expect("compiles");
         let target = Target::new(&schema, None, Masking::Reveal).expect("target");
         let mut b = BatchBuilder::captured(&target).expect("builder");
         let msg = schema.decode(b"ab").expect("decodes");
