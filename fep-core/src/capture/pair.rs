@@ -12,8 +12,10 @@ use std::time::{Duration, Instant};
 
 use super::event::{CapturedTelegram, Connection, Direction};
 use super::file::Timestamp;
-use crate::error::Result;
-use crate::{Correlator, ErrorKind, FieldRef, Key, Schema};
+use crate::correlate::{Correlator, Key};
+use crate::error::{ErrorKind, Result};
+use crate::schema::Schema;
+use crate::view::FieldRef;
 
 /// Where a telegram was in a capture: when, on which connection, which way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
