@@ -103,6 +103,25 @@ check "capture: -i any (Linux cooked headers, SLL2)" taken_any
 check "capture: fep decode reads the capture, a capture object a row" \
   bash -c "'$fep' decode -l '$layout' --format jsonl '$work/faults.pcap' | head -n 1 | grep -q '\"capture\":{\"ts\":\"'"
 
+# A capture through a pipe is told by its magic number as a file is: the same rows.
+piped_pair() {
+  "$fep" pair -l "$layout" --format csv "$work/faults.pcap" >"$work/file.csv" 2>/dev/null
+  cat "$work/faults.pcap" | "$fep" pair -l "$layout" --format csv - >"$work/pipe.csv" 2>/dev/null
+  [ -s "$work/pipe.csv" ] && cmp -s "$work/file.csv" "$work/pipe.csv"
+}
+check "capture: fep pair reads the capture from a pipe" piped_pair
+# Parquet: as many rows as fep decode gives telegrams, each with its capture columns.
+parquet_rows() {
+  local want got
+  want=$("$fep" decode -l "$layout" --format jsonl "$work/faults.pcap" | wc -l)
+  # The summary gives each file's rows: "  1,234  DIR/message=NAME/part-00000.parquet".
+  got=$("$fep" convert -l "$layout" "$work/faults.pcap" -o "$work/parquet" --to parquet 2>&1 |
+    awk '/part-00000.parquet/ {gsub(",", "", $1); s += $1} END {print s + 0}')
+  echo "fep decode: $want telegrams; Parquet: $got rows"
+  [ "$want" -gt 0 ] && [ "$got" -eq "$want" ]
+}
+check "capture: fep convert --to parquet writes the capture's telegrams" parquet_rows
+
 # The committed fixtures (fep-cli/tests/data/captures/, taken as above with
 # FEP_CAPTURE_KEEP) are checked against their expected output by `cargo test`
 # (fep-cli/tests/captures.rs).

@@ -24,6 +24,9 @@ pub struct BatchBuilder {
     names: Vec<String>,
     cols: Vec<Col>,
     message: StringBuilder,
+    /// A capture's columns (`ts`, `src`, `dst`, `direction`), when asked for.
+    #[cfg(feature = "capture")]
+    capture: Option<crate::capture::CaptureColumns>,
     rows: usize,
     bytes: usize,
 }
@@ -38,9 +41,61 @@ impl BatchBuilder {
             names: columns.iter().map(|c| c.name.clone()).collect(),
             cols: columns.iter().map(Col::new).collect(),
             message: StringBuilder::new(),
+            #[cfg(feature = "capture")]
+            capture: None,
             rows: 0,
             bytes: 0,
         }
+    }
+
+    /// An empty builder for the target's columns and a capture's (`ts`, `src`, `dst`,
+    /// `direction`, after `message`, before the fields; see [`crate::capture`]). Rows go in
+    /// with [`BatchBuilder::push_captured`].
+    ///
+    /// # Errors
+    /// A field with the name of a capture column.
+    #[cfg(feature = "capture")]
+    pub fn captured(target: &Target) -> Result<BatchBuilder, Error> {
+        use crate::capture::{CAPTURE_COLUMNS, CaptureColumns, capture_fields};
+        if let Some(c) = target
+            .columns()
+            .iter()
+            .find(|c| CAPTURE_COLUMNS.contains(&c.name()))
+        {
+            return Err(Error::Arrow(format!(
+                "field {} has the name of a capture column ({}): a capture cannot be read \
+                 into columns with this layout",
+                c.name(),
+                CAPTURE_COLUMNS.join(", ")
+            )));
+        }
+        let mut b = BatchBuilder::new(target);
+        let plain = target.schema();
+        let at = usize::from(b.mixed);
+        let mut fields: Vec<arrow_schema::Field> =
+            plain.fields().iter().map(|f| f.as_ref().clone()).collect();
+        for (i, f) in capture_fields().into_iter().enumerate() {
+            fields.insert(at + i, f);
+        }
+        b.schema = std::sync::Arc::new(arrow_schema::Schema::new(fields));
+        b.capture = Some(CaptureColumns::new());
+        Ok(b)
+    }
+
+    /// Appends a decoded telegram of `len` bytes with where it was in a capture (`None`
+    /// for a telegram of a file: its capture columns are null). For a builder made by
+    /// [`BatchBuilder::new`], the same as [`BatchBuilder::push`].
+    #[cfg(feature = "capture")]
+    pub fn push_captured(
+        &mut self,
+        msg: &Message<'_>,
+        len: usize,
+        whence: Option<&fep_core::capture::Whence>,
+    ) -> Result<(), Error> {
+        if let Some(c) = &mut self.capture {
+            c.push(whence);
+        }
+        self.push_fields(msg, len)
     }
 
     /// The schema of the batches.
@@ -61,6 +116,14 @@ impl BatchBuilder {
     /// Appends a decoded telegram of `len` bytes. For a one-message target, the caller
     /// passes only that message's telegrams.
     pub fn push(&mut self, msg: &Message<'_>, len: usize) -> Result<(), Error> {
+        #[cfg(feature = "capture")]
+        if let Some(c) = &mut self.capture {
+            c.push(None);
+        }
+        self.push_fields(msg, len)
+    }
+
+    fn push_fields(&mut self, msg: &Message<'_>, len: usize) -> Result<(), Error> {
         if self.mixed {
             self.message.append_value(msg.name());
             for (name, col) in self.names.iter().zip(self.cols.iter_mut()) {
@@ -80,6 +143,10 @@ impl BatchBuilder {
         if self.mixed {
             self.message.append_value(message.unwrap_or(""));
         }
+        #[cfg(feature = "capture")]
+        if let Some(c) = &mut self.capture {
+            c.push(None);
+        }
         for col in &mut self.cols {
             col.push(None)?;
         }
@@ -93,6 +160,10 @@ impl BatchBuilder {
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.cols.len() + 1);
         if self.mixed {
             arrays.push(Arc::new(self.message.finish()));
+        }
+        #[cfg(feature = "capture")]
+        if let Some(c) = &mut self.capture {
+            arrays.extend(c.finish());
         }
         for c in self.cols.iter_mut() {
             arrays.push(c.finish()?);

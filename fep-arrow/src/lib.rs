@@ -29,6 +29,8 @@
 //! ```
 
 pub mod builder;
+#[cfg(feature = "capture")]
+pub mod capture;
 pub mod columns;
 pub mod decode;
 pub mod error;

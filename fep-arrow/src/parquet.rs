@@ -42,6 +42,11 @@ pub struct Options {
     pub row_group_bytes: usize,
     /// Hidden `mask`/`secret` values, or real ones.
     pub masking: Masking,
+    /// The capture columns (`ts`, `src`, `dst`, `direction`) in every file, before the
+    /// fields (see [`crate::capture`]): for telegrams read from a packet capture, pushed
+    /// with [`Dataset::push_captured`].
+    #[cfg(feature = "capture")]
+    pub capture: bool,
 }
 
 impl Default for Options {
@@ -52,6 +57,8 @@ impl Default for Options {
             row_group_rows: 128 * 1024,
             row_group_bytes: 64 << 20,
             masking: Masking::Hide,
+            #[cfg(feature = "capture")]
+            capture: false,
         }
     }
 }
@@ -160,7 +167,29 @@ impl<'s> Dataset<'s> {
     /// Appends a decoded telegram of `len` bytes to its message's file; a full row group
     /// goes to the file.
     pub fn push(&mut self, msg: &Message<'_>, len: usize) -> Result<(), Error> {
-        let name = msg.name();
+        let limits = (self.options.row_group_rows, self.options.row_group_bytes);
+        let part = self.part(msg.name())?;
+        part.builder.push(msg, len)?;
+        part.flush_if_full(limits)
+    }
+
+    /// Appends a decoded telegram of `len` bytes with where it was in a capture (`None`:
+    /// a telegram of a file, its capture columns null).
+    #[cfg(feature = "capture")]
+    pub fn push_captured(
+        &mut self,
+        msg: &Message<'_>,
+        len: usize,
+        whence: Option<&fep_core::capture::Whence>,
+    ) -> Result<(), Error> {
+        let limits = (self.options.row_group_rows, self.options.row_group_bytes);
+        let part = self.part(msg.name())?;
+        part.builder.push_captured(msg, len, whence)?;
+        part.flush_if_full(limits)
+    }
+
+    /// The open file of a message, opened at its first telegram.
+    fn part(&mut self, name: &str) -> Result<&mut Open, Error> {
         let at = match self.parts.get(self.last) {
             Some((n, _)) if n == name => self.last,
             _ => match self.index.get(name) {
@@ -174,14 +203,7 @@ impl<'s> Dataset<'s> {
             },
         };
         self.last = at;
-        let part = &mut self.parts[at].1;
-        part.builder.push(msg, len)?;
-        if part.builder.rows() >= self.options.row_group_rows
-            || part.builder.bytes() >= self.options.row_group_bytes
-        {
-            part.flush()?;
-        }
-        Ok(())
+        Ok(&mut self.parts[at].1)
     }
 
     fn open(&self, name: &str) -> Result<Open, Error> {
@@ -191,6 +213,13 @@ impl<'s> Dataset<'s> {
         let path = part_path(&self.dir, name);
         let temp = folder.join(".part-00000.parquet.inprogress");
         let file = File::create(&temp).map_err(|e| at(e, &temp))?;
+        #[cfg(feature = "capture")]
+        let builder = if self.options.capture {
+            BatchBuilder::captured(&target)?
+        } else {
+            BatchBuilder::new(&target)
+        };
+        #[cfg(not(feature = "capture"))]
         let builder = BatchBuilder::new(&target);
         let writer = ArrowWriter::try_new(
             BufWriter::with_capacity(1 << 20, file),
@@ -228,6 +257,14 @@ impl<'s> Dataset<'s> {
 }
 
 impl Open {
+    /// A full row group (`(rows, bytes)` reached) goes to the file.
+    fn flush_if_full(&mut self, (rows, bytes): (usize, usize)) -> Result<(), Error> {
+        if self.builder.rows() >= rows || self.builder.bytes() >= bytes {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     /// The rows built so far as one row group in the file.
     fn flush(&mut self) -> Result<(), Error> {
         let rows = self.builder.rows();

@@ -2,10 +2,8 @@
 //! core's `CaptureReader`; each telegram with when it was captured, its connection and its
 //! direction; the `--port` and `--host` filters.
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::net::IpAddr;
-use std::path::Path;
 
 use clap::Args;
 use fep_core::Frame;
@@ -17,7 +15,7 @@ use fep_core::capture::{
 use crate::args::ColorChoice;
 
 use crate::failure::{Failure, print_note};
-use crate::input::{FrameError, Telegrams};
+use crate::input::{FrameError, Source, Telegrams};
 
 /// Which connections of a capture to read.
 #[derive(Debug, Clone, Default, Args)]
@@ -48,26 +46,54 @@ impl FilterArgs {
     }
 }
 
-/// True when the file starts as a pcap or pcapng file does. A file that cannot be opened
-/// is not one; opening it again reports why.
-pub fn is_capture_file(path: &Path) -> bool {
+/// Reads the first bytes of an input to tell a capture (pcap, pcapng, by its magic
+/// number) from a file of telegrams, and gives back a reader that yields every byte, the
+/// ones read included: a file and standard input are told apart the same way.
+pub fn sniff(mut reader: Box<dyn Read>) -> io::Result<(bool, Box<dyn Read>)> {
     let mut head = [0u8; 4];
-    File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
-        && is_capture(&head)
+    let mut n = 0;
+    while n < head.len() {
+        match reader.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let is = is_capture(&head[..n]);
+    Ok((
+        is,
+        Box::new(io::Cursor::new(head[..n].to_vec()).chain(reader)),
+    ))
 }
 
-/// The telegrams of a capture file.
+/// An opened input: its reader, its size when it is a file, and whether it is a capture.
+pub type Opened = (Box<dyn Read>, Option<u64>, bool);
+
+/// Opens an input and tells whether it is a capture (see [`sniff`]).
+pub fn open_source(src: &Source) -> Result<Opened, Failure> {
+    let (reader, size) = src.open()?;
+    // Only files and standard input can be captures; hex text is telegrams.
+    if !matches!(src, Source::File(_) | Source::Stdin) {
+        return Ok((reader, size, false));
+    }
+    let (is, reader) = sniff(reader).map_err(|e| match src.file() {
+        Some(p) => Failure::io(&e, p),
+        None => Failure::usage(format!("cannot read standard input: {e}")),
+    })?;
+    Ok((reader, size, is))
+}
+
+/// The telegrams of a capture, from an input [`open_source`] found to be one.
 pub fn open(
     schema: &Schema,
-    path: &Path,
+    reader: Box<dyn Read>,
+    label: &str,
     filters: &FilterArgs,
 ) -> Result<CaptureReader<Box<dyn Read>>, Failure> {
-    let f = File::open(path).map_err(|e| Failure::io(&e, path))?;
-    let reader: Box<dyn Read> = Box::new(io::BufReader::with_capacity(1 << 16, f));
+    let reader: Box<dyn Read> = Box::new(io::BufReader::with_capacity(1 << 16, reader));
     CaptureReader::with_options(schema, reader, filters.options())
-        .map_err(|e| Failure::data(format!("{}: {e}", path.display())))
+        .map_err(|e| Failure::data(format!("{label}: {e}")))
 }
 
 /// Where a telegram of a capture was: for JSON, `{"ts": ..., "src": ..., "dst": ...,

@@ -51,21 +51,20 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
             }
         }
     }
-    if args.filters.any()
-        && !sources
-            .iter()
-            .any(|s| s.file().is_some_and(capture::is_capture_file))
-    {
+    // Every input is opened before the output is created: a missing one is a usage error
+    // that leaves no half-written output behind. Captures (pcap, pcapng) are told by their
+    // first bytes, on standard input too.
+    let mut opened = Vec::with_capacity(sources.len());
+    let mut captures: Vec<bool> = Vec::with_capacity(sources.len());
+    for src in &sources {
+        let (reader, size, is_capture) = capture::open_source(src)?;
+        opened.push((src.label(), reader, size));
+        captures.push(is_capture);
+    }
+    if args.filters.any() && !captures.iter().any(|&c| c) {
         return Err(Failure::usage(
             "--port and --host filter captures (pcap, pcapng); no input is one",
         ));
-    }
-    // Every input is opened before the output is created: a missing one is a usage error
-    // that leaves no half-written output behind.
-    let mut opened = Vec::with_capacity(sources.len());
-    for src in &sources {
-        let (reader, size) = src.open()?;
-        opened.push((src.label(), reader, size));
     }
     let total_size: Option<u64> = opened.iter().map(|(_, _, size)| *size).sum();
     let sink: Box<dyn Write> = if to_stdout {
@@ -75,12 +74,8 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         Box::new(f)
     };
     let out = BufWriter::with_capacity(OUT_BUFFER, sink);
-    // Captures (pcap, pcapng) among the inputs: their rows say when, between whom and
-    // which way, in columns of their own.
-    let captures: Vec<bool> = sources
-        .iter()
-        .map(|s| s.file().is_some_and(capture::is_capture_file))
-        .collect();
+    // Captures among the inputs: their rows say when, between whom and which way, in
+    // columns of their own.
     let any_capture = captures.iter().any(|&c| c);
     let mut writer = match format {
         ConvertFormat::Jsonl => Writer::Jsonl(out),
@@ -117,14 +112,12 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         Some(p) => p.bar.suspend(|| print_error(&text, color)),
         None => print_error(&text, color),
     };
-    'inputs: for ((src, (label, reader, _)), is_capture) in sources.iter().zip(opened).zip(captures)
-    {
-        let mut telegrams = match src.file() {
-            Some(path) if is_capture => {
-                let r = capture::open(&schema, path, &args.filters)?;
-                Feed::Capture(Box::new(r), None, label.clone(), color)
-            }
-            _ => Feed::Framed(Telegrams::new(&schema, reader, false)),
+    'inputs: for ((label, reader, _), is_capture) in opened.into_iter().zip(captures) {
+        let mut telegrams = if is_capture {
+            let r = capture::open(&schema, reader, &label, &args.filters)?;
+            Feed::Capture(Box::new(r), None, label.clone(), color)
+        } else {
+            Feed::Framed(Telegrams::new(&schema, reader, false))
         };
         // Each file is checked as a batch file of its own; a capture interleaves
         // connections, so its records are not one batch.

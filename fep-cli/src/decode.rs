@@ -41,25 +41,8 @@ pub fn run(
     let keep_going = args.keep_going;
     for src in &sources {
         let label = src.label();
-        if let input::Source::File(path) = src
-            && capture::is_capture_file(path)
-        {
-            let before = stats.telegrams;
-            let go_on =
-                decode_capture(&schema, path, args, &label, &mut emit, &mut out, &mut stats)?;
-            if !go_on {
-                emit.finish(&mut out)?;
-                flush(&mut out)?;
-                return Err(Failure::reported(stats.code));
-            }
-            if stats.telegrams == before {
-                flush(&mut out)?;
-                print_note(&format!("{label} holds no telegram"), color);
-            }
-            continue;
-        }
-        let reader = match src.open() {
-            Ok((r, _)) => r,
+        let (reader, is_capture) = match capture::open_source(src) {
+            Ok((r, _, is)) => (r, is),
             Err(f) => {
                 stats.fail(f.code());
                 if !keep_going {
@@ -72,6 +55,22 @@ pub fn run(
                 continue;
             }
         };
+        if is_capture {
+            let before = stats.telegrams;
+            let go_on = decode_capture(
+                &schema, reader, args, &label, &mut emit, &mut out, &mut stats,
+            )?;
+            if !go_on {
+                emit.finish(&mut out)?;
+                flush(&mut out)?;
+                return Err(Failure::reported(stats.code));
+            }
+            if stats.telegrams == before {
+                flush(&mut out)?;
+                print_note(&format!("{label} holds no telegram"), color);
+            }
+            continue;
+        }
         let (before, errors_before) = (stats.telegrams, stats.errors);
         // A file is checked as a batch file; a hex dump or a bare telegram is one telegram.
         let batch_file = matches!(src, input::Source::File(_) | input::Source::Stdin);
@@ -184,7 +183,7 @@ pub fn run(
 /// telegrams errors. False when the command must stop (an error without --keep-going).
 fn decode_capture(
     schema: &Schema,
-    path: &std::path::Path,
+    reader: Box<dyn std::io::Read>,
     args: &DecodeArgs,
     label: &str,
     emit: &mut Emitter,
@@ -192,7 +191,7 @@ fn decode_capture(
     stats: &mut Stats,
 ) -> Result<bool, Failure> {
     let color = emit.color;
-    let reader = match capture::open(schema, path, &args.filters) {
+    let reader = match capture::open(schema, reader, label, &args.filters) {
         Ok(r) => r,
         Err(f) => {
             stats.fail(f.code());

@@ -38,11 +38,18 @@ pub fn run(
     let mut shown = 0usize;
     for src in &sources {
         let label = src.label();
-        if let input::Source::File(path) = src
-            && capture::is_capture_file(path)
-        {
+        let (reader, is_capture) = match capture::open_source(src) {
+            Ok((r, _, is)) => (r, is),
+            Err(f) => {
+                out.flush().map_err(Failure::output)?;
+                f.print(color);
+                code = code.max(f.code());
+                continue;
+            }
+        };
+        if is_capture {
             let before = shown;
-            let reader = match capture::open(&schema, path, &args.filters) {
+            let reader = match capture::open(&schema, reader, &label, &args.filters) {
                 Ok(r) => r,
                 Err(f) => {
                     out.flush().map_err(Failure::output)?;
@@ -91,15 +98,6 @@ pub fn run(
             }
             continue;
         }
-        let (reader, _) = match src.open() {
-            Ok(r) => r,
-            Err(f) => {
-                out.flush().map_err(Failure::output)?;
-                f.print(color);
-                code = code.max(f.code());
-                continue;
-            }
-        };
         let (before, mut failed) = (shown, false);
         for item in Telegrams::new(&schema, reader, args.input.no_frame) {
             match item {

@@ -7,15 +7,14 @@
 //! memory grows with the number of requests: a few dozen bytes each, fine for the
 //! captures an incident leaves; the capture itself is read in constant memory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use fep_core::capture::{CaptureEvent, Connection, Direction, Timestamp};
+use fep_core::capture::{CaptureEvent, Direction, Outcome, PairOptions, PairRow, Pairer, Whence};
 use fep_core::text::{Align, Row, Table, Tone};
-use fep_core::{Correlator, ErrorKind, FieldRef, Key, Schema};
 
 use crate::args::ColorChoice;
 use crate::capture::{self, FilterArgs};
@@ -82,312 +81,57 @@ pub enum Sender {
     Server,
 }
 
-/// Where a telegram was in a capture.
-#[derive(Debug, Clone, Copy)]
-struct Whence {
-    ts: Timestamp,
-    connection: Connection,
-    direction: Direction,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Request,
-    StrayResponse,
-}
-
-/// One output row.
-#[derive(Debug)]
-struct PairRow {
-    kind: Kind,
-    offset: u64,
-    whence: Option<Whence>,
-    key: String,
-    request: Option<String>,
-    response: Option<String>,
-    code: Option<String>,
-    latency: Option<Duration>,
-    responses: u32,
-    /// Another request with the same key came while this one waited.
-    superseded: bool,
-}
-
-impl PairRow {
-    fn outcome(&self) -> &'static str {
-        match (self.kind, self.responses) {
-            (Kind::StrayResponse, _) => "unmatched response",
-            (Kind::Request, 0) => "unanswered",
-            (Kind::Request, 1) => "answered",
-            (Kind::Request, _) => "answered twice",
-        }
-    }
-}
-
-/// How a telegram is told to be a request or a response.
-enum Roles {
-    Field(FieldRef, Vec<String>),
-    Direction(Direction),
-    /// A telegram whose key waits is its response.
-    Waiting,
-}
-
-struct Pairer<'s> {
-    schema: &'s Schema,
-    table: Correlator<usize>,
-    rows: Vec<PairRow>,
-    /// Answered requests by key, to tell a second answer from a stray response.
-    answered: HashMap<Vec<u8>, usize>,
-    code: Option<FieldRef>,
-    roles: Roles,
-    base: Instant,
-    first_ts: Option<Timestamp>,
-    unreadable: u64,
-    color: ColorChoice,
-    label: String,
-}
-
-fn key_bytes(key: &Key) -> Vec<u8> {
-    let mut out = Vec::new();
-    for p in key.parts() {
-        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
-        out.extend_from_slice(p);
-    }
-    out
-}
-
-/// Far enough that no request of a capture expires: pair reports unanswered requests at
-/// the end, not at a deadline.
-const NEVER: Duration = Duration::from_secs(100 * 365 * 86_400);
-
-impl Pairer<'_> {
-    fn now(&mut self, whence: Option<&Whence>) -> Instant {
-        let Some(w) = whence else {
-            return self.base;
-        };
-        let first = *self.first_ts.get_or_insert(w.ts);
-        let nanos = (w.ts.unix_nanos() - first.unix_nanos()).max(0) as u64;
-        self.base + Duration::from_nanos(nanos)
-    }
-
-    fn report(&mut self, text: String) {
-        self.unreadable += 1;
-        print_error(&format!("{}: {text}", self.label), self.color);
-    }
-
-    fn telegram(&mut self, telegram: &[u8], offset: u64, whence: Option<Whence>) {
-        let now = self.now(whence.as_ref());
-        let request = match &self.roles {
-            Roles::Field(field, values) => match self.schema.view(telegram) {
-                Ok(v) => match v.str(field) {
-                    Ok(text) => !values.iter().any(|x| x == text.trim_end()),
-                    Err(_) => true,
-                },
-                Err(e) => {
-                    return self.report(format!("telegram at byte {offset}: {e}"));
-                }
-            },
-            Roles::Direction(d) => whence.as_ref().is_none_or(|w| w.direction == *d),
-            Roles::Waiting => {
-                // A telegram whose key waits answers it; any other is a request.
-                let code = self.code_of(telegram);
-                match self.table.complete_at(telegram, now) {
-                    Ok(m) => {
-                        let (token, name, elapsed) =
-                            (m.token, m.response_message.to_owned(), m.elapsed);
-                        self.answered.insert(key_bytes(&m.key), token);
-                        self.answer(token, name, code, elapsed, whence.is_some());
-                        return;
-                    }
-                    Err(e) if matches!(e.kind(), ErrorKind::Unmatched { .. }) => true,
-                    Err(e) => return self.report(format!("telegram at byte {offset}: {e}")),
-                }
-            }
-        };
-        if request {
-            self.request(telegram, offset, whence, now);
-        } else {
-            self.response(telegram, offset, whence, now);
-        }
-    }
-
-    fn code_of(&self, telegram: &[u8]) -> Option<String> {
-        let f = self.code.as_ref()?;
-        let v = self.schema.view(telegram).ok()?;
-        v.str(f).ok().map(|s| s.trim_end().to_owned())
-    }
-
-    fn answer(
-        &mut self,
-        token: usize,
-        name: String,
-        code: Option<String>,
-        elapsed: Duration,
-        timed: bool,
-    ) {
-        let row = &mut self.rows[token];
-        row.responses = 1;
-        row.response = Some(name);
-        row.code = code;
-        if timed && row.whence.is_some() {
-            row.latency = Some(elapsed);
-        }
-    }
-
-    fn request(&mut self, telegram: &[u8], offset: u64, whence: Option<Whence>, now: Instant) {
-        let name = match self.schema.dispatch(telegram) {
-            Ok(m) => m.name().to_owned(),
-            Err(e) => return self.report(format!("telegram at byte {offset}: {e}")),
-        };
-        let key = match self.table.key(telegram) {
-            Ok(k) => k,
-            Err(e) => return self.report(format!("{name} at byte {offset}: {e}")),
-        };
-        let row = self.rows.len();
-        let mut result = self.table.insert_at(telegram, row, now, now + NEVER);
-        if let Err(r) = &result
-            && matches!(r.error.kind(), ErrorKind::DuplicateKey(_))
-        {
-            // The same key again while the first waits: the first is left unanswered.
-            if let Some(old) = self.table.cancel(&key) {
-                self.rows[old.token].superseded = true;
-            }
-            result = self.table.insert_at(telegram, row, now, now + NEVER);
-        }
-        if let Err(r) = result {
-            return self.report(format!("{name} at byte {offset}: {}", r.error));
-        }
-        self.answered.remove(&key_bytes(&key));
-        self.rows.push(PairRow {
-            kind: Kind::Request,
-            offset,
-            whence,
-            key: key.text(),
-            request: Some(name),
-            response: None,
-            code: None,
-            latency: None,
-            responses: 0,
-            superseded: false,
-        });
-    }
-
-    fn response(&mut self, telegram: &[u8], offset: u64, whence: Option<Whence>, now: Instant) {
-        let code = self.code_of(telegram);
-        match self.table.complete_at(telegram, now) {
-            Ok(m) => {
-                let (token, name, elapsed) = (m.token, m.response_message.to_owned(), m.elapsed);
-                self.answered.insert(key_bytes(&m.key), token);
-                self.answer(token, name, code, elapsed, whence.is_some());
-            }
-            Err(e) if matches!(e.kind(), ErrorKind::Unmatched { .. }) => {
-                let Ok(key) = self.table.key(telegram) else {
-                    return self.report(format!("telegram at byte {offset}: {e}"));
-                };
-                if let Some(&i) = self.answered.get(&key_bytes(&key)) {
-                    self.rows[i].responses += 1;
-                    return;
-                }
-                let name = self
-                    .schema
-                    .dispatch(telegram)
-                    .map(|m| m.name().to_owned())
-                    .ok();
-                self.rows.push(PairRow {
-                    kind: Kind::StrayResponse,
-                    offset,
-                    whence,
-                    key: key.text(),
-                    request: None,
-                    response: name,
-                    code,
-                    latency: None,
-                    responses: 1,
-                    superseded: false,
-                });
-            }
-            Err(e) => self.report(format!("telegram at byte {offset}: {e}")),
-        }
-    }
-}
-
-/// The default response code field: one named resp_code or response_code.
-fn default_code(schema: &Schema) -> Option<FieldRef> {
-    let mut found = None;
-    for m in schema.messages() {
-        for f in m.fields() {
-            if matches!(f.name(), "resp_code" | "response_code" | "rsp_code") && !f.is_group() {
-                found.get_or_insert_with(|| f.path().to_owned());
-            }
-        }
-    }
-    schema.field(&found?).ok()
-}
-
 pub fn run(args: &PairArgs, color: ColorChoice) -> Result<(), Failure> {
     let schema = crate::check::load(&args.layout, color)?;
-    let code = match &args.code {
-        Some(p) => Some(
+    let mut options = PairOptions::new(&schema);
+    if let Some(p) = &args.code {
+        options.code = Some(
             schema
                 .field(p)
                 .map_err(|e| Failure::usage(format!("--code {p}: {e}")))?,
-        ),
-        None => default_code(&schema),
+        );
+    }
+    if let Some(rule) = &args.response_when {
+        options.response_when = Some(
+            PairOptions::response_when(&schema, rule)
+                .map_err(|e| Failure::usage(format!("--response-when {rule}: {e}")))?,
+        );
+    }
+    options.requests = match args.requests {
+        Sender::Client => Direction::ToServer,
+        Sender::Server => Direction::ToClient,
     };
-    let is_capture = capture::is_capture_file(&args.input);
-    let roles = match &args.response_when {
-        Some(rule) => {
-            let (path, values) = rule.split_once('=').ok_or_else(|| {
-                Failure::usage(format!(
-                    "--response-when {rule}: give PATH=VALUE[,VALUE...], e.g. header.msg_code=2100"
-                ))
-            })?;
-            let field = schema
-                .field(path.trim())
-                .map_err(|e| Failure::usage(format!("--response-when {rule}: {e}")))?;
-            Roles::Field(
-                field,
-                values.split(',').map(|v| v.trim().to_owned()).collect(),
-            )
-        }
-        None if is_capture => Roles::Direction(match args.requests {
-            Sender::Client => Direction::ToServer,
-            Sender::Server => Direction::ToClient,
-        }),
-        None => Roles::Waiting,
-    };
+    options.max_pending = args.max_pending;
+    let src = Source::path(&args.input);
+    let label = src.label();
+    let (reader, _, is_capture) = capture::open_source(&src)?;
     if !is_capture && args.filters.any() {
         return Err(Failure::usage(format!(
-            "{}: --port and --host filter captures; this is a file of telegrams",
-            args.input.display()
+            "{label}: --port and --host filter captures; this is a file of telegrams"
         )));
     }
-    let label = args.input.display().to_string();
-    let mut p = Pairer {
-        schema: &schema,
-        table: Correlator::new(&schema, args.max_pending.max(1), NEVER),
-        rows: Vec::new(),
-        answered: HashMap::new(),
-        code,
-        roles,
-        base: Instant::now(),
-        first_ts: None,
-        unreadable: 0,
-        color,
-        label: label.clone(),
-    };
+    let mut p = Pairer::new(&schema, options, is_capture);
     let mut gaps = 0u64;
     let mut failed = false;
     if is_capture {
-        let reader = capture::open(&schema, &args.input, &args.filters)?;
+        let reader = capture::open(&schema, reader, &label, &args.filters)?;
         for event in reader {
             match event {
                 Ok(CaptureEvent::Telegram(t)) => {
-                    let whence = Whence {
-                        ts: t.ts,
-                        connection: t.connection,
-                        direction: t.direction,
-                    };
-                    p.telegram(&t.frame.telegram, t.frame.offset, Some(whence));
+                    if let Err(e) = p.push(&t.frame.telegram, t.frame.offset, Some(Whence::of(&t)))
+                    {
+                        // Where in the capture, as `fep decode` says it.
+                        print_error(
+                            &format!(
+                                "{label}: {} > {} at {}, stream byte {}: {e}",
+                                t.src(),
+                                t.dst(),
+                                t.ts,
+                                t.frame.telegram_offset
+                            ),
+                            color,
+                        );
+                    }
                 }
                 Ok(CaptureEvent::Gap(g)) => {
                     gaps += 1;
@@ -401,13 +145,23 @@ pub fn run(args: &PairArgs, color: ColorChoice) -> Result<(), Failure> {
             }
         }
     } else {
-        let (reader, _) = Source::File(args.input.clone()).open()?;
         for item in Telegrams::new(&schema, reader, false) {
             match item {
-                Ok(frame) => p.telegram(&frame.telegram, frame.offset, None),
+                Ok(frame) => {
+                    if let Err(e) = p.push(&frame.telegram, frame.offset, None) {
+                        // In its frame, as the other commands say it.
+                        print_error(&format!("{label}: {}", e.in_frame(frame.offset)), color);
+                    }
+                }
                 Err(fe) => {
                     failed = true;
-                    print_error(&format!("{label}: {}", fe.error), color);
+                    let mut text = format!("{label}: {}", fe.error);
+                    if fe.fatal && fe.error.offset().is_some() {
+                        text.push_str(&format!(
+                            "\n  the telegrams after it cannot be found; the rest of {label} is skipped"
+                        ));
+                    }
+                    print_error(&text, color);
                     if fe.fatal {
                         break;
                     }
@@ -415,27 +169,28 @@ pub fn run(args: &PairArgs, color: ColorChoice) -> Result<(), Failure> {
             }
         }
     }
+    let unpaired = p.unpaired();
+    let rows = p.into_rows();
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let style = Style::stdout(color);
-    let summary = Summary::of(&p.rows, gaps, p.unreadable);
+    let summary = Summary::of(&rows, gaps, unpaired);
     let written = match args.format {
-        PairFormat::Table => write_table(&mut out, &p.rows, style)
+        PairFormat::Table => write_table(&mut out, &rows, style)
             .and_then(|()| writeln!(out))
             .and_then(|()| summary.write(&mut out, style)),
-        PairFormat::Jsonl => write_jsonl(&mut out, &p.rows)
+        PairFormat::Jsonl => write_jsonl(&mut out, &rows)
             .and_then(|()| summary.write(&mut io::stderr().lock(), Style::stderr(color))),
-        PairFormat::Csv => write_csv(&mut out, &p.rows)
+        PairFormat::Csv => write_csv(&mut out, &rows)
             .and_then(|()| summary.write(&mut io::stderr().lock(), Style::stderr(color))),
     };
     written
         .and_then(|()| out.flush())
         .map_err(Failure::output)?;
-    let all_answered = p
-        .rows
+    let all_answered = rows
         .iter()
-        .all(|r| r.kind != Kind::Request || r.responses == 1);
-    if all_answered && !failed && p.unreadable == 0 && gaps == 0 {
+        .all(|r| !r.is_request() || r.outcome() == Outcome::Answered);
+    if all_answered && !failed && unpaired == 0 && gaps == 0 {
         Ok(())
     } else {
         Err(Failure::reported(failure::DATA))
@@ -475,7 +230,7 @@ fn write_table(out: &mut impl Write, rows: &[PairRow], style: Style) -> io::Resu
             Some(w) => w.ts.to_string(),
             None => r.offset.to_string(),
         };
-        let mut outcome = r.outcome().to_owned();
+        let mut outcome = r.outcome().as_str().to_owned();
         if r.superseded {
             outcome.push_str(" (key sent again)");
         }
@@ -488,7 +243,7 @@ fn write_table(out: &mut impl Write, rows: &[PairRow], style: Style) -> io::Resu
             r.latency.map(latency_text).unwrap_or_default(),
             outcome,
         ]);
-        let row = if r.kind == Kind::Request && r.responses == 1 {
+        let row = if r.outcome() == Outcome::Answered {
             row
         } else {
             row.tone(Tone::Error)
@@ -513,10 +268,7 @@ fn write_jsonl(out: &mut impl Write, rows: &[PairRow]) -> io::Result<()> {
     for r in rows {
         let capture = match &r.whence {
             Some(w) => {
-                let (src, dst) = match w.direction {
-                    Direction::ToServer => (w.connection.client, w.connection.server),
-                    Direction::ToClient => (w.connection.server, w.connection.client),
-                };
+                let (src, dst) = (w.src(), w.dst());
                 format!(
                     ",\"capture\":{{\"ts\":\"{}\",\"src\":\"{src}\",\"dst\":\"{dst}\",\"direction\":\"{}\"}}",
                     w.ts,
@@ -537,7 +289,7 @@ fn write_jsonl(out: &mut impl Write, rows: &[PairRow]) -> io::Result<()> {
             opt_json(&r.request),
             opt_json(&r.response),
             opt_json(&r.code),
-            r.outcome(),
+            r.outcome().as_str(),
             r.responses,
         )?;
     }
@@ -559,18 +311,12 @@ fn write_csv(out: &mut impl Write, rows: &[PairRow]) -> io::Result<()> {
     w.write_record(&header)?;
     for r in rows {
         let (ts, src, dst, dir) = match &r.whence {
-            Some(w) => {
-                let (src, dst) = match w.direction {
-                    Direction::ToServer => (w.connection.client, w.connection.server),
-                    Direction::ToClient => (w.connection.server, w.connection.client),
-                };
-                (
-                    w.ts.to_string(),
-                    src.to_string(),
-                    dst.to_string(),
-                    w.direction.as_str().to_owned(),
-                )
-            }
+            Some(w) => (
+                w.ts.to_string(),
+                w.src().to_string(),
+                w.dst().to_string(),
+                w.direction.as_str().to_owned(),
+            ),
             None => Default::default(),
         };
         w.write_record([
@@ -582,7 +328,7 @@ fn write_csv(out: &mut impl Write, rows: &[PairRow]) -> io::Result<()> {
             r.latency
                 .map(|d| format!("{:.6}", d.as_secs_f64() * 1e3))
                 .unwrap_or_default(),
-            r.outcome().to_owned(),
+            r.outcome().as_str().to_owned(),
             ts,
             src,
             dst,
@@ -620,13 +366,13 @@ impl Summary {
             codes: BTreeMap::new(),
         };
         for r in rows {
-            match (r.kind, r.responses) {
-                (Kind::StrayResponse, _) => s.stray += 1,
-                (Kind::Request, 0) => s.unanswered += 1,
-                (Kind::Request, 1) => s.answered += 1,
-                (Kind::Request, _) => s.twice += 1,
+            match r.outcome() {
+                Outcome::UnmatchedResponse => s.stray += 1,
+                Outcome::Unanswered => s.unanswered += 1,
+                Outcome::Answered => s.answered += 1,
+                Outcome::AnsweredTwice => s.twice += 1,
             }
-            if r.kind == Kind::Request {
+            if r.is_request() {
                 s.requests += 1;
             }
             if let (Some(l), Some(m)) = (r.latency, &r.request) {

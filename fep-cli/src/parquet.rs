@@ -1,7 +1,9 @@
 //! `fep convert --to parquet`: captures to one Parquet dataset per message, in Hive-style
 //! folders (`OUT/message=NAME/part-00000.parquet`), typed from the layout by `fep_arrow`.
-//! Several inputs go into the same datasets, one after the other. Packet captures (pcap,
-//! pcapng) are refused: their timestamp and connection columns have no Parquet mapping yet.
+//! Several inputs go into the same datasets, one after the other. A packet capture (pcap,
+//! pcapng) adds its columns `ts`, `src`, `dst`, `direction` before the fields
+//! (null for the rows of a file of telegrams converted with it), typed as in Python's
+//! `decode_arrow` (`fep_arrow::capture`).
 //!
 //! Memory stays flat: telegrams are read in chunks, and each message's rows go to its file
 //! one bounded row group at a time (`--row-group-rows`, and at most 64 MiB of telegrams).
@@ -13,10 +15,11 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use fep_arrow::Masking;
 use fep_arrow::parquet::{Codec, Dataset, Options};
+use fep_core::capture::Whence;
 
 use crate::args::{ColorChoice, ConvertArgs};
 use crate::batch::{self, Checks, Rejects};
-use crate::capture;
+use crate::capture::{self, Feed};
 use crate::convert::Progress;
 use crate::failure::{self, Failure, print_error};
 use crate::input::{self, Telegrams};
@@ -60,28 +63,20 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         )));
     }
     let sources = input::files(&args.inputs)?;
-    if let Some(p) = sources
-        .iter()
-        .filter_map(|s| s.file())
-        .find(|p| capture::is_capture_file(p))
-    {
-        return Err(Failure::usage(format!(
-            "{}: a packet capture (pcap, pcapng); Parquet output takes files of framed \
-             telegrams only: convert the capture to JSON lines or CSV",
-            p.display()
-        )));
-    }
-    if args.filters.any() {
-        return Err(Failure::usage(
-            "--port and --host filter captures (pcap, pcapng); Parquet output takes none",
-        ));
-    }
     // Every input is opened before the output is created: a missing one is a usage error
-    // that leaves no folder behind.
+    // that leaves no folder behind. Captures (pcap, pcapng) are told by their first bytes.
     let mut opened = Vec::with_capacity(sources.len());
+    let mut captures = Vec::with_capacity(sources.len());
     for src in &sources {
-        let (reader, size) = src.open()?;
+        let (reader, size, is_capture) = capture::open_source(src)?;
         opened.push((src.label(), reader, size));
+        captures.push(is_capture);
+    }
+    let any_capture = captures.iter().any(|&c| c);
+    if args.filters.any() && !any_capture {
+        return Err(Failure::usage(
+            "--port and --host filter captures (pcap, pcapng); no input is one",
+        ));
     }
     let total_size: Option<u64> = opened.iter().map(|(_, _, size)| *size).sum();
     let options = Options {
@@ -96,6 +91,8 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         } else {
             Masking::Hide
         },
+        // A capture's rows say when, between whom and which way, in columns of their own.
+        capture: any_capture,
         ..Options::default()
     };
     let out_failure = |label: &str, e: fep_arrow::Error| match e {
@@ -123,10 +120,16 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         Some(p) => p.bar.suspend(|| print_error(&text, color)),
         None => print_error(&text, color),
     };
-    'inputs: for (label, reader, _) in opened {
-        let mut telegrams = Telegrams::new(&schema, reader, false);
-        // Each file is checked as a batch file of its own.
-        let mut checks = Checks::new(&schema, args.no_checks);
+    'inputs: for ((label, reader, _), is_capture) in opened.into_iter().zip(captures) {
+        let mut telegrams = if is_capture {
+            let r = capture::open(&schema, reader, &label, &args.filters)?;
+            Feed::Capture(Box::new(r), None, label.clone(), color)
+        } else {
+            Feed::Framed(Telegrams::new(&schema, reader, false))
+        };
+        // Each file is checked as a batch file of its own; a capture interleaves
+        // connections, so its records are not one batch.
+        let mut checks = Checks::new(&schema, args.no_checks || is_capture);
         let why = |e: &str| {
             if several {
                 format!("{label}: {e}")
@@ -141,8 +144,9 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
                     Ok(msg) => {
                         let failed = checks.record(frame.offset, &msg);
                         if failed.is_empty() {
+                            let whence = telegrams.captured().map(Whence::of);
                             dataset
-                                .push(&msg, frame.telegram.len())
+                                .push_captured(&msg, frame.telegram.len(), whence.as_ref())
                                 .map_err(|e| out_failure(&label, e))?;
                             total += 1;
                             None

@@ -250,3 +250,90 @@ fn convert_and_explain_read_captures() {
     ]);
     run.code(2);
 }
+
+#[test]
+fn a_capture_on_standard_input_is_told_by_its_magic_number() {
+    use common::fep_in;
+    for (name, code) in FIXTURES {
+        let path = format!("fep-cli/tests/data/captures/{name}.pcap");
+        let pcap = read(&path);
+        // decode: the same rows as from the file, labelled as standard input.
+        let run = fep_in(&["decode", "-l", LAYOUT, "--format", "jsonl", "-"], &pcap);
+        let want = text(&format!("fep-cli/tests/data/captures/{name}.decode.jsonl")).replace(
+            &format!("\"source\":\"{path}\""),
+            "\"source\":\"standard input\"",
+        );
+        assert_eq!(run.out(), want, "{name}");
+        // Without a file name, standard input too.
+        let run = fep_in(&["decode", "-l", LAYOUT, "--format", "jsonl"], &pcap);
+        assert_eq!(run.out(), want, "{name}");
+        // pair: the same rows as from the file.
+        let run = fep_in(&["pair", "-l", LAYOUT, "--format", "csv", "-"], &pcap);
+        run.code(code);
+        let want = text(&format!("fep-cli/tests/data/captures/{name}.pair.csv"));
+        assert_eq!(run.out(), want, "{name}");
+    }
+    // convert to CSV: the capture columns.
+    let pcap = read("fep-cli/tests/data/captures/relay-any-nano.pcap");
+    let run = fep_in(
+        &["convert", "-l", LAYOUT, "-", "-o", "-", "--to", "csv", "-q"],
+        &pcap,
+    );
+    run.code(0);
+    assert!(
+        run.out()
+            .starts_with("source,offset,message,ts,src,dst,direction,"),
+        "{}",
+        run.out()
+    );
+    // explain names the stream.
+    let run = fep_in(&["explain", "-l", LAYOUT, "-"], &pcap);
+    run.code(0);
+    assert!(
+        run.out().contains("stream of standard input"),
+        "{}",
+        run.out()
+    );
+    // A few bytes that are not a capture are still read as telegrams.
+    let run = fep_in(&["decode", "-l", LAYOUT, "-"], b"03");
+    run.code(1);
+    assert!(run.stderr.contains("frame at byte 0"), "{}", run.stderr);
+}
+
+#[test]
+fn pair_says_where_a_bad_telegram_is_as_the_other_commands_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("t.bin");
+    // A telegram no message matches (msg_code 9999) between two good ones, then a frame
+    // cut short.
+    let mut bad = request("000002");
+    bad[28..32].copy_from_slice(b"9999");
+    let mut bytes = [request("000001"), bad.clone(), response("000001")].concat();
+    bytes.extend_from_slice(&request("000003")[..100]);
+    std::fs::write(&file, &bytes).expect("write");
+    let path = file.to_str().expect("path");
+    let pair = fep(&["pair", "-l", LAYOUT, "--format", "csv", path]);
+    pair.code(1);
+    let decode = fep(&[
+        "decode",
+        "-l",
+        LAYOUT,
+        "--keep-going",
+        "--format",
+        "jsonl",
+        path,
+    ]);
+    // Every error line of decode's is pair's, word for word.
+    let errors = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with("error: "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (p, d) = (errors(&pair.stderr), errors(&decode.stderr));
+    assert_eq!(p.len(), 2, "{}", pair.stderr);
+    assert_eq!(p, d, "pair:\n{}\ndecode:\n{}", pair.stderr, decode.stderr);
+    assert!(p[0].contains("(frame at byte 304; "), "{}", p[0]);
+    assert!(p[1].contains(": frame at byte 912: "), "{}", p[1]);
+    assert!(pair.stderr.contains("1 telegram could not be paired"));
+}

@@ -328,28 +328,77 @@ fn several_inputs_go_into_the_same_datasets() {
     assert!(!out2.exists());
 }
 
+/// The text of a JSON string member `"name":"..."` in a line (the capture object's members
+/// hold no quotes).
+fn member<'a>(line: &'a str, name: &str) -> &'a str {
+    let tag = format!("\"{name}\":\"");
+    let at = line
+        .rfind(&tag)
+        .unwrap_or_else(|| panic!("{name} in {line}"))
+        + tag.len();
+    let rest = &line[at..];
+    &rest[..rest.find('"').expect("closing quote")]
+}
+
 #[test]
-fn a_packet_capture_is_refused_with_a_usage_error() {
+fn a_packet_capture_converts_with_its_capture_columns() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("out");
-    let pcap = "fep-cli/tests/data/captures/relay-faults.pcap";
-    let r = fep(&[
-        "convert",
-        "-l",
-        "layouts/firmbanking.layout",
-        pcap,
-        "-o",
-        out.to_str().expect("path"),
-        "--to",
-        "parquet",
-    ]);
-    r.code(2);
-    assert!(
-        r.stderr.contains(pcap) && r.stderr.contains("packet capture"),
-        "{}",
-        r.stderr
+    let pcap = root().join("fep-cli/tests/data/captures/relay-faults.pcap");
+    let r = convert("layouts/firmbanking.layout", &pcap, &out, &[]);
+    r.code(0);
+    let (batches, rows) = read_parquet(&out.join("message=transfer/part-00000.parquet"));
+    // The same telegrams, in the same order, as `fep decode` gives with their capture
+    // objects (the committed expected output).
+    let want = String::from_utf8(read(
+        "fep-cli/tests/data/captures/relay-faults.decode.jsonl",
+    ))
+    .expect("UTF-8");
+    let want: Vec<&str> = want.lines().collect();
+    assert_eq!(rows, want.len());
+    let schema = batches[0].schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names[..5], ["ts", "src", "dst", "direction", "header"]);
+    assert_eq!(
+        schema.field(0).data_type(),
+        &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
     );
-    assert!(!out.exists());
+    for name in ["src", "dst", "direction"] {
+        assert_eq!(
+            schema.field_with_name(name).expect(name).data_type(),
+            &DataType::Utf8
+        );
+    }
+    let mut i = 0;
+    for b in &batches {
+        let ts = b
+            .column(0)
+            .as_primitive::<arrow_array::types::TimestampNanosecondType>();
+        let text = |c: usize, row: usize| b.column(c).as_string::<i32>().value(row).to_owned();
+        for row in 0..b.num_rows() {
+            let line = want[i];
+            let at = fep_core::capture::Timestamp::from_unix_nanos(ts.value(row));
+            assert_eq!(at.to_string(), member(line, "ts"), "row {i}");
+            assert_eq!(text(1, row), member(line, "src"), "row {i}");
+            assert_eq!(text(2, row), member(line, "dst"), "row {i}");
+            assert_eq!(text(3, row), member(line, "direction"), "row {i}");
+            i += 1;
+        }
+    }
+    // Filters apply as for the other formats; on a file of telegrams they are refused.
+    let out2 = dir.path().join("out2");
+    let r = convert("layouts/firmbanking.layout", &pcap, &out2, &["--port", "1"]);
+    r.code(0);
+    assert!(!out2.join("message=transfer/part-00000.parquet").exists());
+    let bin = samples(dir.path(), "firmbanking", &["transfer-request"]);
+    let r = convert(
+        "layouts/firmbanking.layout",
+        &bin,
+        &dir.path().join("out3"),
+        &["--port", "9000"],
+    );
+    r.code(2);
+    assert!(r.stderr.contains("no input is one"), "{}", r.stderr);
 }
 
 /// Runs `fep` and returns its exit code and peak resident memory in KiB (`None` where the

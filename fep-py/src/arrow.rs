@@ -21,6 +21,8 @@ use pyo3_arrow::ffi::{ArrayIterator, to_schema_pycapsule, to_stream_pycapsule};
 pub(crate) struct Counts {
     pub converted: u64,
     pub rejected: u64,
+    /// Gaps in a packet capture's streams.
+    pub gaps: u64,
 }
 
 /// Decodes a stream of framed telegrams into record batches of at most 1,048,576 rows or
@@ -185,6 +187,75 @@ pub(crate) fn to_parquet(
     out.finish()
 }
 
+/// Why [`decode_capture`] stopped.
+#[derive(Debug)]
+pub(crate) enum CaptureError {
+    /// A bad telegram or a gap (without rejects), or a capture that cannot be read.
+    Failure(crate::capture::Failure),
+    /// A value that does not fit its column.
+    Arrow(fep_arrow::Error),
+}
+
+impl From<fep_arrow::Error> for CaptureError {
+    fn from(e: fep_arrow::Error) -> CaptureError {
+        CaptureError::Arrow(e)
+    }
+}
+
+/// Decodes the telegrams of a packet capture into record batches with the capture columns
+/// (`fep_arrow::capture`): as [`decode`], but a gap in a stream fails as a bad telegram
+/// does (kept in the rejects when given, and reading goes on). The layout's checks do not
+/// run: a capture interleaves connections, so its records are not one batch.
+pub(crate) fn decode_capture(
+    schema: &fep_core::Schema,
+    target: &Target,
+    events: fep_core::capture::CaptureReader<crate::capture::Input>,
+    rejects: Option<fep_core::BoxedRejectWriter>,
+) -> Result<(Vec<RecordBatch>, SchemaRef, Counts), CaptureError> {
+    let limits = Limits::default();
+    let mut builder = BatchBuilder::captured(target)?;
+    let keep_going = rejects.is_some();
+    let mut messages = crate::capture::Messages::new(schema, events, keep_going, rejects);
+    let mut batches = Vec::new();
+    for item in &mut messages {
+        let c = match item {
+            Ok(c) => c,
+            // With rejects, a data failure is kept there and reading goes on; a capture
+            // that cannot be read on, or a rejects file that cannot be written, stops.
+            Err(f) => {
+                let fatal = match &f {
+                    crate::capture::Failure::Gap(_) => false,
+                    crate::capture::Failure::Core { error, at, .. } => {
+                        at.is_empty() || error.category() != fep_core::Category::Data
+                    }
+                };
+                if !keep_going || fatal {
+                    return Err(CaptureError::Failure(f));
+                }
+                continue;
+            }
+        };
+        if let Target::One { name, .. } = target
+            && c.message.name() != name
+        {
+            continue;
+        }
+        builder.push_captured(&c.message, c.len, Some(&c.whence))?;
+        if builder.rows() >= limits.rows || builder.bytes() >= limits.bytes {
+            batches.push(builder.finish()?);
+        }
+    }
+    if builder.rows() > 0 || batches.is_empty() {
+        batches.push(builder.finish()?);
+    }
+    let counts = Counts {
+        converted: messages.converted,
+        rejected: messages.rejected,
+        gaps: messages.gaps,
+    };
+    Ok((batches, builder.schema(), counts))
+}
+
 /// Arrow data decoded from telegrams: a table of record batches that pyarrow, polars and
 /// DuckDB read through the Arrow PyCapsule interface, without copying the buffers.
 #[pyclass(module = "fep", name = "ArrowTable", frozen)]
@@ -246,6 +317,12 @@ impl PyArrowTable {
     #[getter]
     fn rejected(&self) -> u64 {
         self.counts.rejected
+    }
+
+    /// Gaps in a packet capture's streams (kept in the rejects); 0 for framed telegrams.
+    #[getter]
+    fn gaps(&self) -> u64 {
+        self.counts.gaps
     }
 
     /// The number of rows (telegrams).

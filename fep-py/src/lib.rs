@@ -8,6 +8,7 @@
 //! objects as tokens (`correlator`). The `explain` text is the core's, as the CLI prints it.
 
 mod arrow;
+mod capture;
 mod convert;
 mod correlator;
 mod errors;
@@ -34,11 +35,13 @@ fn _fep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<correlator::PyMatched>()?;
     m.add_class::<correlator::PyExpired>()?;
     m.add_class::<correlator::PyUnmatched>()?;
+    m.add_function(wrap_pyfunction!(capture::pair, m)?)?;
     m.add("FepError", py.get_type::<errors::FepError>())?;
     m.add("LayoutError", py.get_type::<errors::LayoutError>())?;
     m.add("DecodeError", py.get_type::<errors::DecodeError>())?;
     m.add("FramingError", py.get_type::<errors::FramingError>())?;
     m.add("EncodeError", py.get_type::<errors::EncodeError>())?;
+    m.add("CaptureGapError", py.get_type::<capture::CaptureGapError>())?;
     m.add(
         "CorrelationError",
         py.get_type::<errors::CorrelationError>(),

@@ -17,6 +17,8 @@ use crate::convert::{record_to_py, to_py};
 pub(crate) struct PyMessage {
     pub(crate) msg: fep_core::Message<'static>,
     pub(crate) offset: Option<u64>,
+    /// Where it was in a packet capture (`iter_decode` of a pcap or pcapng).
+    pub(crate) capture: Option<fep_core::capture::Whence>,
 }
 
 impl std::fmt::Debug for PyMessage {
@@ -42,6 +44,42 @@ impl PyMessage {
     #[getter]
     fn offset(&self) -> Option<u64> {
         self.offset
+    }
+
+    /// When the packet that completed the telegram was captured, as a `datetime` in UTC
+    /// (to the microsecond; `ts_ns` has the nanoseconds), for a telegram read from a
+    /// packet capture; else `None`.
+    #[getter]
+    fn ts<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(w) = &self.capture else {
+            return Ok(None);
+        };
+        utc_datetime(py, w.ts.unix_nanos()).map(Some)
+    }
+
+    /// `ts` in nanoseconds since the epoch, exactly as the capture has it; else `None`.
+    #[getter]
+    fn ts_ns(&self) -> Option<i64> {
+        self.capture.map(|w| w.ts.unix_nanos())
+    }
+
+    /// The address and port the telegram came from (`127.0.0.1:46846`), in a capture.
+    #[getter]
+    fn src(&self) -> Option<String> {
+        self.capture.map(|w| w.src().to_string())
+    }
+
+    /// The address and port the telegram went to, in a capture.
+    #[getter]
+    fn dst(&self) -> Option<String> {
+        self.capture.map(|w| w.dst().to_string())
+    }
+
+    /// `to-server` (from the side that opened the connection) or `to-client`, in a
+    /// capture.
+    #[getter]
+    fn direction(&self) -> Option<&'static str> {
+        self.capture.map(|w| w.direction.as_str())
     }
 
     fn __len__(&self) -> usize {
@@ -156,4 +194,24 @@ impl PyMessage {
         }
         Ok(py.NotImplemented().into_bound(py))
     }
+}
+
+/// A time in nanoseconds since the epoch as a `datetime` in UTC, to the microsecond.
+pub(crate) fn utc_datetime(py: Python<'_>, nanos: i64) -> PyResult<Bound<'_, PyAny>> {
+    use pyo3::types::{PyDateTime, PyDelta, PyTzInfo};
+    let utc = PyTzInfo::utc(py)?;
+    let epoch = PyDateTime::new(py, 1970, 1, 1, 0, 0, 0, 0, Some(&utc))?;
+    let micros = nanos.div_euclid(1000);
+    const DAY: i64 = 86_400_000_000;
+    let days = i32::try_from(micros.div_euclid(DAY))
+        .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("a capture time out of range"))?;
+    let rest = micros.rem_euclid(DAY);
+    let delta = PyDelta::new(
+        py,
+        days,
+        (rest / 1_000_000) as i32,
+        (rest % 1_000_000) as i32,
+        true,
+    )?;
+    epoch.call_method1("__add__", (delta,))
 }

@@ -59,6 +59,7 @@ impl PyArrowBatches {
                 let counts = Counts {
                     converted: batch.num_rows() as u64 - bad,
                     rejected: bad,
+                    gaps: 0,
                 };
                 Ok(Some(PyArrowTable::new(
                     vec![batch],

@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyMapping, PyString};
 
 use crate::arrow::{self, PyArrowTable};
+use crate::capture;
 use crate::convert::Reader;
 use crate::errors::{Attributes, DecodeError, Op, encode_error, set_attributes, to_py};
 use crate::input::{Source, telegram};
@@ -116,7 +117,11 @@ impl PySchema {
             Ok::<_, Unframe>(msg?.into_owned())
         });
         match r {
-            Ok(msg) => Ok(PyMessage { msg, offset: None }),
+            Ok(msg) => Ok(PyMessage {
+                msg,
+                offset: None,
+                capture: None,
+            }),
             Err(Unframe::Core(e)) => Err(to_py(py, &e, Op::Decode)),
             Err(Unframe::Binding(text, offset)) => {
                 let err = DecodeError::new_err(text);
@@ -164,7 +169,16 @@ impl PySchema {
     /// record that fails one comes as a `DecodeError`. With `rejects` (a path), every
     /// telegram that does not frame, decode or pass a check is written there byte for byte,
     /// with `PATH.index.csv` beside it.
-    #[pyo3(signature = (source, /, *, keep_going = false, rejects = None, checks = true))]
+    ///
+    /// A packet capture (pcap or pcapng, told by its first bytes) gives its telegrams in
+    /// capture order, each message with `ts`, `ts_ns`, `src`, `dst` and `direction`
+    /// (`offset` is then in its direction's stream); `port` and `host` (one or a list)
+    /// keep the connections with one at either end. A gap in a stream is a
+    /// `CaptureGapError`, raised or (with `keep_going`) yielded as a bad telegram is, and
+    /// kept in the rejects index; the layout's checks do not run over a capture.
+    #[pyo3(signature = (source, /, *, keep_going = false, rejects = None, checks = true, port = None, host = None))]
+    // Python's keyword arguments, one Rust argument each.
+    #[allow(clippy::too_many_arguments)]
     fn iter_decode(
         &self,
         py: Python<'_>,
@@ -172,9 +186,23 @@ impl PySchema {
         keep_going: bool,
         rejects: Option<PathBuf>,
         checks: bool,
+        port: Option<&Bound<'_, PyAny>>,
+        host: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyMessageIterator> {
+        let filters = capture::Filters::from_py(port, host)?;
         let input = Source::from_py(source)?.open()?;
+        let (is_capture, input) =
+            capture::sniff(input).map_err(|e| to_py(py, &fep_core::Error::from(e), Op::Decode))?;
+        if !is_capture && filters.any() {
+            return Err(capture::Filters::refused());
+        }
         let rejects = self.rejects(py, rejects)?;
+        if is_capture {
+            let events = capture::open(&self.schema, input, &filters)
+                .map_err(|e| to_py(py, &e, Op::Decode))?;
+            let messages = capture::Messages::new(&self.schema, events, keep_going, rejects);
+            return Ok(PyMessageIterator::capture(messages, keep_going));
+        }
         Ok(PyMessageIterator::new(
             &self.schema,
             input,
@@ -247,7 +275,16 @@ impl PySchema {
     /// With `rejects` (a path), every telegram that does not frame, decode or pass a check
     /// is written there byte for byte, with `PATH.index.csv` beside it, and left out;
     /// without, the first one raises.
-    #[pyo3(signature = (source, /, *, message = None, rejects = None, checks = true))]
+    ///
+    /// A packet capture (pcap or pcapng, told by its first bytes) adds the columns `ts`
+    /// (`timestamp[ns, tz=UTC]`), `src`, `dst` and `direction` (text, as `fep decode` and
+    /// `fep convert` give them), after `message` and before the fields; `port` and `host`
+    /// (one or a list) keep the connections with one at either end. A gap in a stream
+    /// raises `CaptureGapError`, or with `rejects` is kept in its index (the table's
+    /// `gaps` counts them) and reading goes on.
+    #[pyo3(signature = (source, /, *, message = None, rejects = None, checks = true, port = None, host = None))]
+    // Python's keyword arguments, one Rust argument each.
+    #[allow(clippy::too_many_arguments)]
     fn decode_arrow(
         &self,
         py: Python<'_>,
@@ -255,10 +292,28 @@ impl PySchema {
         message: Option<&str>,
         rejects: Option<PathBuf>,
         checks: bool,
+        port: Option<&Bound<'_, PyAny>>,
+        host: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyArrowTable> {
+        let filters = capture::Filters::from_py(port, host)?;
         let target = self.target(message)?;
         let input = Source::from_py(source)?.open()?;
+        let (is_capture, input) =
+            capture::sniff(input).map_err(|e| to_py(py, &fep_core::Error::from(e), Op::Decode))?;
+        if !is_capture && filters.any() {
+            return Err(capture::Filters::refused());
+        }
         let rejects = self.rejects(py, rejects)?;
+        if is_capture {
+            let events = capture::open(&self.schema, input, &filters)
+                .map_err(|e| to_py(py, &e, Op::Decode))?;
+            let r = py.detach(|| arrow::decode_capture(&self.schema, &target, events, rejects));
+            return match r {
+                Ok((batches, schema, counts)) => Ok(PyArrowTable::new(batches, schema, counts)),
+                Err(arrow::CaptureError::Failure(f)) => Err(f.to_py(py)),
+                Err(arrow::CaptureError::Arrow(e)) => Err(arrow::to_py_err(py, e)),
+            };
+        }
         let r = py.detach(|| arrow::decode(&self.schema, &target, input, checks, rejects));
         match r {
             Ok((batches, schema, counts)) => Ok(PyArrowTable::new(batches, schema, counts)),

@@ -13,6 +13,7 @@
 mod event;
 mod file;
 mod packet;
+mod pair;
 mod reassembly;
 mod side;
 
@@ -25,6 +26,7 @@ pub use self::event::{CaptureEvent, CapturedTelegram, Connection, Direction, Gap
 use self::file::{Record, Records};
 pub use self::file::{Timestamp, is_capture};
 use self::packet::Skip;
+pub use self::pair::{Outcome, PairOptions, PairRow, Pairer, Whence};
 use self::side::Side;
 use crate::error::Result;
 use crate::framer::{DEFAULT_MAX_FRAME, Framer};

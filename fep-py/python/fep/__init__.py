@@ -11,6 +11,7 @@
     >>> df = polars.DataFrame(table)               # or pyarrow.table(table)
     >>> schema.to_parquet("capture.bin", "out/")   # out/message=transfer/part-00000.parquet
     >>> pending = fep.Correlator(schema)           # responses matched to requests by key
+    >>> pairs = fep.pair(schema, "x.pcap")         # a packet capture's requests and answers
 
 Spark reads captures with ``fep.spark`` (the ``fep[spark]`` extra).
 
@@ -22,6 +23,7 @@ from collections.abc import Mapping as _Mapping
 from fep._fep import (
     ArrowBatches,
     ArrowTable,
+    CaptureGapError,
     CorrelationError,
     Correlator,
     CorrelatorFullError,
@@ -41,6 +43,7 @@ from fep._fep import (
     Unmatched,
     UnmatchedError,
     __version__,
+    pair,
 )
 
 # A Message is a read-only mapping of its fields: isinstance(msg, Mapping) holds.
@@ -49,6 +52,7 @@ _Mapping.register(Message)
 __all__ = [
     "ArrowBatches",
     "ArrowTable",
+    "CaptureGapError",
     "CorrelationError",
     "Correlator",
     "CorrelatorFullError",
@@ -68,4 +72,5 @@ __all__ = [
     "Unmatched",
     "UnmatchedError",
     "__version__",
+    "pair",
 ]

@@ -15,6 +15,7 @@ from typing import IO, Any, Literal, Optional, Union, final, overload
 
 __all__ = [
     "ArrowTable",
+    "CaptureGapError",
     "CorrelationError",
     "Correlator",
     "CorrelatorFullError",
@@ -34,6 +35,7 @@ __all__ = [
     "Unmatched",
     "UnmatchedError",
     "__version__",
+    "pair",
 ]
 
 __version__: str
@@ -43,6 +45,10 @@ __version__: str
 _TelegramData = Union[bytes, bytearray, memoryview, str]
 #: A stream of framed telegrams: a path, a binary file object (``open(p, "rb")``) or bytes.
 _Source = Union[str, os.PathLike[str], IO[bytes], bytes, bytearray, memoryview]
+#: A packet capture's port filter: one port or several.
+_Ports = Union[int, Iterable[int]]
+#: A packet capture's host filter: one IPv4 or IPv6 address or several.
+_Hosts = Union[str, Iterable[str]]
 #: A field value as ``decode`` gives it.
 _Value = Union[
     None,
@@ -103,6 +109,24 @@ class FramingError(DecodeError):
 
 class EncodeError(FepError):
     """A value cannot be encoded into a telegram; ``path`` names the field."""
+
+class CaptureGapError(DecodeError):
+    """Bytes of a captured TCP stream that made no telegram: segments the capture lacks, a
+    snap length that cut packets, a capture that starts inside a telegram, a stream that
+    ends inside one. ``str()`` says where, how many bytes and where the stream is read
+    again; ``frame_offset`` is the stream offset where it starts."""
+
+    missing: int
+    """Bytes no packet of the capture holds."""
+    skipped: int
+    """Bytes captured but in no telegram (a telegram the hole cut short, and what came
+    before the next telegram that could be verified)."""
+    src: str
+    """The address and port the stream came from."""
+    dst: str
+    """The address and port it went to."""
+    direction: str
+    """``"to-server"`` or ``"to-client"``."""
 
 class CorrelationError(FepError):
     """A ``Correlator`` refused a request, or matched no request to a response.
@@ -201,7 +225,25 @@ class Message(Mapping[str, _Value]):
         """The message's name in the layout."""
     @property
     def offset(self) -> Optional[int]:
-        """The frame's byte offset in its stream (``iter_decode``); ``None`` from ``decode``."""
+        """The frame's byte offset in its stream (``iter_decode``; in a packet capture, in
+        its direction's stream); ``None`` from ``decode``."""
+    @property
+    def ts(self) -> Optional[datetime.datetime]:
+        """In a packet capture, when the packet that completed the telegram was captured (UTC,
+        to the microsecond); else ``None``."""
+    @property
+    def ts_ns(self) -> Optional[int]:
+        """``ts`` in nanoseconds since the epoch, as the capture has it."""
+    @property
+    def src(self) -> Optional[str]:
+        """In a packet capture, the address and port it came from (``127.0.0.1:46846``)."""
+    @property
+    def dst(self) -> Optional[str]:
+        """In a packet capture, the address and port it went to."""
+    @property
+    def direction(self) -> Optional[str]:
+        """In a packet capture, ``"to-server"`` (from the side that opened the connection)
+        or ``"to-client"``."""
     def __getitem__(self, key: str, /) -> _Value: ...
     def __iter__(self) -> Iterator[str]: ...
     def __len__(self) -> int: ...
@@ -231,6 +273,9 @@ class MessageIterator(Iterator[Any]):
     def rejected(self) -> int:
         """Telegrams rejected so far (bad, or failing a ``check``): with ``converted``,
         every telegram read."""
+    @property
+    def gaps(self) -> int:
+        """Gaps met so far in a packet capture's streams (each a ``CaptureGapError``)."""
 
 @final
 class ArrowTable:
@@ -249,7 +294,11 @@ class ArrowTable:
         """Telegrams converted (of every message): with ``rejected``, every one read."""
     @property
     def rejected(self) -> int:
-        """Telegrams rejected (written to ``rejects``)."""
+        """Telegrams rejected (written to ``rejects``); for ``fep.pair``, telegrams that
+        could not be paired (with ``keep_going``)."""
+    @property
+    def gaps(self) -> int:
+        """Gaps in a packet capture's streams (with ``rejects`` or ``keep_going``)."""
     @property
     def num_columns(self) -> int: ...
     @property
@@ -328,6 +377,8 @@ class Schema:
         keep_going: Literal[False] = False,
         rejects: Optional[Union[str, os.PathLike[str]]] = None,
         checks: bool = True,
+        port: Optional[_Ports] = None,
+        host: Optional[_Hosts] = None,
     ) -> MessageIterator:
         """Decodes a stream of framed telegrams one at a time, with constant memory.
 
@@ -340,7 +391,14 @@ class Schema:
         numbers) run over every record unless ``checks`` is False; a record that fails one is
         a ``DecodeError`` naming its record number and offset, the expected and the found
         value. With ``rejects`` (a path), every rejected telegram is written there byte for
-        byte, with ``PATH.index.csv`` beside it (offset, length, rejects_offset, error)."""
+        byte, with ``PATH.index.csv`` beside it (offset, length, rejects_offset, error).
+
+        A packet capture (pcap, pcapng; told by its first bytes) gives its telegrams in
+        capture order, each message with ``ts``, ``ts_ns``, ``src``, ``dst`` and
+        ``direction``; ``port`` and ``host`` (one or a list) keep the connections with one
+        at either end. A gap in a stream is a ``CaptureGapError``, raised or (with
+        ``keep_going``) yielded, and a line of the rejects index; the checks do not run
+        over a capture."""
     @overload
     def iter_decode(
         self,
@@ -350,6 +408,8 @@ class Schema:
         keep_going: Literal[True],
         rejects: Optional[Union[str, os.PathLike[str]]] = None,
         checks: bool = True,
+        port: Optional[_Ports] = None,
+        host: Optional[_Hosts] = None,
     ) -> MessageIterator: ...
     @overload
     def iter_decode(
@@ -360,6 +420,8 @@ class Schema:
         keep_going: bool,
         rejects: Optional[Union[str, os.PathLike[str]]] = None,
         checks: bool = True,
+        port: Optional[_Ports] = None,
+        host: Optional[_Hosts] = None,
     ) -> MessageIterator: ...
     def encode_batch(
         self, messages: Iterable[Union[Message, Mapping[str, Any]]], /, *, checks: bool = True
@@ -386,6 +448,8 @@ class Schema:
         message: Optional[str] = None,
         rejects: Optional[Union[str, os.PathLike[str]]] = None,
         checks: bool = True,
+        port: Optional[_Ports] = None,
+        host: Optional[_Hosts] = None,
     ) -> ArrowTable:
         """Decodes a stream of framed telegrams into typed Arrow columns, with the GIL released.
 
@@ -402,7 +466,14 @@ class Schema:
         The layout's ``check`` statements run over every record unless ``checks`` is False.
         With ``rejects`` (a path), a bad telegram or one that fails a check is written there
         byte for byte, with ``PATH.index.csv`` beside it, and left out of the table instead
-        of raising: ``converted`` and ``rejected`` add up to the telegrams read."""
+        of raising: ``converted`` and ``rejected`` add up to the telegrams read.
+
+        A packet capture (pcap, pcapng; told by its first bytes) adds the columns ``ts``
+        (``timestamp[ns, tz=UTC]``), ``src``, ``dst`` and ``direction`` (``utf8``, as the
+        command line writes them) after ``message`` and before the fields; ``port`` and
+        ``host`` (one or a list) keep the connections with one at either end. A gap in a
+        stream raises ``CaptureGapError``, or with ``rejects`` is a line of its index
+        (``gaps`` counts them) and reading goes on."""
     def iter_arrow(
         self,
         path: Union[str, "os.PathLike[str]"],
@@ -560,3 +631,33 @@ class Correlator:
         """The correlation key of a telegram, as ``Schema.key`` gives it."""
     def __len__(self) -> int:
         """How many requests are pending."""
+
+def pair(
+    schema: Union[Schema, str, os.PathLike[str]],
+    source: _Source,
+    /,
+    *,
+    code: Optional[str] = None,
+    response_when: Optional[str] = None,
+    requests: Literal["client", "server"] = "client",
+    max_pending: int = 100_000,
+    port: Optional[_Ports] = None,
+    host: Optional[_Hosts] = None,
+    keep_going: bool = False,
+) -> ArrowTable:
+    """Every request of a packet capture (or of a stream of framed telegrams) matched with
+    its response by the layout's ``key``, as ``fep pair`` does it: one row a request and
+    one a response that matched no request, in capture order.
+
+    Columns, those of ``fep pair --format csv``: ``offset`` (uint64), ``key``, ``request``,
+    ``response``, ``code``, ``latency_ms`` (float64), ``outcome`` (``"answered"``,
+    ``"unanswered"``, ``"answered twice"``, ``"unmatched response"``), ``ts``
+    (``timestamp[ns, tz=UTC]``), ``src``, ``dst``, ``direction`` (null for framed
+    telegrams), then ``responses`` (uint32). ``schema`` may be a layout file's path.
+
+    ``code`` names the response code field (default: one named ``resp_code``,
+    ``response_code`` or ``rsp_code``); ``response_when="PATH=VALUE,..."`` tells responses
+    by a field; ``requests="server"`` when the side that accepted the connection sends the
+    requests. A telegram that cannot be paired, a framing error or a gap raises
+    (``DecodeError``, ``CaptureGapError``) unless ``keep_going``: then the table's
+    ``rejected`` and ``gaps`` count them."""
