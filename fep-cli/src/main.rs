@@ -15,11 +15,14 @@ mod decode;
 mod docs;
 mod encode;
 mod explain;
+mod export;
 mod failure;
+mod import;
 mod input;
 mod pair;
 mod parquet;
 mod render;
+mod sheet;
 mod style;
 
 use std::process::ExitCode;
@@ -47,6 +50,8 @@ fn main() -> ExitCode {
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
         Command::Pair(a) => pair::run(a, cli.color),
+        Command::Import(a) => import::run(a, cli.color),
+        Command::Export(a) => export::run(a, cli.color),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

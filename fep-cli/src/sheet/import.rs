@@ -1,0 +1,1479 @@
+//! From spec sheets to a layout: find the tables, read each row, build the layout text,
+//! and note every doubt beside the field it is about and in the report.
+//!
+//! The import never stops at the first problem and never writes a layout that differs
+//! from the sheet without saying so: whatever it had to guess or could not read is a
+//! [`Doubt`] naming the cell, written as a comment next to the field and returned for
+//! the report.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::columns::{self, Columns, Heading, Role};
+use super::grid::{Doubt, Grid, column_letters};
+use super::types::{self, Cell, Length};
+
+/// How to read the sheets.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--columns`: roles by column, instead of the headings found.
+    pub columns: Option<Columns>,
+    /// `--sheet`: only these sheets (all when empty).
+    pub sheets: Vec<String>,
+}
+
+/// The layout text, and every doubt in the order of the sheets.
+#[derive(Debug, Clone, Default)]
+pub struct Imported {
+    /// The layout, ready to write.
+    pub text: String,
+    /// Every doubt, each naming its cell.
+    pub doubts: Vec<Doubt>,
+    /// Messages written.
+    pub messages: usize,
+    /// Fields written (scalars and groups).
+    pub fields: usize,
+}
+
+/// A layout-level or message-level setting written as `label | value` above the tables
+/// (as `fep export` writes them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    Encoding,
+    Framing,
+    Key,
+    Check,
+    Message,
+    When,
+    Length,
+    Answers,
+}
+
+fn label_of(text: &str) -> Option<Label> {
+    let n = columns::normalize(text.split(['(', '[']).next().unwrap_or(""));
+    let inner = text
+        .split_once('(')
+        .map(|(_, r)| columns::normalize(r.trim_end_matches(')')))
+        .unwrap_or_default();
+    let pick = |n: &str| match n {
+        "encoding" | "인코딩" | "문자코드" => Some(Label::Encoding),
+        "framing" | "프레이밍" => Some(Label::Framing),
+        "key" | "키" => Some(Label::Key),
+        "check" | "검사" => Some(Label::Check),
+        "message" | "전문" | "전문명" => Some(Label::Message),
+        "when" | "조건" => Some(Label::When),
+        "length" | "길이" | "전문길이" => Some(Label::Length),
+        "answers" | "응답대상" => Some(Label::Answers),
+        _ => None,
+    };
+    pick(&n).or_else(|| pick(&inner))
+}
+
+/// Words that mark the common header block and the body block of a message.
+fn section_of(text: &str) -> Option<bool> {
+    let n = columns::normalize(text);
+    let common = [
+        "공통부",
+        "공통",
+        "헤더",
+        "헤더부",
+        "header",
+        "common",
+        "commonheader",
+    ];
+    let body = [
+        "개별부",
+        "데이터부",
+        "본문",
+        "body",
+        "detail",
+        "data",
+        "개별",
+    ];
+    let stem = n.trim_start_matches(['■', '□', '▶', '●', '○', '-', '[', '<', '【']);
+    let stem = stem.trim_end_matches([']', '>', '】']);
+    if common.contains(&stem) {
+        Some(true)
+    } else if body.contains(&stem) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Total rows: 합계, 계, Total.
+fn is_total(text: &str) -> bool {
+    let before = text.split(['(', '[']).next().unwrap_or("");
+    matches!(
+        columns::normalize(before).as_str(),
+        "합계" | "계" | "총계" | "합" | "total" | "sum" | "총길이" | "전문길이" | "totallength"
+    )
+}
+
+#[derive(Debug, Default, Clone)]
+struct Props {
+    title: Option<(String, usize)>,
+    name: Option<(String, usize)>,
+    when: Option<(String, usize)>,
+    length: Option<(String, usize)>,
+    answers: Option<(String, usize)>,
+    key: Option<(String, usize)>,
+}
+
+#[derive(Debug)]
+enum Line {
+    Field(usize),
+    Section(String, usize),
+    Blank,
+}
+
+#[derive(Debug)]
+struct Table {
+    columns: Columns,
+    heading_row: usize,
+    props: Props,
+    lines: Vec<Line>,
+    total: Option<(usize, usize)>,
+}
+
+/// What one grid holds.
+#[derive(Debug, Default)]
+struct Scan {
+    settings: Vec<(Label, String, usize)>,
+    tables: Vec<Table>,
+}
+
+fn nonempty(grid: &Grid, r: usize) -> Vec<(usize, &str)> {
+    grid.rows
+        .get(r)
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, c)| !c.is_empty())
+                .map(|(i, c)| (i, c.as_str()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn scan(grid: &Grid, opts: &Options, doubts: &mut Vec<Doubt>) -> Scan {
+    let mut out = Scan::default();
+    let mut pending = Props::default();
+    let mut cur: Option<Table> = None;
+    let mut r = 0;
+    let rows = grid.rows.len();
+    let mut override_started = false;
+    while r < rows {
+        let heading = columns::heading_at(grid, r).or_else(|| {
+            // With --columns and no heading, a table starts at the first row whose length
+            // cell holds a number.
+            let cols = opts.columns.as_ref()?;
+            let len_col = *cols.get(&Role::Length)?;
+            (cur.is_none()
+                && !override_started
+                && matches!(types::parse_length(grid.cell(r, len_col)), Ok(Some(_))))
+            .then(|| Heading {
+                columns: cols.clone(),
+                rows: 0,
+            })
+        });
+        if let Some(h) = heading {
+            if let Some(t) = cur.take() {
+                out.tables.push(t);
+            }
+            override_started = true;
+            let columns = opts.columns.clone().unwrap_or(h.columns);
+            cur = Some(Table {
+                columns,
+                heading_row: r,
+                props: std::mem::take(&mut pending),
+                lines: Vec::new(),
+                total: None,
+            });
+            r += h.rows;
+            continue;
+        }
+        if grid.is_blank(r) {
+            if let Some(t) = cur.as_mut() {
+                t.lines.push(Line::Blank);
+            }
+            r += 1;
+            continue;
+        }
+        let cells = nonempty(grid, r);
+        if cells.len() == 2
+            && let Some(label) = label_of(cells[0].1)
+            && cur.as_ref().is_none_or(|t| {
+                !t.columns.values().any(|&c| c == cells[0].0) || label != Label::Length
+            })
+        {
+            let value = (cells[1].1.to_owned(), r);
+            if let Some(t) = cur.take() {
+                out.tables.push(t);
+            }
+            match label {
+                Label::Encoding | Label::Framing | Label::Check => {
+                    out.settings.push((label, value.0, r));
+                }
+                Label::Key if pending.name.is_none() => out.settings.push((label, value.0, r)),
+                Label::Key => pending.key = Some(value),
+                Label::Message => pending.name = Some(value),
+                Label::When => pending.when = Some(value),
+                Label::Length => pending.length = Some(value),
+                Label::Answers => pending.answers = Some(value),
+            }
+            r += 1;
+            continue;
+        }
+        if let Some(t) = cur.as_mut() {
+            let cell = |role: Role| t.columns.get(&role).map_or("", |&c| grid.cell(r, c));
+            if [Role::No, Role::Name, Role::Id]
+                .iter()
+                .any(|&role| is_total(cell(role)))
+                || cells.first().is_some_and(|(_, s)| is_total(s))
+            {
+                t.total = Some((r, t.columns.get(&Role::Length).copied().unwrap_or(0)));
+                r += 1;
+                continue;
+            }
+            let has_name = !cell(Role::Name).is_empty() || !cell(Role::Id).is_empty();
+            let has_body = !cell(Role::Length).is_empty()
+                || !cell(Role::Type).is_empty()
+                || !cell(Role::Repeat).is_empty();
+            if has_name && (has_body || cells.len() > 1) {
+                t.lines.push(Line::Field(r));
+                r += 1;
+                continue;
+            }
+            if cells.len() == 1 {
+                let text = cells[0].1.to_owned();
+                if section_of(&text).is_some() && !t.lines.iter().all(|l| matches!(l, Line::Blank))
+                    || t.lines.is_empty()
+                {
+                    if section_of(&text).is_some() {
+                        t.lines.push(Line::Section(text, r));
+                        r += 1;
+                        continue;
+                    }
+                }
+                // A title: the next table's.
+                out.tables.push(cur.take().expect("a table is open"));
+                pending.title = Some((text, r));
+                r += 1;
+                continue;
+            }
+            doubts.push(Doubt {
+                place: grid.row_place(r),
+                text: "row is neither a field (no name or ID) nor a heading: left out".into(),
+            });
+            r += 1;
+            continue;
+        }
+        // Outside a table: a title for the next one.
+        pending.title = Some((
+            cells.iter().map(|(_, s)| *s).collect::<Vec<_>>().join(" "),
+            r,
+        ));
+        r += 1;
+    }
+    if let Some(t) = cur.take() {
+        out.tables.push(t);
+    }
+    out
+}
+
+/// A layout name from text: kept when it is one, else ASCII words joined by `_`.
+fn ident(text: &str) -> Option<String> {
+    let t = text.trim();
+    if is_ident(t) {
+        return Some(t.to_owned());
+    }
+    let words: Vec<String> = t
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut s = words.join("_");
+    if s.is_empty() {
+        return None;
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    s.truncate(64);
+    Some(s)
+}
+
+fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A string literal of the layout language.
+pub fn quote(s: &str) -> String {
+    let mut q = String::with_capacity(s.len() + 2);
+    q.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => q.push_str("\\\""),
+            '\\' => q.push_str("\\\\"),
+            '\n' | '\r' => q.push(' '),
+            c => q.push(c),
+        }
+    }
+    q.push('"');
+    q
+}
+
+/// A comment's text on one line.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The words of attribute text outside strings: `= "a b" mask` has `=` and `mask`.
+fn words_outside_strings(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_str = false;
+    let mut esc = false;
+    let mut cur = String::new();
+    for c in s.chars() {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == '\\' {
+                esc = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        if c == '"' {
+            in_str = true;
+        } else if c.is_whitespace() || c == '(' {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(c);
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// How a row repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Repeat {
+    Fixed(usize),
+    Counted {
+        count: String,
+        bound: usize,
+        slots: bool,
+    },
+}
+
+/// Reads a repeat: `[3]`, `3`, `3회`, `OCCURS 3`, `반복 3`, `[count, max=10]`,
+/// `OCCURS 1 TO 10 DEPENDING ON count`, `조회건수 (최대 10)`.
+fn parse_repeat(text: &str) -> Result<Option<Repeat>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let lower = t.to_lowercase();
+    let slots = lower.contains("slots") || lower.contains("슬롯");
+    let keywords = [
+        "occurs",
+        "times",
+        "to",
+        "depending",
+        "on",
+        "max",
+        "slots",
+        "반복",
+        "회",
+        "최대",
+        "건",
+        "슬롯",
+        "횟수",
+        "반복횟수",
+        "번",
+        "반복부",
+    ];
+    let mut numbers = Vec::new();
+    let mut words = Vec::new();
+    for tok in t.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
+        let tok = tok.trim_matches('.');
+        if tok.is_empty() {
+            continue;
+        }
+        let digits: String = tok.chars().take_while(char::is_ascii_digit).collect();
+        let rest = &tok[digits.len()..];
+        if !digits.is_empty() && (rest.is_empty() || keywords.contains(&rest)) {
+            match digits.parse::<usize>() {
+                Ok(n) => numbers.push(n),
+                Err(_) => return Err(format!("repeat {t:?}: the count is too large")),
+            }
+            continue;
+        }
+        if keywords.contains(&tok.to_lowercase().as_str()) {
+            continue;
+        }
+        words.push(tok.to_owned());
+    }
+    if let Some(count) = words.first() {
+        let Some(&bound) = numbers.iter().max() else {
+            return Err(format!(
+                "repeat {t:?} names its count field {count:?} but no maximum"
+            ));
+        };
+        return Ok(Some(Repeat::Counted {
+            count: count.clone(),
+            bound,
+            slots,
+        }));
+    }
+    match numbers.as_slice() {
+        [n] => Ok(Some(Repeat::Fixed(*n))),
+        [] => Ok(None),
+        _ => Err(format!("repeat {t:?} gives several counts")),
+    }
+}
+
+/// A field or group being built.
+#[derive(Debug, Clone)]
+struct Node {
+    name: String,
+    repeat: Option<Repeat>,
+    /// The type for a scalar; the record name for a record reference; None for a group.
+    ty: Option<String>,
+    record: bool,
+    attrs: Vec<String>,
+    description: Option<String>,
+    comment: Vec<String>,
+    children: Vec<Node>,
+    /// Bytes of one element (for groups, the sum of the children).
+    width: usize,
+    /// The Korean name, for finding a count field by it.
+    words: String,
+    /// The row, for doubts about the group.
+    row: usize,
+    /// The sensitivity marked on the row (`mask`, `secret`), for its members.
+    sensitivity: Option<&'static str>,
+    /// The sheet's `id` path (`header.system_id`), for nesting.
+    path: Vec<String>,
+    /// The sensitivity attribute came from the mask column (not the options).
+    col_sens: bool,
+}
+
+impl Node {
+    fn total(&self) -> Option<usize> {
+        let w = if self.is_group() {
+            self.children
+                .iter()
+                .map(Node::total)
+                .sum::<Option<usize>>()?
+        } else {
+            self.width
+        };
+        match &self.repeat {
+            None => Some(w),
+            Some(Repeat::Fixed(n)) => w.checked_mul(*n),
+            Some(Repeat::Counted { bound, slots, .. }) => slots.then(|| w * bound),
+        }
+    }
+    fn is_group(&self) -> bool {
+        self.ty.is_none() || self.record
+    }
+}
+
+fn repeat_text(r: &Option<Repeat>) -> String {
+    match r {
+        None => String::new(),
+        Some(Repeat::Fixed(n)) => format!("[{n}]"),
+        Some(Repeat::Counted {
+            count,
+            bound,
+            slots,
+        }) => format!(
+            "[{count}, {}={bound}]",
+            if *slots { "slots" } else { "max" }
+        ),
+    }
+}
+
+fn render(nodes: &[Node], depth: usize, out: &mut String) {
+    let pad = "  ".repeat(depth);
+    for n in nodes {
+        let mut line = format!("{pad}{}{}", n.name, repeat_text(&n.repeat));
+        if n.ty.is_none() {
+            line.push_str(" {");
+        } else if let Some(ty) = &n.ty {
+            let _ = write!(line, "  {ty}");
+            for a in &n.attrs {
+                let _ = write!(line, " {a}");
+            }
+            if let Some(d) = &n.description {
+                let _ = write!(line, "  {}", quote(d));
+            }
+        }
+        if !n.comment.is_empty() {
+            let _ = write!(line, "  # {}", one_line(&n.comment.join("; ")));
+        }
+        out.push_str(&line);
+        out.push('\n');
+        if n.ty.is_none() {
+            render(&n.children, depth + 1, out);
+            let _ = writeln!(out, "{pad}}}");
+        }
+    }
+}
+
+#[derive(Debug)]
+struct MessageOut {
+    name: String,
+    comment: Vec<String>,
+    length: Option<usize>,
+    when: Option<String>,
+    key: Option<String>,
+    answers: Option<String>,
+    nodes: Vec<Node>,
+    /// The sheet's place, for doubts about the whole message.
+    place: String,
+    /// Constants (path, value) that may choose the message.
+    constants: Vec<(String, String)>,
+}
+
+/// Reads one table's rows into nodes, with doubts.
+struct Builder<'g> {
+    grid: &'g Grid,
+    doubts: &'g mut Vec<Doubt>,
+}
+
+impl Builder<'_> {
+    fn doubt(&mut self, r: usize, c: Option<usize>, text: String, node_comment: &mut Vec<String>) {
+        let (place, short) = match c {
+            Some(c) => (
+                self.grid.cell_place(r, c),
+                format!("{}{}", column_letters(c), r + 1),
+            ),
+            None => (self.grid.row_place(r), format!("row {}", r + 1)),
+        };
+        node_comment.push(format!("doubt {short}: {text}"));
+        self.doubts.push(Doubt { place, text });
+    }
+
+    /// The node of one field row.
+    fn row(&mut self, t: &Table, r: usize, seq: usize) -> Node {
+        let g = self.grid;
+        let col = |role: Role| t.columns.get(&role).copied();
+        let cell = |role: Role| col(role).map_or("", |c| g.cell(r, c));
+        let mut comment = Vec::new();
+        let remarks = cell(Role::Remarks).to_owned();
+        let options = cell(Role::Options).trim().to_owned();
+        let ko = cell(Role::Name).to_owned();
+        let id = cell(Role::Id).trim().to_owned();
+        // The name and its path.
+        let raw_path: Vec<String> = if id.is_empty() {
+            Vec::new()
+        } else {
+            id.split('.')
+                .map(|s| s.trim().trim_end_matches("[]").to_owned())
+                .collect()
+        };
+        let last = raw_path.last().cloned().unwrap_or_default();
+        let name = if last == "_" || last.eq_ignore_ascii_case("filler") {
+            "_".to_owned()
+        } else if last.is_empty() {
+            if ko.is_empty() {
+                format!("field_{seq}")
+            } else if is_total(&ko) {
+                String::new()
+            } else {
+                format!("field_{seq}")
+            }
+        } else if is_ident(&last) {
+            last.clone()
+        } else {
+            let fixed = ident(&last).unwrap_or_else(|| format!("field_{seq}"));
+            self.doubt(
+                r,
+                col(Role::Id),
+                format!("ID {last:?} is not a layout name: written as {fixed}"),
+                &mut comment,
+            );
+            fixed
+        };
+        let description = (!ko.is_empty()).then(|| ko.clone());
+        let mut node = Node {
+            name,
+            repeat: None,
+            ty: None,
+            record: false,
+            attrs: Vec::new(),
+            description,
+            comment: Vec::new(),
+            children: Vec::new(),
+            width: 0,
+            words: columns::normalize(&ko),
+            row: r,
+            sensitivity: None,
+            path: raw_path,
+            col_sens: false,
+        };
+        // Repeat: its own column, else OCCURS or 반복 in the type or remarks.
+        let rep_text = cell(Role::Repeat).to_owned();
+        let type_cell = cell(Role::Type).trim().to_owned();
+        let rep_source = if !rep_text.is_empty() {
+            Some((rep_text, col(Role::Repeat)))
+        } else if type_cell.to_lowercase().contains("occurs") || type_cell.contains("반복") {
+            Some((type_cell.clone(), col(Role::Type)))
+        } else {
+            None
+        };
+        if let Some((text, c)) = rep_source {
+            match parse_repeat(&text) {
+                Ok(r) => node.repeat = r,
+                Err(e) => self.doubt(r, c, e, &mut comment),
+            }
+        }
+        let type_word = columns::normalize(&type_cell);
+        let group_word = matches!(
+            type_word.as_str(),
+            "group" | "그룹" | "반복" | "반복부" | "occurs" | "record" | "레코드"
+        ) || type_word.starts_with("occurs")
+            || type_word.starts_with("반복");
+        let length_text = cell(Role::Length);
+        let length = match types::parse_length(length_text) {
+            Ok(l) => l,
+            Err(e) => {
+                self.doubt(r, col(Role::Length), e, &mut comment);
+                None
+            }
+        };
+        let mut length = length;
+        if let Some(sc) = col(Role::Scale)
+            .map(|c| g.cell(r, c))
+            .filter(|s| !s.is_empty())
+        {
+            match sc.parse::<usize>() {
+                Ok(s) if s > 0 => {
+                    if let Some(l) = length.as_mut() {
+                        l.scale = Some(s);
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => self.doubt(
+                    r,
+                    col(Role::Scale),
+                    format!("scale {sc:?} is not a number"),
+                    &mut comment,
+                ),
+            }
+        }
+        // A group: a group word, or a record name with members below (decided by the
+        // caller from the IDs), or a repeat with neither type nor length.
+        let record_name = (!type_cell.is_empty()
+            && is_ident(&type_cell)
+            && types::class_of(&type_cell.to_uppercase()).is_none()
+            && !group_word)
+            .then(|| type_cell.clone());
+        if group_word || (node.repeat.is_some() && type_cell.is_empty() && length.is_none()) {
+            node.ty = None;
+            node.comment = comment;
+            node.sensitivity = sensitivity_of(cell(Role::Mask));
+            return node;
+        }
+        if let Some(rec) = record_name
+            && length.is_some_and(|l| l.scale.is_none())
+            && (types::parse_length(&type_cell).is_err())
+        {
+            // Possibly a record reference: the caller turns it into one when members follow.
+            node.ty = Some(rec);
+            node.record = true;
+            node.width = length.map_or(0, |l| l.n);
+            node.comment = comment;
+            node.sensitivity = sensitivity_of(cell(Role::Mask));
+            return node;
+        }
+        let (resolved, type_doubts) = types::resolve(&type_cell, length, &remarks);
+        for (which, text) in type_doubts {
+            let c = match which {
+                Cell::Type => col(Role::Type),
+                Cell::Length => col(Role::Length),
+                Cell::Remarks => col(Role::Remarks),
+            };
+            self.doubt(r, c, text, &mut comment);
+        }
+        let Some(res) = resolved else {
+            node.ty = Some(String::new());
+            node.comment = comment;
+            return node;
+        };
+        if let Some(m) = res.repeat {
+            if node.repeat.is_none() {
+                node.repeat = Some(Repeat::Fixed(m));
+            }
+        }
+        node.width = res.width;
+        node.ty = Some(res.ty);
+        let opt_words = words_outside_strings(&options);
+        let has = |w: &str| {
+            opt_words
+                .iter()
+                .any(|o| o == w || o.starts_with(&format!("{w}(")))
+        };
+        let covers_sign = has("sign");
+        let covers_temporal = has("date") || has("time") || has("datetime");
+        let mut attrs: Vec<String> = Vec::new();
+        if !options.is_empty() {
+            attrs.push(options.clone());
+        }
+        for a in res.attrs {
+            if a.starts_with("sign") && covers_sign
+                || (a.starts_with("date") || a.starts_with("time")) && covers_temporal
+            {
+                continue;
+            }
+            attrs.push(a);
+        }
+        let req = cell(Role::Required);
+        if !req.is_empty() && !has("required") {
+            let heading = col(Role::Required)
+                .map(|c| columns::normalize(g.cell(t.heading_row, c)))
+                .unwrap_or_default();
+            match required_of(req, heading.contains("m/o") || heading == "mo") {
+                Some(true) => attrs.push("required".into()),
+                Some(false) => {}
+                None => self.doubt(
+                    r,
+                    col(Role::Required),
+                    format!("required {req:?} is neither yes nor no: left optional"),
+                    &mut comment,
+                ),
+            }
+        }
+        node.sensitivity = sensitivity_of(cell(Role::Mask));
+        if let Some(s) = node.sensitivity
+            && !has("mask")
+            && !has("secret")
+        {
+            attrs.push(s.to_owned());
+            node.col_sens = true;
+        }
+        // Constants written in the remarks as `= "2000"` or `고정값 2000`.
+        if !has("=")
+            && let Some(v) = constant_in(&remarks)
+        {
+            if v.len() == node.width {
+                attrs.push(format!("= {}", quote(&v)));
+            } else if !v.is_empty() {
+                self.doubt(
+                    r,
+                    col(Role::Remarks),
+                    format!(
+                        "the constant {v:?} in the remarks is {} bytes, the field {}: left out",
+                        v.len(),
+                        node.width
+                    ),
+                    &mut comment,
+                );
+            }
+        }
+        if !remarks.is_empty() && columns::normalize(&remarks) != node.words {
+            comment.insert(0, one_line(&remarks));
+        }
+        node.attrs = attrs;
+        node.comment = comment;
+        node
+    }
+}
+
+fn sensitivity_of(cell: &str) -> Option<&'static str> {
+    match columns::normalize(cell).as_str() {
+        "mask" | "masked" | "y" | "yes" | "o" | "●" | "○" | "v" | "마스킹" => Some("mask"),
+        "secret" | "비밀" | "암호" | "비밀번호" => Some("secret"),
+        _ => None,
+    }
+}
+
+fn required_of(cell: &str, mo: bool) -> Option<bool> {
+    let n = columns::normalize(cell);
+    if mo {
+        return match n.as_str() {
+            "m" | "mandatory" | "required" => Some(true),
+            "o" | "optional" | "c" => Some(false),
+            _ => None,
+        };
+    }
+    match n.as_str() {
+        "y" | "yes" | "o" | "○" | "●" | "v" | "√" | "필수" | "예" | "true" | "m" | "required" => {
+            Some(true)
+        }
+        "n" | "no" | "x" | "선택" | "아니오" | "false" | "optional" | "-" => Some(false),
+        _ => None,
+    }
+}
+
+/// A constant in the remarks: `= "2000"`, `고정값 "2000"`, `'2000' 고정`.
+fn constant_in(remarks: &str) -> Option<String> {
+    let r = remarks.trim();
+    let lower = r.to_lowercase();
+    if !(r.starts_with('=') || lower.contains("고정") || lower.contains("fixed")) {
+        return None;
+    }
+    for q in ['"', '\''] {
+        if let Some((_, rest)) = r.split_once(q)
+            && let Some((v, _)) = rest.split_once(q)
+        {
+            return Some(v.to_owned());
+        }
+    }
+    None
+}
+
+/// The tables' rows into a tree: members under their group by dotted IDs, or a group's
+/// members up to the next blank row when the IDs do not say.
+fn nest(rows: Vec<(Node, bool)>) -> Vec<Node> {
+    // Each row: (node, blank_before).
+    let mut root: Vec<Node> = Vec::new();
+    // The open groups, as indexes path into the tree, with whether they nest by IDs.
+    let mut stack: Vec<(Vec<String>, bool)> = Vec::new();
+    fn at<'a>(root: &'a mut Vec<Node>, depth: usize) -> &'a mut Vec<Node> {
+        let mut v = root;
+        for _ in 0..depth {
+            v = &mut v.last_mut().expect("an open group").children;
+        }
+        v
+    }
+    let n_rows = rows.len();
+    let rows: Vec<(Node, bool)> = rows;
+    let paths: Vec<Vec<String>> = rows.iter().map(|(n, _)| n.path.clone()).collect();
+    for (i, (node, blank_before)) in rows.into_iter().enumerate() {
+        // Close groups this row is not in.
+        while let Some((gpath, by_id)) = stack.last() {
+            let inside = if *by_id {
+                node.path.len() > gpath.len() && node.path[..gpath.len()] == gpath[..]
+            } else {
+                !blank_before && node.path.len() <= 1
+            };
+            if inside {
+                break;
+            }
+            stack.pop();
+        }
+        let next_is_member = (i + 1 < n_rows)
+            && !node.path.is_empty()
+            && paths[i + 1].len() > node.path.len()
+            && paths[i + 1][..node.path.len()] == node.path[..];
+        let mut node = node;
+        let opens = if node.ty.is_none() {
+            true
+        } else if node.record {
+            if next_is_member {
+                true
+            } else {
+                // A type the import does not know, not a record: say so.
+                node.record = false;
+                false
+            }
+        } else {
+            false
+        };
+        let by_id = next_is_member || node.path.len() > 1;
+        let depth = stack.len();
+        at(&mut root, depth).push(node.clone());
+        if opens {
+            stack.push((node.path.clone(), by_id && next_is_member));
+        }
+    }
+    root
+}
+
+/// Builds every message of the sheets.
+pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
+    let mut doubts = Vec::new();
+    let mut settings: Vec<(Label, String, usize, usize)> = Vec::new();
+    let mut messages: Vec<MessageOut> = Vec::new();
+    let mut records: BTreeMap<String, (String, usize, String)> = BTreeMap::new();
+    let mut common: Option<(String, Vec<Node>)> = None;
+    let mut any_table = false;
+    for (gi, grid) in grids.iter().enumerate() {
+        if !opts.sheets.is_empty() && !opts.sheets.iter().any(|s| *s == grid.sheet) {
+            continue;
+        }
+        let sc = scan(grid, opts, &mut doubts);
+        for (l, v, r) in sc.settings {
+            settings.push((l, v, gi, r));
+        }
+        let sheet_first_message = messages.len();
+        for t in sc.tables {
+            any_table = true;
+            let mut b = Builder {
+                grid,
+                doubts: &mut doubts,
+            };
+            let mut rows = Vec::new();
+            let mut blank = false;
+            let mut seq = 0usize;
+            let mut section_comments = Vec::new();
+            for line in &t.lines {
+                match line {
+                    Line::Blank => blank = true,
+                    Line::Section(text, _) => {
+                        section_comments.push(text.clone());
+                        blank = true;
+                    }
+                    Line::Field(r) => {
+                        seq += 1;
+                        let mut node = b.row(&t, *r, seq);
+                        if !section_comments.is_empty() {
+                            node.comment.insert(0, section_comments.join(" "));
+                            section_comments.clear();
+                        }
+                        rows.push((node, blank));
+                        blank = false;
+                    }
+                }
+            }
+            let mut nodes = nest(rows);
+            spread_and_fix(&mut nodes, None, &mut b);
+            let title = t.props.title.as_ref().map(|(s, _)| s.clone());
+            let section = title.as_deref().and_then(section_of);
+            let (sum, _) = sum_and_offsets(&t, &mut nodes, &mut b);
+            resolve_counts(&mut nodes, &mut b);
+            if let Some((tr, lc)) = t.total {
+                let stated = grid.cell(tr, lc);
+                match types::parse_length(stated) {
+                    Ok(Some(Length { n, .. })) => match sum {
+                        Some(s) if s != n && section.is_none() => b.doubt_sheet(format!(
+                            "widths sum to {s}, the sheet says {n} ({})",
+                            super::grid::a1(tr, lc)
+                        )),
+                        _ => {}
+                    },
+                    Ok(None) => {}
+                    Err(e) => b.doubt_sheet(format!("{} ({})", e, super::grid::a1(tr, lc))),
+                }
+            }
+            if section == Some(true) {
+                let name = t
+                    .props
+                    .name
+                    .as_ref()
+                    .and_then(|(n, _)| ident(n))
+                    .unwrap_or_else(|| "header".to_owned());
+                common = Some((name, nodes));
+                continue;
+            }
+            let last = messages
+                .len()
+                .checked_sub(1)
+                .filter(|&i| i >= sheet_first_message);
+            if section == Some(false)
+                && let Some(m) = last.and_then(|i| messages.get_mut(i))
+                && t.props.name.is_none()
+            {
+                m.nodes.extend(nodes);
+                continue;
+            }
+            let mut comment = Vec::new();
+            if let Some((t, r)) = &t.props.title {
+                comment.push(format!("{t} ({})", grid.row_place(*r)));
+            } else {
+                comment.push(format!("{} from row {}", grid.place(), t.heading_row + 1));
+            }
+            let name = t
+                .props
+                .name
+                .as_ref()
+                .and_then(|(n, _)| ident(n))
+                .or_else(|| title.as_deref().and_then(ident))
+                .or_else(|| ident(&grid.sheet).filter(|_| !grid.sheet.is_empty()))
+                .unwrap_or_else(|| format!("message_{}", messages.len() + 1));
+            if let Some((cname, cnodes)) = &common {
+                let width = cnodes
+                    .iter()
+                    .map(Node::total)
+                    .sum::<Option<usize>>()
+                    .unwrap_or(0);
+                records
+                    .entry(cname.clone())
+                    .or_insert_with(|| (render_nodes(cnodes), width, grid.place()));
+                let hdr = Node {
+                    name: cname.clone(),
+                    repeat: None,
+                    ty: Some(cname.clone()),
+                    record: true,
+                    attrs: Vec::new(),
+                    description: None,
+                    comment: Vec::new(),
+                    children: Vec::new(),
+                    width,
+                    words: String::new(),
+                    row: t.heading_row,
+                    sensitivity: None,
+                    path: vec![cname.clone()],
+                    col_sens: false,
+                };
+                nodes.insert(0, hdr);
+            }
+            let mut m = MessageOut {
+                name,
+                comment,
+                length: None,
+                when: t
+                    .props
+                    .when
+                    .as_ref()
+                    .map(|(w, _)| w.trim().trim_start_matches("when ").trim().to_owned()),
+                key: t.props.key.as_ref().map(|(k, _)| k.clone()),
+                answers: t.props.answers.as_ref().map(|(a, _)| a.clone()),
+                nodes,
+                place: grid.place(),
+                constants: Vec::new(),
+            };
+            let total = m.nodes.iter().map(Node::total).sum::<Option<usize>>();
+            if let Some((l, r)) = &t.props.length {
+                match (types::parse_length(l), total) {
+                    (Ok(Some(Length { n, .. })), Some(s)) if n == s => m.length = Some(n),
+                    (Ok(Some(Length { n, .. })), Some(s)) => {
+                        let text = format!("widths sum to {s}, the sheet says {n}");
+                        doubts.push(Doubt {
+                            place: grid.row_place(*r),
+                            text: text.clone(),
+                        });
+                        m.comment.push(format!("doubt: {text}"));
+                    }
+                    _ => {}
+                }
+            }
+            if m.length.is_none()
+                && let Some((tr, lc)) = t.total
+                && let (Ok(Some(Length { n, .. })), Some(s)) =
+                    (types::parse_length(grid.cell(tr, lc)), total)
+                && n == s
+            {
+                m.length = Some(n);
+            }
+            m.constants = constants(&m.nodes, "");
+            if let Some((cname, cnodes)) = &common {
+                m.constants.extend(constants(cnodes, cname));
+            }
+            collect_records(&mut m.nodes, &mut records, &mut doubts, grid);
+            messages.push(m);
+        }
+    }
+    if !any_table {
+        return Err(
+            "no spec table found: no row has headings for a name (항목명, Field name) and a \
+             length (길이, Length); give --columns name=B,length=E,... to say where they are"
+                .into(),
+        );
+    }
+    // Conditions for messages that share a sheet set without `when`.
+    if messages.len() > 1 {
+        let lacking: Vec<usize> = (0..messages.len())
+            .filter(|&i| messages[i].when.is_none())
+            .collect();
+        if !lacking.is_empty() {
+            let paths: Vec<String> = messages[lacking[0]]
+                .constants
+                .iter()
+                .map(|(p, _)| p.clone())
+                .collect();
+            let chosen = paths.into_iter().find(|p| {
+                lacking
+                    .iter()
+                    .all(|&i| messages[i].constants.iter().any(|(q, _)| q == p))
+            });
+            for &i in &lacking {
+                match &chosen {
+                    Some(p) => {
+                        let v = messages[i]
+                            .constants
+                            .iter()
+                            .find(|(q, _)| q == p)
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default();
+                        messages[i].when = Some(format!("{p} = {}", quote(&v)));
+                        messages[i]
+                            .comment
+                            .push(format!("chosen by the constant of {p}"));
+                    }
+                    None => {
+                        let text = format!(
+                            "message {} has no condition that tells it from the others: add a \
+                             `when` line (no constant field common to the messages)",
+                            messages[i].name
+                        );
+                        messages[i].comment.push(format!("doubt: {text}"));
+                        doubts.push(Doubt {
+                            place: messages[i].place.clone(),
+                            text,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    // Unique message names.
+    let mut seen = std::collections::HashSet::new();
+    for m in &mut messages {
+        let base = m.name.clone();
+        let mut k = 2;
+        while !seen.insert(m.name.clone()) {
+            m.name = format!("{base}_{k}");
+            k += 1;
+        }
+    }
+    let mut text = String::new();
+    text.push_str(
+        "# Imported from a spec sheet by `fep import`. Lines with \"doubt\" need a look.\n",
+    );
+    let mut has_encoding = false;
+    let mut keys = Vec::new();
+    let mut checks = Vec::new();
+    for (label, value, gi, r) in &settings {
+        match label {
+            Label::Encoding => {
+                has_encoding = true;
+                let _ = writeln!(text, "encoding {}", value.trim());
+            }
+            Label::Framing => {
+                let _ = writeln!(text, "framing  {}", value.trim());
+            }
+            Label::Key => keys.push(value.trim().to_owned()),
+            Label::Check => checks.push(value.trim().trim_start_matches("check ").to_owned()),
+            _ => {
+                let _ = (gi, r);
+            }
+        }
+    }
+    if !has_encoding {
+        text.push_str("encoding euc-kr   # the default; the sheet does not say\n");
+    }
+    for k in keys {
+        let _ = writeln!(text, "key      {k}");
+    }
+    for (name, (body, width, place)) in &records {
+        let _ = writeln!(text, "\n# {place}\nrecord {name} {width} {{");
+        text.push_str(body);
+        text.push_str("}\n");
+    }
+    let mut fields = 0;
+    for m in &messages {
+        text.push('\n');
+        for c in &m.comment {
+            let _ = writeln!(text, "# {}", one_line(c));
+        }
+        match m.length {
+            Some(l) => {
+                let _ = writeln!(text, "message {} {l} {{", m.name);
+            }
+            None => {
+                let _ = writeln!(text, "message {} {{", m.name);
+            }
+        }
+        if let Some(w) = &m.when {
+            let _ = writeln!(text, "  when {w}");
+        }
+        if let Some(k) = &m.key {
+            let _ = writeln!(text, "  key {k}");
+        }
+        if let Some(a) = &m.answers {
+            let _ = writeln!(text, "  answers {a}");
+        }
+        render(&m.nodes, 1, &mut text);
+        text.push_str("}\n");
+        fields += count(&m.nodes);
+    }
+    if !checks.is_empty() {
+        text.push('\n');
+        for c in checks {
+            let _ = writeln!(text, "check {c}");
+        }
+    }
+    Ok(Imported {
+        text,
+        doubts,
+        messages: messages.len(),
+        fields,
+    })
+}
+
+fn count(nodes: &[Node]) -> usize {
+    nodes
+        .iter()
+        .map(|n| 1 + if n.record { 0 } else { count(&n.children) })
+        .sum()
+}
+
+fn render_nodes(nodes: &[Node]) -> String {
+    let mut s = String::new();
+    render(nodes, 1, &mut s);
+    s
+}
+
+/// Record references with their members become `record` blocks (once each; a second
+/// one that differs is a doubt and gets its own name).
+fn collect_records(
+    nodes: &mut [Node],
+    records: &mut BTreeMap<String, (String, usize, String)>,
+    doubts: &mut Vec<Doubt>,
+    grid: &Grid,
+) {
+    for n in nodes.iter_mut() {
+        if n.record && !n.children.is_empty() {
+            collect_records(&mut n.children, records, doubts, grid);
+            let mut children = std::mem::take(&mut n.children);
+            // Members inherit nothing from the reference in the record's text.
+            strip_prefixes(&mut children);
+            let body = render_nodes(&children);
+            let width = children
+                .iter()
+                .map(Node::total)
+                .sum::<Option<usize>>()
+                .unwrap_or(0);
+            let base = n.ty.clone().unwrap_or_default();
+            let mut name = base.clone();
+            let mut k = 2;
+            loop {
+                match records.get(&name) {
+                    None => {
+                        records.insert(name.clone(), (body, width, grid.place()));
+                        break;
+                    }
+                    Some((b, _, _)) if *b == body => break,
+                    Some(_) => {
+                        name = format!("{base}_{k}");
+                        k += 1;
+                    }
+                }
+            }
+            if name != base {
+                let text = format!(
+                    "record {base} differs from the one of the same name before: written as {name}"
+                );
+                n.comment.push(format!("doubt: {text}"));
+                doubts.push(Doubt {
+                    place: grid.row_place(n.row),
+                    text,
+                });
+                n.ty = Some(name);
+            }
+            n.width = width;
+        } else if !n.children.is_empty() {
+            collect_records(&mut n.children, records, doubts, grid);
+        }
+    }
+}
+
+fn strip_prefixes(_nodes: &mut [Node]) {}
+
+/// Members of a masked group do not repeat its `mask`; a record reference without members
+/// below is a type the import does not know.
+fn spread_and_fix(nodes: &mut [Node], parent: Option<&'static str>, b: &mut Builder<'_>) {
+    for n in nodes.iter_mut() {
+        if let Some(p) = parent
+            && n.sensitivity == Some(p)
+            && n.col_sens
+        {
+            n.attrs.retain(|a| a != p);
+        }
+        if n.record && n.children.is_empty() {
+            let ty = n.ty.clone().unwrap_or_default();
+            n.record = false;
+            let w = n.width;
+            let mut comment = std::mem::take(&mut n.comment);
+            b.doubt(
+                n.row,
+                None,
+                format!("type {ty:?} is not one the import knows: written as X({w})"),
+                &mut comment,
+            );
+            n.comment = comment;
+            n.ty = Some(format!("X({w})"));
+        }
+        if n.is_group() {
+            let s = n.sensitivity.or(parent);
+            if n.record && n.sensitivity.is_some() && parent != n.sensitivity {
+                n.attrs = vec![n.sensitivity.unwrap_or("mask").to_owned()];
+            }
+            spread_and_fix(&mut n.children, s, b);
+        }
+        if n.is_group() && n.record {
+            // A record reference keeps its description.
+        } else if n.ty.is_none() {
+            if let Some(d) = n.description.take() {
+                n.comment.insert(0, d);
+            }
+        }
+    }
+}
+
+impl Builder<'_> {
+    fn doubt_sheet(&mut self, text: String) {
+        self.doubts.push(Doubt {
+            place: self.grid.place(),
+            text,
+        });
+    }
+}
+
+/// The sum of the widths, and a doubt for each offset that disagrees with them.
+fn sum_and_offsets(t: &Table, nodes: &mut [Node], b: &mut Builder<'_>) -> (Option<usize>, ()) {
+    let sum = nodes.iter().map(Node::total).sum::<Option<usize>>();
+    let Some(&oc) = t.columns.get(&Role::Offset) else {
+        return (sum, ());
+    };
+    // Each scalar row's start (first element), while it is fixed.
+    let mut starts = Vec::new();
+    fn walk(nodes: &[Node], at: &mut Option<usize>, out: &mut Vec<(usize, usize, usize)>) {
+        for n in nodes {
+            if n.is_group() && !n.children.is_empty() {
+                let mut inner = *at;
+                walk(&n.children, &mut inner, out);
+            } else if let Some(a) = *at {
+                out.push((n.row, a, n.width));
+            }
+            *at = match (*at, n.total()) {
+                (Some(a), Some(w)) => Some(a + w),
+                _ => None,
+            };
+        }
+    }
+    walk(&*nodes, &mut Some(0), &mut starts);
+    let g = b.grid;
+    let read = |r: usize| -> Option<usize> {
+        let s = g.cell(r, oc);
+        let first = s.split(['~', '-']).next().unwrap_or("").trim();
+        first.parse().ok()
+    };
+    // Which convention the sheet uses: 0-based start, 1-based start, or cumulative end.
+    let conventions: [(&str, fn(usize, usize) -> usize); 3] = [
+        ("from 0", |a, _| a),
+        ("from 1", |a, _| a + 1),
+        ("cumulative", |a, w| a + w),
+    ];
+    let mut best = (0, 0usize);
+    for (i, (_, f)) in conventions.iter().enumerate() {
+        let hits = starts
+            .iter()
+            .filter(|&&(r, a, w)| read(r) == Some(f(a, w)))
+            .count();
+        if hits > best.1 {
+            best = (i, hits);
+        }
+    }
+    if best.1 == 0 {
+        return (sum, ());
+    }
+    let (_, f) = conventions[best.0];
+    for &(r, a, w) in &starts {
+        let s = g.cell(r, oc).to_owned();
+        if s.is_empty() {
+            continue;
+        }
+        match read(r) {
+            Some(v) if v == f(a, w) => {}
+            _ => {
+                let mut sink = Vec::new();
+                b.doubt(
+                    r,
+                    Some(oc),
+                    format!(
+                        "offset {s:?} disagrees with the widths above, which put the field at {}",
+                        f(a, w)
+                    ),
+                    &mut sink,
+                );
+                // The comment goes on the field: find it again by its row.
+                fn add(nodes: &mut [Node], r: usize, text: &str) -> bool {
+                    for n in nodes {
+                        if n.row == r && n.children.is_empty() {
+                            n.comment.push(text.to_owned());
+                            return true;
+                        }
+                        if add(&mut n.children, r, text) {
+                            return true;
+                        }
+                    }
+                    false
+                }
+                for text in sink {
+                    add(nodes, r, &text);
+                }
+            }
+        }
+    }
+    (sum, ())
+}
+
+/// The constants of the message's fields outside repeats, as `(path, value)`.
+fn constants(nodes: &[Node], prefix: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for n in nodes {
+        if n.repeat.is_some() {
+            continue;
+        }
+        let path = if prefix.is_empty() {
+            n.name.clone()
+        } else {
+            format!("{prefix}.{}", n.name)
+        };
+        if n.is_group() {
+            out.extend(constants(&n.children, &path));
+            continue;
+        }
+        for a in &n.attrs {
+            if let Some(rest) = a.trim().strip_prefix('=') {
+                let v = rest.trim();
+                if let Some(inner) = v.strip_prefix('"').and_then(|v| v.split('"').next()) {
+                    out.push((path.clone(), inner.to_owned()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A counted repeat whose count is named in words (`조회건수`) counts by the field of that
+/// name before it; a count that names no field is a doubt.
+fn resolve_counts(nodes: &mut [Node], b: &mut Builder<'_>) {
+    for i in 0..nodes.len() {
+        if let Some(Repeat::Counted { count, .. }) = &nodes[i].repeat
+            && !count.split('.').all(is_ident)
+        {
+            let want = columns::normalize(count);
+            let found = nodes[..i]
+                .iter()
+                .rev()
+                .find(|n| n.words == want && !n.is_group())
+                .map(|n| n.name.clone());
+            let count = count.clone();
+            match found {
+                Some(name) => {
+                    if let Some(Repeat::Counted { count, .. }) = nodes[i].repeat.as_mut() {
+                        *count = name;
+                    }
+                }
+                None => {
+                    let mut c = std::mem::take(&mut nodes[i].comment);
+                    let row = nodes[i].row;
+                    b.doubt(
+                        row,
+                        None,
+                        format!("the repeat's count {count:?} names no field before it"),
+                        &mut c,
+                    );
+                    nodes[i].comment = c;
+                }
+            }
+        }
+        resolve_counts(&mut nodes[i].children, b);
+    }
+}
