@@ -179,7 +179,13 @@ fn scan(grid: &Grid, opts: &Options, doubts: &mut Vec<Doubt>) -> Scan {
         });
         if let Some(h) = heading {
             if let Some(t) = cur.take() {
-                out.tables.push(t);
+                if t.lines.iter().any(|l| matches!(l, Line::Field(_))) {
+                    out.tables.push(t);
+                } else {
+                    // A heading with no field under it (the first row of a heading in two
+                    // rows, say): its title and settings go to the next one.
+                    pending = t.props;
+                }
             }
             override_started = true;
             let columns = opts.columns.clone().unwrap_or(h.columns);
@@ -507,12 +513,20 @@ fn repeat_text(r: &Option<Repeat>) -> String {
 
 fn render(nodes: &[Node], depth: usize, out: &mut String) {
     let pad = "  ".repeat(depth);
+    // Names lined up in a column, as people write layouts.
+    let w = nodes
+        .iter()
+        .filter(|n| n.ty.is_some())
+        .map(|n| n.name.len() + repeat_text(&n.repeat).len())
+        .max()
+        .unwrap_or(0);
     for n in nodes {
-        let mut line = format!("{pad}{}{}", n.name, repeat_text(&n.repeat));
+        let head = format!("{}{}", n.name, repeat_text(&n.repeat));
+        let mut line = format!("{pad}{head}");
         if n.ty.is_none() {
             line.push_str(" {");
         } else if let Some(ty) = &n.ty {
-            let _ = write!(line, "  {ty}");
+            let _ = write!(line, "{:fill$}  {ty}", "", fill = w - head.len());
             for a in &n.attrs {
                 let _ = write!(line, " {a}");
             }

@@ -241,7 +241,8 @@ fn parse_pic(cell: &str) -> Option<Pic> {
         pic.signed = body.is_some();
         pic.base = "9".into();
         if rest.is_empty() {
-            pic.n = Some(i);
+            // A lone `9` (or `S9`) names the type; its length is in the length column.
+            pic.n = (t != "9").then_some(i);
             return Some(pic);
         }
         let rest = rest.strip_prefix('V')?;
