@@ -101,7 +101,7 @@ pub fn run(args: &ImportArgs, color: ColorChoice) -> Result<(), Failure> {
     for d in &doubts {
         let _ = writeln!(err, "{}: {}", style.bold(&d.place), d.text);
     }
-    let write = !(args.strict && !doubts.is_empty());
+    let write = !args.strict || doubts.is_empty();
     if write {
         if args.output.as_os_str() == "-" {
             std::io::stdout()

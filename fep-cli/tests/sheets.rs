@@ -257,3 +257,181 @@ fn korean_headings_merged_cells_blank_rows_and_a_total() {
     }
     Schema::parse(&text).expect("the imported layout loads");
 }
+
+#[test]
+fn english_headings_types_in_each_spelling_and_a_repeated_block() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("inquiry.xlsx");
+    let mut wb = Workbook::new();
+    write_sheet(
+        &mut wb,
+        "Inquiry",
+        &[
+            &["Field name", "ID", "Type", "Length", "Offset", "Remarks"],
+            &[
+                "Message type",
+                "msg_type",
+                "CHAR",
+                "4",
+                "0",
+                "fixed \"0300\"",
+            ],
+            &["Account", "account", "X(15)", "15", "4", ""],
+            &["Rate", "rate", "9(3)V99", "5", "19", ""],
+            &["Fee", "fee", "DECIMAL", "7,2", "24", ""],
+            &["Raw key", "raw_key", "BINARY", "4", "31", ""],
+            &["Time", "at", "TIME", "6", "35", ""],
+            &["Count", "count", "NUM", "2", "41", ""],
+            &[
+                "Entries",
+                "entries",
+                "OCCURS 1 TO 5 DEPENDING ON count",
+                "",
+                "43",
+                "",
+            ],
+            &["Entry date", "entries.date", "DATE", "8", "43", ""],
+            &[
+                "Entry amount",
+                "entries.amount",
+                "SN",
+                "10",
+                "51",
+                "trailing",
+            ],
+        ],
+        &[],
+    );
+    wb.save(&path).expect("save");
+    let (r, text) = import(&path, &[]);
+    r.code(0);
+    for line in [
+        "message Inquiry {",
+        "  msg_type  X(4) = \"0300\"  \"Message type\"",
+        "  account   X(15)  \"Account\"",
+        "  rate      9(3)V9(2)  \"Rate\"",
+        "  fee       N(7,2)  \"Fee\"",
+        "  raw_key   B(4)  \"Raw key\"",
+        "  at        9(6) time  \"Time\"",
+        "  count     9(2)  \"Count\"",
+        "  entries[count, max=5] {",
+        "    date    9(8) date  \"Entry date\"",
+        "    amount  SN(9) sign trailing  \"Entry amount\"",
+    ] {
+        assert!(text.contains(line), "{line:?} not in:\n{text}");
+    }
+    let schema = Schema::parse(&text).expect("the imported layout loads");
+    let m = schema.message("Inquiry").expect("message");
+    assert_eq!(m.min_length(), 43);
+}
+
+#[test]
+fn a_sheet_with_one_mistake_of_each_kind_reports_every_one_by_cell() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("spec.xlsx");
+    let mut wb = Workbook::new();
+    write_sheet(
+        &mut wb,
+        "이체",
+        &[
+            &["No", "항목명", "항목ID", "타입", "길이", "위치", "비고"],
+            &["1", "전문구분", "msg_code", "X", "4", "0", "고정 '0100'"],
+            &["2", "통화", "currency", "Q", "3", "4"],
+            &["3", "일자", "date", "9", "8", "9"],
+            &["4", "메모", "memo-text", "X", "10", "15"],
+            &["5", "금액", "amount", "N", "1O", "25"],
+        ],
+        &[],
+    );
+    write_sheet(
+        &mut wb,
+        "조회",
+        &[
+            &["No", "항목명", "항목ID", "타입", "길이", "위치", "비고"],
+            &["1", "전문구분", "msg_code", "X", "4", "0", "고정 '0200'"],
+            &["2", "계좌", "account", "X", "15", "4"],
+            &["", "합계", "", "", "20", ""],
+        ],
+        &[],
+    );
+    wb.save(&path).expect("save");
+    let (r, text) = import(&path, &[]);
+    r.code(1);
+    let file = path.display().to_string();
+    let out = path.with_extension("layout").display().to_string();
+    assert_eq!(
+        r.stderr,
+        format!(
+            "spec.xlsx!이체!C5: ID \"memo-text\" is not a layout name: written as memo_text\n\
+             spec.xlsx!이체!E6: length \"1O\" is not a number\n\
+             spec.xlsx!이체!D3: type \"Q\" is not one the import knows: written as X(3)\n\
+             spec.xlsx!이체!F4: offset \"9\" disagrees with the widths above, which put the field at 7\n\
+             spec.xlsx!조회: widths sum to 19, the sheet says 20 (E4)\n\
+             {file}: 2 messages, 7 fields, 5 doubts; wrote {out}\n"
+        )
+    );
+    assert!(
+        text.contains("  # amount  ?  \"금액\"  # doubt E6: length \"1O\" is not a number"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  currency   X(3)  \"통화\"  # doubt D3: type \"Q\""),
+        "{text}"
+    );
+    assert!(text.contains("  when msg_code = \"0200\"\n"), "{text}");
+    Schema::parse(&text).expect("the layout loads, doubts and all");
+    let strict = run(&[
+        "import",
+        &file,
+        "-o",
+        &dir.path().join("s.layout").display().to_string(),
+        "--strict",
+    ]);
+    strict.code(1);
+    assert!(!dir.path().join("s.layout").exists());
+}
+
+#[test]
+fn csv_from_korean_excel_in_cp949_and_column_overrides() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("spec.csv");
+    let text =
+        "예금주 조회\n번호,항목명,속성,길이\n1,전문구분코드,AN,4\n2,예금주명,H,10\n합계,,,14\n";
+    let (bytes, _, _) = encoding_rs::EUC_KR.encode(text);
+    std::fs::write(&path, &bytes).expect("write");
+    let (r, layout) = import(&path, &[]);
+    r.code(0);
+    assert!(layout.contains("message message_1 14 {"), "{layout}");
+    assert!(
+        layout.contains("  field_2  G(10)  \"예금주명\""),
+        "{layout}"
+    );
+    let forced = run(&[
+        "import",
+        path.to_str().expect("path"),
+        "-o",
+        "-",
+        "--encoding",
+        "utf-8",
+    ]);
+    forced.code(2);
+    assert!(forced.stderr.contains("not UTF-8"), "{}", forced.stderr);
+    // No headings at all: the columns given by letter.
+    let bare = dir.path().join("bare.csv");
+    std::fs::write(&bare, "\u{feff}a,계좌번호,X,15\nb,금액,9,13\n").expect("write");
+    let r = run(&[
+        "import",
+        bare.to_str().expect("path"),
+        "-o",
+        "-",
+        "--columns",
+        "id=A,name=B,type=C,length=D",
+    ]);
+    r.code(0);
+    assert!(
+        r.out()
+            .contains("  a  X(15)  \"계좌번호\"\n  b  9(13)  \"금액\"\n"),
+        "{}",
+        r.out()
+    );
+}

@@ -123,7 +123,7 @@ struct Props {
 #[derive(Debug)]
 enum Line {
     Field(usize),
-    Section(String, usize),
+    Section(String),
     Blank,
 }
 
@@ -253,17 +253,15 @@ fn scan(grid: &Grid, opts: &Options, doubts: &mut Vec<Doubt>) -> Scan {
             }
             if cells.len() == 1 {
                 let text = cells[0].1.to_owned();
-                if section_of(&text).is_some() && !t.lines.iter().all(|l| matches!(l, Line::Blank))
-                    || t.lines.is_empty()
-                {
-                    if section_of(&text).is_some() {
-                        t.lines.push(Line::Section(text, r));
-                        r += 1;
-                        continue;
-                    }
+                if section_of(&text).is_some() {
+                    t.lines.push(Line::Section(text));
+                    r += 1;
+                    continue;
                 }
                 // A title: the next table's.
-                out.tables.push(cur.take().expect("a table is open"));
+                if let Some(t) = cur.take() {
+                    out.tables.push(t);
+                }
                 pending.title = Some((text, r));
                 r += 1;
                 continue;
@@ -473,6 +471,8 @@ struct Node {
     path: Vec<String>,
     /// The sensitivity attribute came from the mask column (not the options).
     col_sens: bool,
+    /// The type's column, for a doubt about it found later.
+    type_col: Option<usize>,
 }
 
 impl Node {
@@ -522,6 +522,16 @@ fn render(nodes: &[Node], depth: usize, out: &mut String) {
         .unwrap_or(0);
     for n in nodes {
         let head = format!("{}{}", n.name, repeat_text(&n.repeat));
+        if n.ty.as_deref() == Some("") {
+            // No width could be read: the field stays out of the layout, in plain sight.
+            let _ = writeln!(
+                out,
+                "{pad}# {head}  ?  {}  # {}",
+                n.description.as_deref().map(quote).unwrap_or_default(),
+                one_line(&n.comment.join("; "))
+            );
+            continue;
+        }
         let mut line = format!("{pad}{head}");
         if n.ty.is_none() {
             line.push_str(" {");
@@ -637,6 +647,7 @@ impl Builder<'_> {
             sensitivity: None,
             path: raw_path,
             col_sens: false,
+            type_col: col(Role::Type),
         };
         // Repeat: its own column, else OCCURS or 반복 in the type or remarks.
         let rep_text = cell(Role::Repeat).to_owned();
@@ -661,10 +672,12 @@ impl Builder<'_> {
         ) || type_word.starts_with("occurs")
             || type_word.starts_with("반복");
         let length_text = cell(Role::Length);
+        let mut length_bad = false;
         let length = match types::parse_length(length_text) {
             Ok(l) => l,
             Err(e) => {
                 self.doubt(r, col(Role::Length), e, &mut comment);
+                length_bad = true;
                 None
             }
         };
@@ -713,12 +726,11 @@ impl Builder<'_> {
             node.sensitivity = sensitivity_of(cell(Role::Mask));
             return node;
         }
-        let (resolved, type_doubts) = types::resolve(&type_cell, length, &remarks);
+        let (resolved, type_doubts) = types::resolve(&type_cell, length, length_bad, &remarks);
         for (which, text) in type_doubts {
             let c = match which {
                 Cell::Type => col(Role::Type),
                 Cell::Length => col(Role::Length),
-                Cell::Remarks => col(Role::Remarks),
             };
             self.doubt(r, c, text, &mut comment);
         }
@@ -727,10 +739,10 @@ impl Builder<'_> {
             node.comment = comment;
             return node;
         };
-        if let Some(m) = res.repeat {
-            if node.repeat.is_none() {
-                node.repeat = Some(Repeat::Fixed(m));
-            }
+        if let Some(m) = res.repeat
+            && node.repeat.is_none()
+        {
+            node.repeat = Some(Repeat::Fixed(m));
         }
         node.width = res.width;
         node.ty = Some(res.ty);
@@ -856,7 +868,7 @@ fn nest(rows: Vec<(Node, bool)>) -> Vec<Node> {
     let mut root: Vec<Node> = Vec::new();
     // The open groups, as indexes path into the tree, with whether they nest by IDs.
     let mut stack: Vec<(Vec<String>, bool)> = Vec::new();
-    fn at<'a>(root: &'a mut Vec<Node>, depth: usize) -> &'a mut Vec<Node> {
+    fn at(root: &mut Vec<Node>, depth: usize) -> &mut Vec<Node> {
         let mut v = root;
         for _ in 0..depth {
             v = &mut v.last_mut().expect("an open group").children;
@@ -883,15 +895,13 @@ fn nest(rows: Vec<(Node, bool)>) -> Vec<Node> {
             && !node.path.is_empty()
             && paths[i + 1].len() > node.path.len()
             && paths[i + 1][..node.path.len()] == node.path[..];
-        let mut node = node;
         let opens = if node.ty.is_none() {
             true
         } else if node.record {
             if next_is_member {
                 true
             } else {
-                // A type the import does not know, not a record: say so.
-                node.record = false;
+                // A type the import does not know, not a record: `spread_and_fix` says so.
                 false
             }
         } else {
@@ -916,7 +926,7 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
     let mut common: Option<(String, Vec<Node>)> = None;
     let mut any_table = false;
     for (gi, grid) in grids.iter().enumerate() {
-        if !opts.sheets.is_empty() && !opts.sheets.iter().any(|s| *s == grid.sheet) {
+        if !opts.sheets.is_empty() && !opts.sheets.contains(&grid.sheet) {
             continue;
         }
         let sc = scan(grid, opts, &mut doubts);
@@ -937,7 +947,7 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
             for line in &t.lines {
                 match line {
                     Line::Blank => blank = true,
-                    Line::Section(text, _) => {
+                    Line::Section(text) => {
                         section_comments.push(text.clone());
                         blank = true;
                     }
@@ -1032,6 +1042,7 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
                     sensitivity: None,
                     path: vec![cname.clone()],
                     col_sens: false,
+                    type_col: None,
                 };
                 nodes.insert(0, hdr);
             }
@@ -1305,7 +1316,7 @@ fn spread_and_fix(nodes: &mut [Node], parent: Option<&'static str>, b: &mut Buil
             let mut comment = std::mem::take(&mut n.comment);
             b.doubt(
                 n.row,
-                None,
+                n.type_col,
                 format!("type {ty:?} is not one the import knows: written as X({w})"),
                 &mut comment,
             );
@@ -1319,12 +1330,12 @@ fn spread_and_fix(nodes: &mut [Node], parent: Option<&'static str>, b: &mut Buil
             }
             spread_and_fix(&mut n.children, s, b);
         }
-        if n.is_group() && n.record {
-            // A record reference keeps its description.
-        } else if n.ty.is_none() {
-            if let Some(d) = n.description.take() {
-                n.comment.insert(0, d);
-            }
+        // A record reference keeps its description; an inline group has none in the
+        // layout language, so the sheet's goes into a comment.
+        if n.ty.is_none()
+            && let Some(d) = n.description.take()
+        {
+            n.comment.insert(0, d);
         }
     }
 }
@@ -1368,7 +1379,8 @@ fn sum_and_offsets(t: &Table, nodes: &mut [Node], b: &mut Builder<'_>) -> (Optio
         first.parse().ok()
     };
     // Which convention the sheet uses: 0-based start, 1-based start, or cumulative end.
-    let conventions: [(&str, fn(usize, usize) -> usize); 3] = [
+    type Convention = (&'static str, fn(usize, usize) -> usize);
+    let conventions: [Convention; 3] = [
         ("from 0", |a, _| a),
         ("from 1", |a, _| a + 1),
         ("cumulative", |a, w| a + w),

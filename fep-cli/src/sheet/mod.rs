@@ -14,6 +14,3 @@ pub mod import;
 pub mod read;
 pub mod types;
 pub mod write;
-
-#[cfg(test)]
-mod tests;

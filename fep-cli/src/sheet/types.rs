@@ -136,8 +136,6 @@ pub enum Cell {
     Type,
     /// The length cell.
     Length,
-    /// The remarks cell.
-    Remarks,
 }
 
 /// A field's layout type, as resolved from its cells.
@@ -298,6 +296,9 @@ fn exact_layout_type(text: &str) -> bool {
     if t != t.to_uppercase() || t.contains(char::is_whitespace) && !t.contains(", ") {
         return false;
     }
+    if pic.v && !t.contains("V9(") {
+        return false;
+    }
     let paren = t.contains('(') || t == "9";
     paren
         && pic.mult.is_none()
@@ -342,6 +343,7 @@ fn temporal_in(remarks: &str) -> Option<(Class, &'static str, usize)> {
 pub fn resolve(
     type_cell: &str,
     length: Option<Length>,
+    length_bad: bool,
     remarks: &str,
 ) -> (Option<Resolved>, Vec<(Cell, String)>) {
     let mut doubts = Vec::new();
@@ -464,7 +466,9 @@ pub fn resolve(
         (Some(l), None) => l.n,
         (None, Some(t)) => t,
         (None, None) => {
-            doubts.push((Cell::Length, "length is empty".into()));
+            if !length_bad {
+                doubts.push((Cell::Length, "length is empty".into()));
+            }
             return (None, doubts);
         }
     };
