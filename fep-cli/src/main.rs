@@ -2,7 +2,8 @@
 //!
 //! Each command converts its arguments, calls the core and reports in words: `check` a
 //! layout, `decode` captures and hex dumps, `encode` JSON back to telegrams, `explain` a
-//! telegram field by field, `convert` large captures to JSON lines or CSV;
+//! telegram field by field, `convert` large captures to JSON lines or CSV; `import` a
+//! layout from a spec sheet and `export` one as spec tables;
 //! `completions` and `man` print shell completions and the manual page. Exit codes:
 //! 0 success, 1 a data error (a bad telegram, bad hex, bad JSON), 2 a usage or layout error.
 
