@@ -656,6 +656,11 @@ impl Builder<'_> {
             Some((rep_text, col(Role::Repeat)))
         } else if type_cell.to_lowercase().contains("occurs") || type_cell.contains("반복") {
             Some((type_cell.clone(), col(Role::Type)))
+        } else if {
+            let r = remarks.trim_start().to_lowercase();
+            r.starts_with("반복") || r.starts_with("occurs") || r.starts_with("repeat")
+        } {
+            Some((remarks.clone(), col(Role::Remarks)))
         } else {
             None
         };
