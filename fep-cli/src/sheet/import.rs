@@ -652,14 +652,15 @@ impl Builder<'_> {
         // Repeat: its own column, else OCCURS or 반복 in the type or remarks.
         let rep_text = cell(Role::Repeat).to_owned();
         let type_cell = cell(Role::Type).trim().to_owned();
+        let remarks_repeat = {
+            let r = remarks.trim_start().to_lowercase();
+            r.starts_with("반복") || r.starts_with("occurs") || r.starts_with("repeat")
+        };
         let rep_source = if !rep_text.is_empty() {
             Some((rep_text, col(Role::Repeat)))
         } else if type_cell.to_lowercase().contains("occurs") || type_cell.contains("반복") {
             Some((type_cell.clone(), col(Role::Type)))
-        } else if {
-            let r = remarks.trim_start().to_lowercase();
-            r.starts_with("반복") || r.starts_with("occurs") || r.starts_with("repeat")
-        } {
+        } else if remarks_repeat {
             Some((remarks.clone(), col(Role::Remarks)))
         } else {
             None
