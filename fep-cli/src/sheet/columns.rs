@@ -315,3 +315,84 @@ pub fn parse_overrides(text: &str) -> Result<Columns, String> {
     }
     Ok(cols)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_in_korean_and_english() {
+        let cases: &[(&str, Option<Role>)] = &[
+            ("No", Some(Role::No)),
+            ("번호", Some(Role::No)),
+            ("항목명", Some(Role::Name)),
+            ("필드명", Some(Role::Name)),
+            ("Field name", Some(Role::Name)),
+            ("항목ID", Some(Role::Id)),
+            ("영문명", Some(Role::Id)),
+            ("ID", Some(Role::Id)),
+            ("속성", Some(Role::Type)),
+            ("타입", Some(Role::Type)),
+            ("Type", Some(Role::Type)),
+            ("형식", Some(Role::Type)),
+            ("길이", Some(Role::Length)),
+            ("Length(byte)", Some(Role::Length)),
+            ("Size", Some(Role::Length)),
+            ("위치", Some(Role::Offset)),
+            ("Offset", Some(Role::Offset)),
+            ("누적", Some(Role::Offset)),
+            ("필수", Some(Role::Required)),
+            ("Required", Some(Role::Required)),
+            ("M/O", Some(Role::Required)),
+            ("비고", Some(Role::Remarks)),
+            ("Remarks", Some(Role::Remarks)),
+            ("설명", Some(Role::Remarks)),
+            ("항목명 (Name)", Some(Role::Name)),
+            ("반복 (Repeat)", Some(Role::Repeat)),
+            ("금액", None),
+            ("", None),
+        ];
+        for &(h, want) in cases {
+            assert_eq!(role_of(h), want, "{h:?}");
+        }
+    }
+
+    fn grid(rows: &[&[&str]]) -> Grid {
+        Grid::new(
+            "t.csv",
+            "",
+            rows.iter()
+                .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_heading_in_two_rows_under_merged_cells() {
+        let g = grid(&[&["번호", "항목", "", "길이"], &["", "한글명", "영문명", ""]]);
+        let h = heading_at(&g, 0).expect("a heading");
+        assert_eq!(h.rows, 2);
+        assert_eq!(h.columns.get(&Role::Name), Some(&1));
+        assert_eq!(h.columns.get(&Role::Id), Some(&2));
+        assert_eq!(h.columns.get(&Role::Length), Some(&3));
+        assert!(heading_at(&grid(&[&["1", "금액", "N", "10"]]), 0).is_none());
+    }
+
+    #[test]
+    fn overrides() {
+        let c = parse_overrides("name=B, type=D,length=E").expect("valid");
+        assert_eq!(c.get(&Role::Name), Some(&1));
+        assert_eq!(c.get(&Role::Length), Some(&4));
+        assert!(parse_overrides("name=B").unwrap_err().contains("length"));
+        assert!(
+            parse_overrides("colour=B,length=C")
+                .unwrap_err()
+                .contains("colour")
+        );
+        assert!(
+            parse_overrides("name=1,length=C")
+                .unwrap_err()
+                .contains("column letter")
+        );
+    }
+}

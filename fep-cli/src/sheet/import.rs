@@ -477,7 +477,7 @@ struct Node {
 
 impl Node {
     fn total(&self) -> Option<usize> {
-        let w = if self.is_group() {
+        let w = if self.is_group() && !(self.record && self.children.is_empty()) {
             self.children
                 .iter()
                 .map(Node::total)
@@ -975,14 +975,24 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
             let section = title.as_deref().and_then(section_of);
             let (sum, _) = sum_and_offsets(&t, &mut nodes, &mut b);
             resolve_counts(&mut nodes, &mut b);
+            let common_width = common
+                .as_ref()
+                .and_then(|(_, c)| c.iter().map(Node::total).sum::<Option<usize>>());
             if let Some((tr, lc)) = t.total {
                 let stated = grid.cell(tr, lc);
                 match types::parse_length(stated) {
                     Ok(Some(Length { n, .. })) => match sum {
-                        Some(s) if s != n && section.is_none() => b.doubt_sheet(format!(
-                            "widths sum to {s}, the sheet says {n} ({})",
-                            super::grid::a1(tr, lc)
-                        )),
+                        // After a common block, the total may count it or not.
+                        Some(s)
+                            if s != n
+                                && section.is_none()
+                                && Some(n) != common_width.map(|c| c + s) =>
+                        {
+                            b.doubt_sheet(format!(
+                                "widths sum to {s}, the sheet says {n} ({})",
+                                super::grid::a1(tr, lc)
+                            ))
+                        }
                         _ => {}
                     },
                     Ok(None) => {}
@@ -1508,4 +1518,123 @@ fn resolve_counts(nodes: &mut [Node], b: &mut Builder<'_>) {
         }
         resolve_counts(&mut nodes[i].children, b);
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats() {
+        let fixed = |n| Ok(Some(Repeat::Fixed(n)));
+        let counted = |c: &str, b, slots| {
+            Ok(Some(Repeat::Counted {
+                count: c.to_owned(),
+                bound: b,
+                slots,
+            }))
+        };
+        assert_eq!(parse_repeat("[3]"), fixed(3));
+        assert_eq!(parse_repeat("3"), fixed(3));
+        assert_eq!(parse_repeat("3회"), fixed(3));
+        assert_eq!(parse_repeat("OCCURS 5 TIMES"), fixed(5));
+        assert_eq!(parse_repeat("반복 10"), fixed(10));
+        assert_eq!(parse_repeat("[count, max=10]"), counted("count", 10, false));
+        assert_eq!(parse_repeat("[n, slots=4]"), counted("n", 4, true));
+        assert_eq!(
+            parse_repeat("OCCURS 1 TO 5 DEPENDING ON cnt"),
+            counted("cnt", 5, false)
+        );
+        assert_eq!(
+            parse_repeat("반복 (조회건수, 최대 10)"),
+            counted("조회건수", 10, false)
+        );
+        assert_eq!(parse_repeat(""), Ok(None));
+        assert!(parse_repeat("[count]").is_err());
+    }
+
+    fn grid(sheet: &str, rows: &[&[&str]]) -> Grid {
+        Grid::new(
+            "spec.xlsx",
+            sheet,
+            rows.iter()
+                .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_common_block_becomes_a_record_for_the_messages_after_it() {
+        let g = grid(
+            "sheet",
+            &[
+                &["공통부"],
+                &["항목명", "항목ID", "속성", "길이"],
+                &["전문구분", "kind", "X", "4"],
+                &["일련번호", "seq", "9", "6"],
+                &[],
+                &["Transfer"],
+                &["항목명", "항목ID", "속성", "길이"],
+                &["금액", "amount", "9", "10"],
+                &["합계", "", "", "20"],
+            ],
+        );
+        let got = import(&[g], &Options::default()).expect("imports");
+        assert!(
+            got.text.contains(
+                "record header 10 {\n  kind  X(4)  \"전문구분\"\n  seq   9(6)  \"일련번호\"\n}\n"
+            ),
+            "{}",
+            got.text
+        );
+        assert!(
+            got.text.contains(
+                "message Transfer 20 {\n  header  header\n  amount  9(10)  \"금액\"\n}\n"
+            ),
+            "{}",
+            got.text
+        );
+        Schema::parse(&got.text).expect("loads");
+    }
+
+    #[test]
+    fn no_table_is_an_error() {
+        let g = grid("s", &[&["hello"], &["world"]]);
+        let e = import(&[g], &Options::default()).unwrap_err();
+        assert!(e.starts_with("no spec table found"), "{e}");
+    }
+
+    #[test]
+    fn offsets_in_each_convention_and_a_wrong_one() {
+        for (offs, bad) in [
+            (["0", "4", "7"], None),
+            (["1", "5", "8"], None),
+            (["4", "7", "15"], None),
+            (
+                ["1", "6", "8"],
+                Some(
+                    "spec.xlsx!s!E3: offset \"6\" disagrees with the widths above, which put the field at 5",
+                ),
+            ),
+        ] {
+            let g = grid(
+                "s",
+                &[
+                    &["No", "항목명", "타입", "길이", "위치"],
+                    &["1", "a", "X", "4", offs[0]],
+                    &["2", "b", "9", "3", offs[1]],
+                    &["3", "c", "X", "8", offs[2]],
+                ],
+            );
+            let got = import(&[g], &Options::default()).expect("imports");
+            let doubts: Vec<String> = got.doubts.iter().map(ToString::to_string).collect();
+            assert_eq!(
+                doubts,
+                bad.map(str::to_owned).into_iter().collect::<Vec<_>>(),
+                "{offs:?}"
+            );
+        }
+    }
+
+    use fep_core::Schema;
 }

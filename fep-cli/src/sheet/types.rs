@@ -582,3 +582,125 @@ pub fn resolve(
         doubts,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(ty: &str, len: &str, remarks: &str) -> (String, Vec<String>) {
+        let (length, bad) = match parse_length(len) {
+            Ok(l) => (l, false),
+            Err(_) => (None, true),
+        };
+        let (res, doubts) = resolve(ty, length, bad, remarks);
+        let text = res.map_or_else(
+            || "-".to_owned(),
+            |r| {
+                let mut s = format!("{} w={}", r.ty, r.width);
+                for a in r.attrs {
+                    s.push(' ');
+                    s.push_str(&a);
+                }
+                if let Some(m) = r.repeat {
+                    s.push_str(&format!(" x{m}"));
+                }
+                s
+            },
+        );
+        (text, doubts.into_iter().map(|(_, d)| d).collect())
+    }
+
+    /// One spelling a line: type cell, length cell, remarks, the layout type, doubts.
+    #[test]
+    fn spellings() {
+        let cases: &[(&str, &str, &str, &str, usize)] = &[
+            ("AN", "10", "", "AN(10) w=10", 0),
+            ("A", "10", "", "X(10) w=10", 0),
+            ("X", "10", "", "X(10) w=10", 0),
+            ("C", "3", "", "X(3) w=3", 0),
+            ("CHAR", "3", "", "X(3) w=3", 0),
+            ("char(3)", "", "", "X(3) w=3", 0),
+            ("X(10)", "10", "", "X(10) w=10", 0),
+            ("XXX", "", "", "X(3) w=3", 0),
+            ("X(3*35)", "105", "", "X(35) w=35 x3", 0),
+            ("N", "5", "", "N(5) w=5", 0),
+            ("9", "5", "", "9(5) w=5", 0),
+            ("NUM", "5", "", "9(5) w=5", 0),
+            ("NUMBER", "5", "", "9(5) w=5", 0),
+            ("숫자", "5", "", "9(5) w=5", 0),
+            ("N(15,2)", "15", "", "N(15,2) w=15", 0),
+            ("NUMBER(15,2)", "15", "", "N(15,2) w=15", 0),
+            ("9(13)V99", "15", "", "9(13)V9(2) w=15", 0),
+            ("9(13)V9(2)", "15", "", "9(13)V9(2) w=15", 0),
+            ("N", "15,2", "", "N(15,2) w=15", 0),
+            ("H", "20", "", "G(20) w=20", 0),
+            ("한글", "20", "", "G(20) w=20", 0),
+            ("G", "20", "", "G(20) w=20", 0),
+            ("K", "20", "", "G(20) w=20", 0),
+            ("HAN", "20", "", "G(20) w=20", 0),
+            ("H", "21", "", "X(21) w=21", 1),
+            ("S9", "14", "선행부호", "S9(13) w=14 sign leading", 0),
+            ("SN", "14", "trailing", "SN(13) w=14 sign trailing", 0),
+            ("S9", "13", "overpunch", "S9(13) w=13 sign overpunch", 0),
+            ("S9", "14", "", "S9(13) w=14 sign leading", 1),
+            ("S9(13)", "14", "", "S9(13) w=14 sign leading", 0),
+            (
+                "S9(13)V99",
+                "16",
+                "leading",
+                "S9(13)V9(2) w=16 sign leading",
+                0,
+            ),
+            ("B", "4", "", "B(4) w=4", 0),
+            ("BINARY", "4", "", "B(4) w=4", 0),
+            ("DATE", "8", "", "9(8) w=8 date", 0),
+            ("DATE", "6", "", "9(6) w=6 date(\"YYMMDD\")", 0),
+            ("TIME", "6", "", "9(6) w=6 time", 0),
+            ("9", "8", "YYYYMMDD", "9(8) w=8 date", 0),
+            ("X", "8", "YYYYMMDD", "X(8) w=8 date", 0),
+            ("", "4", "", "X(4) w=4", 1),
+            ("Q", "3", "", "X(3) w=3", 1),
+            ("X(10)", "12", "", "X(12) w=12", 1),
+            ("X", "1O", "", "-", 0),
+            ("X", "", "", "-", 1),
+            ("N", "3,5", "", "X(3) w=3", 1),
+        ];
+        for &(ty, len, remarks, want, n_doubts) in cases {
+            let (got, doubts) = r(ty, len, remarks);
+            assert_eq!(got, want, "{ty:?} {len:?} {remarks:?}");
+            assert_eq!(doubts.len(), n_doubts, "{ty:?} {len:?}: {doubts:?}");
+        }
+    }
+
+    #[test]
+    fn lengths() {
+        assert_eq!(
+            parse_length("12").unwrap(),
+            Some(Length { n: 12, scale: None })
+        );
+        assert_eq!(
+            parse_length(" 15,2 ").unwrap(),
+            Some(Length {
+                n: 15,
+                scale: Some(2)
+            })
+        );
+        assert_eq!(
+            parse_length("15(2)").unwrap(),
+            Some(Length {
+                n: 15,
+                scale: Some(2)
+            })
+        );
+        assert_eq!(
+            parse_length("20 bytes").unwrap(),
+            Some(Length { n: 20, scale: None })
+        );
+        assert_eq!(parse_length("").unwrap(), None);
+        assert_eq!(
+            parse_length("1O").unwrap_err(),
+            "length \"1O\" is not a number"
+        );
+        assert!(parse_length("99999999999").is_err());
+    }
+}
