@@ -383,15 +383,19 @@ mod tests {
         let c = parse_overrides("name=B, type=D,length=E").expect("valid");
         assert_eq!(c.get(&Role::Name), Some(&1));
         assert_eq!(c.get(&Role::Length), Some(&4));
-        assert!(parse_overrides("name=B").unwrap_err().contains("length"));
+        assert!(
+            parse_overrides("name=B")
+                .expect_err("an error")
+                .contains("length")
+        );
         assert!(
             parse_overrides("colour=B,length=C")
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("colour")
         );
         assert!(
             parse_overrides("name=1,length=C")
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("column letter")
         );
     }

@@ -1600,7 +1600,7 @@ mod tests {
     #[test]
     fn no_table_is_an_error() {
         let g = grid("s", &[&["hello"], &["world"]]);
-        let e = import(&[g], &Options::default()).unwrap_err();
+        let e = import(&[g], &Options::default()).expect_err("an error");
         assert!(e.starts_with("no spec table found"), "{e}");
     }
 

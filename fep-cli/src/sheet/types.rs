@@ -675,30 +675,30 @@ mod tests {
     #[test]
     fn lengths() {
         assert_eq!(
-            parse_length("12").unwrap(),
+            parse_length("12").expect("a length"),
             Some(Length { n: 12, scale: None })
         );
         assert_eq!(
-            parse_length(" 15,2 ").unwrap(),
+            parse_length(" 15,2 ").expect("a length"),
             Some(Length {
                 n: 15,
                 scale: Some(2)
             })
         );
         assert_eq!(
-            parse_length("15(2)").unwrap(),
+            parse_length("15(2)").expect("a length"),
             Some(Length {
                 n: 15,
                 scale: Some(2)
             })
         );
         assert_eq!(
-            parse_length("20 bytes").unwrap(),
+            parse_length("20 bytes").expect("a length"),
             Some(Length { n: 20, scale: None })
         );
-        assert_eq!(parse_length("").unwrap(), None);
+        assert_eq!(parse_length("").expect("a length"), None);
         assert_eq!(
-            parse_length("1O").unwrap_err(),
+            parse_length("1O").expect_err("an error"),
             "length \"1O\" is not a number"
         );
         assert!(parse_length("99999999999").is_err());
