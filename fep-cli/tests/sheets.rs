@@ -362,10 +362,10 @@ fn a_sheet_with_one_mistake_of_each_kind_reports_every_one_by_cell() {
     assert_eq!(
         r.stderr,
         format!(
-            "spec.xlsx!이체!C5: ID \"memo-text\" is not a layout name: written as memo_text\n\
-             spec.xlsx!이체!E6: length \"1O\" is not a number\n\
-             spec.xlsx!이체!D3: type \"Q\" is not one the import knows: written as X(3)\n\
+            "spec.xlsx!이체!D3: type \"Q\" is not one the import knows: written as X(3)\n\
              spec.xlsx!이체!F4: offset \"9\" disagrees with the widths above, which put the field at 7\n\
+             spec.xlsx!이체!C5: ID \"memo-text\" is not a layout name: written as memo_text\n\
+             spec.xlsx!이체!E6: length \"1O\" is not a number\n\
              spec.xlsx!조회: widths sum to 19, the sheet says 20 (E4)\n\
              {file}: 2 messages, 7 fields, 5 doubts; wrote {out}\n"
         )

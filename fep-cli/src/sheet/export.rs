@@ -179,7 +179,13 @@ pub fn tables(schema: &Schema) -> Vec<SheetTable> {
         if let Some(l) = m.length() {
             t.push(
                 RowKind::Total,
-                vec![s("합계 (Total)"), s(""), s(""), s(""), l.to_string()],
+                (0..FIELD_HEADINGS.len())
+                    .map(|i| match i {
+                        0 => s("합계 (Total)"),
+                        4 => l.to_string(),
+                        _ => String::new(),
+                    })
+                    .collect(),
             );
         }
         out.push(t);

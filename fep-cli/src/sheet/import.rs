@@ -477,6 +477,10 @@ struct Node {
 
 impl Node {
     fn total(&self) -> Option<usize> {
+        if self.ty.as_deref() == Some("") {
+            // A field whose length could not be read: the sum is unknown from here.
+            return None;
+        }
         let w = if self.is_group() && !(self.record && self.children.is_empty()) {
             self.children
                 .iter()
@@ -575,6 +579,8 @@ struct MessageOut {
 struct Builder<'g> {
     grid: &'g Grid,
     doubts: &'g mut Vec<Doubt>,
+    /// Doubts about the whole table, for the message's comment.
+    sheet_notes: Vec<String>,
 }
 
 impl Builder<'_> {
@@ -935,6 +941,7 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
         if !opts.sheets.is_empty() && !opts.sheets.contains(&grid.sheet) {
             continue;
         }
+        let first_doubt = doubts.len();
         let sc = scan(grid, opts, &mut doubts);
         for (l, v, r) in sc.settings {
             settings.push((l, v, gi, r));
@@ -945,6 +952,7 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
             let mut b = Builder {
                 grid,
                 doubts: &mut doubts,
+                sheet_notes: Vec::new(),
             };
             let mut rows = Vec::new();
             let mut blank = false;
@@ -1021,10 +1029,14 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
                 continue;
             }
             let mut comment = Vec::new();
+            let sheet_doubts = b.sheet_notes.clone();
             if let Some((t, r)) = &t.props.title {
                 comment.push(format!("{t} ({})", grid.row_place(*r)));
             } else {
                 comment.push(format!("{} from row {}", grid.place(), t.heading_row + 1));
+            }
+            for d in sheet_doubts {
+                comment.push(format!("doubt: {d}"));
             }
             let name = t
                 .props
@@ -1107,6 +1119,9 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
             collect_records(&mut m.nodes, &mut records, &mut doubts, grid);
             messages.push(m);
         }
+        // The sheet's doubts in the order of its rows; those about the whole sheet last.
+        let place = grid.place();
+        doubts[first_doubt..].sort_by_key(|d| row_of(&d.place, &place));
     }
     if !any_table {
         return Err(
@@ -1358,6 +1373,7 @@ fn spread_and_fix(nodes: &mut [Node], parent: Option<&'static str>, b: &mut Buil
 
 impl Builder<'_> {
     fn doubt_sheet(&mut self, text: String) {
+        self.sheet_notes.push(text.clone());
         self.doubts.push(Doubt {
             place: self.grid.place(),
             text,
@@ -1637,4 +1653,15 @@ mod tests {
     }
 
     use fep_core::Schema;
+}
+
+/// The row a doubt's place names (`spec.xlsx!이체!C14` is 14), or `usize::MAX` for one
+/// about the whole sheet.
+fn row_of(place: &str, sheet: &str) -> usize {
+    let Some(rest) = place.strip_prefix(sheet).and_then(|r| r.strip_prefix('!')) else {
+        return usize::MAX;
+    };
+    rest.trim_start_matches(|c: char| c.is_ascii_uppercase())
+        .parse()
+        .unwrap_or(usize::MAX)
 }
