@@ -435,3 +435,45 @@ fn csv_from_korean_excel_in_cp949_and_column_overrides() {
         r.out()
     );
 }
+
+/// The block of docs/spec-sheets.md after `<!-- KIND: PATH -->`, without its fences.
+fn doc_block(kind: &str, path: &str) -> String {
+    let doc = std::fs::read_to_string(root().join("docs/spec-sheets.md")).expect("docs");
+    let marker = format!("<!-- {kind}: {path} -->\n");
+    let at = doc.find(&marker).expect("the marker") + marker.len();
+    let rest = &doc[at..];
+    let body = &rest[rest.find('\n').expect("a fence") + 1..];
+    body[..body.find("```").expect("a closing fence")].to_owned()
+}
+
+#[test]
+fn the_examples_of_the_docs_give_what_the_docs_show() {
+    let holder = "examples/spec-sheets/holder.csv";
+    let r = run(&[
+        "import",
+        &root().join(holder).display().to_string(),
+        "-o",
+        "-",
+    ]);
+    r.code(0);
+    assert_eq!(r.out(), doc_block("import", holder));
+    let mistakes = "examples/spec-sheets/transfer-mistakes.csv";
+    let r = run(&[
+        "import",
+        &root().join(mistakes).display().to_string(),
+        "-o",
+        "-",
+    ]);
+    r.code(1);
+    let shown = doc_block("report", mistakes);
+    let want: Vec<&str> = shown.lines().skip(1).collect();
+    let got: Vec<String> = r
+        .stderr
+        .lines()
+        .map(|l| {
+            l.replace(&root().join(mistakes).display().to_string(), mistakes)
+                .replace("5 doubts", "5 doubts; wrote transfer.layout")
+        })
+        .collect();
+    assert_eq!(got, want);
+}
