@@ -1536,6 +1536,17 @@ fn resolve_counts(nodes: &mut [Node], b: &mut Builder<'_>) {
     }
 }
 
+/// The row a doubt's place names (`spec.xlsx!이체!C14` is 14), or `usize::MAX` for one
+/// about the whole sheet.
+fn row_of(place: &str, sheet: &str) -> usize {
+    let Some(rest) = place.strip_prefix(sheet).and_then(|r| r.strip_prefix('!')) else {
+        return usize::MAX;
+    };
+    rest.trim_start_matches(|c: char| c.is_ascii_uppercase())
+        .parse()
+        .unwrap_or(usize::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1653,15 +1664,4 @@ mod tests {
     }
 
     use fep_core::Schema;
-}
-
-/// The row a doubt's place names (`spec.xlsx!이체!C14` is 14), or `usize::MAX` for one
-/// about the whole sheet.
-fn row_of(place: &str, sheet: &str) -> usize {
-    let Some(rest) = place.strip_prefix(sheet).and_then(|r| r.strip_prefix('!')) else {
-        return usize::MAX;
-    };
-    rest.trim_start_matches(|c: char| c.is_ascii_uppercase())
-        .parse()
-        .unwrap_or(usize::MAX)
 }
