@@ -369,6 +369,10 @@ fn words_outside_strings(s: &str) -> Vec<String> {
     out
 }
 
+/// The largest repeat count read from a sheet; the layout's own limit is lower, so a
+/// larger one is refused here, before any arithmetic on it.
+const MAX_COUNT: usize = 1_000_000;
+
 /// How a row repeats.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Repeat {
@@ -418,8 +422,8 @@ fn parse_repeat(text: &str) -> Result<Option<Repeat>, String> {
         let rest = &tok[digits.len()..];
         if !digits.is_empty() && (rest.is_empty() || keywords.contains(&rest)) {
             match digits.parse::<usize>() {
-                Ok(n) => numbers.push(n),
-                Err(_) => return Err(format!("repeat {t:?}: the count is too large")),
+                Ok(n) if n <= MAX_COUNT => numbers.push(n),
+                _ => return Err(format!("repeat {t:?}: the count is too large")),
             }
             continue;
         }
@@ -492,7 +496,13 @@ impl Node {
         match &self.repeat {
             None => Some(w),
             Some(Repeat::Fixed(n)) => w.checked_mul(*n),
-            Some(Repeat::Counted { bound, slots, .. }) => slots.then(|| w * bound),
+            Some(Repeat::Counted { bound, slots, .. }) => {
+                if *slots {
+                    w.checked_mul(*bound)
+                } else {
+                    None
+                }
+            }
         }
     }
     fn is_group(&self) -> bool {
@@ -880,12 +890,13 @@ fn nest(rows: Vec<(Node, bool)>) -> Vec<Node> {
     let mut root: Vec<Node> = Vec::new();
     // The open groups, as indexes path into the tree, with whether they nest by IDs.
     let mut stack: Vec<(Vec<String>, bool)> = Vec::new();
-    fn at(root: &mut Vec<Node>, depth: usize) -> &mut Vec<Node> {
-        let mut v = root;
-        for _ in 0..depth {
-            v = &mut v.last_mut().expect("an open group").children;
+    /// The children of the open group `depth` levels down: the last node at each level.
+    fn at(v: &mut Vec<Node>, depth: usize) -> &mut Vec<Node> {
+        if depth == 0 || v.is_empty() {
+            return v;
         }
-        v
+        let last = v.len() - 1;
+        at(&mut v[last].children, depth - 1)
     }
     let n_rows = rows.len();
     let rows: Vec<(Node, bool)> = rows;
@@ -949,6 +960,13 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
         let sheet_first_message = messages.len();
         for t in sc.tables {
             any_table = true;
+            if !t.lines.iter().any(|l| matches!(l, Line::Field(_))) {
+                doubts.push(Doubt {
+                    place: grid.row_place(t.heading_row),
+                    text: "a heading with no field under it: left out".into(),
+                });
+                continue;
+            }
             let mut b = Builder {
                 grid,
                 doubts: &mut doubts,
@@ -1340,6 +1358,17 @@ fn spread_and_fix(nodes: &mut [Node], parent: Option<&'static str>, b: &mut Buil
         {
             n.attrs.retain(|a| a != p);
         }
+        if n.ty.is_none() && n.children.is_empty() {
+            let mut comment = std::mem::take(&mut n.comment);
+            b.doubt(
+                n.row,
+                None,
+                "a repeated group with no field under it: left out".into(),
+                &mut comment,
+            );
+            n.comment = comment;
+            n.ty = Some(String::new());
+        }
         if n.record && n.children.is_empty() {
             let ty = n.ty.clone().unwrap_or_default();
             n.record = false;
@@ -1660,6 +1689,114 @@ mod tests {
                 bad.map(str::to_owned).into_iter().collect::<Vec<_>>(),
                 "{offs:?}"
             );
+        }
+    }
+
+    /// Sheets of cells drawn from what specs hold (headings, types, lengths, repeats,
+    /// dotted IDs, titles) and from what they should not (huge numbers, garbage): the
+    /// import never panics, and what it writes either loads or carries a doubt.
+    #[test]
+    fn arbitrary_sheets_never_panic() {
+        const VOCAB: &[&str] = &[
+            "",
+            "",
+            "",
+            "No",
+            "항목명",
+            "항목ID",
+            "속성",
+            "길이",
+            "위치",
+            "비고",
+            "반복",
+            "합계",
+            "공통부",
+            "개별부",
+            "X",
+            "9",
+            "N",
+            "S9",
+            "H",
+            "G",
+            "B",
+            "AN",
+            "N(15,2)",
+            "9(13)V99",
+            "X(3*35)",
+            "DATE",
+            "group",
+            "header",
+            "Q",
+            "1",
+            "2",
+            "4",
+            "8",
+            "10",
+            "0",
+            "15,2",
+            "99999999999999999999",
+            "X(99999999999)",
+            "1O",
+            "a",
+            "b",
+            "a.b",
+            "a.b.c",
+            "items",
+            "items.x",
+            "[3]",
+            "[a, max=5]",
+            "OCCURS 1 TO 4 DEPENDING ON a",
+            "반복 (a, 최대 2)",
+            "[count, slots=9999999]",
+            "고정 '0100'",
+            "= \"x\"",
+            "mask",
+            "secret",
+            "Y",
+            "_",
+            "전문 (Message)",
+            "조건 (When)",
+            "a = \"1\"",
+            "길이 (Length)",
+            "키 (Key)",
+            "검사",
+            "인코딩",
+            "utf-8",
+            "framing",
+            "lines",
+            "memo-text",
+            "한글이름",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..1000 {
+            let rows = 1 + next(14);
+            let mut grid_rows = Vec::new();
+            for r in 0..rows {
+                let width = next(8);
+                let row: Vec<String> = (0..width)
+                    .map(|c| {
+                        if r == 0 && next(2) == 0 {
+                            ["No", "항목명", "항목ID", "속성", "길이", "위치", "반복"][c % 7]
+                                .to_owned()
+                        } else {
+                            VOCAB[next(VOCAB.len())].to_owned()
+                        }
+                    })
+                    .collect();
+                grid_rows.push(row);
+            }
+            let g = Grid::new("fuzz.xlsx", "s", grid_rows);
+            if let Ok(got) = import(&[g], &Options::default())
+                && Schema::parse(&got.text).is_err()
+            {
+                assert!(!got.doubts.is_empty() || got.messages == 0, "{}", got.text);
+            }
         }
     }
 

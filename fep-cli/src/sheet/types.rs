@@ -196,6 +196,10 @@ pub fn parse_length(cell: &str) -> Result<Option<Length>, String> {
     Err(format!("length {cell:?} is not a number"))
 }
 
+/// The largest count read from a type cell (`X(n)`, `9(n)`); the layout's width limit is
+/// far lower, so anything larger is not a type.
+const MAX_DIGITS: usize = 10_000_000;
+
 /// A type cell taken apart: `S9(13)V99` is signed, base `9`, 13 digits, scale 2.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Pic {
@@ -213,7 +217,7 @@ fn nines(s: &str, letter: char) -> Option<(usize, &str)> {
     let t = s.strip_prefix(letter)?;
     if let Some(rest) = t.strip_prefix('(') {
         let (n, rest) = rest.split_once(')')?;
-        return Some((n.parse().ok()?, rest));
+        return Some((n.parse().ok().filter(|&n: &usize| n <= MAX_DIGITS)?, rest));
     }
     let extra = t.chars().take_while(|&c| c == letter).count();
     Some((1 + extra, &t[extra * letter.len_utf8()..]))
@@ -264,7 +268,7 @@ fn parse_pic(cell: &str) -> Option<Pic> {
     };
     pic.base = base;
     if let Some(args) = args {
-        let num = |t: &str| t.parse::<usize>().ok();
+        let num = |t: &str| t.parse::<usize>().ok().filter(|&n| n <= MAX_DIGITS);
         if let Some((a, b)) = args.split_once(',') {
             pic.n = Some(num(a)?);
             pic.scale = Some(num(b)?);
@@ -449,7 +453,7 @@ pub fn resolve(
     let width = match (length, from_type) {
         (Some(l), Some(t)) => {
             let l_el = match mult {
-                Some(m) if m > 0 && l.n == t * m => t,
+                Some(m) if m > 0 && Some(l.n) == t.checked_mul(m) => t,
                 _ => l.n,
             };
             if l_el != t {
