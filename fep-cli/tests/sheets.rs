@@ -367,7 +367,7 @@ fn a_sheet_with_one_mistake_of_each_kind_reports_every_one_by_cell() {
              spec.xlsx!이체!C5: ID \"memo-text\" is not a layout name: written as memo_text\n\
              spec.xlsx!이체!E6: length \"1O\" is not a number\n\
              spec.xlsx!조회: widths sum to 19, the sheet says 20 (E4)\n\
-             {file}: 2 messages, 7 fields, 5 doubts; wrote {out}\n"
+             {file}: 2 messages, 6 fields, 5 doubts; wrote {out}\n"
         )
     );
     assert!(
@@ -476,4 +476,71 @@ fn the_examples_of_the_docs_give_what_the_docs_show() {
         })
         .collect();
     assert_eq!(got, want);
+}
+
+#[test]
+fn a_common_header_sheet_and_a_sheet_a_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bank.xlsx");
+    let mut wb = Workbook::new();
+    let heading: &[&str] = &["No", "항목명", "영문명", "Type", "Length", "비고"];
+    write_sheet(
+        &mut wb,
+        "공통부",
+        &[
+            &["공통부"],
+            heading,
+            &["1", "시스템", "system", "X", "3", "고정 'FEP'"],
+            &["2", "전문코드", "code", "X", "4", ""],
+            &["합계", "", "", "", "7", ""],
+        ],
+        &[],
+    );
+    write_sheet(
+        &mut wb,
+        "이체",
+        &[
+            &["이체 (Transfer)"],
+            heading,
+            &["1", "전문코드", "code", "X", "4", "고정 '0200'"],
+            &["2", "금액", "amount", "N", "10", ""],
+        ],
+        &[],
+    );
+    write_sheet(
+        &mut wb,
+        "조회",
+        &[
+            &["조회 (Inquiry)"],
+            heading,
+            &["1", "전문코드", "code", "X", "4", "고정 '0300'"],
+            &["2", "계좌", "account", "X", "12", ""],
+        ],
+        &[],
+    );
+    wb.save(&path).expect("save");
+    let (r, text) = import(&path, &[]);
+    r.code(0);
+    for part in [
+        "record header 7 {\n  system  X(3) = \"FEP\"  \"시스템\"  # 고정 'FEP'\n  code    X(4)  \"전문코드\"\n}\n",
+        "message transfer {\n  when code = \"0200\"\n  header  header\n  code    X(4) = \"0200\"",
+        "message inquiry {\n  when code = \"0300\"\n  header   header\n",
+    ] {
+        assert!(text.contains(part), "{part:?} not in:\n{text}");
+    }
+    let only = run(&[
+        "import",
+        path.to_str().expect("path"),
+        "-o",
+        "-",
+        "--sheet",
+        "없는시트",
+    ]);
+    only.code(2);
+    assert!(
+        only.stderr
+            .contains("has no such sheet; it has 공통부, 이체, 조회"),
+        "{}",
+        only.stderr
+    );
 }

@@ -1159,10 +1159,18 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
                 .iter()
                 .map(|(p, _)| p.clone())
                 .collect();
+            // A constant every such message has, with a different value in each: the
+            // message code (a constant of the common header, the same everywhere, would
+            // choose nothing).
             let chosen = paths.into_iter().find(|p| {
-                lacking
-                    .iter()
-                    .all(|&i| messages[i].constants.iter().any(|(q, _)| q == p))
+                let mut values = std::collections::HashSet::new();
+                lacking.iter().all(|&i| {
+                    messages[i]
+                        .constants
+                        .iter()
+                        .find(|(q, _)| q == p)
+                        .is_some_and(|(_, v)| values.insert(v.clone()))
+                })
             });
             for &i in &lacking {
                 match &chosen {
@@ -1279,9 +1287,11 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
     })
 }
 
+/// Fields written: scalars and groups, not the ones left out as comments.
 fn count(nodes: &[Node]) -> usize {
     nodes
         .iter()
+        .filter(|n| n.ty.as_deref() != Some(""))
         .map(|n| 1 + if n.record { 0 } else { count(&n.children) })
         .sum()
 }
