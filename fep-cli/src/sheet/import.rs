@@ -209,8 +209,11 @@ fn scan(grid: &Grid, opts: &Options, doubts: &mut Vec<Doubt>) -> Scan {
         let cells = nonempty(grid, r);
         if cells.len() == 2
             && let Some(label) = label_of(cells[0].1)
+            // Inside a table, a field of two cells (a name, a length) is not a setting.
             && cur.as_ref().is_none_or(|t| {
-                !t.columns.values().any(|&c| c == cells[0].0) || label != Label::Length
+                [Role::Length, Role::Type]
+                    .iter()
+                    .all(|role| t.columns.get(role) != Some(&cells[1].0))
             })
         {
             let value = (cells[1].1.to_owned(), r);
@@ -1661,6 +1664,25 @@ mod tests {
             got.text
         );
         Schema::parse(&got.text).expect("loads");
+    }
+
+    #[test]
+    fn a_field_named_like_a_setting_is_a_field() {
+        let g = grid(
+            "s",
+            &[
+                &["항목명", "항목ID", "길이"],
+                &["조건", "", "4"],
+                &["길이", "", "2"],
+            ],
+        );
+        let got = import(&[g], &Options::default()).expect("imports");
+        assert!(
+            got.text
+                .contains("  field_1  X(4)  \"조건\"\n  field_2  X(2)  \"길이\"\n"),
+            "{}",
+            got.text
+        );
     }
 
     #[test]
