@@ -1679,7 +1679,7 @@ mod tests {
         let got = import(&[g], &Options::default()).expect("imports");
         assert!(
             got.text
-                .contains("  field_1  X(4)  \"조건\"\n  field_2  X(2)  \"길이\"\n"),
+                .contains("  field_1  X(4)  \"조건\"  # doubt row 2: type is empty: written as X(n)\n  field_2  X(2)  \"길이\"  #"),
             "{}",
             got.text
         );
