@@ -1002,7 +1002,7 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
             spread_and_fix(&mut nodes, None, &mut b);
             let title = t.props.title.as_ref().map(|(s, _)| s.clone());
             let section = title.as_deref().and_then(section_of);
-            let (sum, _) = sum_and_offsets(&t, &mut nodes, &mut b);
+            let sum = sum_and_offsets(&t, &mut nodes, &mut b);
             resolve_counts(&mut nodes, &mut b);
             let common_width = common
                 .as_ref()
@@ -1226,16 +1226,23 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
         match label {
             Label::Encoding => {
                 has_encoding = true;
-                let _ = writeln!(text, "encoding {}", value.trim());
+                let v = value.trim().to_lowercase();
+                let _ = writeln!(text, "encoding {v}");
+                if !["euc-kr", "cp949", "utf-8", "ascii"].contains(&v.as_str()) {
+                    doubts.push(Doubt {
+                        place: grids[*gi].row_place(*r),
+                        text: format!(
+                            "encoding {v:?} is not one a layout has (euc-kr, cp949, utf-8, ascii)"
+                        ),
+                    });
+                }
             }
             Label::Framing => {
                 let _ = writeln!(text, "framing  {}", value.trim());
             }
             Label::Key => keys.push(value.trim().to_owned()),
             Label::Check => checks.push(value.trim().trim_start_matches("check ").to_owned()),
-            _ => {
-                let _ = (gi, r);
-            }
+            _ => {}
         }
     }
     if !has_encoding {
@@ -1316,9 +1323,7 @@ fn collect_records(
     for n in nodes.iter_mut() {
         if n.record && !n.children.is_empty() {
             collect_records(&mut n.children, records, doubts, grid);
-            let mut children = std::mem::take(&mut n.children);
-            // Members inherit nothing from the reference in the record's text.
-            strip_prefixes(&mut children);
+            let children = std::mem::take(&mut n.children);
             let body = render_nodes(&children);
             let width = children
                 .iter()
@@ -1358,8 +1363,6 @@ fn collect_records(
         }
     }
 }
-
-fn strip_prefixes(_nodes: &mut [Node]) {}
 
 /// Members of a masked group do not repeat its `mask`; a record reference without members
 /// below is a type the import does not know.
@@ -1424,10 +1427,10 @@ impl Builder<'_> {
 }
 
 /// The sum of the widths, and a doubt for each offset that disagrees with them.
-fn sum_and_offsets(t: &Table, nodes: &mut [Node], b: &mut Builder<'_>) -> (Option<usize>, ()) {
+fn sum_and_offsets(t: &Table, nodes: &mut [Node], b: &mut Builder<'_>) -> Option<usize> {
     let sum = nodes.iter().map(Node::total).sum::<Option<usize>>();
     let Some(&oc) = t.columns.get(&Role::Offset) else {
-        return (sum, ());
+        return sum;
     };
     // Each scalar row's start (first element), while it is fixed.
     let mut starts = Vec::new();
@@ -1470,7 +1473,7 @@ fn sum_and_offsets(t: &Table, nodes: &mut [Node], b: &mut Builder<'_>) -> (Optio
         }
     }
     if best.1 == 0 {
-        return (sum, ());
+        return sum;
     }
     let (_, f) = conventions[best.0];
     for &(r, a, w) in &starts {
@@ -1510,7 +1513,7 @@ fn sum_and_offsets(t: &Table, nodes: &mut [Node], b: &mut Builder<'_>) -> (Optio
             }
         }
     }
-    (sum, ())
+    sum
 }
 
 /// The constants of the message's fields outside repeats, as `(path, value)`.
