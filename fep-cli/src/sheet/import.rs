@@ -1111,7 +1111,12 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
                 constants: Vec::new(),
             };
             let total = m.nodes.iter().map(Node::total).sum::<Option<usize>>();
-            if let Some((l, r)) = &t.props.length {
+            // A title that states the length: `이체 요청 (300 bytes)`, `전문길이 300바이트`.
+            let stated = t.props.length.clone().or_else(|| {
+                let (title, r) = t.props.title.as_ref()?;
+                bytes_in(title).map(|n| (n.to_string(), *r))
+            });
+            if let Some((l, r)) = &stated {
                 match (types::parse_length(l), total) {
                     (Ok(Some(Length { n, .. })), Some(s)) if n == s => m.length = Some(n),
                     (Ok(Some(Length { n, .. })), Some(s)) => {
@@ -1581,6 +1586,28 @@ fn resolve_counts(nodes: &mut [Node], b: &mut Builder<'_>) {
     }
 }
 
+/// A length stated in a title: the number before `byte`, `bytes`, `바이트` or `B`.
+fn bytes_in(title: &str) -> Option<usize> {
+    let lower = title.to_lowercase();
+    for unit in ["bytes", "byte", "바이트", "b)"] {
+        if let Some(at) = lower.find(unit) {
+            let before = lower[..at].trim_end();
+            let digits: String = before
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if !digits.is_empty() && digits.len() <= 7 {
+                return digits.parse().ok();
+            }
+        }
+    }
+    None
+}
+
 /// The row a doubt's place names (`spec.xlsx!이체!C14` is 14), or `usize::MAX` for one
 /// about the whole sheet.
 fn row_of(place: &str, sheet: &str) -> usize {
@@ -1686,6 +1713,28 @@ mod tests {
             "{}",
             got.text
         );
+    }
+
+    #[test]
+    fn a_length_in_the_title_is_checked() {
+        let g = grid(
+            "s",
+            &[
+                &["이체 요청 (10 bytes)"],
+                &["항목명", "항목ID", "타입", "길이"],
+                &["코드", "code", "X", "4"],
+                &["금액", "amount", "9", "5"],
+            ],
+        );
+        let got = import(&[g], &Options::default()).expect("imports");
+        let doubts: Vec<String> = got.doubts.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            doubts,
+            ["spec.xlsx!s!1: widths sum to 9, the sheet says 10"]
+        );
+        assert_eq!(bytes_in("전문길이 300바이트"), Some(300));
+        assert_eq!(bytes_in("Transfer (300B)"), Some(300));
+        assert_eq!(bytes_in("Transfer"), None);
     }
 
     #[test]
