@@ -6,7 +6,7 @@
 
 use fep_core::{Schema, Sensitivity};
 
-use super::import::quote;
+use super::text::quote;
 
 /// The columns of a message table, in order, as the import recognises them.
 pub const FIELD_HEADINGS: [&str; 10] = [
