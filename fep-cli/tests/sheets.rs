@@ -544,3 +544,81 @@ fn a_common_header_sheet_and_a_sheet_a_message() {
         only.stderr
     );
 }
+
+/// The ```layout blocks of docs/layout-language.md, and its ```layout-fragment blocks as
+/// the body of a message (every feature of the language, one example each), with the line
+/// of each.
+fn language_examples() -> Vec<(usize, String)> {
+    let md = std::fs::read_to_string(root().join("docs/layout-language.md")).expect("page");
+    let mut out = Vec::new();
+    let mut open: Option<(usize, String, bool)> = None;
+    for (i, line) in md.lines().enumerate() {
+        match (&mut open, line.trim_end().strip_prefix("```")) {
+            (None, Some("layout")) => open = Some((i + 1, String::new(), false)),
+            (None, Some("layout-fragment")) => open = Some((i + 1, String::new(), true)),
+            (None, Some(_)) => open = Some((0, String::new(), false)),
+            (Some(_), Some("")) => {
+                if let Some((n, text, fragment)) = open.take()
+                    && n > 0
+                {
+                    out.push((
+                        n,
+                        if fragment {
+                            format!("message m {{\n{text}}}\n")
+                        } else {
+                            text
+                        },
+                    ));
+                }
+            }
+            (Some((_, text, _)), _) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    assert!(out.len() > 30, "{} layout blocks", out.len());
+    out
+}
+
+#[test]
+fn every_layout_of_the_language_reference_round_trips_through_csv() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    for (line, text) in language_examples() {
+        let Ok(original) = Schema::parse(&text) else {
+            continue;
+        };
+        let layout = dir.path().join(format!("l{line}.layout"));
+        let sheet = dir.path().join(format!("l{line}.csv"));
+        let back = dir.path().join(format!("l{line}-back.layout"));
+        std::fs::write(&layout, &text).expect("write");
+        run(&[
+            "export",
+            layout.to_str().expect("p"),
+            "-o",
+            sheet.to_str().expect("p"),
+        ])
+        .code(0);
+        let r = run(&[
+            "import",
+            sheet.to_str().expect("p"),
+            "-o",
+            back.to_str().expect("p"),
+        ]);
+        let again = std::fs::read_to_string(&back).unwrap_or_default();
+        match Schema::parse(&again) {
+            Ok(s) if r.code == 0 && canonical(&s) == canonical(&original) => {}
+            Ok(s) => failures.push(format!(
+                "docs/layout-language.md:{line}: {}\n{}\n--- original\n{}--- back\n{}",
+                r.stderr,
+                again,
+                canonical(&original),
+                canonical(&s)
+            )),
+            Err(e) => failures.push(format!("docs/layout-language.md:{line}: {e}\n{again}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

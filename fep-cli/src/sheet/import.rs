@@ -77,7 +77,7 @@ impl Builder<'_> {
     }
 
     /// The node of one field row.
-    fn row(&mut self, t: &Table, r: usize, seq: usize) -> Node {
+    fn row(&mut self, t: &Table, r: usize, seq: usize, has_members: bool) -> Node {
         let g = self.grid;
         let col = |role: Role| t.columns.get(&role).copied();
         let cell = |role: Role| col(role).map_or("", |c| g.cell(r, c));
@@ -195,9 +195,11 @@ impl Builder<'_> {
         }
         // A group: a group word, or a record name with members below (decided by the
         // caller from the IDs), or a repeat with neither type nor length.
+        // A record's name may be a type's spelling (`number`): the rows below it with its
+        // ID as their prefix say it is a record.
         let record_name = (!type_cell.is_empty()
             && is_ident(&type_cell)
-            && types::class_of(&type_cell.to_uppercase()).is_none()
+            && (has_members || types::class_of(&type_cell.to_uppercase()).is_none())
             && !group_word)
             .then(|| type_cell.clone());
         if group_word || (node.repeat.is_some() && type_cell.is_empty() && length.is_none()) {
@@ -250,8 +252,13 @@ impl Builder<'_> {
         if !options.is_empty() {
             attrs.push(options.clone());
         }
+        // With an options column (as `fep export` writes), the options say every
+        // attribute: the type adds none (a signed number's sign is then the layout's
+        // default, leading).
+        let options_column = t.columns.contains_key(&Role::Options);
         for a in res.attrs {
-            if a.starts_with("sign") && covers_sign
+            if options_column
+                || a.starts_with("sign") && covers_sign
                 || (a.starts_with("date") || a.starts_with("time")) && covers_temporal
             {
                 continue;
@@ -446,7 +453,7 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
             let mut blank = false;
             let mut seq = 0usize;
             let mut section_comments = Vec::new();
-            for line in &t.lines {
+            for (i, line) in t.lines.iter().enumerate() {
                 match line {
                     Line::Blank => blank = true,
                     Line::Section(text) => {
@@ -455,7 +462,25 @@ pub fn import(grids: &[Grid], opts: &Options) -> Result<Imported, String> {
                     }
                     Line::Field(r) => {
                         seq += 1;
-                        let mut node = b.row(&t, *r, seq);
+                        let id_of = |row: usize| {
+                            t.columns
+                                .get(&Role::Id)
+                                .map_or("", |&c| grid.cell(row, c).trim())
+                        };
+                        let id = id_of(*r);
+                        let next = t.lines[i + 1..].iter().find_map(|l| match l {
+                            Line::Field(n) => Some(*n),
+                            _ => None,
+                        });
+                        let has_members = !id.is_empty()
+                            && next.is_some_and(|n| {
+                                id_of(n)
+                                    .strip_prefix(id.trim_end_matches("[]"))
+                                    .is_some_and(|rest| {
+                                        rest.starts_with('.') || rest.starts_with("[].")
+                                    })
+                            });
+                        let mut node = b.row(&t, *r, seq, has_members);
                         if !section_comments.is_empty() {
                             node.comment.insert(0, section_comments.join(" "));
                             section_comments.clear();

@@ -196,7 +196,11 @@ pub(super) fn scan(grid: &Grid, overrides: Option<&Columns>, doubts: &mut Vec<Do
                 }
                 Label::Key if pending.name.is_none() => out.settings.push((label, value.0, r)),
                 Label::Key => pending.key = Some(value),
-                Label::Message => pending.name = Some(value),
+                Label::Message => {
+                    // What stood above (a list of messages, say) is not this one's title.
+                    pending.title = None;
+                    pending.name = Some(value);
+                }
                 Label::When => pending.when = Some(value),
                 Label::Length => pending.length = Some(value),
                 Label::Answers => pending.answers = Some(value),
@@ -206,10 +210,13 @@ pub(super) fn scan(grid: &Grid, overrides: Option<&Columns>, doubts: &mut Vec<Do
         }
         if let Some(t) = cur.as_mut() {
             let cell = |role: Role| t.columns.get(&role).map_or("", |&c| grid.cell(r, c));
-            if [Role::No, Role::Name, Role::Id]
+            // A total row: 합계 where the number or the name goes, and no type (a field
+            // whose ID is `total` is a field).
+            if ([Role::No, Role::Name]
                 .iter()
                 .any(|&role| is_total(cell(role)))
-                || cells.first().is_some_and(|(_, s)| is_total(s))
+                || cells.first().is_some_and(|(_, s)| is_total(s)))
+                && cell(Role::Type).is_empty()
             {
                 t.total = Some((r, t.columns.get(&Role::Length).copied().unwrap_or(0)));
                 r += 1;
