@@ -57,7 +57,7 @@ check "example: build a response" \
 
 # The other suites (C ABI, JVM, Python) live in scripts/test-*.sh; each sets up what it
 # needs and ends with its own "N passed, M failed" line, which is added in here.
-for script in scripts/test-c.sh scripts/test-java.sh scripts/test-python.sh scripts/test-capture.sh scripts/test-spark.sh; do
+for script in scripts/test-c.sh scripts/test-java.sh scripts/test-python.sh scripts/test-capture.sh scripts/test-spark.sh scripts/test-sheets.sh; do
   [ -x "$script" ] || continue
   suite "$script" "$script"
 done

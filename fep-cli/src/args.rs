@@ -131,6 +131,35 @@ response codes and a latency histogram. Exit status 0 when every request was ans
 once (and the capture had no gap), 1 otherwise.")]
     Pair(crate::pair::PairArgs),
 
+    /// A layout from a spec sheet (.xlsx, .xls, .ods, .csv), every doubt pointed out by cell
+    #[command(after_help = "\
+Examples:
+  fep import spec.xlsx -o bank.layout && fep check bank.layout
+  fep import spec.xlsx --sheet 이체 -o transfer.layout
+  fep import spec.csv --encoding cp949 -o bank.layout
+  fep import spec.xlsx --columns name=B,id=C,type=D,length=E -o bank.layout
+
+Finds the tables (headings in Korean or English, any order, merged), reads each row's
+name, ID, type, length, offset, repeat and remarks, and writes a layout. Every doubt (a
+length that is not a number, widths that do not add up to the stated total, an offset that
+disagrees with the widths, a type it does not know) is written beside its field as a
+comment and reported on standard error by cell: spec.xlsx!이체!C14: ...
+Exit status: 0 no doubt, 1 written with doubts, 2 nothing to import. See docs/spec-sheets.md.")]
+    Import(crate::import::ImportArgs),
+
+    /// A layout as spec tables for people: xlsx (a sheet a message), csv, md or html
+    #[command(after_help = "\
+Examples:
+  fep export layouts/firmbanking.layout -o firmbanking.xlsx
+  fep export bank.layout --to md > bank.md
+  fep export bank.layout -o bank.csv --bom
+
+A first sheet holds the layout's settings (encoding, framing, key, checks) and the list of
+messages; then a sheet a message: its conditions, then its fields (header block first) with
+offset, type, length, repeat, description, mask and options. `fep import` reads it back to
+the same layout.")]
+    Export(crate::export::ExportArgs),
+
     /// Print a shell completion script for bash, zsh, fish, elvish or PowerShell
     #[command(after_help = "\
 Examples:

@@ -2,7 +2,8 @@
 //!
 //! Each command converts its arguments, calls the core and reports in words: `check` a
 //! layout, `decode` captures and hex dumps, `encode` JSON back to telegrams, `explain` a
-//! telegram field by field, `convert` large captures to JSON lines or CSV;
+//! telegram field by field, `convert` large captures to JSON lines or CSV; `import` a
+//! layout from a spec sheet and `export` one as spec tables;
 //! `completions` and `man` print shell completions and the manual page. Exit codes:
 //! 0 success, 1 a data error (a bad telegram, bad hex, bad JSON), 2 a usage or layout error.
 
@@ -15,11 +16,14 @@ mod decode;
 mod docs;
 mod encode;
 mod explain;
+mod export;
 mod failure;
+mod import;
 mod input;
 mod pair;
 mod parquet;
 mod render;
+mod sheet;
 mod style;
 
 use std::process::ExitCode;
@@ -47,6 +51,8 @@ fn main() -> ExitCode {
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
         Command::Pair(a) => pair::run(a, cli.color),
+        Command::Import(a) => import::run(a, cli.color),
+        Command::Export(a) => export::run(a, cli.color),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

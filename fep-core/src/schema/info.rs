@@ -50,6 +50,27 @@ impl<'s> MessageInfo<'s> {
             .map(move |&a| &*s.messages[a as usize].name)
     }
 
+    /// The paths of the fields whose text makes this message's correlation key: its own
+    /// `key` line, or the layout's `key` directive; empty when it has no key.
+    ///
+    /// # Example
+    /// ```
+    /// let schema = fep_core::Schema::parse(
+    ///     "key seq\nmessage m 10 {\n  kind X(3)\n  seq 9(7)\n}\n",
+    /// )?;
+    /// let m = schema.message("m").unwrap();
+    /// assert_eq!(m.key_paths().collect::<Vec<_>>(), ["seq"]);
+    /// # Ok::<(), fep_core::Error>(())
+    /// ```
+    pub fn key_paths(&self) -> impl Iterator<Item = &'s str> + 's {
+        let s = self.schema;
+        s.messages[self.index]
+            .key
+            .iter()
+            .flatten()
+            .map(move |&id| &*s.fields[id as usize].path)
+    }
+
     /// The `when` conditions, as `(path, allowed wire values)`.
     pub fn conditions(&self) -> Vec<(&'s str, Vec<String>)> {
         self.schema.messages[self.index]
