@@ -2,7 +2,8 @@
 //!
 //! Each command converts its arguments, calls the core and reports in words: `check` a
 //! layout, `decode` captures and hex dumps, `encode` JSON back to telegrams, `explain` a
-//! telegram field by field, `convert` large captures to JSON lines or CSV;
+//! telegram field by field, `convert` large captures to JSON lines or CSV, `pair` requests with responses, `diff`
+//! two telegrams or captures field by field;
 //! `completions` and `man` print shell completions and the manual page. Exit codes:
 //! 0 success, 1 a data error (a bad telegram, bad hex, bad JSON), 2 a usage or layout error.
 
@@ -12,6 +13,7 @@ mod capture;
 mod check;
 mod convert;
 mod decode;
+mod diff;
 mod docs;
 mod encode;
 mod explain;
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
         Command::Pair(a) => pair::run(a, cli.color),
+        Command::Diff(a) => diff::run(a, cli.color),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
