@@ -266,12 +266,11 @@ impl PySchema {
             row.set_item("offset_b", f.offset_b)?;
             row.set_item("length", f.length)?;
             // Real values as Python objects; hidden ones as the text a person may see.
-            let value = |v: Option<&fep_core::Value<'_>>, hidden: Option<String>| {
-                match (v, hidden) {
-                    (None, _) => Ok(py.None().into_bound(py)),
-                    (Some(_), Some(text)) => json.call_method1("loads", (text,)),
-                    (Some(v), None) => crate::convert::to_py(py, v),
-                }
+            let value = |v: Option<&fep_core::Value<'_>>, hidden: Option<String>| match (v, hidden)
+            {
+                (None, _) => Ok(py.None().into_bound(py)),
+                (Some(_), Some(text)) => json.call_method1("loads", (text,)),
+                (Some(v), None) => crate::convert::to_py(py, v),
             };
             row.set_item("a", value(f.a, r.a_hidden)?)?;
             row.set_item("b", value(f.b, r.b_hidden)?)?;
