@@ -8,7 +8,8 @@
 //! `hand_decode`, `hand_decode_owned`, `hand_encode`, `hand_view`.
 //!
 //! Usage: `instructions OP N`, OP one of `decode`, `decode_into`, `encode`, `encode_into`,
-//! `view`, `key`, `pair` (a correlator insert of the request and complete of the response,
+//! `view`, `key`, `diff` (the request against its response, 4 fields differ), `diff_equal`
+//! (the request against itself), `pair` (a correlator insert of the request and complete of the response,
 //! with 1,000 requests pending), `expire` (N requests filed, then expired in one call: only
 //! the call is counted, by callgrind's `--toggle-collect=*expire_all*`). Each OP does all of its setup (loading the layout, reading the telegram,
 //! anything decoded or resolved before the loop) also when N is 0, so that
@@ -22,7 +23,8 @@ use fep_benches::shapes::{self, Any, Customer, History, Order, Settlement};
 use fep_benches::{SHAPES, layouts, numbered, shape_telegrams, transfer_telegrams};
 use fep_core::{Correlator, Expired, Message, Schema};
 
-const OPS: &str = "decode, decode_into, encode, encode_into, view, key, pair, expire";
+const OPS: &str =
+    "decode, decode_into, encode, encode_into, view, key, diff, diff_equal, pair, expire";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -104,6 +106,20 @@ fn main() -> ExitCode {
             for _ in 0..n {
                 let k = schema.key(black_box(req)).expect("key");
                 black_box(&k);
+            }
+        }
+        // The request against its response (4 fields differ), and against itself.
+        "diff" | "diff_equal" => {
+            let [_, resp] = transfer_telegrams();
+            let a = schema.decode(req).expect("decodes");
+            let b = if op == "diff" {
+                schema.decode(&resp).expect("decodes").into_owned()
+            } else {
+                a.clone().into_owned()
+            };
+            for _ in 0..n {
+                let d = schema.diff(black_box(&a), black_box(&b));
+                black_box(&d);
             }
         }
         // One insert + complete pair, 1,000 requests pending, keys cycling through 8,192
