@@ -188,6 +188,9 @@ struct Leaf<'d, 'a> {
 struct Flatten<'d, 'a> {
     s: &'d Table,
     out: Vec<Leaf<'d, 'a>>,
+    /// Only count the fields (`leaves`), keeping no path: for two equal messages.
+    count_only: bool,
+    leaves: usize,
 }
 
 impl<'d, 'a> Flatten<'d, 'a> {
@@ -232,6 +235,10 @@ impl<'d, 'a> Flatten<'d, 'a> {
                 rep => {
                     let list = v.and_then(Value::as_list).unwrap_or(&[]);
                     for (i, e) in list.iter().enumerate() {
+                        if self.count_only {
+                            self.one(f, Some(e), pos, path, sens);
+                            continue;
+                        }
                         let l2 = path.len();
                         path.push('[');
                         path.push_str(&i.to_string());
@@ -282,16 +289,20 @@ impl<'d, 'a> Flatten<'d, 'a> {
             // A record a hand-built message lacks: its fields, each missing.
             return self.group(*g, None, pos, path, sens);
         }
+        *pos += f.width;
+        self.leaves += 1;
+        if self.count_only {
+            return;
+        }
         self.out.push(Leaf {
             path: path.clone(),
-            offset: *pos,
+            offset: *pos - f.width,
             length: f.width,
             value: v,
             sensitivity: sens,
             description: f.description.as_deref(),
             entry: false,
         });
-        *pos += f.width;
     }
 }
 
@@ -346,13 +357,13 @@ impl Schema {
             fields: Vec::new(),
             compared: 0,
         };
-        let side_a = self.flatten(a);
         if same_message && a.fields == b.fields {
-            // The common case of a migration test: nothing to walk on B's side.
-            out.compared = side_a.iter().filter(|l| !l.entry).count();
+            // The common case of a migration test: the fields counted, no path kept.
+            out.compared = self.flatten(a, true).leaves;
             return out;
         }
-        let side_b = self.flatten(b);
+        let side_a = self.flatten(a, false).out;
+        let side_b = self.flatten(b, false).out;
         let in_b: HashMap<&str, usize> = side_b
             .iter()
             .enumerate()
@@ -459,9 +470,14 @@ impl Schema {
         out
     }
 
-    fn flatten<'d, 'a>(&'d self, m: &'d Message<'a>) -> Vec<Leaf<'d, 'a>> {
+    fn flatten<'d, 'a>(&'d self, m: &'d Message<'a>, count_only: bool) -> Flatten<'d, 'a> {
         let s: &Table = &self.inner;
-        let mut f = Flatten { s, out: Vec::new() };
+        let mut f = Flatten {
+            s,
+            out: Vec::new(),
+            count_only,
+            leaves: 0,
+        };
         if let Some(mi) = self.message_index(m.name()) {
             let mut pos = 0;
             let mut path = String::new();
@@ -473,7 +489,7 @@ impl Schema {
                 Sensitivity::Plain,
             );
         }
-        f.out
+        f
     }
 }
 
