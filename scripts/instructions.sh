@@ -32,7 +32,7 @@ n=${N:-100000}
 [ ${#shapes[@]} -eq 0 ] || n=${N:-10000}
 ops=("$@")
 if [ ${#ops[@]} -eq 0 ]; then
-  ops=(decode decode_into encode encode_into view key pair expire)
+  ops=(decode decode_into encode encode_into view key diff diff_equal pair expire)
 fi
 if ! [[ $n =~ ^[1-9][0-9]*$ ]]; then
   echo "N must be a positive integer, not '$n'" >&2

@@ -131,6 +131,26 @@ response codes and a latency histogram. Exit status 0 when every request was ans
 once (and the capture had no gap), 1 otherwise.")]
     Pair(crate::pair::PairArgs),
 
+    /// Compare two telegrams, or two captures aligned by key, field by field: paths,
+    /// offsets and both values
+    #[command(after_help = "\
+Examples:
+  fep diff -l layouts/firmbanking.layout old.bin new.bin
+  fep diff -l bank.layout legacy.pcap fep.pcap
+  fep diff -l bank.layout --hex '0300 2000 ...' '0300 2000 ...'
+  fep diff -l bank.layout expected.json got.bin --format jsonl
+
+A and B are each a file of framed telegrams, a pcap or pcapng capture, JSON as decode
+writes it (encoded through the layout first), or - for standard input; --hex and
+--hex-file read hex dumps. One telegram on each side: the fields that differ with their
+paths, offsets (A's/B's when they part) and both values, then `N fields differ`. More:
+telegrams aligned by the layout's key (those without one by position), each pair's
+differing fields, the telegrams on one side only, and how often each field differs.
+Fields marked mask or secret are hidden unless --reveal.
+Exit status: 0 the same, 1 different, 2 trouble (a usage or layout error, or a telegram
+that could not be read or decoded: the comparison is incomplete).")]
+    Diff(crate::diff::DiffArgs),
+
     /// A layout from a spec sheet (.xlsx, .xls, .ods, .csv), every doubt pointed out by cell
     #[command(after_help = "\
 Examples:

@@ -34,18 +34,7 @@ pub fn run(args: &EncodeArgs, color: ColorChoice) -> Result<(), Failure> {
              see them as hex, -o FILE to write a file, or redirect standard output (> FILE)",
         ));
     }
-    let (reader, label) = open(args.json.as_deref())?;
-    let lines = Rc::new(Cell::new(Lines::default()));
-    let seen = Rc::new(RefCell::new(Vec::new()));
-    let tracked = Tracked {
-        inner: BufReader::new(reader),
-        lines: lines.clone(),
-        seen: seen.clone(),
-    };
-    let framer = Framer::new(&schema).line_ending(match args.line_ending {
-        LineEndingArg::Crlf => LineEnding::CrLf,
-        LineEndingArg::Lf => LineEnding::Lf,
-    });
+    let input = open(args.json.as_deref())?;
     let sink: Box<dyn Write> = match &args.output {
         Some(p) if p != Path::new("-") => {
             Box::new(File::create(p).map_err(|e| Failure::io(&e, p))?)
@@ -53,19 +42,54 @@ pub fn run(args: &EncodeArgs, color: ColorChoice) -> Result<(), Failure> {
         _ => Box::new(io::stdout().lock()),
     };
     let mut out = BufWriter::new(sink);
-    let stream = serde_json::Deserializer::from_reader(tracked).into_iter::<Value<'static>>();
-    let r = encode_all(
-        stream,
-        (&lines, &seen),
-        &label,
-        &schema,
-        &framer,
-        args,
-        &mut out,
-    );
+    let r = encode_to(&schema, args, input, &mut out);
     // The telegrams before a bad value are written, as decode writes those before a bad one.
     let flushed = out.flush().map_err(Failure::output);
     r.and(flushed)
+}
+
+/// JSON (a file, `-` or the text itself) to framed telegrams, as `fep encode` writes them:
+/// for `fep diff`, which compares JSON with telegrams.
+pub fn json_to_telegrams(
+    schema: &Schema,
+    json: &str,
+    message: Option<&str>,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let args = EncodeArgs {
+        layout: Default::default(),
+        message: message.map(str::to_owned),
+        json: Some(json.to_owned()),
+        hex: false,
+        output: None,
+        no_frame: false,
+        line_ending: LineEndingArg::Crlf,
+        no_checks: false,
+    };
+    let input = open(args.json.as_deref())?;
+    encode_to(schema, &args, input, out)
+}
+
+/// Reads the JSON (opened, with its label) and writes its telegrams to `out`.
+fn encode_to(
+    schema: &Schema,
+    args: &EncodeArgs,
+    (reader, label): (Box<dyn Read>, String),
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let lines = Rc::new(Cell::new(Lines::default()));
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let tracked = Tracked {
+        inner: BufReader::new(reader),
+        lines: lines.clone(),
+        seen: seen.clone(),
+    };
+    let framer = Framer::new(schema).line_ending(match args.line_ending {
+        LineEndingArg::Crlf => LineEnding::CrLf,
+        LineEndingArg::Lf => LineEnding::Lf,
+    });
+    let stream = serde_json::Deserializer::from_reader(tracked).into_iter::<Value<'static>>();
+    encode_all(stream, (&lines, &seen), &label, schema, &framer, args, out)
 }
 
 fn encode_all<R: Read>(

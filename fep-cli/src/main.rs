@@ -2,8 +2,9 @@
 //!
 //! Each command converts its arguments, calls the core and reports in words: `check` a
 //! layout, `decode` captures and hex dumps, `encode` JSON back to telegrams, `explain` a
-//! telegram field by field, `convert` large captures to JSON lines or CSV; `import` a
-//! layout from a spec sheet and `export` one as spec tables;
+//! telegram field by field, `convert` large captures to JSON lines or CSV, `pair` requests
+//! with responses, `diff` two telegrams or captures field by field; `import` a layout from
+//! a spec sheet and `export` one as spec tables;
 //! `completions` and `man` print shell completions and the manual page. Exit codes:
 //! 0 success, 1 a data error (a bad telegram, bad hex, bad JSON), 2 a usage or layout error.
 
@@ -13,6 +14,7 @@ mod capture;
 mod check;
 mod convert;
 mod decode;
+mod diff;
 mod docs;
 mod encode;
 mod explain;
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
         Command::Pair(a) => pair::run(a, cli.color),
+        Command::Diff(a) => diff::run(a, cli.color),
         Command::Import(a) => import::run(a, cli.color),
         Command::Export(a) => export::run(a, cli.color),
     };

@@ -37,6 +37,7 @@ fn the_help_lists_the_commands_these_tests_expect() {
             "explain",
             "convert",
             "pair",
+            "diff",
             "import",
             "export",
             "completions",

@@ -24,6 +24,8 @@
 //! - [`Schema::explain`]: a telegram field by field, for a person with a hex dump;
 //!   [`Explanation::to_text`] draws it as a table, columns lined up by the one width rule
 //!   of [`text::display_width`].
+//! - [`Schema::diff`]: two messages compared field by field ([`MessageDiff`]), with
+//!   paths, offsets in each telegram and both values, sensitive ones hidden when shown.
 //! - [`Error`]: one small error type with a [`Category`], a [`ErrorKind`] and a
 //!   [`Position`]: file:line:col for layouts; message, field path and byte offset for data.
 //!
@@ -60,6 +62,7 @@ mod checks;
 mod codec;
 mod correlate;
 mod decode;
+mod diff;
 mod encode;
 mod error;
 mod explain;
@@ -84,6 +87,7 @@ mod proptests;
 pub use checks::BatchChecker;
 pub use codec::text::TextEncoding;
 pub use correlate::{Correlator, Expired, Key, Matched, Rejected, UNMATCHED_KEPT, Unmatched};
+pub use diff::{Change, FieldDiff, MessageDiff};
 pub use error::{
     Category, DataPosition, Error, ErrorKind, LayoutPosition, MAX_RELATED, Position, Result,
     TextPosition, ValuePosition, did_you_mean,

@@ -137,3 +137,45 @@ fn errors_never_show_sensitive_bytes() {
     assert_hidden("encode error", &e.to_string());
     assert_hidden("encode error", &format!("{e:?}"));
 }
+
+#[test]
+fn diff_hides_unless_revealed() {
+    let (schema, telegram) = setup();
+    let a = schema.decode(&telegram).expect("decodes");
+    // Every sensitive field changed, and a plain one beside them.
+    let mut b = a.clone();
+    for (field, value) in [
+        ("debit_acct", "9002003004005"),
+        ("credit_acct", "910222333444"),
+        ("holder_id", "900101"),
+        ("password", "9999"),
+        ("memo", "other"),
+    ] {
+        b.fields_mut().set(field, Value::Text(value.into()));
+    }
+    let d = schema.diff(&a, &b);
+    assert_eq!(d.fields.len(), 5);
+    let mut shown = format!("{d:?}");
+    for f in &d.fields {
+        for text in [
+            f.a_text(false),
+            f.b_text(false),
+            f.a_json(false),
+            f.b_json(false),
+        ] {
+            shown.push_str(&text.unwrap_or_default());
+        }
+    }
+    assert_hidden("a diff", &shown);
+    for other in ["9002003004005", "910222333444", "900101", "9999"] {
+        assert!(!shown.contains(other), "a diff shows {other}:\n{shown}");
+    }
+    assert!(shown.contains("other"), "plain values are shown:\n{shown}");
+    // Revealed, they are whole.
+    let f = d
+        .fields
+        .iter()
+        .find(|f| f.path == "password")
+        .expect("password");
+    assert_eq!(f.a_text(true).as_deref(), Some("\"4321\""));
+}

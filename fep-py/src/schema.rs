@@ -10,7 +10,7 @@ use fep_arrow::{Column, Masking, Target};
 use fep_core::{Sensitivity, ValueKind};
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyMapping, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString};
 
 use crate::arrow::{self, PyArrowTable};
 use crate::capture;
@@ -256,6 +256,66 @@ impl PySchema {
         r.map_err(|e: fep_core::Error| to_py(py, &e, Op::Decode))
     }
 
+    /// Two messages compared field by field: a list of dicts, one a difference, empty when
+    /// they are equal. Each has `path` (`items[2].amount`; an entry one side lacks is one
+    /// difference, `items[2]`), `change` (`"changed"`, `"only_a"`, `"only_b"`), `offset_a`
+    /// and `offset_b` (the field's byte offset in each telegram, `None` on the side that
+    /// lacks it), `length`, `a` and `b` (the values; `mask`/`secret` ones hidden as text
+    /// unless `reveal`), `description` and `hidden` (true when the values differ only
+    /// where they are hidden). Two different messages give first a dict with `change`
+    /// `"message"`, `path` `None` and the two names as `a` and `b`, then the fields they
+    /// share that differ. `a` and `b` are `Message`s, telegrams (bytes, decoded first) or
+    /// dicts as `encode` takes them.
+    #[pyo3(signature = (a, b, /, *, reveal = false))]
+    fn diff<'py>(
+        &self,
+        py: Python<'py>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
+        reveal: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let ma = self.diff_side(a)?;
+        let mb = self.diff_side(b)?;
+        let d = py.detach(|| self.schema.diff(&ma, &mb));
+        let out = PyList::empty(py);
+        if !d.same_message() {
+            let row = PyDict::new(py);
+            row.set_item("path", py.None())?;
+            row.set_item("change", "message")?;
+            row.set_item("offset_a", py.None())?;
+            row.set_item("offset_b", py.None())?;
+            row.set_item("length", py.None())?;
+            row.set_item("a", ma.name())?;
+            row.set_item("b", mb.name())?;
+            row.set_item("description", py.None())?;
+            row.set_item("hidden", false)?;
+            out.append(row)?;
+        }
+        let json = py.import("json")?;
+        for f in &d.fields {
+            let r = DiffRow::of(f, reveal);
+            let row = PyDict::new(py);
+            row.set_item("path", &f.path)?;
+            row.set_item("change", r.change)?;
+            row.set_item("offset_a", f.offset_a)?;
+            row.set_item("offset_b", f.offset_b)?;
+            row.set_item("length", f.length)?;
+            // Real values as Python objects; hidden ones as the text a person may see.
+            let value = |v: Option<&fep_core::Value<'_>>, hidden: Option<String>| match (v, hidden)
+            {
+                (None, _) => Ok(py.None().into_bound(py)),
+                (Some(_), Some(text)) => json.call_method1("loads", (text,)),
+                (Some(v), None) => crate::convert::to_py(py, v),
+            };
+            row.set_item("a", value(f.a, r.a_hidden)?)?;
+            row.set_item("b", value(f.b, r.b_hidden)?)?;
+            row.set_item("description", f.description)?;
+            row.set_item("hidden", r.hidden)?;
+            out.append(row)?;
+        }
+        Ok(out)
+    }
+
     /// The correlation key of a telegram (the layout's `key` directive), read straight from
     /// its bytes: the key fields' text joined with `|`.
     #[pyo3(signature = (data, /))]
@@ -454,6 +514,25 @@ impl PySchema {
         fep_core::RejectWriter::create(&self.schema, &path)
             .map(|w| Some(w.boxed()))
             .map_err(|e| to_py(py, &e, Op::Decode))
+    }
+
+    /// A side of `diff`: a message as it is, a telegram decoded, a dict as encode reads it.
+    fn diff_side(&self, value: &Bound<'_, PyAny>) -> PyResult<fep_core::Message<'static>> {
+        let py = value.py();
+        if let Ok(m) = value.cast::<PyMessage>() {
+            return Ok(m.get().msg.clone());
+        }
+        let bytes_like = value.is_instance_of::<PyBytes>()
+            || value.is_instance_of::<pyo3::types::PyByteArray>()
+            || value.is_instance_of::<pyo3::types::PyMemoryView>();
+        if bytes_like {
+            let data = telegram(value)?;
+            return py
+                .detach(|| self.schema.decode(&data).map(fep_core::Message::into_owned))
+                .map_err(|e| to_py(py, &e, Op::Decode));
+        }
+        let (name, fields) = self.message_value(value, None)?;
+        Ok(fep_core::Message::new(&name, fields))
     }
 
     /// The message name and fields of a value to encode.
@@ -753,5 +832,30 @@ impl PyFieldInfo {
                 None => "None".into(),
             }
         ))
+    }
+}
+
+/// How `diff` shows a difference: its change and, for a sensitive field not revealed, the
+/// JSON a person may see of each value.
+struct DiffRow {
+    change: &'static str,
+    a_hidden: Option<String>,
+    b_hidden: Option<String>,
+    hidden: bool,
+}
+
+impl DiffRow {
+    fn of(f: &fep_core::FieldDiff<'_, '_>, reveal: bool) -> DiffRow {
+        let hide = !reveal && f.sensitivity != Sensitivity::Plain;
+        DiffRow {
+            change: match f.change {
+                fep_core::Change::Changed => "changed",
+                fep_core::Change::OnlyInA => "only_a",
+                fep_core::Change::OnlyInB => "only_b",
+            },
+            a_hidden: if hide { f.a_json(false) } else { None },
+            b_hidden: if hide { f.b_json(false) } else { None },
+            hidden: !reveal && f.hidden_difference(),
+        }
     }
 }

@@ -8,7 +8,8 @@
 //! `hand_decode`, `hand_decode_owned`, `hand_encode`, `hand_view`.
 //!
 //! Usage: `instructions OP N`, OP one of `decode`, `decode_into`, `encode`, `encode_into`,
-//! `view`, `key`, `pair` (a correlator insert of the request and complete of the response,
+//! `view`, `key`, `diff` (the request against its response, 4 fields differ), `diff_equal`
+//! (the request against itself), `pair` (a correlator insert of the request and complete of the response,
 //! with 1,000 requests pending), `expire` (N requests filed, then expired in one call: only
 //! the call is counted, by callgrind's `--toggle-collect=*expire_all*`), `capture` (one read
 //! of a 4 MiB pcap of the capture benchmark's shape through reassembly and framing: divide
@@ -27,8 +28,7 @@ use fep_benches::{SHAPES, layouts, numbered, shape_telegrams, transfer_telegrams
 use fep_core::capture::{CaptureEvent, CaptureReader};
 use fep_core::{Correlator, Expired, Message, Schema};
 
-const OPS: &str =
-    "decode, decode_into, encode, encode_into, view, key, pair, expire, capture, parquet";
+const OPS: &str = "decode, decode_into, encode, encode_into, view, key, diff, diff_equal, pair, expire, capture, parquet";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -110,6 +110,20 @@ fn main() -> ExitCode {
             for _ in 0..n {
                 let k = schema.key(black_box(req)).expect("key");
                 black_box(&k);
+            }
+        }
+        // The request against its response (4 fields differ), and against itself.
+        "diff" | "diff_equal" => {
+            let [_, resp] = transfer_telegrams();
+            let a = schema.decode(req).expect("decodes");
+            let b = if op == "diff" {
+                schema.decode(&resp).expect("decodes").into_owned()
+            } else {
+                a.clone().into_owned()
+            };
+            for _ in 0..n {
+                let d = schema.diff(black_box(&a), black_box(&b));
+                black_box(&d);
             }
         }
         // One insert + complete pair, 1,000 requests pending, keys cycling through 8,192

@@ -46,6 +46,16 @@ impl<'a> Record<'a> {
     }
 }
 
+impl<'v, 'a> Redacted<'v, 'a> {
+    /// A value of a field with the given sensitivity, hidden as that field is.
+    pub(crate) fn value(v: &'v Value<'a>, sensitivity: Sensitivity) -> Redacted<'v, 'a> {
+        Redacted {
+            value: RedactedInner::Value(v),
+            sensitivity,
+        }
+    }
+}
+
 impl Serialize for Redacted<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.value {

@@ -19,6 +19,10 @@ See ``Schema`` for every call and ``docs/python.md`` for a walk-through.
 """
 
 from collections.abc import Mapping as _Mapping
+from typing import Any as _Any
+from typing import Literal as _Literal
+from typing import Optional as _Optional
+from typing import TypedDict as _TypedDict
 
 from fep._fep import (
     ArrowBatches,
@@ -49,6 +53,22 @@ from fep._fep import (
 # A Message is a read-only mapping of its fields: isinstance(msg, Mapping) holds.
 _Mapping.register(Message)
 
+
+class Difference(_TypedDict):
+    """One difference of ``Schema.diff``: a field's ``path`` with entry indices, how it
+    differs (``change``), its offset in each telegram, its ``length``, both values, its
+    ``description``, and ``hidden`` when the values differ only where they are hidden."""
+
+    path: _Optional[str]
+    change: _Literal["changed", "only_a", "only_b", "message"]
+    offset_a: _Optional[int]
+    offset_b: _Optional[int]
+    length: _Optional[int]
+    a: _Any
+    b: _Any
+    description: _Optional[str]
+    hidden: bool
+
 __all__ = [
     "ArrowBatches",
     "ArrowTable",
@@ -57,6 +77,7 @@ __all__ = [
     "Correlator",
     "CorrelatorFullError",
     "DecodeError",
+    "Difference",
     "FramingError",
     "DuplicateKeyError",
     "EncodeError",

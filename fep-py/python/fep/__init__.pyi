@@ -11,7 +11,7 @@ import datetime
 import decimal
 import os
 from collections.abc import Iterable, Iterator, KeysView, ItemsView, Mapping, ValuesView
-from typing import IO, Any, Literal, Optional, Union, final, overload
+from typing import IO, Any, Literal, Optional, TypedDict, Union, final, overload
 
 __all__ = [
     "ArrowTable",
@@ -20,6 +20,7 @@ __all__ = [
     "Correlator",
     "CorrelatorFullError",
     "DecodeError",
+    "Difference",
     "FramingError",
     "DuplicateKeyError",
     "EncodeError",
@@ -311,6 +312,19 @@ class ArrowTable:
     def to_polars(self) -> Any:
         """The table as a ``polars.DataFrame`` (needs polars)."""
 
+class Difference(TypedDict):
+    """One difference of ``Schema.diff``."""
+
+    path: Optional[str]
+    change: Literal["changed", "only_a", "only_b", "message"]
+    offset_a: Optional[int]
+    offset_b: Optional[int]
+    length: Optional[int]
+    a: Any
+    b: Any
+    description: Optional[str]
+    hidden: bool
+
 @final
 class Schema:
     """A compiled layout: immutable, and safe to share between threads.
@@ -440,6 +454,26 @@ class Schema:
     def key(self, data: _TelegramData, /) -> str:
         """The correlation key (the layout's ``key`` directive): the key fields as on the
         wire, trailing spaces removed, joined with ``|``. Read without decoding."""
+    def diff(
+        self,
+        a: Union[Message, _TelegramData, Mapping[str, Any]],
+        b: Union[Message, _TelegramData, Mapping[str, Any]],
+        /,
+        *,
+        reveal: bool = False,
+    ) -> list["Difference"]:
+        """Two messages compared field by field, as ``fep diff`` compares them: one dict a
+        difference, ``[]`` when they are equal. ``a`` and ``b`` are ``Message``s, telegrams
+        (decoded first; raises ``DecodeError``) or dicts as ``encode`` takes them.
+
+        Each difference has the field's ``path`` with entry indices (``items[2].amount``;
+        an entry one side lacks is one difference, ``items[2]``, its value a dict), how it
+        differs (``change``), its offset in each telegram (``None`` on the side that lacks
+        it; they part after a repeat of another count), ``length``, both values (``mask``
+        and ``secret`` ones as the hidden text unless ``reveal``), the ``description`` and
+        ``hidden`` (the values differ only where they are hidden). Two different messages
+        give first ``{"change": "message", "path": None, "a": NAME_A, "b": NAME_B, ...}``,
+        then the fields they share (a common header) that differ."""
     def decode_arrow(
         self,
         source: _Source,
