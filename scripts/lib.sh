@@ -8,11 +8,17 @@ failed=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
+# took SINCE: how long since SINCE (a value of $SECONDS), for the log: where a run's time
+# goes is the first question when it grows.
+took() {
+  echo "    ($((SECONDS - $1)) s)"
+}
+
 # check NAME COMMAND...: runs the command quietly; prints its last line on success (the
 # last one with a word in it: not the closing brace of some JSON), its last 60 lines on
-# failure.
+# failure, then the time it took.
 check() {
-  local name=$1
+  local name=$1 start=$SECONDS
   shift
   echo "==> $name"
   if "$@" >"$log/out" 2>&1; then
@@ -23,18 +29,21 @@ check() {
     echo "FAILED: $name"
     tail -n 60 "$log/out"
   fi
+  took "$start"
 }
 
 # suite NAME COMMAND...: runs a script that ends with its own "N passed, M failed" line,
-# printing its output as it comes, and adds its last such line into the counters. A script
+# printing its output as it comes and then the time it took, and adds its last such line
+# into the counters. A script
 # that reports no such line, or exits non-zero without reporting a failure, counts one
 # failure more. Returns the script's exit status.
 suite() {
-  local name=$1
+  local name=$1 start=$SECONDS
   shift
   echo "==> $name"
   "$@" 2>&1 | tee "$log/suite"
   local status=${PIPESTATUS[0]}
+  echo "==> $name took $((SECONDS - start)) s"
   local line p f
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/suite" | tail -n 1)
   if [ -z "$line" ]; then

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 # A test runner whose "test result:" lines are summed.
 cargo_tests() {
-  local name=$1
+  local name=$1 start=$SECONDS
   shift
   echo "==> $name"
   "$@" 2>&1 | tee "$log/cargo" | grep -E '^(test result|error|failures:|---- )' || true
@@ -25,6 +25,7 @@ cargo_tests() {
     echo "FAILED: $name (exit $status)"
     tail -n 60 "$log/cargo"
   fi
+  took "$start"
 }
 
 check "cargo fmt --check" cargo fmt --all -- --check
