@@ -8,9 +8,7 @@ use std::net::IpAddr;
 use clap::Args;
 use fep_core::Frame;
 use fep_core::Schema;
-use fep_core::capture::{
-    CaptureEvent, CaptureOptions, CaptureReader, CapturedTelegram, is_capture,
-};
+use fep_core::capture::{CaptureEvent, CaptureOptions, CaptureReader, CapturedTelegram};
 
 use crate::args::ColorChoice;
 
@@ -46,42 +44,22 @@ impl FilterArgs {
     }
 }
 
-/// Reads the first bytes of an input to tell a capture (pcap, pcapng, by its magic
-/// number) from a file of telegrams, and gives back a reader that yields every byte, the
-/// ones read included: a file and standard input are told apart the same way.
-pub fn sniff(mut reader: Box<dyn Read>) -> io::Result<(bool, Box<dyn Read>)> {
-    let mut head = [0u8; 4];
-    let mut n = 0;
-    while n < head.len() {
-        match reader.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let is = is_capture(&head[..n]);
-    Ok((
-        is,
-        Box::new(io::Cursor::new(head[..n].to_vec()).chain(reader)),
-    ))
-}
-
 /// An opened input: its reader, its size when it is a file, and whether it is a capture.
 pub type Opened = (Box<dyn Read>, Option<u64>, bool);
 
-/// Opens an input and tells whether it is a capture (see [`sniff`]).
+/// Opens an input and tells whether it is a capture, by its first bytes
+/// ([`fep_core::capture::sniff`]): a file and standard input are told apart the same way.
 pub fn open_source(src: &Source) -> Result<Opened, Failure> {
     let (reader, size) = src.open()?;
     // Only files and standard input can be captures; hex text is telegrams.
     if !matches!(src, Source::File(_) | Source::Stdin) {
         return Ok((reader, size, false));
     }
-    let (is, reader) = sniff(reader).map_err(|e| match src.file() {
+    let (is, reader) = fep_core::capture::sniff(reader).map_err(|e| match src.file() {
         Some(p) => Failure::io(&e, p),
         None => Failure::usage(format!("cannot read standard input: {e}")),
     })?;
-    Ok((reader, size, is))
+    Ok((Box::new(reader), size, is))
 }
 
 /// The telegrams of a capture, from an input [`open_source`] found to be one.

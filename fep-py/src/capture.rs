@@ -6,7 +6,7 @@
 use std::io::{self, Read};
 use std::net::IpAddr;
 
-use fep_core::capture::{CaptureEvent, CaptureOptions, CaptureReader, Gap, Whence, is_capture};
+use fep_core::capture::{CaptureEvent, CaptureOptions, CaptureReader, Gap, Whence};
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -27,24 +27,11 @@ create_exception!(
 /// A byte stream for reading: sends, since it is read with the GIL released.
 pub(crate) type Input = Box<dyn Read + Send>;
 
-/// Reads the first bytes of a stream to tell a capture from framed telegrams; gives back a
-/// stream that yields every byte, the ones read included.
-pub(crate) fn sniff(mut input: Input) -> io::Result<(bool, Input)> {
-    let mut head = [0u8; 4];
-    let mut n = 0;
-    while n < head.len() {
-        match input.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let is = is_capture(&head[..n]);
-    Ok((
-        is,
-        Box::new(io::Cursor::new(head[..n].to_vec()).chain(input)),
-    ))
+/// Reads the first bytes of a stream to tell a capture from framed telegrams
+/// ([`fep_core::capture::sniff`]); gives back a stream that yields every byte.
+pub(crate) fn sniff(input: Input) -> io::Result<(bool, Input)> {
+    let (is, all) = fep_core::capture::sniff(input)?;
+    Ok((is, Box::new(all)))
 }
 
 /// The `port` and `host` keyword arguments: one value or a sequence of them.

@@ -45,6 +45,40 @@ pub fn is_capture(head: &[u8]) -> bool {
     )
 }
 
+/// A stream whose first bytes were read to tell what it is, given back whole: those bytes,
+/// then the rest of the stream.
+pub type Sniffed<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
+/// Reads the first bytes of a stream (a file, standard input, a pipe) to tell a capture
+/// from a stream of telegrams, by [`is_capture`]; gives back whether it is one, and a
+/// stream that yields every byte, the ones read here included. A stream shorter than a
+/// capture's magic number is not a capture.
+///
+/// # Example
+/// ```
+/// use std::io::Read;
+/// let (is, mut all) = fep_core::capture::sniff(&b"0300 a telegram"[..])?;
+/// assert!(!is);
+/// let mut text = String::new();
+/// all.read_to_string(&mut text)?;
+/// assert_eq!(text, "0300 a telegram");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn sniff<R: Read>(mut reader: R) -> io::Result<(bool, Sniffed<R>)> {
+    let mut head = [0u8; 4];
+    let mut n = 0;
+    while n < head.len() {
+        match reader.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let is = is_capture(&head[..n]);
+    Ok((is, io::Cursor::new(head[..n].to_vec()).chain(reader)))
+}
+
 /// When a packet was captured: nanoseconds since 1970-01-01 UTC, as the capture says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(i64);

@@ -24,7 +24,7 @@ use std::net::{IpAddr, SocketAddr};
 
 pub use self::event::{CaptureEvent, CapturedTelegram, Connection, Direction, Gap, GapCause};
 use self::file::{Record, Records};
-pub use self::file::{Timestamp, is_capture};
+pub use self::file::{Sniffed, Timestamp, is_capture, sniff};
 use self::packet::Skip;
 pub use self::pair::{Outcome, PairOptions, PairRow, Pairer, Whence};
 use self::side::Side;
