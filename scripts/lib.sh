@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Shared by the test scripts: the pass/fail counters; `check`, a step that is one pass or one
-# failure; `suite`, a script whose own "N passed, M failed" is added in; `apt_install`.
+# failure; `suite`, a script whose own "N passed, M failed" is added in; `apt_install`;
+# `abort` and `python_venv` for the suites that set up a Python environment.
 # Source it after `cd` to the repository's root.
 
 passed=0
@@ -73,4 +74,25 @@ apt_install() {
     apt_updated=1
   fi
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# abort MESSAGE: a suite that cannot go on: the message, the end of $log/out (where its
+# last step wrote), and the count line of one failure; exits.
+abort() {
+  echo "$1"
+  tail -n 40 "$log/out"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+# python_venv DIR: a virtual environment at DIR, made with $PYTHON (python3) unless one
+# already works there; pip quiet about its own version and never prompting.
+python_venv() {
+  local venv=$1 python=${PYTHON:-python3}
+  export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+  "$venv/bin/python" -c 'import sys' >/dev/null 2>&1 && return 0
+  echo "==> creating a virtual environment in $venv"
+  rm -rf "$venv"
+  "$python" -m venv "$venv" >"$log/out" 2>&1 ||
+    abort "could not create a virtual environment with $python -m venv"
 }

@@ -12,43 +12,30 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 venv="$CARGO_TARGET_DIR/python-venv"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-
-fail() {
-  echo "$1"
-  tail -n 40 "$log"
-  echo "0 passed, 1 failed"
-  exit 1
-}
-
-python=${PYTHON:-python3}
-if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
-  echo "==> creating a virtual environment in $venv"
-  rm -rf "$venv"
-  "$python" -m venv "$venv" >"$log" 2>&1 || fail "could not create a virtual environment with $python -m venv"
-fi
+python_venv "$venv"
 
 echo "==> pip install pytest pyarrow polars duckdb"
-"$venv/bin/python" -m pip install pytest pyarrow polars duckdb >"$log" 2>&1 ||
-  fail "FAILED: installing the test tools"
+"$venv/bin/python" -m pip install pytest pyarrow polars duckdb >"$log/out" 2>&1 ||
+  abort "FAILED: installing the test tools"
 
 echo "==> maturin build --release --zig (in $CARGO_TARGET_DIR)"
 # shellcheck source=scripts/python-wheel.sh
 . scripts/python-wheel.sh
-wheel=$(python_wheel "$CARGO_TARGET_DIR/wheels" 2>"$log") || fail "FAILED: building the package"
-"$venv/bin/python" -m pip install --force-reinstall --no-deps "$wheel" >"$log" 2>&1 ||
-  fail "FAILED: installing the package"
+wheel=$(python_wheel "$CARGO_TARGET_DIR/wheels" 2>"$log/out") || abort "FAILED: building the package"
+"$venv/bin/python" -m pip install --force-reinstall --no-deps "$wheel" >"$log/out" 2>&1 ||
+  abort "FAILED: installing the package"
 
 echo "==> pytest fep-py/tests"
 cd fep-py
-"$venv/bin/python" -m pytest -q -p no:cacheprovider tests 2>&1 | tee "$log"
+"$venv/bin/python" -m pytest -q -p no:cacheprovider tests 2>&1 | tee "$log/out"
 status=${PIPESTATUS[0]}
 # pytest's closing line: "163 passed, 1 skipped in 2.31s", "2 failed, 161 passed in ...".
-summary=$(grep -E '[0-9]+ (passed|failed|errors?)\b.* in [0-9.]+s' "$log" | tail -n 1)
+summary=$(grep -E '[0-9]+ (passed|failed|errors?)\b.* in [0-9.]+s' "$log/out" | tail -n 1)
 passed=$(echo "$summary" | grep -Eo '[0-9]+ passed' | awk '{print $1}')
 failed=$(echo "$summary" | grep -Eo '[0-9]+ (failed|errors?)' | awk '{s+=$1} END {print s+0}')
 skipped=$(echo "$summary" | grep -Eo '[0-9]+ skipped' | awk '{print $1}')

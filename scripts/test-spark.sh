@@ -11,15 +11,7 @@ root=$PWD
 . scripts/lib.sh
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 venv="$CARGO_TARGET_DIR/spark-venv"
-
-fail() {
-  echo "$1"
-  tail -n 40 "$log/out"
-  echo "0 passed, 1 failed"
-  exit 1
-}
 
 # Spark 4 runs on Java 17 or 21.
 java_ok() {
@@ -36,27 +28,22 @@ else
     if [ -x "$j/bin/java" ] && java_ok "$j/bin/java"; then JAVA_HOME=$j; break; fi
   done
   if [ -z "${JAVA_HOME:-}" ] || ! java_ok "$JAVA_HOME/bin/java"; then
-    apt_install openjdk-17-jre-headless >"$log/out" 2>&1 || fail "FAILED: installing a JDK"
+    apt_install openjdk-17-jre-headless >"$log/out" 2>&1 || abort "FAILED: installing a JDK"
     JAVA_HOME=$(ls -d /usr/lib/jvm/java-17-openjdk-* | head -n 1)
   fi
 fi
 export JAVA_HOME
 echo "==> Java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
 
-python=${PYTHON:-python3}
-if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
-  echo "==> creating a virtual environment in $venv"
-  rm -rf "$venv"
-  "$python" -m venv "$venv" >"$log/out" 2>&1 || fail "could not create a virtual environment"
-fi
+python_venv "$venv"
 echo "==> maturin build --release --zig (in $CARGO_TARGET_DIR), pip install the wheel[spark]"
 # shellcheck source=scripts/python-wheel.sh
 . scripts/python-wheel.sh
 wheel=$(python_wheel "$CARGO_TARGET_DIR/wheels-spark" 2>"$log/out") ||
-  fail "FAILED: building the package"
+  abort "FAILED: building the package"
 { "$venv/bin/python" -m pip install "$wheel[spark]" pytest &&
   "$venv/bin/python" -m pip install --force-reinstall --no-deps "$wheel"; } >"$log/out" 2>&1 ||
-  fail "FAILED: installing the package with PySpark"
+  abort "FAILED: installing the package with PySpark"
 
 # The Python workers must run the environment's Python, or they find neither fep nor pyarrow.
 export PYSPARK_PYTHON="$venv/bin/python" PYSPARK_DRIVER_PYTHON="$venv/bin/python"
