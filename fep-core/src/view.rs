@@ -55,6 +55,28 @@ struct Quick {
     /// For `Fast::Number`, the sign (`Quick::SIGNS`, top two bits) and the scale; for
     /// `Fast::Temporal`, 1 for a date (`YYYYMMDD`), 0 otherwise.
     extra: u8,
+    /// For an entry of a counted repeat: the offset holds while its count (at a fixed
+    /// place) is at least `min` and at most `bound`; `width` 0 when there is no such count.
+    count: CountGuard,
+}
+
+/// The count an entry's fixed offset depends on: zero-padded digits at `offset`.
+#[derive(Debug, Clone, Copy)]
+struct CountGuard {
+    offset: u32,
+    width: u32,
+    /// The entry's index + 1.
+    min: u32,
+    bound: u32,
+}
+
+impl CountGuard {
+    const NONE: CountGuard = CountGuard {
+        offset: 0,
+        width: 0,
+        min: 0,
+        bound: 0,
+    };
 }
 
 impl Quick {
@@ -87,6 +109,9 @@ struct Steps {
     direct: bool,
     /// The offset, when no step depends on a count in the telegram: a read is one slice.
     fixed: Option<usize>,
+    /// The offset when one step is an entry of a counted repeat whose count sits at a fixed
+    /// place as zero-padded digits, and the guard on that count (see [`CountGuard`]).
+    guarded: Option<(usize, CountGuard)>,
     /// The field itself.
     field: FieldId,
     /// Its width, and the decode shortcut it allows, for the typed reads.
@@ -164,14 +189,20 @@ impl Schema {
             .iter()
             .map(|st| {
                 let q = st.as_ref().and_then(|st| {
+                    let (offset, count) = match (st.fixed, st.guarded) {
+                        (Some(off), _) => (off, CountGuard::NONE),
+                        (None, Some(g)) => g,
+                        (None, None) => return None,
+                    };
                     Some(Quick {
-                        offset: u32::try_from(st.fixed?).ok()?,
+                        offset: u32::try_from(offset).ok()?,
                         width: u16::try_from(st.width).ok()?,
                         fast: st.fast,
                         extra: match &s.fields[st.field as usize].kind {
                             FieldKind::Scalar(sc) => Quick::extra(sc),
                             FieldKind::Group(_) => 0,
                         },
+                        count,
                     })
                 });
                 q.unwrap_or(Quick {
@@ -179,6 +210,7 @@ impl Schema {
                     width: 0,
                     fast: Fast::None,
                     extra: 0,
+                    count: CountGuard::NONE,
                 })
             })
             .collect();
@@ -353,6 +385,53 @@ fn resolve(
             _ => None,
         };
     }
+    // An offset that holds while one count is in range: every step at a static place, one
+    // entry of a counted repeat whose count sits at a fixed place (what `locate` reads) as
+    // zero-padded digits, which give the value the general codec would.
+    let mut guarded = None;
+    if direct && fixed.is_none() {
+        let mut base = 0usize;
+        let mut guard = None;
+        let mut ok = true;
+        for st in &steps {
+            let f = &s.fields[st.field as usize];
+            let Some(rel) = f.rel else {
+                ok = false;
+                break;
+            };
+            base += rel + st.index.unwrap_or(0) * f.width;
+            if let Repeat::Counted {
+                count_field, bound, ..
+            } = &f.repeat
+            {
+                let c = &s.fields[*count_field as usize];
+                let digits = matches!(&c.kind, FieldKind::Scalar(sc) if sc.fast == Fast::Digits);
+                let at = c.offset.filter(|_| !c.in_repeat && digits);
+                let ix = st.index.unwrap_or(0);
+                match (at, guard) {
+                    (Some(at), None) => {
+                        guard = Some(CountGuard {
+                            offset: u32::try_from(at).unwrap_or(u32::MAX),
+                            width: u32::try_from(c.width).unwrap_or(0),
+                            min: u32::try_from(ix + 1).unwrap_or(u32::MAX),
+                            bound: u32::try_from(*bound).unwrap_or(u32::MAX),
+                        });
+                    }
+                    _ => ok = false,
+                }
+            }
+        }
+        if ok
+            && let Some(g) = guard
+            && g.width > 0
+            && g.width <= 18
+            && g.offset != u32::MAX
+            && g.min <= g.bound
+            && g.bound != u32::MAX
+        {
+            guarded = Some((base, g));
+        }
+    }
     let def = &s.fields[last as usize];
     let fast = match &def.kind {
         FieldKind::Scalar(sc) => sc.fast,
@@ -362,6 +441,7 @@ fn resolve(
         steps: steps.into(),
         direct,
         fixed,
+        guarded,
         field: last,
         width: def.width,
         fast,
@@ -535,15 +615,37 @@ impl<'s, 'a> MessageView<'s, 'a> {
     }
 
     /// The bytes of a field at a fixed offset whose shape allows the shortcut `fast`.
-    #[inline]
+    #[inline(always)]
     fn fixed_bytes(&self, field: &FieldRef, fast: Fast) -> Option<&'a [u8]> {
-        let q = field.quick.get(self.mi)?;
-        if q.fast != fast {
+        let (q, bytes) = self.quick(field)?;
+        (q.fast == fast).then_some(bytes)
+    }
+
+    /// The field's shortcut and bytes, when it sits at a fixed offset in this telegram: one
+    /// known when the layout was compiled, or one an entry of a counted repeat has while the
+    /// count in the telegram includes the entry (else `None`, and `locate` says why).
+    #[inline(always)]
+    fn quick(&self, field: &FieldRef) -> Option<(Quick, &'a [u8])> {
+        let q = *field.quick.get(self.mi)?;
+        if q.fast == Fast::None {
+            return None;
+        }
+        let data: &'a [u8] = self.data;
+        if q.count.width != 0 && !self.count_includes(&q.count) {
             return None;
         }
         let off = q.offset as usize;
-        let data: &'a [u8] = self.data;
-        data.get(off..off + usize::from(q.width))
+        Some((q, data.get(off..off + usize::from(q.width))?))
+    }
+
+    /// True when the count `g` guards is digits from `g.min` to `g.bound`.
+    #[inline(never)]
+    fn count_includes(&self, g: &CountGuard) -> bool {
+        let at = g.offset as usize;
+        self.data
+            .get(at..at + g.width as usize)
+            .and_then(number::digits_u64)
+            .is_some_and(|c| c >= u64::from(g.min) && c <= u64::from(g.bound))
     }
 
     /// The raw bytes of a field.
@@ -607,7 +709,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
     ///
     /// Inlined into the caller: the common case (plain ASCII text at a fixed offset) is a
     /// slice and a trim; everything else goes through [`MessageView::value`].
-    #[inline]
+    #[inline(always)]
     pub fn str(&self, field: &FieldRef) -> Result<Cow<'a, str>> {
         if let Some(bytes) = self.fixed_bytes(field, Fast::Text)
             && let Some(t) = crate::codec::text::ascii_str(crate::codec::text::trim_spaces(bytes))
@@ -619,6 +721,16 @@ impl<'s, 'a> MessageView<'s, 'a> {
 
     #[inline(never)]
     fn str_general(&self, field: &FieldRef) -> Result<Cow<'a, str>> {
+        // Text that is not ASCII at a fixed offset: what `decode_field` does with it (the
+        // general codec below gives the errors).
+        if let Some(bytes) = self.fixed_bytes(field, Fast::Text)
+            && let Ok(t) = crate::codec::text::decode_non_ascii(
+                self.schema.encoding,
+                crate::codec::text::trim_spaces(bytes),
+            )
+        {
+            return Ok(t);
+        }
         match self.value(field)? {
             Value::Text(t) => Ok(t),
             other => Err(self.wrong(field, "a text field", &other)),
@@ -629,24 +741,31 @@ impl<'s, 'a> MessageView<'s, 'a> {
     ///
     /// Inlined into the caller: the common case (zero-padded digits at a fixed offset) is
     /// read straight from the bytes; everything else goes through [`MessageView::value`].
-    #[inline]
+    #[inline(always)]
     pub fn int(&self, field: &FieldRef) -> Result<Option<i64>> {
-        if let Some(bytes) = self.fixed_bytes(field, Fast::Digits)
-            && let Some(v) = crate::codec::number::digits_u64(bytes)
-        {
-            return Ok(Some(v as i64));
+        if let Some((q, bytes)) = self.quick(field) {
+            match q.fast {
+                Fast::Digits => {
+                    if let Some(v) = number::digits_u64(bytes) {
+                        return Ok(Some(v as i64));
+                    }
+                }
+                // A signed integer in its canonical spelling.
+                Fast::Number if q.extra & 63 == 0 => {
+                    if let Some((negative, m)) =
+                        number::signed_digits(Quick::SIGNS[usize::from(q.extra >> 6)], bytes)
+                    {
+                        return Ok(Some(if negative { -(m as i64) } else { m as i64 }));
+                    }
+                }
+                _ => {}
+            }
         }
         self.int_general(field)
     }
 
     #[inline(never)]
     fn int_general(&self, field: &FieldRef) -> Result<Option<i64>> {
-        // A signed integer at a fixed offset, in its canonical spelling.
-        if let Some((sign, 0, bytes)) = self.fixed_number(field)
-            && let Some((negative, m)) = number::signed_digits(sign, bytes)
-        {
-            return Ok(Some(if negative { -(m as i64) } else { m as i64 }));
-        }
         match self.value(field)? {
             Value::Null => Ok(None),
             Value::Int(i) => Ok(Some(i)),
@@ -654,26 +773,27 @@ impl<'s, 'a> MessageView<'s, 'a> {
         }
     }
 
-    /// The sign, scale and bytes of a `Fast::Number` field at a fixed offset.
-    #[inline]
-    fn fixed_number(&self, field: &FieldRef) -> Option<(Sign, u8, &'a [u8])> {
-        let q = field.quick.get(self.mi)?;
-        let bytes = self.fixed_bytes(field, Fast::Number)?;
-        Some((Quick::SIGNS[usize::from(q.extra >> 6)], q.extra & 63, bytes))
-    }
-
     /// A numeric field as an exact decimal (integers too); `None` when blank.
     pub fn decimal(&self, field: &FieldRef) -> Result<Option<Decimal>> {
-        if let Some((sign, scale, bytes)) = self.fixed_number(field)
-            && let Some((negative, m)) = number::signed_digits(sign, bytes)
-        {
-            let m = i128::from(m);
-            return Ok(Some(Decimal::new(if negative { -m } else { m }, scale)));
-        }
-        if let Some(bytes) = self.fixed_bytes(field, Fast::Digits)
-            && let Some(v) = number::digits_u64(bytes)
-        {
-            return Ok(Some(Decimal::new(i128::from(v), 0)));
+        if let Some((q, bytes)) = self.quick(field) {
+            match q.fast {
+                Fast::Number => {
+                    let sign = Quick::SIGNS[usize::from(q.extra >> 6)];
+                    if let Some((negative, m)) = number::signed_digits(sign, bytes) {
+                        let m = i128::from(m);
+                        return Ok(Some(Decimal::new(
+                            if negative { -m } else { m },
+                            q.extra & 63,
+                        )));
+                    }
+                }
+                Fast::Digits => {
+                    if let Some(v) = number::digits_u64(bytes) {
+                        return Ok(Some(Decimal::new(i128::from(v), 0)));
+                    }
+                }
+                _ => {}
+            }
         }
         match self.value(field)? {
             Value::Null => Ok(None),

@@ -126,6 +126,44 @@ fn typed_access() {
 }
 
 #[test]
+fn entries_of_a_counted_repeat_are_read_only_while_the_count_includes_them() {
+    // The count at a fixed place: entries read straight from the bytes while it includes
+    // them, and refused (by the general path, with its words) when it does not.
+    let schema = Schema::parse(
+        "encoding ascii\nmessage m {\n  id X(2)\n  n 9(2)\n  rows[n, max=3] {\n    a 9(3)\n    s S9(3) sign leading\n  }\n}\n",
+    )
+    .expect("layout");
+    let a1 = schema.field("rows[1].a").expect("path");
+    let s1 = schema.field("rows[1].s").expect("path");
+    let t = b"ID02001+005002-007";
+    let view = schema.view(t).expect("view");
+    assert_eq!(view.int(&a1).expect("a"), Some(2));
+    assert_eq!(view.int(&s1).expect("s"), Some(-7));
+    assert_eq!(view.value(&s1).expect("s"), Value::Int(-7));
+    assert_eq!(
+        view.decimal(&s1).expect("s").map(|d| d.to_string()),
+        Some("-7".into())
+    );
+    let one = b"ID01001+005";
+    let e = schema
+        .view(one)
+        .expect("view")
+        .int(&a1)
+        .expect_err("one entry");
+    assert!(
+        e.to_string()
+            .contains("entry 1 is not in the telegram: the count is 1"),
+        "{e}"
+    );
+    // A count that is not digits is the count field's error, not a read of the entry.
+    let bad = b"ID0x001+005002-007";
+    if let Ok(view) = schema.view(bad) {
+        let e = view.int(&a1).expect_err("bad count");
+        assert!(e.to_string().contains('n'), "{e}");
+    }
+}
+
+#[test]
 fn fields_after_a_counted_repeat_are_found() {
     let schema = Schema::parse(
         "encoding ascii\nmessage m {\n  n 9(1)\n  items[n, max=3] {\n    v X(2)\n  }\n  tail X(3)\n}\n",

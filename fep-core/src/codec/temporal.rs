@@ -323,24 +323,51 @@ impl Pattern {
             minute: 0,
             second: None,
         });
-        let two = |v: u16, out: &mut Vec<u8>| {
-            out.push(b'0' + (v / 10 % 10) as u8);
-            out.push(b'0' + (v % 10) as u8);
-        };
-        for tok in &self.toks {
-            match *tok {
-                Tok::Year4 => {
-                    two(d.year / 100, out);
-                    two(d.year % 100, out);
-                }
-                Tok::Year2 => two(d.year % 100, out),
-                Tok::Month => two(u16::from(d.month), out),
-                Tok::Day => two(u16::from(d.day), out),
-                Tok::Hour => two(u16::from(t.hour), out),
-                Tok::Minute => two(u16::from(t.minute), out),
-                Tok::Second => two(u16::from(t.second.unwrap_or(0)), out),
-                Tok::Lit(c) => out.push(c),
+        // Into a buffer appended at once (four bytes at most a token), rather than a push
+        // (and a capacity check) a digit.
+        let mut buf = [0u8; 64];
+        if self.toks.len() > buf.len() / 4 {
+            for tok in &self.toks {
+                let mut i = 0;
+                put_tok(*tok, &d, &t, &mut buf, &mut i);
+                out.extend_from_slice(&buf[..i]);
             }
+            return;
+        }
+        let mut i = 0;
+        for tok in &self.toks {
+            put_tok(*tok, &d, &t, &mut buf, &mut i);
+        }
+        out.extend_from_slice(&buf[..i]);
+    }
+}
+
+/// Writes one token of a pattern at `buf[*i..]` (four bytes at most), advancing `i`.
+#[inline(always)]
+fn put_tok(tok: Tok, d: &Date, t: &Time, buf: &mut [u8; 64], i: &mut usize) {
+    let mut two = |v: u16| {
+        if let Some(b) = buf.get_mut(*i..*i + 2) {
+            b[0] = b'0' + (v / 10 % 10) as u8;
+            b[1] = b'0' + (v % 10) as u8;
+        }
+        *i += 2;
+    };
+    match tok {
+        Tok::Year4 => {
+            two(d.year / 100);
+            two(d.year % 100);
+        }
+        Tok::Year2 => two(d.year % 100),
+        Tok::Month => two(u16::from(d.month)),
+        Tok::Day => two(u16::from(d.day)),
+        Tok::Hour => two(u16::from(t.hour)),
+        Tok::Minute => two(u16::from(t.minute)),
+        Tok::Second => two(u16::from(t.second.unwrap_or(0))),
+        Tok::Lit(c) => {
+            if let Some(b) = buf.get_mut(*i) {
+                *b = c;
+            }
+            *i += 1;
         }
     }
 }
