@@ -412,7 +412,18 @@ impl Col {
                 "a list column for a message decoded without repeats".into(),
             )),
             _ => match it.next() {
-                Some(v) => self.push(Some(v)),
+                // The commonest pairs here, the rest (nulls included) by `push`.
+                Some(v) => match (self, v) {
+                    (Col::Text(b), Value::Text(t)) => {
+                        b.append_value(t);
+                        Ok(())
+                    }
+                    (Col::Int(b), Value::Int(i)) => {
+                        b.append_value(*i);
+                        Ok(())
+                    }
+                    (col, v) => col.push(Some(v)),
+                },
                 None => Err(Error::Arrow(
                     "a telegram with fewer values than its message has columns".into(),
                 )),
