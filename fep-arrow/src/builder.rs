@@ -9,7 +9,7 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
 use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, FieldRef, Fields, SchemaRef};
-use fep_core::{Decimal, Message, Record, Sensitivity, Value};
+use fep_core::{Decimal, Message, MessageInfo, Record, Sensitivity, Value};
 
 use crate::columns::{Column, DECIMAL_PRECISION, Kind, Target};
 use crate::error::Error;
@@ -29,6 +29,9 @@ pub struct BatchBuilder {
     capture: Option<crate::capture::CaptureColumns>,
     rows: usize,
     bytes: usize,
+    /// The flat values of the telegram being pushed by [`BatchBuilder::push_telegram`]:
+    /// empty between telegrams, kept for its allocation.
+    scratch: Vec<Value<'static>>,
 }
 
 impl BatchBuilder {
@@ -45,6 +48,7 @@ impl BatchBuilder {
             capture: None,
             rows: 0,
             bytes: 0,
+            scratch: Vec::new(),
         }
     }
 
@@ -135,6 +139,74 @@ impl BatchBuilder {
         self.rows += 1;
         self.bytes += len;
         Ok(())
+    }
+
+    /// Decodes a telegram of message `info` (the target's) straight into the columns, with
+    /// no [`Message`] between: the fast path for a message without repeats (see
+    /// [`MessageInfo::decode_values`]). `None` when it does not take the message (it has
+    /// repeats, or the read mixes messages): decode the telegram and [`BatchBuilder::push`]
+    /// it. The row, the values, their types and masking, and the errors are those of
+    /// decode and push; a telegram that does not decode (`Error::Core`, without its
+    /// offset in the stream) leaves the columns as they were.
+    pub fn push_telegram(
+        &mut self,
+        info: &MessageInfo<'_>,
+        telegram: &[u8],
+    ) -> Option<Result<(), Error>> {
+        #[cfg(feature = "capture")]
+        return self.push_telegram_at(info, telegram, None);
+        #[cfg(not(feature = "capture"))]
+        self.push_telegram_at(info, telegram)
+    }
+
+    /// [`BatchBuilder::push_telegram`] with where the telegram was in a capture, as
+    /// [`BatchBuilder::push_captured`].
+    #[cfg(feature = "capture")]
+    pub fn push_telegram_captured(
+        &mut self,
+        info: &MessageInfo<'_>,
+        telegram: &[u8],
+        whence: Option<&fep_core::capture::Whence>,
+    ) -> Option<Result<(), Error>> {
+        self.push_telegram_at(info, telegram, whence)
+    }
+
+    fn push_telegram_at(
+        &mut self,
+        info: &MessageInfo<'_>,
+        telegram: &[u8],
+        #[cfg(feature = "capture")] whence: Option<&fep_core::capture::Whence>,
+    ) -> Option<Result<(), Error>> {
+        if self.mixed {
+            return None;
+        }
+        let mut values = recycle(std::mem::take(&mut self.scratch));
+        let out = match info.decode_values(telegram, &mut values) {
+            None => None,
+            Some(Err(e)) => Some(Err(Error::Core(e))),
+            Some(Ok(())) => {
+                #[cfg(feature = "capture")]
+                if let Some(c) = &mut self.capture {
+                    c.push(whence);
+                }
+                let mut it = values.iter();
+                let pushed = self
+                    .cols
+                    .iter_mut()
+                    .try_for_each(|c| c.push_flat(&mut it))
+                    .and_then(|()| match it.next() {
+                        None => Ok(()),
+                        Some(_) => Err(Error::Arrow(
+                            "a telegram with more values than its message has columns".into(),
+                        )),
+                    });
+                self.rows += 1;
+                self.bytes += telegram.len();
+                Some(pushed)
+            }
+        };
+        self.scratch = recycle(values);
+        out
     }
 
     /// Appends a row of nulls: a telegram that did not decode (its message's name, if
@@ -324,6 +396,41 @@ impl Col {
         Ok(())
     }
 
+    /// Appends the next values of a telegram decoded flat (see
+    /// [`MessageInfo::decode_values`]): one for a scalar column, one for each field of a
+    /// record's.
+    fn push_flat(&mut self, it: &mut std::slice::Iter<'_, Value<'_>>) -> Result<(), Error> {
+        match self {
+            Col::Struct { cols, nulls, .. } => {
+                for c in cols {
+                    c.push_flat(it)?;
+                }
+                nulls.append_non_null();
+                Ok(())
+            }
+            Col::List { .. } => Err(Error::Arrow(
+                "a list column for a message decoded without repeats".into(),
+            )),
+            _ => match it.next() {
+                // The commonest pairs here, the rest (nulls included) by `push`.
+                Some(v) => match (self, v) {
+                    (Col::Text(b), Value::Text(t)) => {
+                        b.append_value(t);
+                        Ok(())
+                    }
+                    (Col::Int(b), Value::Int(i)) => {
+                        b.append_value(*i);
+                        Ok(())
+                    }
+                    (col, v) => col.push(Some(v)),
+                },
+                None => Err(Error::Arrow(
+                    "a telegram with fewer values than its message has columns".into(),
+                )),
+            },
+        }
+    }
+
     fn finish(&mut self) -> Result<ArrayRef, Error> {
         Ok(match self {
             Col::Text(b) | Col::Hidden(b, _) => Arc::new(b.finish()),
@@ -381,6 +488,15 @@ fn push_record(names: &[String], cols: &mut [Col], r: &Record<'_>) -> Result<(),
         col.push(v)?;
     }
     Ok(())
+}
+
+/// An empty vector of values of any lifetime, in the allocation of `v`: the values of a
+/// telegram borrow from that telegram, and the vector is kept from one telegram to the next
+/// (collecting an empty vector into one of the same element type, but for the lifetime,
+/// reuses its allocation; the closure never runs).
+fn recycle<'b>(mut v: Vec<Value<'_>>) -> Vec<Value<'b>> {
+    v.clear();
+    v.into_iter().map(|_| Value::Null).collect()
 }
 
 fn int(v: &Value<'_>) -> Result<i64, Error> {

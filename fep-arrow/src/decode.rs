@@ -98,10 +98,15 @@ impl<'s, R: Read> Batches<'s, R> {
                     if info.name() != name {
                         continue;
                     }
-                    let msg = schema
-                        .decode_message(name, telegram)
-                        .map_err(|e| e.in_frame(at))?;
-                    self.builder.push(&msg, telegram.len())?;
+                    // Straight into the columns when the message has no repeats.
+                    if let Some(r) = self.builder.push_telegram(&info, telegram) {
+                        r.map_err(|e| in_frame(e, at))?;
+                    } else {
+                        let msg = schema
+                            .decode_message(name, telegram)
+                            .map_err(|e| e.in_frame(at))?;
+                        self.builder.push(&msg, telegram.len())?;
+                    }
                 }
                 None => {
                     let msg = schema.decode(telegram).map_err(|e| e.in_frame(at))?;
@@ -114,6 +119,14 @@ impl<'s, R: Read> Batches<'s, R> {
             }
         }
         Ok(self.builder.rows() > 0)
+    }
+}
+
+/// A telegram's error with its offset in the stream.
+pub(crate) fn in_frame(e: Error, at: u64) -> Error {
+    match e {
+        Error::Core(e) => Error::Core(e.in_frame(at)),
+        e => e,
     }
 }
 

@@ -21,7 +21,7 @@ use std::fs::{self, File};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use fep_core::{Message, Schema};
+use fep_core::{Message, MessageInfo, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -171,6 +171,57 @@ impl<'s> Dataset<'s> {
         let part = self.part(msg.name())?;
         part.builder.push(msg, len)?;
         part.flush_if_full(limits)
+    }
+
+    /// Decodes a telegram of message `info` straight into its file's columns, with no
+    /// [`Message`] between (see [`BatchBuilder::push_telegram`]); `None` when that path
+    /// does not take it (a message with repeats, or the first telegram of its message):
+    /// decode it and [`Dataset::push`] it. A telegram that does not decode
+    /// (`Error::Core`, without its offset in the stream) adds no row.
+    pub fn push_telegram(
+        &mut self,
+        info: &MessageInfo<'_>,
+        telegram: &[u8],
+    ) -> Option<Result<(), Error>> {
+        self.push_telegram_at(info, telegram, None)
+    }
+
+    /// [`Dataset::push_telegram`] with where the telegram was in a capture, as
+    /// [`Dataset::push_captured`].
+    #[cfg(feature = "capture")]
+    pub fn push_telegram_captured(
+        &mut self,
+        info: &MessageInfo<'_>,
+        telegram: &[u8],
+        whence: Option<&fep_core::capture::Whence>,
+    ) -> Option<Result<(), Error>> {
+        self.push_telegram_at(info, telegram, whence)
+    }
+
+    fn push_telegram_at(
+        &mut self,
+        info: &MessageInfo<'_>,
+        telegram: &[u8],
+        #[cfg(feature = "capture")] whence: Option<&fep_core::capture::Whence>,
+        #[cfg(not(feature = "capture"))] _whence: Option<std::convert::Infallible>,
+    ) -> Option<Result<(), Error>> {
+        let limits = (self.options.row_group_rows, self.options.row_group_bytes);
+        let name = info.name();
+        // A message's file is opened by the message path, so that a message whose
+        // telegrams all fail leaves no file.
+        let at = match self.parts.get(self.last) {
+            Some((n, _)) if n == name => self.last,
+            _ => *self.index.get(name)?,
+        };
+        self.last = at;
+        let part = &mut self.parts[at].1;
+        #[cfg(feature = "capture")]
+        let pushed = part
+            .builder
+            .push_telegram_captured(info, telegram, whence)?;
+        #[cfg(not(feature = "capture"))]
+        let pushed = part.builder.push_telegram(info, telegram)?;
+        Some(pushed.and_then(|()| part.flush_if_full(limits)))
     }
 
     /// Appends a decoded telegram of `len` bytes with where it was in a capture (`None`:
@@ -335,10 +386,18 @@ pub fn convert<R: std::io::Read>(
     let mut out = Dataset::create(dir, schema, options)?;
     for frame in fep_core::TelegramReader::new(schema, input) {
         let frame = frame?;
-        let msg = schema
-            .decode(&frame.telegram)
+        let info = schema
+            .dispatch(&frame.telegram)
             .map_err(|e| e.in_frame(frame.offset))?;
-        out.push(&msg, frame.telegram.len())?;
+        match out.push_telegram(&info, &frame.telegram) {
+            Some(r) => r.map_err(|e| crate::decode::in_frame(e, frame.offset))?,
+            None => {
+                let msg = schema
+                    .decode_message(info.name(), &frame.telegram)
+                    .map_err(|e| e.in_frame(frame.offset))?;
+                out.push(&msg, frame.telegram.len())?;
+            }
+        }
     }
     out.finish()
 }

@@ -94,6 +94,11 @@ impl Checks {
         Checks(if off { None } else { BatchChecker::new(schema) })
     }
 
+    /// True when there is nothing to check: records need not be decoded into messages.
+    pub fn is_off(&self) -> bool {
+        self.0.is_none()
+    }
+
     /// The failures of a decoded record (none when it passes every check).
     pub fn record(&mut self, offset: u64, message: &Message<'_>) -> Vec<fep_core::Error> {
         match &mut self.0 {

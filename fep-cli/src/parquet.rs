@@ -41,7 +41,8 @@ pub struct ParquetArgs {
 /// Parquet page compressions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CodecArg {
-    /// zstd (level 3): small files, fast to read.
+    /// zstd at level 1 (the parquet crate's default, its fastest level): small files, fast to
+    /// write and read.
     Zstd,
     /// Snappy, for older readers.
     Snappy,
@@ -140,48 +141,59 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
         let mut stopped = false;
         while let Some(item) = telegrams.next() {
             let problem = match item {
-                Ok(frame) => match schema.decode(&frame.telegram) {
-                    Ok(msg) => {
-                        let failed = checks.record(frame.offset, &msg);
-                        if failed.is_empty() {
-                            let whence = telegrams.captured().map(Whence::of);
-                            dataset
-                                .push_captured(&msg, frame.telegram.len(), whence.as_ref())
-                                .map_err(|e| out_failure(&label, e))?;
+                Ok(frame) => {
+                    match decode(&schema, &mut dataset, &frame.telegram, &telegrams, &checks)
+                        .map_err(|e| e.map_err(|e| out_failure(&label, e)))
+                    {
+                        // Decoded straight into the columns.
+                        Ok(None) => {
                             total += 1;
                             None
-                        } else {
-                            // A record that fails a check is rejected whole, with every failure.
-                            code = code.max(failure::DATA);
-                            rejected += 1;
-                            let texts: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
-                            if let Some(r) = &mut rejects {
-                                r.push(
-                                    frame.offset,
-                                    Some(&frame.telegram),
-                                    &why(&texts.join("; ")),
-                                )
-                                .map_err(Failure::output)?;
+                        }
+                        Err(Err(f)) => return Err(f),
+                        Ok(Some(msg)) => {
+                            let failed = checks.record(frame.offset, &msg);
+                            if failed.is_empty() {
+                                let whence = telegrams.captured().map(Whence::of);
+                                dataset
+                                    .push_captured(&msg, frame.telegram.len(), whence.as_ref())
+                                    .map_err(|e| out_failure(&label, e))?;
+                                total += 1;
+                                None
+                            } else {
+                                // A record that fails a check is rejected whole, with every failure.
+                                code = code.max(failure::DATA);
+                                rejected += 1;
+                                let texts: Vec<String> =
+                                    failed.iter().map(|e| e.to_string()).collect();
+                                if let Some(r) = &mut rejects {
+                                    r.push(
+                                        frame.offset,
+                                        Some(&frame.telegram),
+                                        &why(&texts.join("; ")),
+                                    )
+                                    .map_err(Failure::output)?;
+                                }
+                                let lines: Vec<String> =
+                                    texts.iter().map(|t| format!("{label}: {t}")).collect();
+                                Some(lines.join("\nerror: "))
                             }
-                            let lines: Vec<String> =
-                                texts.iter().map(|t| format!("{label}: {t}")).collect();
-                            Some(lines.join("\nerror: "))
+                        }
+                        Err(Ok(e)) => {
+                            let (c, text) = batch::reject_undecoded(
+                                e,
+                                &frame,
+                                &label,
+                                &mut checks,
+                                rejects.as_mut(),
+                                &why,
+                            )?;
+                            code = code.max(c);
+                            rejected += 1;
+                            Some(text)
                         }
                     }
-                    Err(e) => {
-                        let (c, text) = batch::reject_undecoded(
-                            e,
-                            &frame,
-                            &label,
-                            &mut checks,
-                            rejects.as_mut(),
-                            &why,
-                        )?;
-                        code = code.max(c);
-                        rejected += 1;
-                        Some(text)
-                    }
-                },
+                }
                 Err(fe) => {
                     let (c, text) =
                         batch::reject_unframed(&fe, &label, &mut checks, rejects.as_mut(), &why)?;
@@ -260,5 +272,32 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
     match code {
         0 => Ok(()),
         c => Err(Failure::reported(c)),
+    }
+}
+
+/// A telegram decoded: straight into its file's columns (`None`) when no check needs the
+/// record and the message has no repeats, else into a message for the checks and the
+/// columns. A telegram that does not decode is `Err(Ok(_))` (the same error either way),
+/// a value that does not fit its column `Err(Err(_))`.
+fn decode<'t>(
+    schema: &fep_core::Schema,
+    dataset: &mut Dataset<'_>,
+    telegram: &'t [u8],
+    feed: &Feed,
+    checks: &Checks,
+) -> Result<Option<fep_core::Message<'t>>, Result<fep_core::Error, fep_arrow::Error>> {
+    if !checks.is_off() {
+        return schema.decode(telegram).map(Some).map_err(Ok);
+    }
+    let info = schema.dispatch(telegram).map_err(Ok)?;
+    let whence = feed.captured().map(Whence::of);
+    match dataset.push_telegram_captured(&info, telegram, whence.as_ref()) {
+        Some(Ok(())) => Ok(None),
+        Some(Err(fep_arrow::Error::Core(e))) => Err(Ok(e)),
+        Some(Err(e)) => Err(Err(e)),
+        None => schema
+            .decode_message(info.name(), telegram)
+            .map(Some)
+            .map_err(Ok),
     }
 }

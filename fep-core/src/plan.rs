@@ -147,15 +147,32 @@ impl Plan {
     pub fn decode<'a>(&self, s: &Table, data: &'a [u8], values: &mut Vec<Value<'a>>) -> Result<()> {
         if self.repeats {
             let mut counts = [0u64; MAX_COUNTS];
-            self.group::<true>(s, 0, data, 0, &mut counts, values)
+            self.group::<true, false>(s, 0, data, 0, &mut counts, values)
         } else {
-            self.group::<false>(s, 0, data, 0, &mut [], values)
+            self.group::<false, false>(s, 0, data, 0, &mut [], values)
         }
     }
 
+    /// For a plan without repeats: decodes the telegram (whose length the caller has
+    /// checked) into `values` flat, every scalar in wire order with the fields of a record
+    /// where the record stands, filler left out; the errors are those of [`Plan::decode`].
+    /// `None` for a plan with repeats.
+    pub fn decode_flat<'a>(
+        &self,
+        s: &Table,
+        data: &'a [u8],
+        values: &mut Vec<Value<'a>>,
+    ) -> Option<Result<()>> {
+        if self.repeats {
+            return None;
+        }
+        Some(self.group::<false, true>(s, 0, data, 0, &mut [], values))
+    }
+
     /// One record's steps; `R` when the plan has repeats (without, `base` is 0 and there
-    /// is no count or repeat step, and the loop is the flat one).
-    fn group<'a, const R: bool>(
+    /// is no count or repeat step, and the loop is the flat one); `F` to put the values of
+    /// an inner record straight into `values` rather than into a record of their own.
+    fn group<'a, const R: bool, const F: bool>(
         &self,
         s: &Table,
         gi: usize,
@@ -194,10 +211,15 @@ impl Plan {
                     filler(s, st, start, bytes)?;
                     continue;
                 }
+                Op::Group(sub) if F => {
+                    self.group::<R, F>(s, sub as usize, data, base, counts, values)
+                        .map_err(|e| e.prepend_path(&s.fields[st.field as usize].name))?;
+                    continue;
+                }
                 Op::Group(sub) => {
                     let sub = sub as usize;
                     let mut inner = Vec::new();
-                    self.group::<R>(s, sub, data, base, counts, &mut inner)
+                    self.group::<R, F>(s, sub, data, base, counts, &mut inner)
                         .map_err(|e| e.prepend_path(&s.fields[st.field as usize].name))?;
                     Value::Record(Record {
                         shape: s.groups[self.groups[sub].gid as usize].shape.clone(),
@@ -254,7 +276,14 @@ impl Plan {
             let shape = &s.groups[self.groups[sub as usize].gid as usize].shape;
             for i in 0..n {
                 let mut inner = Vec::new();
-                self.group::<true>(s, sub as usize, data, start + i * width, counts, &mut inner)?;
+                self.group::<true, false>(
+                    s,
+                    sub as usize,
+                    data,
+                    start + i * width,
+                    counts,
+                    &mut inner,
+                )?;
                 list.push(Value::Record(Record {
                     shape: shape.clone(),
                     values: inner,

@@ -34,6 +34,45 @@ impl<'s> MessageInfo<'s> {
         self.schema.messages[self.index].fixed_len
     }
 
+    /// Decodes a telegram of this message into `values` flat, without a
+    /// [`Message`](crate::value::Message): every field's value in wire order, the fields
+    /// of a record where the record stands (depth first), filler left out; what a column
+    /// store appends, one value per column.
+    /// `values` is cleared first, and its allocation is reused.
+    ///
+    /// Only for a message without repeats whose fields all have static offsets; `None` for
+    /// any other (decode it as a message). The values and the errors (message, field path,
+    /// byte offset) are those of [`Schema::decode_message`]; on error `values` holds part
+    /// of the telegram.
+    ///
+    /// # Example
+    /// ```
+    /// # let schema = fep_core::Schema::parse("message m 7 {\n a X(2)\n r {\n  n 9(3)\n }\n _ X(2)\n}\n")?;
+    /// let info = schema.message("m").expect("m");
+    /// let mut values = Vec::new();
+    /// info.decode_values(b"ab012  ", &mut values).expect("no repeats")?;
+    /// assert_eq!(values, [fep_core::Value::Text("ab".into()), fep_core::Value::Int(12)]);
+    /// # Ok::<(), fep_core::Error>(())
+    /// ```
+    pub fn decode_values<'a>(
+        &self,
+        telegram: &'a [u8],
+        values: &mut Vec<crate::value::Value<'a>>,
+    ) -> Option<Result<()>> {
+        let s = self.schema;
+        let m = &s.messages[self.index];
+        let plan = s.plans[self.index].as_ref()?;
+        values.clear();
+        if plan.has_repeats() {
+            return None;
+        }
+        if let Err(e) = crate::walk::check_length(m, telegram) {
+            return Some(Err(e.with_message(&m.name)));
+        }
+        plan.decode_flat(s, telegram, values)
+            .map(|r| r.map_err(|e| e.with_message(&m.name)))
+    }
+
     /// The shortest telegram of this message (with every counted repeat empty).
     pub fn min_length(&self) -> usize {
         self.schema.messages[self.index].min_len
