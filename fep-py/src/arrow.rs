@@ -107,6 +107,22 @@ pub(crate) fn decode(
                 if info.name() != name {
                     continue;
                 }
+                // Straight into the columns when the message has no repeats.
+                match builder.push_telegram(&info, telegram) {
+                    Some(Ok(())) => {
+                        counts.converted += 1;
+                        if builder.rows() >= limits.rows || builder.bytes() >= limits.bytes {
+                            batches.push(builder.finish()?);
+                        }
+                        continue;
+                    }
+                    Some(Err(fep_arrow::Error::Core(e))) => {
+                        reject(at, Some(telegram), vec![e.in_frame(at)], &mut counts)?;
+                        continue;
+                    }
+                    Some(Err(e)) => return Err(e),
+                    None => {}
+                }
                 schema.decode_message(name, telegram)
             }
             _ => schema.decode(telegram),
