@@ -388,3 +388,59 @@ impl Cutter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The events of one direction whose bytes come in segments of `size` bytes (all at the
+    /// same time), as text.
+    fn events(schema: &Schema, stream: &[u8], size: usize) -> Vec<String> {
+        let framer = Framer::new(schema);
+        let connection = Connection {
+            client: "10.0.0.1:40000".parse().expect("address"),
+            server: "10.0.0.2:9000".parse().expect("address"),
+        };
+        let mut side = Side::new(schema, &framer, 8, 1 << 20, connection, Direction::ToServer);
+        side.reasm.syn(0);
+        let mut out = Queue::new();
+        let ts = Timestamp::from_unix_nanos(7);
+        for (i, chunk) in stream.chunks(size).enumerate() {
+            side.segment((1 + i * size) as u32, chunk, 0, ts, &mut out);
+        }
+        side.finish(ts, &mut out);
+        out.into_iter()
+            .map(|e| match e.expect("event") {
+                CaptureEvent::Telegram(t) => format!("{:?}", t.frame),
+                CaptureEvent::Gap(g) => g.to_string(),
+            })
+            .collect()
+    }
+
+    /// Framing where a segment brings the telegrams gives what framing through the buffer
+    /// gives, however the stream is cut: the same telegrams at the same offsets, and the
+    /// same gaps (a frame whose length disagrees with its message, a prefix that is not
+    /// digits, a telegram the stream ends inside).
+    #[test]
+    fn framing_in_place_is_framing_through_the_buffer() {
+        let schema = Schema::parse(
+            "encoding ascii\nframing length-prefix 4 ascii\nmessage m 3 {\n a X(3)\n}\n",
+        )
+        .expect("layout");
+        let stream = b"0003abc0003def0004wxyz0003ghix0003jkl0003mno0003pq";
+        // One byte a segment never frames in place: every telegram goes through the buffer.
+        let buffered = events(&schema, stream, 1);
+        assert_eq!(
+            buffered.iter().filter(|e| e.starts_with("Frame")).count(),
+            5
+        );
+        assert_eq!(buffered.len(), 8, "{buffered:#?}");
+        for size in 2..=stream.len() {
+            assert_eq!(
+                events(&schema, stream, size),
+                buffered,
+                "segments of {size}"
+            );
+        }
+    }
+}
