@@ -117,6 +117,73 @@ impl Framer {
         }
     }
 
+    /// The whole, good frame at the front of `data`, as (prefix, telegram, trailer) lengths,
+    /// without taking it: `Some` exactly when [`Framer::next_frame`] on a buffer holding
+    /// `data` would return that frame (not an error, not a wait for more bytes). `None`
+    /// says nothing more: the caller hands the bytes to `next_frame`, which says what
+    /// they are. A reader that holds the bytes elsewhere (a captured packet) frames them in
+    /// place with it, then accounts for the frame with [`Framer::took`].
+    #[cfg(feature = "capture")]
+    pub(crate) fn peek_frame(&self, data: &[u8]) -> Option<(usize, usize, usize)> {
+        match self.framing {
+            Framing::LengthPrefix {
+                width,
+                binary,
+                inclusive,
+            } => {
+                let width = width as usize;
+                let head = data.get(..width)?;
+                let value: u64 = if binary {
+                    head.iter().fold(0u64, |a, &b| a << 8 | u64::from(b))
+                } else if let Ok(four) = <[u8; 4]>::try_from(head) {
+                    // The usual prefix, four ASCII digits, read as one word.
+                    crate::codec::number::four_digits(four)?
+                } else {
+                    crate::codec::number::all_digits(head)? as u64
+                };
+                let len = if inclusive {
+                    value.checked_sub(width as u64)?
+                } else {
+                    value
+                };
+                if len > self.max_len as u64 || data.len() - width < len as usize {
+                    return None;
+                }
+                let len = len as usize;
+                self.declared_agrees(&data[width..width + len])
+                    .then_some((width, len, 0))
+            }
+            Framing::None => match self.schema.telegram_length(data) {
+                Ok(Some(len)) if len <= self.max_len && len > 0 && data.len() >= len => {
+                    Some((0, len, 0))
+                }
+                _ => None,
+            },
+            // Lines: an empty line, a carriage return and the overlong line each take their
+            // own turn in `line`; it does all of them.
+            Framing::Lines => None,
+        }
+    }
+
+    /// True when the telegram's message (if one matches) has no fixed length, or the
+    /// telegram's: what [`Framer::check_declared`] lets through.
+    #[cfg(feature = "capture")]
+    fn declared_agrees(&self, telegram: &[u8]) -> bool {
+        match self.schema.inner.dispatch.choose(telegram) {
+            Some(i) => self.schema.inner.messages[i]
+                .fixed_len
+                .is_none_or(|l| l == telegram.len()),
+            None => true,
+        }
+    }
+
+    /// Accounts for a frame of `n` bytes that [`Framer::peek_frame`] found and the caller
+    /// took itself: the stream offset moves past it.
+    #[cfg(feature = "capture")]
+    pub(crate) fn took(&mut self, n: usize) {
+        self.offset += n as u64;
+    }
+
     /// At the end of the stream: the last telegram if the framing allows one without its
     /// terminator (a last line without a newline), else an error if bytes are left over.
     pub fn finish(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>> {

@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use crate::error::{Error, Result};
 use crate::framer::{Frame, Framer};
@@ -18,6 +18,9 @@ use crate::schema::Schema;
 use super::event::{CaptureEvent, CapturedTelegram, Connection, Direction, Gap, GapCause};
 use super::file::Timestamp;
 use super::reassembly::{Piece, Reassembler};
+
+/// The most frames [`Cutter::in_place`] lists before handing them on.
+const SPANS: usize = 64;
 
 /// Where a side's events go: the reader's queue, in capture order.
 pub(crate) type Queue = VecDeque<Result<CaptureEvent>>;
@@ -71,6 +74,8 @@ impl Side {
                 now: Timestamp::default(),
                 connection,
                 direction,
+                spans: Vec::new(),
+                block: BytesMut::new(),
             },
         }
     }
@@ -133,6 +138,11 @@ pub(crate) struct Cutter {
     now: Timestamp,
     connection: Connection,
     direction: Direction,
+    /// The frames [`Cutter::in_place`] found in a segment (start, prefix and telegram
+    /// lengths), kept to spare an allocation a segment.
+    spans: Vec<(usize, usize, usize)>,
+    /// Where [`Cutter::in_place`] copies a segment's telegrams (empty between segments).
+    block: BytesMut,
 }
 
 /// What a look at one place of the stream finds.
@@ -149,6 +159,11 @@ impl Cutter {
     fn telegram(&self, mut frame: Frame, out: &mut Queue) {
         frame.offset += self.start;
         frame.telegram_offset += self.start;
+        self.push(frame, out);
+    }
+
+    /// A telegram whose offsets are already the stream's.
+    fn push(&self, frame: Frame, out: &mut Queue) {
         out.push_back(Ok(CaptureEvent::Telegram(CapturedTelegram {
             ts: self.ts,
             connection: self.connection,
@@ -185,9 +200,16 @@ impl Cutter {
     fn piece(&mut self, p: Piece<'_>, out: &mut Queue) {
         match p {
             Piece::Data(d, ts) => {
-                self.buf.extend_from_slice(d);
                 self.ts = ts;
-                self.cut(out, false);
+                let rest = if self.buf.is_empty() && self.lost.is_none() {
+                    self.in_place(d, out)
+                } else {
+                    d
+                };
+                if !rest.is_empty() {
+                    self.buf.extend_from_slice(rest);
+                    self.cut(out, false);
+                }
             }
             Piece::Hole { at, len, snaplen } => {
                 self.rebase();
@@ -204,6 +226,45 @@ impl Cutter {
                 }
                 self.buf.clear();
                 self.start = at + len;
+            }
+        }
+    }
+
+    /// Frames the whole telegrams at the front of `d`, bytes in order that begin where the
+    /// stream is (the buffer is empty and in step), where they lie: they are copied once,
+    /// into one block shared by the packet's telegrams, rather than into the buffer and
+    /// split off it. Returns what is left (a telegram the next segment completes, or bytes
+    /// the framer must look at itself, an error among them), for the buffer.
+    fn in_place<'d>(&mut self, d: &'d [u8], out: &mut Queue) -> &'d [u8] {
+        let mut end = 0;
+        loop {
+            // A few frames at a time: the list is bounded whatever the segment holds.
+            let from = end;
+            self.spans.clear();
+            while self.spans.len() < SPANS
+                && let Some((prefix, len, trailer)) = self.framer.peek_frame(&d[end..])
+            {
+                self.spans.push((end, prefix, len));
+                end += prefix + len + trailer;
+            }
+            if end == from {
+                return &d[end..];
+            }
+            let base = self.framer.stream_offset();
+            self.framer.took(end - from);
+            let start = self.start + base;
+            let frame = |at: usize, prefix: usize, telegram: Bytes| Frame {
+                offset: start + (at - from) as u64,
+                telegram_offset: start + (at - from + prefix) as u64,
+                telegram,
+            };
+            // One copy into the block, whose allocation comes back for the next segment's
+            // once its telegrams are let go of.
+            self.block.extend_from_slice(&d[from..end]);
+            let block = self.block.split().freeze();
+            for &(at, prefix, len) in &self.spans {
+                let telegram = block.slice(at - from + prefix..at - from + prefix + len);
+                self.push(frame(at, prefix, telegram), out);
             }
         }
     }
@@ -324,6 +385,62 @@ impl Cutter {
             lost.at_end = true;
             self.buf.clear();
             self.gap(lost, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The events of one direction whose bytes come in segments of `size` bytes (all at the
+    /// same time), as text.
+    fn events(schema: &Schema, stream: &[u8], size: usize) -> Vec<String> {
+        let framer = Framer::new(schema);
+        let connection = Connection {
+            client: "10.0.0.1:40000".parse().expect("address"),
+            server: "10.0.0.2:9000".parse().expect("address"),
+        };
+        let mut side = Side::new(schema, &framer, 8, 1 << 20, connection, Direction::ToServer);
+        side.reasm.syn(0);
+        let mut out = Queue::new();
+        let ts = Timestamp::from_unix_nanos(7);
+        for (i, chunk) in stream.chunks(size).enumerate() {
+            side.segment((1 + i * size) as u32, chunk, 0, ts, &mut out);
+        }
+        side.finish(ts, &mut out);
+        out.into_iter()
+            .map(|e| match e.expect("event") {
+                CaptureEvent::Telegram(t) => format!("{:?}", t.frame),
+                CaptureEvent::Gap(g) => g.to_string(),
+            })
+            .collect()
+    }
+
+    /// Framing where a segment brings the telegrams gives what framing through the buffer
+    /// gives, however the stream is cut: the same telegrams at the same offsets, and the
+    /// same gaps (a frame whose length disagrees with its message, a prefix that is not
+    /// digits, a telegram the stream ends inside).
+    #[test]
+    fn framing_in_place_is_framing_through_the_buffer() {
+        let schema = Schema::parse(
+            "encoding ascii\nframing length-prefix 4 ascii\nmessage m 3 {\n a X(3)\n}\n",
+        )
+        .expect("layout");
+        let stream = b"0003abc0003def0004wxyz0003ghix0003jkl0003mno0003pq";
+        // One byte a segment never frames in place: every telegram goes through the buffer.
+        let buffered = events(&schema, stream, 1);
+        assert_eq!(
+            buffered.iter().filter(|e| e.starts_with("Frame")).count(),
+            5
+        );
+        assert_eq!(buffered.len(), 8, "{buffered:#?}");
+        for size in 2..=stream.len() {
+            assert_eq!(
+                events(&schema, stream, size),
+                buffered,
+                "segments of {size}"
+            );
         }
     }
 }
