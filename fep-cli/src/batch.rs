@@ -250,6 +250,25 @@ pub fn reject_undecoded(
     Ok((failure::exit_code(&e), format!("{label}: {e}")))
 }
 
+/// A record that decoded but failed a check, in a conversion: rejected whole, every
+/// failure written with its bytes to the rejects file. Gives the exit code it calls for
+/// and the text to report, a line a failure.
+pub fn reject_failed_checks(
+    failed: &[fep_core::Error],
+    frame: &fep_core::Frame,
+    label: &str,
+    rejects: Option<&mut Rejects>,
+    why: &dyn Fn(&str) -> String,
+) -> Result<(u8, String), Failure> {
+    let texts: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
+    if let Some(r) = rejects {
+        r.push(frame.offset, Some(&frame.telegram), &why(&texts.join("; ")))
+            .map_err(Failure::output)?;
+    }
+    let lines: Vec<String> = texts.iter().map(|t| format!("{label}: {t}")).collect();
+    Ok((failure::DATA, lines.join("\nerror: ")))
+}
+
 /// A frame that could not be cut, in a conversion: told to the checks, its bytes (when
 /// known) written to the rejects file. Gives the exit code it calls for and the text to
 /// report, saying so when the rest of the input is lost with it.

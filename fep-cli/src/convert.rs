@@ -137,20 +137,16 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<(), Failure> {
                         let failed = checks.record(frame.offset, &msg);
                         if !failed.is_empty() {
                             // A record that fails a check is rejected whole, with every failure.
-                            code = code.max(failure::DATA);
                             rejected += 1;
-                            let texts: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
-                            if let Some(r) = &mut rejects {
-                                r.push(
-                                    frame.offset,
-                                    Some(&frame.telegram),
-                                    &why(&texts.join("; ")),
-                                )
-                                .map_err(Failure::output)?;
-                            }
-                            let lines: Vec<String> =
-                                texts.iter().map(|t| format!("{label}: {t}")).collect();
-                            Some(lines.join("\nerror: "))
+                            let (c, text) = batch::reject_failed_checks(
+                                &failed,
+                                &frame,
+                                &label,
+                                rejects.as_mut(),
+                                &why,
+                            )?;
+                            code = code.max(c);
+                            Some(text)
                         } else {
                             match writer.write(
                                 &msg,
