@@ -2,10 +2,27 @@
 //! carrying framed transfer telegrams (304 bytes with their length prefix), 1 to 10 to a
 //! segment, with Ethernet, IPv4 and TCP headers as tcpdump writes them.
 
+use std::io::{self, Write};
+
 /// A capture of about `bytes` bytes over `connections` connections (each one direction,
 /// client to server), and the number of telegrams in it.
 pub fn tcp_capture(framed: &[u8], bytes: usize, connections: u16) -> (Vec<u8>, u64) {
     let mut out = Vec::with_capacity(bytes + 65_536);
+    let telegrams =
+        write_tcp_capture(&mut out, framed, bytes, connections).expect("writing to memory");
+    (out, telegrams)
+}
+
+/// The same capture written to `w` as it is made (a file of a gigabyte needs no gigabyte of
+/// memory): at least `bytes` bytes; returns the number of telegrams.
+pub fn write_tcp_capture(
+    w: &mut impl Write,
+    framed: &[u8],
+    bytes: usize,
+    connections: u16,
+) -> io::Result<u64> {
+    let mut written = 0usize;
+    let mut out = Vec::with_capacity(1 << 20);
     out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
     out.extend_from_slice(&[2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     out.extend_from_slice(&262_144u32.to_le_bytes());
@@ -14,7 +31,12 @@ pub fn tcp_capture(framed: &[u8], bytes: usize, connections: u16) -> (Vec<u8>, u
     let mut telegrams = 0u64;
     let mut packet = 0u32;
     let mut payload = Vec::new();
-    while out.len() < bytes {
+    while written + out.len() < bytes {
+        if out.len() >= 1 << 20 {
+            w.write_all(&out)?;
+            written += out.len();
+            out.clear();
+        }
         let per = 1 + (packet % 10) as usize;
         let c = (packet % u32::from(connections)) as usize;
         payload.clear();
@@ -44,5 +66,6 @@ pub fn tcp_capture(framed: &[u8], bytes: usize, connections: u16) -> (Vec<u8>, u
         seqs[c] = seqs[c].wrapping_add(payload.len() as u32);
         packet += 1;
     }
-    (out, telegrams)
+    w.write_all(&out)?;
+    Ok(telegrams)
 }
