@@ -175,7 +175,8 @@ pub(crate) fn decode(
 /// `fep_arrow::parquet`), running the layout's checks unless `checks` is false. Without
 /// `rejects` the first bad telegram or failed check is the error, and the datasets are
 /// left unfinished (no file that looks whole); with it, each one is kept there and
-/// converting goes on.
+/// converting goes on. Without rejects or checks to run, telegrams go straight into the
+/// columns (`fep_arrow::parquet::convert`).
 pub(crate) fn to_parquet(
     schema: &fep_core::Schema,
     input: Box<dyn Read + Send>,
@@ -184,6 +185,11 @@ pub(crate) fn to_parquet(
     checks: bool,
     rejects: Option<fep_core::BoxedRejectWriter>,
 ) -> Result<Vec<fep_arrow::parquet::Part>, fep_arrow::Error> {
+    // Nothing needs a record: telegrams go straight into the columns (the same rows,
+    // values and errors as through a decoded message).
+    if rejects.is_none() && (!checks || fep_core::BatchChecker::new(schema).is_none()) {
+        return fep_arrow::parquet::convert(schema, input, dir, options);
+    }
     let mut out = fep_arrow::parquet::Dataset::create(dir, schema, options)?;
     let keep_going = rejects.is_some();
     let mut reader = fep_core::MessageReader::new(schema, input)
