@@ -355,46 +355,24 @@ impl RangeBatches {
                 break;
             }
             let telegram = &frame.telegram[..];
-            let decoded = match &self.name {
-                // The checks need every record, whatever the target.
-                Some(_) if self.checker.is_some() => schema.decode(telegram),
-                Some(name) => match schema.dispatch(telegram) {
+            // One message and no checks: straight into the columns when it has no repeats
+            // (`None` goes the general way below, which also reports a dispatch failure).
+            let direct = match (&self.checker, &self.name) {
+                (None, Some(name)) => match schema.dispatch(telegram) {
                     Ok(info) if info.name() != name => continue,
-                    Ok(_) => schema.decode_message(name, telegram),
-                    Err(e) => Err(e),
+                    Ok(info) => self.builder.push_telegram(&info, telegram),
+                    Err(_) => None,
                 },
-                None => schema.decode(telegram),
+                _ => None,
             };
-            match decoded {
-                Ok(msg) => {
-                    if let Some(c) = &mut self.checker {
-                        let failures = c.record(at, &msg);
-                        if !failures.is_empty() {
-                            self.bad_all(failures, at, Some(msg.name()))?;
-                            continue;
-                        }
-                        if self.name.as_deref().is_some_and(|n| n != msg.name()) {
-                            continue;
-                        }
-                    }
-                    self.builder.push(&msg, telegram.len())?;
-                    self.offsets
-                        .append_value(i64::try_from(at).unwrap_or(i64::MAX));
-                    if self.mode == Mode::Permissive {
-                        self.errors.append_null();
-                    }
-                }
-                Err(e) => {
-                    if let Some(c) = &mut self.checker {
-                        c.unreadable(at);
-                    }
-                    let name = schema.dispatch(telegram).ok().map(|m| m.name().to_owned());
-                    if self.checker.is_some() && self.name.is_some() && name != self.name {
-                        // Another message's bad telegram, read for the checks only.
-                        continue;
-                    }
+            match direct {
+                Some(Ok(())) => self.good(at),
+                Some(Err(Error::Core(e))) => {
+                    let name = self.name.clone();
                     self.bad(e.in_frame(at), at, name.as_deref())?;
                 }
+                Some(Err(e)) => return Err(e),
+                None => self.general(schema, telegram, at)?,
             }
             if self.builder.rows() >= self.limits.rows || self.builder.bytes() >= self.limits.bytes
             {
@@ -411,6 +389,57 @@ impl RangeBatches {
         }
         self.done = true;
         Ok(self.builder.rows() > 0)
+    }
+
+    /// A good telegram's offset (and, when permissive, its empty error).
+    fn good(&mut self, at: u64) {
+        self.offsets
+            .append_value(i64::try_from(at).unwrap_or(i64::MAX));
+        if self.mode == Mode::Permissive {
+            self.errors.append_null();
+        }
+    }
+
+    /// A telegram decoded into a message, for the checks and then the columns (or kept as
+    /// a bad one, by the mode).
+    fn general(&mut self, schema: &Schema, telegram: &[u8], at: u64) -> Result<(), Error> {
+        let decoded = match &self.name {
+            // The checks need every record, whatever the target.
+            Some(_) if self.checker.is_some() => schema.decode(telegram),
+            Some(name) => match schema.dispatch(telegram) {
+                Ok(info) if info.name() != name => return Ok(()),
+                Ok(_) => schema.decode_message(name, telegram),
+                Err(e) => Err(e),
+            },
+            None => schema.decode(telegram),
+        };
+        match decoded {
+            Ok(msg) => {
+                if let Some(c) = &mut self.checker {
+                    let failures = c.record(at, &msg);
+                    if !failures.is_empty() {
+                        return self.bad_all(failures, at, Some(msg.name()));
+                    }
+                    if self.name.as_deref().is_some_and(|n| n != msg.name()) {
+                        return Ok(());
+                    }
+                }
+                self.builder.push(&msg, telegram.len())?;
+                self.good(at);
+                Ok(())
+            }
+            Err(e) => {
+                if let Some(c) = &mut self.checker {
+                    c.unreadable(at);
+                }
+                let name = schema.dispatch(telegram).ok().map(|m| m.name().to_owned());
+                if self.checker.is_some() && self.name.is_some() && name != self.name {
+                    // Another message's bad telegram, read for the checks only.
+                    return Ok(());
+                }
+                self.bad(e.in_frame(at), at, name.as_deref())
+            }
+        }
     }
 
     fn finish(&mut self) -> Result<RecordBatch, Error> {

@@ -202,3 +202,82 @@ fn a_lost_frame_is_found_again() {
     let (offsets, _) = read_cut(&schema, &target, &file, &[], Mode::DropMalformed).expect("reads");
     assert_eq!(offsets.len(), 20);
 }
+
+/// One message without checks goes from the bytes straight into the columns: the rows, the
+/// values and the error text are those of decoding each telegram into a message and pushing
+/// it (the way a read with checks, or of every message, goes).
+#[test]
+fn one_message_reads_as_through_decoded_messages() {
+    use fep_arrow::BatchBuilder;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let schema = load("layouts/firmbanking.layout");
+    let (file, _) = firmbanking_capture(dir.path(), 40);
+    let mut bytes = std::fs::read(&file).expect("reads");
+    // Spoil the amount of the 7th transfer (the first of every five samples).
+    let transfer = sample("layouts/firmbanking/transfer-request.bin");
+    let at = bytes
+        .windows(transfer.len())
+        .enumerate()
+        .filter(|(_, w)| *w == &transfer[..])
+        .nth(6)
+        .map(|(i, _)| i)
+        .expect("a 7th transfer");
+    bytes[at + 4 + 130] = b'O';
+    std::fs::write(&file, &bytes).expect("writes");
+
+    for masking in [Masking::Reveal, Masking::Hide] {
+        let target = Target::new(&schema, Some("transfer"), masking).expect("target");
+        let limits = Limits {
+            rows: 1_000,
+            bytes: 1 << 20,
+        };
+        let range = Range {
+            start: 0,
+            end: None,
+        };
+        let batches: Vec<RecordBatch> =
+            RangeBatches::open(&schema, &target, &file, range, Mode::Permissive, limits)
+                .expect("opens")
+                .collect::<Result<_, _>>()
+                .expect("reads");
+        assert_eq!(batches.len(), 1);
+        let got = &batches[0];
+
+        // The same telegrams through decoded messages.
+        let mut want = BatchBuilder::new(&target);
+        let mut errors = Vec::new();
+        for frame in fep_core::TelegramReader::new(&schema, &bytes[..]) {
+            let frame = frame.expect("frames");
+            if schema.dispatch(&frame.telegram).expect("dispatch").name() != "transfer" {
+                continue;
+            }
+            match schema.decode_message("transfer", &frame.telegram) {
+                Ok(m) => {
+                    want.push(&m, frame.telegram.len()).expect("pushes");
+                    errors.push(None);
+                }
+                Err(e) => {
+                    want.push_null(Some("transfer"), 0).expect("pushes");
+                    errors.push(Some(e.in_frame(frame.offset).to_string()));
+                }
+            }
+        }
+        let want = want.finish().expect("batch");
+        // Requests and responses are both `transfer`.
+        assert_eq!((got.num_rows(), want.num_rows()), (80, 80));
+        for (i, field) in want.schema().fields().iter().enumerate() {
+            let column = got.column_by_name(field.name()).expect("column");
+            assert_eq!(column.as_ref(), want.column(i).as_ref(), "{}", field.name());
+        }
+        let e = got
+            .column_by_name(ERROR_COLUMN)
+            .expect("_error")
+            .as_string::<i32>();
+        let got_errors: Vec<Option<String>> = (0..e.len())
+            .map(|i| e.is_valid(i).then(|| e.value(i).to_owned()))
+            .collect();
+        assert_eq!(got_errors, errors);
+        assert_eq!(errors.iter().flatten().count(), 1);
+    }
+}
