@@ -127,6 +127,32 @@ def test_spark_sql_on_the_rows(spark, captures):
     assert got[0]["n"] == 40_000 and str(got[0]["day"]) == "2024-03-15"
 
 
+def test_columns_keeps_the_named_ones(spark, captures, malformed):
+    """The columns option: only the named columns (in that order) and the added ones, with
+    the values of the whole read; a bad telegram is still found, its error kept."""
+    reader = (
+        spark.read.format("fep")
+        .option("layout", LAYOUT)
+        .option("message", "transfer")
+        .option("splitSize", str(SPLIT))
+    )
+    whole = reader.load(str(captures))
+    some = reader.option("columns", "amount, header").load(str(captures))
+    assert some.columns == ["amount", "header", "_file", "_offset", "_error"]
+    assert dict(some.dtypes)["header"] == dict(whole.dtypes)["header"]
+    cols = ["_file", "_offset", "amount", "header"]
+    assert sorted(some.select(*cols).collect()) == sorted(whole.select(*cols).collect())
+
+    folder, at = malformed
+    bad = reader.option("columns", "amount").load(str(folder))
+    rows = bad.where(F.col("_error").isNotNull()).collect()
+    assert [(r["_offset"], r["amount"]) for r in rows] == [(at, None)]
+    assert "transfer.amount" in rows[0]["_error"]
+
+    with pytest.raises(Exception, match="'bank_code' is not a column of this read"):
+        reader.option("columns", "amount,bank_code").load(str(captures)).columns
+
+
 @pytest.fixture(scope="session")
 def malformed(tmp_path_factory):
     good = (LAYOUTS / "firmbanking" / "transfer-request.bin").read_bytes()

@@ -14,12 +14,15 @@ Spark 3.5 (no Python data sources): ``fep.spark.decode_binary_files`` turns a Da
 
 The columns are those of ``Schema.decode_arrow`` (the layout's types, one message per read,
 or all messages with a ``message`` column and the fields they have alike), then ``_file``,
-``_offset`` (the frame's byte offset in its file) and, in PERMISSIVE mode, ``_error``.
-Batches travel as Arrow record batches. See docs/spark.md.
+``_offset`` (the frame's byte offset in its file) and, in PERMISSIVE mode, ``_error``; the
+``columns`` option keeps only the named ones (Spark's Python data sources are not told which
+columns a query reads, and every column shipped costs). Batches travel as Arrow record
+batches. See docs/spark.md.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import tempfile
@@ -60,6 +63,8 @@ class _Read:
     mode: str
     batch_rows: int
     checks: bool = True
+    #: The columns to keep (``None``: all), in this order, before the added ones.
+    columns: Optional[tuple] = None
 
     def schema(self) -> fep.Schema:
         return fep.Schema.parse(self.layout_text, name=self.layout_name)
@@ -68,6 +73,8 @@ class _Read:
         """The schema of the batches handed to Spark: the fields with times as text
         (``09:30:15``: Spark has no time type by default), then the added columns."""
         fields = _times_as(pa.schema(self.schema().decode_arrow(b"", message=self.message)), pa.string())
+        if self.columns is not None:
+            fields = [fields.field(name) for name in self.columns]
         extra = [pa.field(FILE_COLUMN, pa.string(), False), pa.field(OFFSET_COLUMN, pa.int64(), False)]
         if self.mode == "PERMISSIVE":
             extra.append(pa.field(ERROR_COLUMN, pa.string(), True))
@@ -90,12 +97,18 @@ class _Read:
             checks=self.checks,
         )
         native = pa.schema(batches.empty)
+        keep = None
+        if self.columns is not None:
+            keep = list(self.columns) + native.names[len(native.names) - tail :]
+            native = pa.schema([native.field(name) for name in keep])
         seconds = _times_as(native, pa.time32("s"))
         text = _times_as(native, pa.string())
         has_time = seconds != native
         file_name = pa.scalar(label or path, pa.string())
         for table in batches:
             for b in pa.table(table).to_batches():
+                if keep is not None:
+                    b = b.select(keep)
                 if has_time:
                     # Whole seconds (a telegram has no fractions), then "hh:mm:ss".
                     b = b.cast(seconds).cast(text)
@@ -149,7 +162,32 @@ def _read_options(options, cwd: Optional[str] = None) -> _Read:
         raise ValueError(f"checks {_opt(options, 'checks')!r}: give true or false")
     read = _Read(text, os.path.basename(layout), _opt(options, "message"), mode, batch_rows, checks == "true")
     read.schema()  # a bad layout fails on the driver, with its line and column
+    columns = _opt(options, "columns")
+    if columns is not None:
+        read = dataclasses.replace(read, columns=_columns(read, columns))
     return read
+
+
+def _columns(read: _Read, option) -> tuple:
+    """The ``columns`` option (names separated by commas, or a list) checked against the
+    read's columns: known, each once. The added columns (``_file``, ``_offset``,
+    ``_error``) are always there and may be named too."""
+    names = [n.strip() for n in option.split(",")] if isinstance(option, str) else [str(n) for n in option]
+    names = [n for n in names if n and n not in (FILE_COLUMN, OFFSET_COLUMN, ERROR_COLUMN)]
+    have = pa.schema(read.schema().decode_arrow(b"", message=read.message)).names
+    for n in names:
+        if n not in have:
+            raise ValueError(
+                f"columns: {n!r} is not a column of this read (a group is named whole, not "
+                f"by its fields); the columns are {', '.join(have)}"
+            )
+    seen = set()
+    twice = [n for n in names if n in seen or seen.add(n)]
+    if twice:
+        raise ValueError(f"columns: {twice[0]!r} is named twice")
+    if not names:
+        raise ValueError("columns: name at least one column of the layout")
+    return tuple(names)
 
 
 def _resolve(path: str, cwd: Optional[str]) -> str:
@@ -261,7 +299,8 @@ if DataSource is not None:
         """``spark.read.format("fep")``: options ``layout`` (required), ``message``, ``mode``
         (PERMISSIVE, DROPMALFORMED, FAILFAST), ``splitSize`` (bytes, 0 for whole files),
         ``batchRows``, ``pathGlobFilter``, ``checks`` (true: a layout's ``check`` statements
-        run, each file read whole)."""
+        run, each file read whole), ``columns`` (the columns to keep, by name, separated by
+        commas; all by default)."""
 
         #: The driver's working directory, set by ``register``.
         cwd: Optional[str] = None
@@ -318,14 +357,18 @@ def decode_binary_files(
     mode: str = "PERMISSIVE",
     batch_rows: int = 65536,
     checks: bool = True,
+    columns: Optional[List[str]] = None,
 ):
     """For Spark 3.5: the rows of the telegrams in a DataFrame of whole files, as
     ``spark.read.format("binaryFile").load(...)`` gives (columns ``path`` and
     ``content``), through ``mapInArrow``; the columns are those of the data source, with
-    ``_file`` the file's path. Each file is decoded by one task (a file is one row)."""
+    ``_file`` the file's path (``columns``: only the named ones, as the data source's option).
+    Each file is decoded by one task (a file is one row)."""
     options = {"layout": layout, "mode": mode, "batchRows": str(batch_rows), "checks": str(checks).lower()}
     if message:
         options["message"] = message
+    if columns is not None:
+        options["columns"] = list(columns)
     read = _read_options(options, os.getcwd())
     out = spark_schema(read.arrow_schema())
 
