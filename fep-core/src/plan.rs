@@ -36,6 +36,7 @@ use crate::codec::number::{self, Sign};
 use crate::codec::text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::table::*;
+use crate::value::scalar::Decimal;
 use crate::value::{Record, Value};
 
 /// One message's plan: its records, the root first.
@@ -71,8 +72,11 @@ enum Op {
     Text,
     /// Zero-padded unsigned digits.
     Digits,
-    /// Signed or scaled digits, or a date or time in its default pattern.
+    /// A date or time in its default pattern.
     Number,
+    /// Zero-padded digits with a sign and/or implied decimals (a `Fast::Number` field):
+    /// where the sign is and the scale, so that the step reads it without the field.
+    Signed(Sign, u8),
     /// Any other scalar: the general codec.
     Scalar,
     /// Filler: checked, no value.
@@ -93,7 +97,11 @@ fn scalar_op(sc: &ScalarDef) -> Op {
     match sc.fast {
         Fast::Text => Op::Text,
         Fast::Digits => Op::Digits,
-        Fast::Number | Fast::Temporal => Op::Number,
+        Fast::Number => match sc.codec {
+            Codec::Number(spec) => Op::Signed(spec.sign, spec.scale),
+            _ => Op::Number,
+        },
+        Fast::Temporal => Op::Number,
         Fast::None => Op::Scalar,
     }
 }
@@ -242,6 +250,7 @@ impl Plan {
                 Op::Text => leaf(s, st, Op::Text, start, bytes)?,
                 Op::Digits => leaf(s, st, Op::Digits, start, bytes)?,
                 Op::Number => leaf(s, st, Op::Number, start, bytes)?,
+                Op::Signed(sign, scale) => leaf(s, st, Op::Signed(sign, scale), start, bytes)?,
                 Op::Scalar | Op::Repeat(_) => scalar(s, st, start, bytes)?,
             };
             values.push(v);
@@ -522,6 +531,21 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
             Some(v) => Value::Int(v as i64),
             None => scalar(s, st, offset, bytes)?,
         },
+        Op::Signed(sign, scale) => match number::signed_digits(sign, bytes) {
+            Some((negative, magnitude)) => {
+                let m = if negative {
+                    -(magnitude as i64)
+                } else {
+                    magnitude as i64
+                };
+                if scale == 0 {
+                    Value::Int(m)
+                } else {
+                    Value::Decimal(Decimal::new(i128::from(m), scale))
+                }
+            }
+            None => scalar(s, st, offset, bytes)?,
+        },
         Op::Number => match s.fields[st.field as usize].kind {
             FieldKind::Scalar(ref sc) => match decode_number_or_temporal(sc, bytes) {
                 Some(v) => v,
@@ -588,7 +612,7 @@ impl Plan {
                 (Op::Repeat(_), _) => false,
                 (Op::Text, v) => encode_leaf(s, Op::Text, f, width, v, out),
                 (Op::Digits, v) => encode_leaf(s, Op::Digits, f, width, v, out),
-                (Op::Number, v @ (Value::Int(_) | Value::Decimal(_))) => {
+                (Op::Signed(..), v @ (Value::Int(_) | Value::Decimal(_))) => {
                     encode_number(s, f, width, v, out)
                 }
                 (_, v) => encode_leaf(s, Op::Scalar, f, width, v, out),
