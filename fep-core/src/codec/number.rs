@@ -253,22 +253,43 @@ pub(crate) fn signed_digits(sign: Sign, bytes: &[u8]) -> Option<(bool, u64)> {
         _ => None,
     };
     let (negative, magnitude) = match sign {
-        Sign::Unsigned => (false, digits_u64(bytes)?),
+        Sign::Unsigned => (false, digits_two_words(bytes)?),
         Sign::Leading => {
             let (s, d) = bytes.split_first()?;
-            (sign_byte(*s)?, digits_u64(d)?)
+            (sign_byte(*s)?, digits_two_words(d)?)
         }
         Sign::Trailing => {
             let (s, d) = bytes.split_last()?;
-            (sign_byte(*s)?, digits_u64(d)?)
+            (sign_byte(*s)?, digits_two_words(d)?)
         }
         Sign::Overpunch => {
             let (last, head) = bytes.split_last()?;
             let (digit, negative) = overpunch_digit(*last)?;
-            (negative, digits_u64(head)? * 10 + u64::from(digit))
+            (negative, digits_two_words(head)? * 10 + u64::from(digit))
         }
     };
     (!negative || magnitude != 0).then_some((negative, magnitude))
+}
+
+/// The same as [`digits_u64`], with nine to sixteen digits (the usual amounts) read as
+/// two overlapping words: the first eight bytes and the last eight, of which those already
+/// read are made `'0'`. Used by the signed and scaled numbers only, so that the unsigned
+/// digits elsewhere keep the smaller reader.
+#[inline(always)]
+fn digits_two_words(d: &[u8]) -> Option<u64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let n = d.len();
+    if let (Some(head), Some(tail)) = (d.first_chunk::<8>(), d.last_chunk::<8>())
+        && n > 8
+        && n <= 16
+    {
+        // The first 16 - n bytes of the tail are the last of the head.
+        let keep = !0u64 << (8 * (16 - n));
+        let high = eight_digits(u64::from_le_bytes(*head))?;
+        let low = eight_digits(u64::from_le_bytes(*tail) & keep | ZEROS & !keep)?;
+        return Some(high * POW10_U64[n - 8] + low);
+    }
+    digits_u64(d)
 }
 
 fn overpunch_digit(b: u8) -> Option<(u8, bool)> {
@@ -414,12 +435,14 @@ mod tests {
         for n in 0..=19 {
             let good: Vec<u8> = (0..n).map(|i| b"9071234568"[i % 10]).collect();
             assert_eq!(digits_u64(&good), naive(&good), "{good:?}");
+            assert_eq!(digits_two_words(&good), naive(&good), "{good:?}");
             assert_eq!(digits_u64(&good).map(u128::from), all_digits(&good));
             for at in 0..n {
                 for bad in [b' ', b'/', b':', b'a', 0x80, 0xFF, 0x00] {
                     let mut b = good.clone();
                     b[at] = bad;
                     assert_eq!(digits_u64(&b), None, "{b:?}");
+                    assert_eq!(digits_two_words(&b), None, "{b:?}");
                 }
             }
         }
