@@ -615,6 +615,9 @@ impl Plan {
                 (Op::Signed(..), v @ (Value::Int(_) | Value::Decimal(_))) => {
                     encode_number(s, f, width, v, out)
                 }
+                (Op::Number, v @ (Value::Date(_) | Value::Time(_) | Value::DateTime(_))) => {
+                    encode_temporal(s, f, width, v, out)
+                }
                 (_, v) => encode_leaf(s, Op::Scalar, f, width, v, out),
             };
             if !ok {
@@ -714,6 +717,25 @@ fn encode_number(s: &Table, f: &FieldDef, width: usize, v: &Value<'_>, out: &mut
                 }
             }
         }
+        return true;
+    }
+    encode_leaf(s, Op::Scalar, f, width, v, out)
+}
+
+/// A date or time field of a default pattern whose value is a date or time: its digits
+/// written straight out; anything else through [`encode_leaf`].
+#[inline]
+fn encode_temporal(
+    s: &Table,
+    f: &FieldDef,
+    width: usize,
+    v: &Value<'_>,
+    out: &mut Vec<u8>,
+) -> bool {
+    if let FieldKind::Scalar(sc) = &f.kind
+        && let Codec::Temporal(p) = &sc.codec
+        && p.encode_default(v, out)
+    {
         return true;
     }
     encode_leaf(s, Op::Scalar, f, width, v, out)
