@@ -234,11 +234,18 @@ fn eight_digits(chunk: u64) -> Option<u64> {
     if chunk & HIGH != ZEROS || chunk.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
         return None;
     }
+    Some(eight_value(chunk))
+}
+
+/// The value of eight ASCII digits that [`eight_digits`] has checked.
+#[inline(always)]
+fn eight_value(chunk: u64) -> u64 {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
     let x = chunk - ZEROS;
     // Pairs, then quads, then the eight: each step joins neighbours (first digit lowest).
     let x = (x * 10 + (x >> 8)) & 0x00FF_00FF_00FF_00FF;
     let x = (x * 100 + (x >> 16)) & 0x0000_FFFF_0000_FFFF;
-    Some((x * 10_000 + (x >> 32)) & 0xFFFF_FFFF)
+    (x * 10_000 + (x >> 32)) & 0xFFFF_FFFF
 }
 
 /// Sign and magnitude of a zero-padded number of at most 18 digits in its canonical
@@ -285,9 +292,22 @@ fn digits_two_words(d: &[u8]) -> Option<u64> {
     {
         // The first 16 - n bytes of the tail are the last of the head.
         let keep = !0u64 << (8 * (16 - n));
-        let high = eight_digits(u64::from_le_bytes(*head))?;
-        let low = eight_digits(u64::from_le_bytes(*tail) & keep | ZEROS & !keep)?;
-        return Some(high * POW10_U64[n - 8] + low);
+        let (a, b) = (
+            u64::from_le_bytes(*head),
+            u64::from_le_bytes(*tail) & keep | ZEROS & !keep,
+        );
+        // Both words checked at once (see `eight_digits`).
+        const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+        const SIX: u64 = 0x0606_0606_0606_0606;
+        if (a & HIGH ^ ZEROS)
+            | (a.wrapping_add(SIX) & HIGH ^ ZEROS)
+            | (b & HIGH ^ ZEROS)
+            | (b.wrapping_add(SIX) & HIGH ^ ZEROS)
+            != 0
+        {
+            return None;
+        }
+        return Some(eight_value(a) * POW10_U64[n - 8] + eight_value(b));
     }
     digits_u64(d)
 }
