@@ -807,14 +807,14 @@ fn digits(out: &mut Vec<u8>, v: u64, width: usize) {
 #[inline(always)]
 fn eight_ascii(v: u64) -> [u8; 8] {
     // Lanes of 32 bits: the first four digits low, the last four high.
-    let x = v / 10_000 | (v % 10_000) << 32;
+    let x = (v / 10_000) | ((v % 10_000) << 32);
     // Each lane (below 10,000) divided by 100: x * 10486 >> 20 is exact there, and the
     // products (below 2^27) do not reach the next lane.
-    let hundreds = (x * 10_486 >> 20) & 0x0000_007F_0000_007F;
-    let x = hundreds | (x - hundreds * 100) << 16;
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
+    let x = hundreds | ((x - hundreds * 100) << 16);
     // Lanes of 16 bits (below 100) divided by 10: x * 103 >> 10 is exact there.
-    let tens = (x * 103 >> 10) & 0x000F_000F_000F_000F;
-    let x = tens | (x - tens * 10) << 8;
+    let tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+    let x = tens | ((x - tens * 10) << 8);
     (x + 0x3030_3030_3030_3030).to_le_bytes()
 }
 

@@ -299,10 +299,10 @@ fn digits_two_words(d: &[u8]) -> Option<u64> {
         // Both words checked at once (see `eight_digits`).
         const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
         const SIX: u64 = 0x0606_0606_0606_0606;
-        if (a & HIGH ^ ZEROS)
-            | (a.wrapping_add(SIX) & HIGH ^ ZEROS)
-            | (b & HIGH ^ ZEROS)
-            | (b.wrapping_add(SIX) & HIGH ^ ZEROS)
+        if ((a & HIGH) ^ ZEROS)
+            | ((a.wrapping_add(SIX) & HIGH) ^ ZEROS)
+            | ((b & HIGH) ^ ZEROS)
+            | ((b.wrapping_add(SIX) & HIGH) ^ ZEROS)
             != 0
         {
             return None;
