@@ -33,11 +33,12 @@ use crate::codec::field::{
     Codec, Fast, ScalarDef, append_pad, decode_field, decode_number_or_temporal, encode_scalar,
 };
 use crate::codec::number::{self, Sign};
+use crate::codec::temporal::TemporalKind;
 use crate::codec::text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::table::*;
 use crate::value::scalar::Decimal;
-use crate::value::{Record, Value};
+use crate::value::{Date, Record, Time, Value};
 
 /// One message's plan: its records, the root first.
 #[derive(Debug)]
@@ -72,8 +73,12 @@ enum Op {
     Text,
     /// Zero-padded unsigned digits.
     Digits,
-    /// A date or time in its default pattern.
+    /// A datetime in its default pattern.
     Number,
+    /// A date in its default pattern, `YYYYMMDD`.
+    Date,
+    /// A time in its default pattern, `hhmmss`.
+    Time,
     /// Zero-padded digits with a sign and/or implied decimals (a `Fast::Number` field):
     /// where the sign is and the scale, so that the step reads it without the field.
     Signed(Sign, u8),
@@ -101,7 +106,14 @@ fn scalar_op(sc: &ScalarDef) -> Op {
             Codec::Number(spec) => Op::Signed(spec.sign, spec.scale),
             _ => Op::Number,
         },
-        Fast::Temporal => Op::Number,
+        Fast::Temporal => match &sc.codec {
+            Codec::Temporal(p) if p.is_default() => match p.kind {
+                TemporalKind::Date => Op::Date,
+                TemporalKind::Time => Op::Time,
+                TemporalKind::DateTime => Op::Number,
+            },
+            _ => Op::Number,
+        },
         Fast::None => Op::Scalar,
     }
 }
@@ -250,6 +262,8 @@ impl Plan {
                 Op::Text => leaf(s, st, Op::Text, start, bytes)?,
                 Op::Digits => leaf(s, st, Op::Digits, start, bytes)?,
                 Op::Number => leaf(s, st, Op::Number, start, bytes)?,
+                Op::Date => leaf(s, st, Op::Date, start, bytes)?,
+                Op::Time => leaf(s, st, Op::Time, start, bytes)?,
                 Op::Signed(sign, scale) => leaf(s, st, Op::Signed(sign, scale), start, bytes)?,
                 Op::Scalar | Op::Repeat(_) => scalar(s, st, start, bytes)?,
             };
@@ -546,6 +560,23 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
             }
             None => scalar(s, st, offset, bytes)?,
         },
+        // The step's width is the pattern's (the layout compiler checks it).
+        Op::Date => match number::digits_u64(bytes)
+            .and_then(|v| Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8))
+        {
+            Some(d) => Value::Date(d),
+            None => scalar(s, st, offset, bytes)?,
+        },
+        Op::Time => match number::digits_u64(bytes).and_then(|v| {
+            Time::new(
+                (v / 10000) as u8,
+                (v / 100 % 100) as u8,
+                Some((v % 100) as u8),
+            )
+        }) {
+            Some(t) => Value::Time(t),
+            None => scalar(s, st, offset, bytes)?,
+        },
         Op::Number => match s.fields[st.field as usize].kind {
             FieldKind::Scalar(ref sc) => match decode_number_or_temporal(sc, bytes) {
                 Some(v) => v,
@@ -616,6 +647,9 @@ impl Plan {
                     encode_number(s, f, width, v, out)
                 }
                 (Op::Number, v @ (Value::Date(_) | Value::Time(_) | Value::DateTime(_))) => {
+                    encode_temporal(s, f, width, v, out)
+                }
+                (Op::Date, v @ Value::Date(_)) | (Op::Time, v @ Value::Time(_)) => {
                     encode_temporal(s, f, width, v, out)
                 }
                 (_, v) => encode_leaf(s, Op::Scalar, f, width, v, out),
