@@ -33,10 +33,12 @@ use crate::codec::field::{
     Codec, Fast, ScalarDef, append_pad, decode_field, decode_number_or_temporal, encode_scalar,
 };
 use crate::codec::number::{self, Sign};
+use crate::codec::temporal::TemporalKind;
 use crate::codec::text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::table::*;
-use crate::value::{Record, Value};
+use crate::value::scalar::Decimal;
+use crate::value::{Date, Record, Time, Value};
 
 /// One message's plan: its records, the root first.
 #[derive(Debug)]
@@ -71,8 +73,15 @@ enum Op {
     Text,
     /// Zero-padded unsigned digits.
     Digits,
-    /// Signed or scaled digits, or a date or time in its default pattern.
+    /// A datetime in its default pattern.
     Number,
+    /// A date in its default pattern, `YYYYMMDD`.
+    Date,
+    /// A time in its default pattern, `hhmmss`.
+    Time,
+    /// Zero-padded digits with a sign and/or implied decimals (a `Fast::Number` field):
+    /// where the sign is and the scale, so that the step reads it without the field.
+    Signed(Sign, u8),
     /// Any other scalar: the general codec.
     Scalar,
     /// Filler: checked, no value.
@@ -93,7 +102,18 @@ fn scalar_op(sc: &ScalarDef) -> Op {
     match sc.fast {
         Fast::Text => Op::Text,
         Fast::Digits => Op::Digits,
-        Fast::Number | Fast::Temporal => Op::Number,
+        Fast::Number => match sc.codec {
+            Codec::Number(spec) => Op::Signed(spec.sign, spec.scale),
+            _ => Op::Number,
+        },
+        Fast::Temporal => match &sc.codec {
+            Codec::Temporal(p) if p.is_default() => match p.kind {
+                TemporalKind::Date => Op::Date,
+                TemporalKind::Time => Op::Time,
+                TemporalKind::DateTime => Op::Number,
+            },
+            _ => Op::Number,
+        },
         Fast::None => Op::Scalar,
     }
 }
@@ -242,6 +262,9 @@ impl Plan {
                 Op::Text => leaf(s, st, Op::Text, start, bytes)?,
                 Op::Digits => leaf(s, st, Op::Digits, start, bytes)?,
                 Op::Number => leaf(s, st, Op::Number, start, bytes)?,
+                Op::Date => leaf(s, st, Op::Date, start, bytes)?,
+                Op::Time => leaf(s, st, Op::Time, start, bytes)?,
+                Op::Signed(sign, scale) => leaf(s, st, Op::Signed(sign, scale), start, bytes)?,
                 Op::Scalar | Op::Repeat(_) => scalar(s, st, start, bytes)?,
             };
             values.push(v);
@@ -522,6 +545,38 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
             Some(v) => Value::Int(v as i64),
             None => scalar(s, st, offset, bytes)?,
         },
+        Op::Signed(sign, scale) => match number::signed_digits(sign, bytes) {
+            Some((negative, magnitude)) => {
+                let m = if negative {
+                    -(magnitude as i64)
+                } else {
+                    magnitude as i64
+                };
+                if scale == 0 {
+                    Value::Int(m)
+                } else {
+                    Value::Decimal(Decimal::new(i128::from(m), scale))
+                }
+            }
+            None => scalar(s, st, offset, bytes)?,
+        },
+        // The step's width is the pattern's (the layout compiler checks it).
+        Op::Date => match number::digits_u64(bytes)
+            .and_then(|v| Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8))
+        {
+            Some(d) => Value::Date(d),
+            None => scalar(s, st, offset, bytes)?,
+        },
+        Op::Time => match number::digits_u64(bytes).and_then(|v| {
+            Time::new(
+                (v / 10000) as u8,
+                (v / 100 % 100) as u8,
+                Some((v % 100) as u8),
+            )
+        }) {
+            Some(t) => Value::Time(t),
+            None => scalar(s, st, offset, bytes)?,
+        },
         Op::Number => match s.fields[st.field as usize].kind {
             FieldKind::Scalar(ref sc) => match decode_number_or_temporal(sc, bytes) {
                 Some(v) => v,
@@ -588,8 +643,14 @@ impl Plan {
                 (Op::Repeat(_), _) => false,
                 (Op::Text, v) => encode_leaf(s, Op::Text, f, width, v, out),
                 (Op::Digits, v) => encode_leaf(s, Op::Digits, f, width, v, out),
-                (Op::Number, v @ (Value::Int(_) | Value::Decimal(_))) => {
+                (Op::Signed(..), v @ (Value::Int(_) | Value::Decimal(_))) => {
                     encode_number(s, f, width, v, out)
+                }
+                (Op::Number, v @ (Value::Date(_) | Value::Time(_) | Value::DateTime(_))) => {
+                    encode_temporal(s, f, width, v, out)
+                }
+                (Op::Date, v @ Value::Date(_)) | (Op::Time, v @ Value::Time(_)) => {
+                    encode_temporal(s, f, width, v, out)
                 }
                 (_, v) => encode_leaf(s, Op::Scalar, f, width, v, out),
             };
@@ -695,6 +756,25 @@ fn encode_number(s: &Table, f: &FieldDef, width: usize, v: &Value<'_>, out: &mut
     encode_leaf(s, Op::Scalar, f, width, v, out)
 }
 
+/// A date or time field of a default pattern whose value is a date or time: its digits
+/// written straight out; anything else through [`encode_leaf`].
+#[inline]
+fn encode_temporal(
+    s: &Table,
+    f: &FieldDef,
+    width: usize,
+    v: &Value<'_>,
+    out: &mut Vec<u8>,
+) -> bool {
+    if let FieldKind::Scalar(sc) = &f.kind
+        && let Codec::Temporal(p) = &sc.codec
+        && p.encode_default(v, out)
+    {
+        return true;
+    }
+    encode_leaf(s, Op::Scalar, f, width, v, out)
+}
+
 /// One scalar: plain ASCII text and integers written straight out, the rest through the
 /// general field encoder; `false` at anything it does not take.
 #[inline(always)]
@@ -730,37 +810,47 @@ fn encode_leaf(
 }
 
 /// Appends `v` as `width` zero-padded digits (`v` below 10^width, `width` at most 20):
-/// two digits a step from a table, into a buffer appended at once.
+/// two at once below 100, else eight at a time by [`eight_ascii`], into a buffer of zeros
+/// appended at once.
 #[inline]
-fn digits(out: &mut Vec<u8>, mut v: u64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut i = buf.len();
-    while v >= 100 {
-        let r = (v % 100) as usize * 2;
-        v /= 100;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&PAIRS[r..r + 2]);
+fn digits(out: &mut Vec<u8>, v: u64, width: usize) {
+    const E8: u64 = 100_000_000;
+    let mut buf = [b'0'; 24];
+    if v < 100 {
+        // Codes and counts: one or two digits.
+        buf[22] = b'0' + (v / 10) as u8;
+        buf[23] = b'0' + (v % 10) as u8;
+    } else if v < E8 {
+        buf[16..].copy_from_slice(&eight_ascii(v));
+    } else {
+        buf[16..].copy_from_slice(&eight_ascii(v % E8));
+        let high = v / E8;
+        if high < E8 {
+            buf[8..16].copy_from_slice(&eight_ascii(high));
+        } else {
+            buf[8..16].copy_from_slice(&eight_ascii(high % E8));
+            buf[..8].copy_from_slice(&eight_ascii(high / E8));
+        }
     }
-    if v >= 10 {
-        let r = v as usize * 2;
-        buf[i - 2..i].copy_from_slice(&PAIRS[r..r + 2]);
-    } else if v > 0 {
-        buf[i - 1] = b'0' + v as u8;
-    }
-    out.extend_from_slice(&buf[buf.len().saturating_sub(width)..]);
+    out.extend_from_slice(&buf[buf.len() - width.min(20)..]);
 }
 
-/// `00` to `99`, two bytes each.
-pub(crate) const PAIRS: [u8; 200] = {
-    let mut t = [0u8; 200];
-    let mut i = 0;
-    while i < 100 {
-        t[2 * i] = b'0' + (i / 10) as u8;
-        t[2 * i + 1] = b'0' + (i % 10) as u8;
-        i += 1;
-    }
-    t
-};
+/// A number below 10^8 as its eight ASCII digits, zero-padded: its halves, hundreds and
+/// tens split in the lanes of one word (four digits a 32-bit lane, then two a 16-bit
+/// lane, then one a byte), the first digit in the lowest byte.
+#[inline(always)]
+fn eight_ascii(v: u64) -> [u8; 8] {
+    // Lanes of 32 bits: the first four digits low, the last four high.
+    let x = (v / 10_000) | ((v % 10_000) << 32);
+    // Each lane (below 10,000) divided by 100: x * 10486 >> 20 is exact there, and the
+    // products (below 2^27) do not reach the next lane.
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
+    let x = hundreds | ((x - hundreds * 100) << 16);
+    // Lanes of 16 bits (below 100) divided by 10: x * 103 >> 10 is exact there.
+    let tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+    let x = tens | ((x - tens * 10) << 8);
+    (x + 0x3030_3030_3030_3030).to_le_bytes()
+}
 
 /// Appends the plan of group `gid` and of the records inside it; `None` when a field has
 /// no static offset or a repeat is not one a plan takes. In a repeated record (`relative`)
@@ -882,4 +972,38 @@ fn repeat_area<'d>(
         return Err(not_taken());
     }
     Ok((n, area))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_the_zero_padded_decimal() {
+        // Every width, values at every power of ten and around it, and a spread between.
+        let mut values = vec![0u64, u64::MAX];
+        for k in 0..20 {
+            let p = number::POW10_U64[k];
+            values.extend([p - 1, p, p + 1, p.saturating_mul(7) / 3]);
+        }
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(x >> (x % 64));
+        }
+        for v in values {
+            let text = v.to_string();
+            for width in text.len()..=20 {
+                let mut out = b"x".to_vec();
+                digits(&mut out, v, width);
+                assert_eq!(
+                    std::str::from_utf8(&out[1..]),
+                    Ok(format!("{v:0width$}").as_str()),
+                    "{v} in {width}"
+                );
+            }
+        }
+    }
 }

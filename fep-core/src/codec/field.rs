@@ -463,7 +463,7 @@ fn unhex(t: &str) -> Result<Vec<u8>, ErrorKind> {
 }
 
 /// Appends `n` bytes of `byte` (a copy from a block instead of a fill loop).
-#[inline]
+#[inline(always)]
 pub(crate) fn append_pad(out: &mut Vec<u8>, byte: u8, mut n: usize) {
     const BLOCK: usize = 64;
     if byte == b' ' {

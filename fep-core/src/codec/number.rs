@@ -234,11 +234,18 @@ fn eight_digits(chunk: u64) -> Option<u64> {
     if chunk & HIGH != ZEROS || chunk.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
         return None;
     }
+    Some(eight_value(chunk))
+}
+
+/// The value of eight ASCII digits that [`eight_digits`] has checked.
+#[inline(always)]
+fn eight_value(chunk: u64) -> u64 {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
     let x = chunk - ZEROS;
     // Pairs, then quads, then the eight: each step joins neighbours (first digit lowest).
     let x = (x * 10 + (x >> 8)) & 0x00FF_00FF_00FF_00FF;
     let x = (x * 100 + (x >> 16)) & 0x0000_FFFF_0000_FFFF;
-    Some((x * 10_000 + (x >> 32)) & 0xFFFF_FFFF)
+    (x * 10_000 + (x >> 32)) & 0xFFFF_FFFF
 }
 
 /// Sign and magnitude of a zero-padded number of at most 18 digits in its canonical
@@ -253,22 +260,56 @@ pub(crate) fn signed_digits(sign: Sign, bytes: &[u8]) -> Option<(bool, u64)> {
         _ => None,
     };
     let (negative, magnitude) = match sign {
-        Sign::Unsigned => (false, digits_u64(bytes)?),
+        Sign::Unsigned => (false, digits_two_words(bytes)?),
         Sign::Leading => {
             let (s, d) = bytes.split_first()?;
-            (sign_byte(*s)?, digits_u64(d)?)
+            (sign_byte(*s)?, digits_two_words(d)?)
         }
         Sign::Trailing => {
             let (s, d) = bytes.split_last()?;
-            (sign_byte(*s)?, digits_u64(d)?)
+            (sign_byte(*s)?, digits_two_words(d)?)
         }
         Sign::Overpunch => {
             let (last, head) = bytes.split_last()?;
             let (digit, negative) = overpunch_digit(*last)?;
-            (negative, digits_u64(head)? * 10 + u64::from(digit))
+            (negative, digits_two_words(head)? * 10 + u64::from(digit))
         }
     };
     (!negative || magnitude != 0).then_some((negative, magnitude))
+}
+
+/// The same as [`digits_u64`], with nine to sixteen digits (the usual amounts) read as
+/// two overlapping words: the first eight bytes and the last eight, of which those already
+/// read are made `'0'`. Used by the signed and scaled numbers only, so that the unsigned
+/// digits elsewhere keep the smaller reader.
+#[inline(always)]
+fn digits_two_words(d: &[u8]) -> Option<u64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let n = d.len();
+    if let (Some(head), Some(tail)) = (d.first_chunk::<8>(), d.last_chunk::<8>())
+        && n > 8
+        && n <= 16
+    {
+        // The first 16 - n bytes of the tail are the last of the head.
+        let keep = !0u64 << (8 * (16 - n));
+        let (a, b) = (
+            u64::from_le_bytes(*head),
+            u64::from_le_bytes(*tail) & keep | ZEROS & !keep,
+        );
+        // Both words checked at once (see `eight_digits`).
+        const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+        const SIX: u64 = 0x0606_0606_0606_0606;
+        if ((a & HIGH) ^ ZEROS)
+            | ((a.wrapping_add(SIX) & HIGH) ^ ZEROS)
+            | ((b & HIGH) ^ ZEROS)
+            | ((b.wrapping_add(SIX) & HIGH) ^ ZEROS)
+            != 0
+        {
+            return None;
+        }
+        return Some(eight_value(a) * POW10_U64[n - 8] + eight_value(b));
+    }
+    digits_u64(d)
 }
 
 fn overpunch_digit(b: u8) -> Option<(u8, bool)> {
@@ -414,12 +455,14 @@ mod tests {
         for n in 0..=19 {
             let good: Vec<u8> = (0..n).map(|i| b"9071234568"[i % 10]).collect();
             assert_eq!(digits_u64(&good), naive(&good), "{good:?}");
+            assert_eq!(digits_two_words(&good), naive(&good), "{good:?}");
             assert_eq!(digits_u64(&good).map(u128::from), all_digits(&good));
             for at in 0..n {
                 for bad in [b' ', b'/', b':', b'a', 0x80, 0xFF, 0x00] {
                     let mut b = good.clone();
                     b[at] = bad;
                     assert_eq!(digits_u64(&b), None, "{b:?}");
+                    assert_eq!(digits_two_words(&b), None, "{b:?}");
                 }
             }
         }

@@ -311,6 +311,35 @@ impl Pattern {
         Ok((date, time))
     }
 
+    /// Appends a `Date`, a `Time` with seconds or a `DateTime` in a default pattern
+    /// straight from its numbers (the digits [`Pattern::encode`] writes); `false`, with
+    /// nothing appended, for another pattern or value, which goes through
+    /// [`Pattern::parse_value`] and [`Pattern::encode`].
+    pub fn encode_default(&self, v: &Value<'_>, out: &mut Vec<u8>) -> bool {
+        if !self.default {
+            return false;
+        }
+        let mut buf = [0u8; 14];
+        let n = match (self.kind, v) {
+            (TemporalKind::Date, Value::Date(d)) => {
+                date_digits(d, &mut buf);
+                8
+            }
+            (TemporalKind::Time, Value::Time(t)) if t.second.is_some() => {
+                time_digits(t, &mut buf, 0);
+                6
+            }
+            (TemporalKind::DateTime, Value::DateTime(dt)) if dt.time.second.is_some() => {
+                date_digits(&dt.date, &mut buf);
+                time_digits(&dt.time, &mut buf, 8);
+                14
+            }
+            _ => return false,
+        };
+        out.extend_from_slice(&buf[..n]);
+        true
+    }
+
     /// Appends the wire form.
     pub fn encode(&self, date: Option<Date>, time: Option<Time>, out: &mut Vec<u8>) {
         let d = date.unwrap_or(Date {
@@ -340,6 +369,30 @@ impl Pattern {
         }
         out.extend_from_slice(&buf[..i]);
     }
+}
+
+/// Two digits of `v` as [`put_tok`] writes them (the last two of a larger number).
+#[inline(always)]
+fn two_digits(v: u16, b: &mut [u8; 14], at: usize) {
+    b[at] = b'0' + (v / 10 % 10) as u8;
+    b[at + 1] = b'0' + (v % 10) as u8;
+}
+
+/// `YYYYMMDD` at `b[..8]`.
+#[inline(always)]
+fn date_digits(d: &Date, b: &mut [u8; 14]) {
+    two_digits(d.year / 100, b, 0);
+    two_digits(d.year % 100, b, 2);
+    two_digits(u16::from(d.month), b, 4);
+    two_digits(u16::from(d.day), b, 6);
+}
+
+/// `hhmmss` at `b[at..at + 6]`.
+#[inline(always)]
+fn time_digits(t: &Time, b: &mut [u8; 14], at: usize) {
+    two_digits(u16::from(t.hour), b, at);
+    two_digits(u16::from(t.minute), b, at + 2);
+    two_digits(u16::from(t.second.unwrap_or(0)), b, at + 4);
 }
 
 /// Writes one token of a pattern at `buf[*i..]` (four bytes at most), advancing `i`.
@@ -410,6 +463,66 @@ mod tests {
         assert_eq!(out, b"0930");
         assert!(Pattern::new(TemporalKind::Date, Some("YYMM")).is_err());
         assert!(Pattern::new(TemporalKind::Date, Some("YYYYMMDDQ")).is_err());
+    }
+
+    #[test]
+    fn default_patterns_write_as_the_general_encoder() {
+        // Every value the shortcut takes gives the general encoder's bytes (out-of-range
+        // numbers in the public fields included); what it does not take it leaves alone.
+        let date = |year, month, day| Date { year, month, day };
+        let time = |hour, minute, second| Time {
+            hour,
+            minute,
+            second,
+        };
+        let dates = [
+            date(2024, 3, 15),
+            date(0, 1, 1),
+            date(9999, 12, 31),
+            date(12345, 13, 99),
+            date(u16::MAX, u8::MAX, 0),
+        ];
+        let times = [
+            time(0, 0, Some(0)),
+            time(23, 59, Some(59)),
+            time(99, 255, Some(200)),
+            time(9, 30, None),
+        ];
+        let mut values = Vec::new();
+        for d in dates {
+            values.push(Value::Date(d));
+            for t in times {
+                values.push(Value::DateTime(DateTime { date: d, time: t }));
+            }
+        }
+        values.extend(times.map(Value::Time));
+        values.push(Value::Text("2024-03-15".into()));
+        values.push(Value::Int(20240315));
+        for kind in [
+            TemporalKind::Date,
+            TemporalKind::Time,
+            TemporalKind::DateTime,
+        ] {
+            let p = Pattern::new(kind, None).expect("default");
+            let mut taken = 0;
+            for v in &values {
+                let mut fast = b"x".to_vec();
+                if p.encode_default(v, &mut fast) {
+                    taken += 1;
+                    let (d, t) = p.parse_value(v).expect("the shortcut took it");
+                    let mut general = b"x".to_vec();
+                    p.encode(d, t, &mut general);
+                    assert_eq!(fast, general, "{kind:?} {v:?}");
+                } else {
+                    assert_eq!(fast, b"x", "{kind:?} {v:?}");
+                }
+            }
+            assert!(taken >= 3, "{kind:?}: the shortcut took {taken} values");
+        }
+        let iso = Pattern::new(TemporalKind::Date, Some("YYYY-MM-DD")).expect("ok");
+        let mut out = Vec::new();
+        assert!(!iso.encode_default(&Value::Date(date(2024, 3, 15)), &mut out));
+        assert!(out.is_empty());
     }
 
     #[test]
