@@ -5,6 +5,7 @@
 //! microseconds, time zones) with an `EncodeError` naming the field, in the core's template.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use fep_core::{Date, DateTime, Decimal, Record, Time, Value};
 use pyo3::prelude::*;
@@ -33,7 +34,11 @@ pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value<'_>) -> PyResult<Bound<'py, 
         Value::Int(i) => i.into_pyobject(py)?.into_any(),
         Value::UInt(u) => u.into_pyobject(py)?.into_any(),
         // Through its text, which keeps the scale: Decimal("12.50"), not Decimal("12.5").
-        Value::Decimal(d) => decimal_type(py)?.call1((d.to_string(),))?,
+        Value::Decimal(d) => {
+            let mut buf = [0u8; 64];
+            let text = decimal_text(d, &mut buf);
+            decimal_type(py)?.call1((&*text,))?
+        }
         Value::Text(t) => PyString::new(py, t).into_any(),
         Value::Bytes(b) => PyBytes::new(py, b).into_any(),
         Value::Date(d) => date(py, d)?.into_any(),
@@ -64,6 +69,21 @@ pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value<'_>) -> PyResult<Bound<'py, 
     })
 }
 
+/// A decimal's text (`-12.50`), written into `buf` rather than a new string: at most 38
+/// digits, a sign and a point.
+fn decimal_text<'b>(d: &Decimal, buf: &'b mut [u8; 64]) -> Cow<'b, str> {
+    use std::io::Write;
+    let mut w = &mut buf[..];
+    if write!(w, "{d}").is_err() {
+        return Cow::Owned(d.to_string());
+    }
+    let n = 64 - w.len();
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(d.to_string()),
+    }
+}
+
 fn date<'py>(py: Python<'py>, d: &Date) -> PyResult<Bound<'py, PyDate>> {
     PyDate::new(py, py_year(d.year)?, d.month, d.day)
 }
@@ -79,12 +99,84 @@ fn py_year(year: u16) -> PyResult<i32> {
 }
 
 /// A record as a new `dict`, nested records as nested dicts.
+///
+/// The dict is a copy of its shape's template (see [`Templates`]), its values then set in
+/// place: the keys are the template's strings with their hashes kept, and the dict has its
+/// final size from the start. The result is the dict built key by key, in the same order.
 pub(crate) fn record_to_py<'py>(py: Python<'py>, r: &Record<'_>) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    for (name, v) in r.iter() {
-        dict.set_item(name, to_py(py, v)?)?;
+    let Some(keys) = template(py, r)? else {
+        let dict = PyDict::new(py);
+        for (name, v) in r.iter() {
+            dict.set_item(name, to_py(py, v)?)?;
+        }
+        return Ok(dict);
+    };
+    let dict = keys.dict.bind(py).copy()?;
+    for (key, (_, v)) in keys.keys.iter().zip(r.iter()) {
+        dict.set_item(key.bind(py), to_py(py, v)?)?;
     }
     Ok(dict)
+}
+
+/// The template of one shape of record: a dict of its field names, each to `None`, and the
+/// same names as Python strings in field order.
+struct Template {
+    names: Vec<Box<str>>,
+    keys: Vec<Py<PyString>>,
+    dict: Py<PyDict>,
+}
+
+/// The templates met so far, by the address of the first field name of their shape. A
+/// decoded record shares its names with every record of its message or group, so that
+/// address finds them again; the names are compared too, for a shape freed and its
+/// memory reused by another.
+static TEMPLATES: std::sync::Mutex<Option<std::collections::HashMap<usize, Arc<Template>>>> =
+    std::sync::Mutex::new(None);
+
+/// Shapes kept at most: records made field by field have shapes of their own, and beyond
+/// this many their dicts are built without a template.
+const MAX_TEMPLATES: usize = 4096;
+
+/// The template for a record's names (made on first use); `None` for a record without
+/// fields, or when the table of templates is full.
+fn template(py: Python<'_>, r: &Record<'_>) -> PyResult<Option<Arc<Template>>> {
+    let Some((first, _)) = r.iter().next() else {
+        return Ok(None);
+    };
+    let at = first.as_ptr() as usize;
+    let same = |t: &Template| {
+        t.names.len() == r.len() && t.names.iter().zip(r.iter()).all(|(a, (b, _))| **a == *b)
+    };
+    {
+        let cache = TEMPLATES.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = cache.as_ref().and_then(|m| m.get(&at))
+            && same(t)
+        {
+            return Ok(Some(Arc::clone(t)));
+        }
+        if cache.as_ref().is_some_and(|m| m.len() >= MAX_TEMPLATES) {
+            return Ok(None);
+        }
+    }
+    // Made without the lock held: making Python objects may run other threads.
+    let dict = PyDict::new(py);
+    let mut keys = Vec::with_capacity(r.len());
+    for (name, _) in r.iter() {
+        let key = PyString::new(py, name);
+        dict.set_item(&key, py.None())?;
+        keys.push(key.unbind());
+    }
+    let t = Arc::new(Template {
+        names: r.iter().map(|(n, _)| Box::from(n)).collect(),
+        keys,
+        dict: dict.unbind(),
+    });
+    let mut cache = TEMPLATES.lock().unwrap_or_else(|e| e.into_inner());
+    let map = cache.get_or_insert_with(Default::default);
+    if map.len() < MAX_TEMPLATES {
+        map.insert(at, Arc::clone(&t));
+    }
+    Ok(Some(t))
 }
 
 // ------------------------------------------------------------------ Python to fep
