@@ -43,9 +43,7 @@ pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value<'_>) -> PyResult<Bound<'py, 
         Value::Bytes(b) => PyBytes::new(py, b).into_any(),
         Value::Date(d) => date(py, d)?.into_any(),
         // A time without seconds (`hhmm`) becomes hh:mm:00; encode writes it back as hhmm.
-        Value::Time(t) => {
-            PyTime::new(py, t.hour, t.minute, t.second.unwrap_or(0), 0, None)?.into_any()
-        }
+        Value::Time(t) => time(py, t.hour, t.minute, t.second.unwrap_or(0))?.into_any(),
         Value::DateTime(dt) => PyDateTime::new(
             py,
             py_year(dt.date.year)?,
@@ -84,8 +82,57 @@ fn decimal_text<'b>(d: &Decimal, buf: &'b mut [u8; 64]) -> Cow<'b, str> {
     }
 }
 
+/// The `date` and `time` objects made last, a few of each by value: the telegrams of a
+/// stream carry few distinct dates (today's, a settlement day) and times close together,
+/// and both types are immutable, so an equal object made before is given again. Making one
+/// through the `datetime` module costs a call with its arguments parsed.
+const DATE_SLOTS: usize = 64;
+const TIME_SLOTS: usize = 256;
+
+type Slots<K, T, const N: usize> = std::sync::Mutex<[Option<(K, Py<T>)>; N]>;
+
+static DATES: Slots<Date, PyDate, DATE_SLOTS> = std::sync::Mutex::new([const { None }; DATE_SLOTS]);
+static TIMES: Slots<(u8, u8, u8), PyTime, TIME_SLOTS> =
+    std::sync::Mutex::new([const { None }; TIME_SLOTS]);
+
+/// The object in `slots[at]` if it was made for `key`, else one made by `make` and kept
+/// there. The lock is not held while `make` runs (it calls Python).
+fn cached<'py, K: PartialEq + Copy, T, const N: usize>(
+    py: Python<'py>,
+    slots: &Slots<K, T, N>,
+    at: usize,
+    key: K,
+    make: impl FnOnce() -> PyResult<Bound<'py, T>>,
+) -> PyResult<Bound<'py, T>> {
+    {
+        let slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, obj)) = &slots[at % N]
+            && *k == key
+        {
+            return Ok(obj.bind(py).clone());
+        }
+    }
+    let obj = make()?;
+    let old = {
+        let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots[at % N].replace((key, obj.clone().unbind()))
+    };
+    // Released after the lock: a last reference frees the object.
+    drop(old);
+    Ok(obj)
+}
+
 fn date<'py>(py: Python<'py>, d: &Date) -> PyResult<Bound<'py, PyDate>> {
-    PyDate::new(py, py_year(d.year)?, d.month, d.day)
+    let year = py_year(d.year)?;
+    let at = (usize::from(d.year) * 13 + usize::from(d.month)) * 32 + usize::from(d.day);
+    cached(py, &DATES, at, *d, || PyDate::new(py, year, d.month, d.day))
+}
+
+fn time(py: Python<'_>, hour: u8, minute: u8, second: u8) -> PyResult<Bound<'_, PyTime>> {
+    let at = (usize::from(hour) * 60 + usize::from(minute)) * 60 + usize::from(second);
+    cached(py, &TIMES, at, (hour, minute, second), || {
+        PyTime::new(py, hour, minute, second, 0, None)
+    })
 }
 
 /// Python's dates start at year 1; a telegram's may be `0000`.
