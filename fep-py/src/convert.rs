@@ -5,6 +5,7 @@
 //! microseconds, time zones) with an `EncodeError` naming the field, in the core's template.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use fep_core::{Date, DateTime, Decimal, Record, Time, Value};
 use pyo3::prelude::*;
@@ -33,14 +34,16 @@ pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value<'_>) -> PyResult<Bound<'py, 
         Value::Int(i) => i.into_pyobject(py)?.into_any(),
         Value::UInt(u) => u.into_pyobject(py)?.into_any(),
         // Through its text, which keeps the scale: Decimal("12.50"), not Decimal("12.5").
-        Value::Decimal(d) => decimal_type(py)?.call1((d.to_string(),))?,
-        Value::Text(t) => PyString::new(py, t).into_any(),
+        Value::Decimal(d) => {
+            let mut buf = [0u8; 64];
+            let text = decimal_text(d, &mut buf);
+            decimal_type(py)?.call1((&*text,))?
+        }
+        Value::Text(t) => text(py, t)?,
         Value::Bytes(b) => PyBytes::new(py, b).into_any(),
         Value::Date(d) => date(py, d)?.into_any(),
         // A time without seconds (`hhmm`) becomes hh:mm:00; encode writes it back as hhmm.
-        Value::Time(t) => {
-            PyTime::new(py, t.hour, t.minute, t.second.unwrap_or(0), 0, None)?.into_any()
-        }
+        Value::Time(t) => time(py, t.hour, t.minute, t.second.unwrap_or(0))?.into_any(),
         Value::DateTime(dt) => PyDateTime::new(
             py,
             py_year(dt.date.year)?,
@@ -64,8 +67,109 @@ pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value<'_>) -> PyResult<Bound<'py, 
     })
 }
 
+/// A `str` of text. Non-ASCII text of up to 128 characters is given to CPython as its code
+/// points (`PyUnicode_FromWideChar`, where `wchar_t` has 32 bits), from which the string is
+/// sized and filled in one pass; from UTF-8, CPython guesses its size, widens it at the
+/// first non-Latin-1 character and shrinks it at the end, which cost about 800
+/// instructions for a Hangul field of 20 characters.
+fn text<'py>(py: Python<'py>, t: &str) -> PyResult<Bound<'py, PyAny>> {
+    wide(py, t, pyo3::ffi::PyUnicode_FromWideChar)
+}
+
+/// [`text`], generic over `wchar_t` (`W`), whose type is the C library's.
+fn wide<'py, W: Copy + Default + TryFrom<u32>>(
+    py: Python<'py>,
+    t: &str,
+    from_wide: unsafe extern "C" fn(*const W, pyo3::ffi::Py_ssize_t) -> *mut pyo3::ffi::PyObject,
+) -> PyResult<Bound<'py, PyAny>> {
+    const MAX: usize = 128;
+    if t.is_ascii() || t.len() > 3 * MAX || std::mem::size_of::<W>() != 4 {
+        return Ok(PyString::new(py, t).into_any());
+    }
+    let mut buf = [W::default(); MAX];
+    let mut n = 0;
+    for c in t.chars() {
+        // A code point (at most 0x10FFFF) fits a 32-bit wchar_t, signed or not.
+        let (Some(slot), Ok(w)) = (buf.get_mut(n), W::try_from(u32::from(c))) else {
+            return Ok(PyString::new(py, t).into_any());
+        };
+        *slot = w;
+        n += 1;
+    }
+    #[allow(unsafe_code)]
+    // SAFETY: `buf[..n]` is initialised and outlives the call, which copies it; the result is
+    // a new reference, or NULL with an exception set, which `from_owned_ptr_or_err` takes.
+    unsafe {
+        Bound::from_owned_ptr_or_err(py, from_wide(buf.as_ptr(), n as pyo3::ffi::Py_ssize_t))
+    }
+}
+
+/// A decimal's text (`-12.50`), written into `buf` rather than a new string: at most 38
+/// digits, a sign and a point.
+fn decimal_text<'b>(d: &Decimal, buf: &'b mut [u8; 64]) -> Cow<'b, str> {
+    use std::io::Write;
+    let mut w = &mut buf[..];
+    if write!(w, "{d}").is_err() {
+        return Cow::Owned(d.to_string());
+    }
+    let n = 64 - w.len();
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(d.to_string()),
+    }
+}
+
+/// The `date` and `time` objects made last, a few of each by value: the telegrams of a
+/// stream carry few distinct dates (today's, a settlement day) and times close together,
+/// and both types are immutable, so an equal object made before is given again. Making one
+/// through the `datetime` module costs a call with its arguments parsed.
+const DATE_SLOTS: usize = 64;
+const TIME_SLOTS: usize = 256;
+
+type Slots<K, T, const N: usize> = std::sync::Mutex<[Option<(K, Py<T>)>; N]>;
+
+static DATES: Slots<Date, PyDate, DATE_SLOTS> = std::sync::Mutex::new([const { None }; DATE_SLOTS]);
+static TIMES: Slots<(u8, u8, u8), PyTime, TIME_SLOTS> =
+    std::sync::Mutex::new([const { None }; TIME_SLOTS]);
+
+/// The object in `slots[at]` if it was made for `key`, else one made by `make` and kept
+/// there. The lock is not held while `make` runs (it calls Python).
+fn cached<'py, K: PartialEq + Copy, T, const N: usize>(
+    py: Python<'py>,
+    slots: &Slots<K, T, N>,
+    at: usize,
+    key: K,
+    make: impl FnOnce() -> PyResult<Bound<'py, T>>,
+) -> PyResult<Bound<'py, T>> {
+    {
+        let slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, obj)) = &slots[at % N]
+            && *k == key
+        {
+            return Ok(obj.bind(py).clone());
+        }
+    }
+    let obj = make()?;
+    let old = {
+        let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots[at % N].replace((key, obj.clone().unbind()))
+    };
+    // Released after the lock: a last reference frees the object.
+    drop(old);
+    Ok(obj)
+}
+
 fn date<'py>(py: Python<'py>, d: &Date) -> PyResult<Bound<'py, PyDate>> {
-    PyDate::new(py, py_year(d.year)?, d.month, d.day)
+    let year = py_year(d.year)?;
+    let at = (usize::from(d.year) * 13 + usize::from(d.month)) * 32 + usize::from(d.day);
+    cached(py, &DATES, at, *d, || PyDate::new(py, year, d.month, d.day))
+}
+
+fn time(py: Python<'_>, hour: u8, minute: u8, second: u8) -> PyResult<Bound<'_, PyTime>> {
+    let at = (usize::from(hour) * 60 + usize::from(minute)) * 60 + usize::from(second);
+    cached(py, &TIMES, at, (hour, minute, second), || {
+        PyTime::new(py, hour, minute, second, 0, None)
+    })
 }
 
 /// Python's dates start at year 1; a telegram's may be `0000`.
@@ -79,12 +183,84 @@ fn py_year(year: u16) -> PyResult<i32> {
 }
 
 /// A record as a new `dict`, nested records as nested dicts.
+///
+/// The dict is a copy of its shape's template (see [`Templates`]), its values then set in
+/// place: the keys are the template's strings with their hashes kept, and the dict has its
+/// final size from the start. The result is the dict built key by key, in the same order.
 pub(crate) fn record_to_py<'py>(py: Python<'py>, r: &Record<'_>) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    for (name, v) in r.iter() {
-        dict.set_item(name, to_py(py, v)?)?;
+    let Some(keys) = template(py, r)? else {
+        let dict = PyDict::new(py);
+        for (name, v) in r.iter() {
+            dict.set_item(name, to_py(py, v)?)?;
+        }
+        return Ok(dict);
+    };
+    let dict = keys.dict.bind(py).copy()?;
+    for (key, (_, v)) in keys.keys.iter().zip(r.iter()) {
+        dict.set_item(key.bind(py), to_py(py, v)?)?;
     }
     Ok(dict)
+}
+
+/// The template of one shape of record: a dict of its field names, each to `None`, and the
+/// same names as Python strings in field order.
+struct Template {
+    names: Vec<Box<str>>,
+    keys: Vec<Py<PyString>>,
+    dict: Py<PyDict>,
+}
+
+/// The templates met so far, by the address of the first field name of their shape. A
+/// decoded record shares its names with every record of its message or group, so that
+/// address finds them again; the names are compared too, for a shape freed and its
+/// memory reused by another.
+static TEMPLATES: std::sync::Mutex<Option<std::collections::HashMap<usize, Arc<Template>>>> =
+    std::sync::Mutex::new(None);
+
+/// Shapes kept at most: records made field by field have shapes of their own, and beyond
+/// this many their dicts are built without a template.
+const MAX_TEMPLATES: usize = 4096;
+
+/// The template for a record's names (made on first use); `None` for a record without
+/// fields, or when the table of templates is full.
+fn template(py: Python<'_>, r: &Record<'_>) -> PyResult<Option<Arc<Template>>> {
+    let Some((first, _)) = r.iter().next() else {
+        return Ok(None);
+    };
+    let at = first.as_ptr() as usize;
+    let same = |t: &Template| {
+        t.names.len() == r.len() && t.names.iter().zip(r.iter()).all(|(a, (b, _))| **a == *b)
+    };
+    {
+        let cache = TEMPLATES.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = cache.as_ref().and_then(|m| m.get(&at))
+            && same(t)
+        {
+            return Ok(Some(Arc::clone(t)));
+        }
+        if cache.as_ref().is_some_and(|m| m.len() >= MAX_TEMPLATES) {
+            return Ok(None);
+        }
+    }
+    // Made without the lock held: making Python objects may run other threads.
+    let dict = PyDict::new(py);
+    let mut keys = Vec::with_capacity(r.len());
+    for (name, _) in r.iter() {
+        let key = PyString::new(py, name);
+        dict.set_item(&key, py.None())?;
+        keys.push(key.unbind());
+    }
+    let t = Arc::new(Template {
+        names: r.iter().map(|(n, _)| Box::from(n)).collect(),
+        keys,
+        dict: dict.unbind(),
+    });
+    let mut cache = TEMPLATES.lock().unwrap_or_else(|e| e.into_inner());
+    let map = cache.get_or_insert_with(Default::default);
+    if map.len() < MAX_TEMPLATES {
+        map.insert(at, Arc::clone(&t));
+    }
+    Ok(Some(t))
 }
 
 // ------------------------------------------------------------------ Python to fep

@@ -2,7 +2,8 @@
 //!
 //! It keeps the core's message and converts a field to Python when it is read, so that
 //! decoding costs nothing in Python objects until they are asked for, and a value read
-//! twice is two equal objects that the caller may change freely. `repr` shows `mask` and
+//! twice is two equal objects that the caller may change freely (a `date` or `time`, being
+//! immutable, may be the same object). `repr` shows `mask` and
 //! `secret` fields hidden (the core's redacted form); reading a field gives the real value.
 
 use pyo3::exceptions::PyKeyError;

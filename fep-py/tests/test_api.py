@@ -490,3 +490,47 @@ def test_positional_data_and_keyword_options(firmbanking, transfer):
         firmbanking.encode({}, "transfer")
     with pytest.raises(TypeError):
         firmbanking.iter_decode(transfer, True)
+
+
+NOTES = """
+encoding utf-8
+message note 613 {
+  when kind = "N"
+  kind  X(1)
+  day   9(8) date
+  note  X(600)
+  nest {
+    a  X(4)
+  }
+}
+"""
+
+
+def test_text_of_every_width_and_length_comes_back_exact():
+    schema = fep.Schema.parse(NOTES)
+    for text in [
+        "",
+        "plain ascii",
+        "café crème",  # Latin-1 only
+        "서울특별시 중구 세종대로 110",
+        "가" * 128,  # the longest by code points
+        "가" * 129,  # longer: through UTF-8
+        "한글과 emoji 🙂 and 𝄞",  # beyond the Basic Multilingual Plane
+        "\u00ff\u0100\uffff",
+    ]:
+        raw = text.encode("utf-8")
+        telegram = b"N20240229" + raw + b" " * (600 - len(raw)) + b"ab  "
+        d = schema.decode(telegram).to_dict()
+        assert d == {
+            "kind": "N",
+            "day": datetime.date(2024, 2, 29),
+            "note": text,
+            "nest": {"a": "ab"},
+        }
+        assert list(d) == ["kind", "day", "note", "nest"]
+        assert list(d["nest"]) == ["a"]
+        assert type(d["note"]) is str
+        # Each dict is new: changing one leaves the next one alone.
+        d["note"] = None
+        d["nest"]["a"] = None
+        assert schema.decode(telegram).to_dict()["nest"] == {"a": "ab"}

@@ -159,6 +159,30 @@ static KS_X_1001: std::sync::LazyLock<Box<[char]>> = std::sync::LazyLock::new(||
     table
 });
 
+/// [`KS_X_1001`] as UTF-8, for decoding: each pair's character in its 2 or 3 bytes, and
+/// their count in the fourth (0 for a pair with no character).
+static KS_X_1001_UTF8: std::sync::LazyLock<Box<[[u8; 4]]>> = std::sync::LazyLock::new(|| {
+    KS_X_1001
+        .iter()
+        .map(|&c| {
+            let mut e = [0u8; 4];
+            let n = if c == '\0' {
+                0
+            } else {
+                c.encode_utf8(&mut e).len()
+            };
+            // Every KS X 1001 character is in the Basic Multilingual Plane (3 bytes at most);
+            // one that were not would go to the general path as unmapped.
+            if n <= 3 {
+                e[3] = n as u8
+            } else {
+                e = [0; 4]
+            }
+            e
+        })
+        .collect()
+});
+
 /// The KS X 1001 pair of each precomposed Hangul syllable (U+AC00 to U+D7A3) as a
 /// big-endian `u16`, 0 for the 8,822 syllables outside it: the decode table turned around.
 static HANGUL_TO_KS_X_1001: std::sync::LazyLock<Box<[u16]>> = std::sync::LazyLock::new(|| {
@@ -201,27 +225,58 @@ fn ks_x_1001_encode(s: &str, out: &mut Vec<u8>) -> bool {
 /// pair), which the general path then decodes or reports. With `pairs_only`, an ASCII byte
 /// is refused too (a `G` field).
 fn ks_x_1001_into(bytes: &[u8], pairs_only: bool, out: &mut String) -> bool {
-    let table = &**KS_X_1001;
-    out.reserve(bytes.len() + bytes.len() / 2);
-    let mut rest = bytes;
-    loop {
-        match rest {
-            [] => return true,
-            [b, tail @ ..] if *b < 0x80 && !pairs_only => {
-                out.push(char::from(*b));
-                rest = tail;
-            }
-            [l @ 0xA1..=0xFE, t @ 0xA1..=0xFE, tail @ ..] => {
-                let c = table[usize::from(l - 0xA1) * 94 + usize::from(t - 0xA1)];
-                if c == '\0' {
-                    return false;
+    let table = &**KS_X_1001_UTF8;
+    // An ASCII byte gives one byte, a pair at most three (four are copied, the last then
+    // written over or left past the end): room for all of it at once.
+    out.reserve(bytes.len() + bytes.len() / 2 + 1);
+    let start = out.len();
+    let mut done = 0;
+    let mut whole = true;
+    #[allow(unsafe_code)]
+    // SAFETY: the bytes go into the string's spare capacity, and its length then grows by
+    // `done`: the bytes written before it, whole UTF-8 sequences only (ASCII bytes, and
+    // characters as `char::encode_utf8` wrote them into the table), so that the string is
+    // valid UTF-8 whatever the outcome. Pushing `char`s instead (each encoded again, its
+    // bytes copied by a call, the length stored each time) cost about a third of the
+    // decode of a Hangul-heavy telegram.
+    unsafe {
+        let v = out.as_mut_vec();
+        let spare = v.spare_capacity_mut();
+        let mut rest = bytes;
+        loop {
+            match rest {
+                [] => break,
+                [b, tail @ ..] if *b < 0x80 && !pairs_only => {
+                    let Some(slot) = spare.get_mut(done) else {
+                        whole = false;
+                        break;
+                    };
+                    slot.write(*b);
+                    done += 1;
+                    rest = tail;
                 }
-                out.push(c);
-                rest = tail;
+                [l @ 0xA1..=0xFE, t @ 0xA1..=0xFE, tail @ ..] => {
+                    let e = &table[usize::from(l - 0xA1) * 94 + usize::from(t - 0xA1)];
+                    let n = usize::from(e[3]);
+                    let Some(slots) = spare.get_mut(done..done + 4).filter(|_| n > 0) else {
+                        whole = false;
+                        break;
+                    };
+                    for (slot, b) in slots.iter_mut().zip(e) {
+                        slot.write(*b);
+                    }
+                    done += n;
+                    rest = tail;
+                }
+                _ => {
+                    whole = false;
+                    break;
+                }
             }
-            _ => return false,
         }
+        v.set_len(start + done);
     }
+    whole
 }
 
 /// Double-byte text (EUC-KR or CP949) that is all ASCII and KS X 1001, decoded by table;
