@@ -229,6 +229,11 @@ def test_spark_35_helper_on_binary_files(spark, captures):
     assert df.count() == (COUNTS[0] + COUNTS[1]) * 2 // 5
     assert df.select("_file").distinct().count() == 2
     assert dict(df.dtypes)["amount"] == "bigint"
+    some = fep.spark.decode_binary_files(files, LAYOUT, message="transfer", columns=["amount"])
+    assert some.columns == ["amount", "_file", "_offset", "_error"]
+    assert sorted(some.select("_file", "_offset", "amount").collect()) == sorted(
+        df.select("_file", "_offset", "amount").collect()
+    )
 
 
 def test_the_worked_example(spark, tmp_path, monkeypatch):
