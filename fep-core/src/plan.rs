@@ -33,12 +33,12 @@ use crate::codec::field::{
     Codec, Fast, ScalarDef, append_pad, decode_field, decode_number_or_temporal, encode_scalar,
 };
 use crate::codec::number::{self, Sign};
-use crate::codec::temporal::TemporalKind;
+use crate::codec::temporal::{TemporalKind, date_of_digits, time_of_digits};
 use crate::codec::text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::table::*;
 use crate::value::scalar::Decimal;
-use crate::value::{Date, Record, Time, Value};
+use crate::value::{Record, Value};
 
 /// One message's plan: its records, the root first.
 #[derive(Debug)]
@@ -545,6 +545,9 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
             Some(v) => Value::Int(v as i64),
             None => scalar(s, st, offset, bytes)?,
         },
+        // The same value as `decode_number_or_temporal` gives, written out: one function
+        // shared by both made every decode 2 to 5% dearer in instructions (the compiler then
+        // inlined the step loop differently).
         Op::Signed(sign, scale) => match number::signed_digits(sign, bytes) {
             Some((negative, magnitude)) => {
                 let m = if negative {
@@ -561,19 +564,11 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
             None => scalar(s, st, offset, bytes)?,
         },
         // The step's width is the pattern's (the layout compiler checks it).
-        Op::Date => match number::digits_u64(bytes)
-            .and_then(|v| Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8))
-        {
+        Op::Date => match number::digits_u64(bytes).and_then(date_of_digits) {
             Some(d) => Value::Date(d),
             None => scalar(s, st, offset, bytes)?,
         },
-        Op::Time => match number::digits_u64(bytes).and_then(|v| {
-            Time::new(
-                (v / 10000) as u8,
-                (v / 100 % 100) as u8,
-                Some((v % 100) as u8),
-            )
-        }) {
+        Op::Time => match number::digits_u64(bytes).and_then(time_of_digits) {
             Some(t) => Value::Time(t),
             None => scalar(s, st, offset, bytes)?,
         },

@@ -209,26 +209,10 @@ impl Pattern {
         }
         let v = all_digits(bytes)? as u64;
         match self.kind {
-            TemporalKind::Date => {
-                Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
-                    .map(Value::Date)
-            }
-            TemporalKind::Time => Time::new(
-                (v / 10000) as u8,
-                (v / 100 % 100) as u8,
-                Some((v % 100) as u8),
-            )
-            .map(Value::Time),
+            TemporalKind::Date => date_of_digits(v).map(Value::Date),
+            TemporalKind::Time => time_of_digits(v).map(Value::Time),
             TemporalKind::DateTime => {
-                let (d, t) = (v / 1_000_000, v % 1_000_000);
-                match (
-                    Date::new((d / 10000) as u16, (d / 100 % 100) as u8, (d % 100) as u8),
-                    Time::new(
-                        (t / 10000) as u8,
-                        (t / 100 % 100) as u8,
-                        Some((t % 100) as u8),
-                    ),
-                ) {
+                match (date_of_digits(v / 1_000_000), time_of_digits(v % 1_000_000)) {
                     (Some(date), Some(time)) => Some(Value::DateTime(DateTime { date, time })),
                     _ => None,
                 }
@@ -369,6 +353,22 @@ impl Pattern {
         }
         out.extend_from_slice(&buf[..i]);
     }
+}
+
+/// The date that `YYYYMMDD` read as one number gives; `None` for one that does not exist.
+#[inline(always)]
+pub(crate) fn date_of_digits(v: u64) -> Option<Date> {
+    Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
+}
+
+/// The time that `hhmmss` read as one number gives; `None` for one out of range.
+#[inline(always)]
+pub(crate) fn time_of_digits(v: u64) -> Option<Time> {
+    Time::new(
+        (v / 10000) as u8,
+        (v / 100 % 100) as u8,
+        Some((v % 100) as u8),
+    )
 }
 
 /// Two digits of `v` as [`put_tok`] writes them (the last two of a larger number).
