@@ -40,7 +40,7 @@ pub struct FieldRef {
     path: Arc<str>,
     /// Per message index: how to reach the field, when the message has it.
     by_message: Arc<[Option<Steps>]>,
-    /// Per message index, eight bytes each: where the typed reads find the field when it
+    /// Per message index: where the typed reads find the field when it
     /// sits at a fixed offset in a shape they read straight from the bytes.
     quick: Arc<[Quick]>,
 }
@@ -55,6 +55,8 @@ struct Quick {
     /// For `Fast::Number`, the sign (`Quick::SIGNS`, top two bits) and the scale; for
     /// `Fast::Temporal`, 1 for a date (`YYYYMMDD`), 0 otherwise.
     extra: u8,
+    /// For `Fast::Number`, the reader of its sign place and width.
+    read: number::SignedReader,
     /// For an entry of a counted repeat: the offset holds while its count (at a fixed
     /// place) is at least `min` and at most `bound`; `width` 0 when there is no such count.
     count: CountGuard,
@@ -202,6 +204,13 @@ impl Schema {
                             FieldKind::Scalar(sc) => Quick::extra(sc),
                             FieldKind::Group(_) => 0,
                         },
+                        read: match &s.fields[st.field as usize].kind {
+                            FieldKind::Scalar(sc) => match sc.codec {
+                                Codec::Number(n) => number::signed_reader(n.sign, st.width),
+                                _ => number::signed_reader(Sign::Unsigned, 0),
+                            },
+                            FieldKind::Group(_) => number::signed_reader(Sign::Unsigned, 0),
+                        },
                         count,
                     })
                 });
@@ -210,6 +219,7 @@ impl Schema {
                     width: 0,
                     fast: Fast::None,
                     extra: 0,
+                    read: number::signed_reader(Sign::Unsigned, 0),
                     count: CountGuard::NONE,
                 })
             })
@@ -624,12 +634,11 @@ impl<'s, 'a> MessageView<'s, 'a> {
     /// The field's shortcut and bytes, when it sits at a fixed offset in this telegram: one
     /// known when the layout was compiled, or one an entry of a counted repeat has while the
     /// count in the telegram includes the entry (else `None`, and `locate` says why).
+    /// A field without a shortcut (`Fast::None`, offset and width 0) gives empty bytes:
+    /// every caller goes on only for the shortcut it reads, never `Fast::None`.
     #[inline(always)]
-    fn quick(&self, field: &FieldRef) -> Option<(Quick, &'a [u8])> {
-        let q = *field.quick.get(self.mi)?;
-        if q.fast == Fast::None {
-            return None;
-        }
+    fn quick<'f>(&self, field: &'f FieldRef) -> Option<(&'f Quick, &'a [u8])> {
+        let q = field.quick.get(self.mi)?;
         let data: &'a [u8] = self.data;
         if q.count.width != 0 && !self.count_includes(&q.count) {
             return None;
@@ -752,9 +761,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
                 }
                 // A signed integer in its canonical spelling.
                 Fast::Number if q.extra & 63 == 0 => {
-                    if let Some((negative, m)) =
-                        number::signed_digits(Quick::SIGNS[usize::from(q.extra >> 6)], bytes)
-                    {
+                    if let Some((negative, m)) = (q.read)(bytes) {
                         return Ok(Some(if negative { -(m as i64) } else { m as i64 }));
                     }
                 }
@@ -774,12 +781,14 @@ impl<'s, 'a> MessageView<'s, 'a> {
     }
 
     /// A numeric field as an exact decimal (integers too); `None` when blank.
+    ///
+    /// Inlined into the caller like [`MessageView::int`].
+    #[inline(always)]
     pub fn decimal(&self, field: &FieldRef) -> Result<Option<Decimal>> {
         if let Some((q, bytes)) = self.quick(field) {
             match q.fast {
                 Fast::Number => {
-                    let sign = Quick::SIGNS[usize::from(q.extra >> 6)];
-                    if let Some((negative, m)) = number::signed_digits(sign, bytes) {
+                    if let Some((negative, m)) = (q.read)(bytes) {
                         let m = i128::from(m);
                         return Ok(Some(Decimal::new(
                             if negative { -m } else { m },
@@ -795,6 +804,11 @@ impl<'s, 'a> MessageView<'s, 'a> {
                 _ => {}
             }
         }
+        self.decimal_general(field)
+    }
+
+    #[inline(never)]
+    fn decimal_general(&self, field: &FieldRef) -> Result<Option<Decimal>> {
         match self.value(field)? {
             Value::Null => Ok(None),
             Value::Int(i) => Ok(Some(Decimal::new(i128::from(i), 0))),

@@ -254,6 +254,62 @@ fn eight_value(chunk: u64) -> u64 {
 /// [`decode`] handles.
 #[inline]
 pub(crate) fn signed_digits(sign: Sign, bytes: &[u8]) -> Option<(bool, u64)> {
+    signed_digits_body(sign, bytes)
+}
+
+/// [`signed_digits`] for fields of one sign place and one width, both known when the
+/// reader was chosen: a reader of its own for the widths of the usual amounts (nine to
+/// seventeen bytes), in which the length checks and the choice of sign fold away; the
+/// general [`signed_digits`] for the others. A reader given bytes of another width reads
+/// them as [`signed_digits`] does.
+pub(crate) type SignedReader = fn(&[u8]) -> Option<(bool, u64)>;
+
+/// The [`SignedReader`] for a field of `width` bytes (sign byte included).
+pub(crate) fn signed_reader(sign: Sign, width: usize) -> SignedReader {
+    macro_rules! readers {
+        ($s:literal) => {
+            match width {
+                9 => signed_fixed::<$s, 9>,
+                10 => signed_fixed::<$s, 10>,
+                11 => signed_fixed::<$s, 11>,
+                12 => signed_fixed::<$s, 12>,
+                13 => signed_fixed::<$s, 13>,
+                14 => signed_fixed::<$s, 14>,
+                15 => signed_fixed::<$s, 15>,
+                16 => signed_fixed::<$s, 16>,
+                17 => signed_fixed::<$s, 17>,
+                _ => signed_any::<$s>,
+            }
+        };
+    }
+    match sign {
+        Sign::Unsigned => readers!(0),
+        Sign::Leading => readers!(1),
+        Sign::Trailing => readers!(2),
+        Sign::Overpunch => readers!(3),
+    }
+}
+
+const SIGN_OF: [Sign; 4] = [
+    Sign::Unsigned,
+    Sign::Leading,
+    Sign::Trailing,
+    Sign::Overpunch,
+];
+
+fn signed_fixed<const S: usize, const W: usize>(bytes: &[u8]) -> Option<(bool, u64)> {
+    match <&[u8; W]>::try_from(bytes) {
+        Ok(b) => signed_digits_body(SIGN_OF[S], b),
+        Err(_) => signed_digits(SIGN_OF[S], bytes),
+    }
+}
+
+fn signed_any<const S: usize>(bytes: &[u8]) -> Option<(bool, u64)> {
+    signed_digits(SIGN_OF[S], bytes)
+}
+
+#[inline(always)]
+fn signed_digits_body(sign: Sign, bytes: &[u8]) -> Option<(bool, u64)> {
     let sign_byte = |b: u8| match b {
         b'+' => Some(false),
         b'-' => Some(true),
@@ -299,10 +355,12 @@ fn digits_two_words(d: &[u8]) -> Option<u64> {
         // Both words checked at once (see `eight_digits`).
         const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
         const SIX: u64 = 0x0606_0606_0606_0606;
-        if ((a & HIGH) ^ ZEROS)
+        // One test of all four (`|` of the differences); the compiler keeps four branches
+        // for `||`.
+        if (((a & HIGH) ^ ZEROS)
             | ((a.wrapping_add(SIX) & HIGH) ^ ZEROS)
             | ((b & HIGH) ^ ZEROS)
-            | ((b.wrapping_add(SIX) & HIGH) ^ ZEROS)
+            | ((b.wrapping_add(SIX) & HIGH) ^ ZEROS))
             != 0
         {
             return None;
@@ -430,6 +488,72 @@ mod tests {
         d.iter().try_fold(0u64, |v, &b| {
             b.is_ascii_digit().then(|| v * 10 + u64::from(b - b'0'))
         })
+    }
+
+    /// The value `signed_digits` should give, byte by byte.
+    fn naive_signed(sign: Sign, b: &[u8]) -> Option<(bool, u64)> {
+        let sign_byte = |c: u8| match c {
+            b'+' => Some(false),
+            b'-' => Some(true),
+            _ => None,
+        };
+        let (negative, m) = match sign {
+            Sign::Unsigned => (false, naive(b)?),
+            Sign::Leading => (sign_byte(*b.first()?)?, naive(&b[1..])?),
+            Sign::Trailing => (sign_byte(*b.last()?)?, naive(&b[..b.len() - 1])?),
+            Sign::Overpunch => {
+                let (last, head) = b.split_last()?;
+                let (d, negative) = overpunch_digit(*last)?;
+                (negative, naive(head)? * 10 + u64::from(d))
+            }
+        };
+        (!negative || m != 0).then_some((negative, m))
+    }
+
+    #[test]
+    fn signed_readers_read_as_signed_digits_does() {
+        // Every sign place, every width a reader is made for (and beyond), the bytes of
+        // that width and of others, canonical and not: each reader agrees with the
+        // general reading, and both with the byte-by-byte one.
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = b"0123456789+-{}AJIR 9";
+        for sign in SIGN_OF {
+            for width in 1..=19 {
+                let read = signed_reader(sign, width);
+                // At most 18 digits, as `signed_digits` takes them.
+                for len in [width - 1, width, width + 1]
+                    .into_iter()
+                    .filter(|&n| n <= 18)
+                {
+                    for _ in 0..400 {
+                        let mut b: Vec<u8> = (0..len).map(|_| b'0' + (next() % 10) as u8).collect();
+                        match next() % 4 {
+                            0 => {}
+                            1 if len > 0 => b[0] = [b'+', b'-'][(next() % 2) as usize],
+                            2 if len > 0 => {
+                                b[len - 1] = alphabet[(next() % alphabet.len() as u64) as usize]
+                            }
+                            _ if len > 0 => {
+                                let i = (next() % len as u64) as usize;
+                                b[i] = alphabet[(next() % alphabet.len() as u64) as usize];
+                            }
+                            _ => {}
+                        }
+                        let general = signed_digits(sign, &b);
+                        assert_eq!(read(&b), general, "{sign:?} width {width}: {b:?}");
+                        if len <= 17 {
+                            assert_eq!(general, naive_signed(sign, &b), "{sign:?}: {b:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[cfg(feature = "capture")]

@@ -141,6 +141,16 @@ impl Dispatch {
     /// The message for a telegram: the first (most specific) whose conditions all hold.
     #[inline]
     pub fn choose(&self, data: &[u8]) -> Option<usize> {
+        // The usual layout: one discriminator (a transaction code), without the loop.
+        if let [d] = &*self.inline
+            && data.len() >= self.end
+        {
+            let key = load_key(data, d.offset as usize, d.width as usize, d.mask);
+            let (k, set) = d.slots[InlineDisc::slot(d.mult, key)];
+            // Both sets are within `all`: no message beyond it to mask out.
+            let bits = d.any | std::hint::select_unpredictable(k == key, set, 0);
+            return (bits != 0).then(|| self.order[bits.trailing_zeros() as usize] as usize);
+        }
         if !self.inline.is_empty() && data.len() >= self.end {
             let mut bits = self.all;
             for d in self.inline.iter() {

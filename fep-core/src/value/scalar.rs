@@ -20,6 +20,7 @@ pub struct Decimal {
 
 impl Decimal {
     /// `mantissa × 10^-scale`; the scale is at most 38.
+    #[inline]
     pub fn new(mantissa: i128, scale: u8) -> Decimal {
         Decimal {
             lo: mantissa as u64,
@@ -29,11 +30,13 @@ impl Decimal {
     }
 
     /// The unscaled integer.
+    #[inline]
     pub fn mantissa(&self) -> i128 {
         i128::from(self.hi) << 64 | i128::from(self.lo)
     }
 
     /// Digits after the point.
+    #[inline]
     pub fn scale(&self) -> u8 {
         self.scale
     }
@@ -192,6 +195,7 @@ pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
 
 impl Date {
     /// A date, checked: `None` for February 30 and the like.
+    #[inline]
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
         (year <= 9999 && (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
             .then_some(Date { year, month, day })
@@ -284,6 +288,7 @@ impl DateTime {
 
 impl Time {
     /// A time, checked.
+    #[inline]
     pub fn new(hour: u8, minute: u8, second: Option<u8>) -> Option<Time> {
         (hour < 24 && minute < 60 && second.is_none_or(|s| s < 60)).then_some(Time {
             hour,
