@@ -49,22 +49,23 @@ impl Schema {
             .ok_or_else(|| Error::value(ErrorKind::UnknownMessage(name.to_owned())))?;
         let m = &s.messages[mi];
         let start = out.len();
-        out.reserve(m.fixed_len.unwrap_or(m.min_len));
-        let mut e = Encoder {
-            s,
-            counts: [CountState::Unknown; MAX_COUNTS],
-        };
-        // The flat plan first; where it gives up, the general walk starts over.
+        // 24 bytes beyond the telegram: the plan appends numbers as blocks of 24 bytes,
+        // cut back after (see `plan::digits`).
+        out.reserve(m.fixed_len.unwrap_or(m.min_len) + 24);
+        // The flat plan first; where it gives up, the general walk starts over (its
+        // encoder made only then: its counts are some thirty stores).
         let fast = s.plans[mi]
             .as_ref()
             .is_some_and(|p| p.encode(s, fields, out));
-        if !fast {
-            out.truncate(start);
-        }
         let r = if fast {
             Ok(())
         } else {
-            e.group(m.root, Some(fields), out)
+            out.truncate(start);
+            Encoder {
+                s,
+                counts: [CountState::Unknown; MAX_COUNTS],
+            }
+            .group(m.root, Some(fields), out)
         };
         let r = r.and_then(|()| {
             // The telegram must decode as the message it was encoded as.

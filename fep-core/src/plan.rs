@@ -783,7 +783,7 @@ fn encode_leaf(
 ) -> bool {
     match (op, v) {
         // Plain ASCII that neither overflows nor ends in the pad that decode trims.
-        (Op::Text, Value::Text(t)) if t.len() <= width && t.is_ascii() && !t.ends_with(' ') => {
+        (Op::Text, Value::Text(t)) if t.len() <= width && plain_ascii(t.as_bytes()) => {
             out.extend_from_slice(t.as_bytes());
             append_pad(out, b' ', width - t.len());
             return true;
@@ -804,30 +804,59 @@ fn encode_leaf(
     encode_scalar(s.encoding, sc, width, Some(v), out).is_ok()
 }
 
+/// Pure ASCII that does not end in a space (text that decode gives back as it is): the
+/// bytes read as words, the last one overlapping the one before, instead of the standard
+/// check's byte loop over the rest after the last whole word.
+#[inline(always)]
+fn plain_ascii(t: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let high = if let Some(last) = t.last_chunk::<8>() {
+        let (words, _) = t.as_chunks::<8>();
+        words
+            .iter()
+            .fold(u64::from_le_bytes(*last), |a, w| a | u64::from_le_bytes(*w))
+    } else if let (Some(a), Some(b)) = (t.first_chunk::<4>(), t.last_chunk::<4>()) {
+        u64::from(u32::from_le_bytes(*a) | u32::from_le_bytes(*b))
+    } else {
+        t.iter().fold(0u64, |a, &b| a | u64::from(b))
+    };
+    high & HIGH == 0 && t.last() != Some(&b' ')
+}
+
 /// Appends `v` as `width` zero-padded digits (`v` below 10^width, `width` at most 20):
-/// two at once below 100, else eight at a time by [`eight_ascii`], into a buffer of zeros
-/// appended at once.
+/// two at once below 100, else eight at a time by [`eight_ascii`]. The digits are laid
+/// out from the start of a block of zeros and the whole block (a fixed size, copied
+/// without a call) is appended, then cut back to `width`: a copy of `width` bytes was a
+/// call to `memcpy` a field. `out` needs 24 bytes of room for it not to grow (the
+/// encoder reserves them).
 #[inline]
 fn digits(out: &mut Vec<u8>, v: u64, width: usize) {
     const E8: u64 = 100_000_000;
-    let mut buf = [b'0'; 24];
+    // Eight bytes in front, so that the digits end at 8 + width whatever the width.
+    let mut buf = [b'0'; 32];
+    let w = width.min(20);
+    let end = 8 + w;
     if v < 100 {
         // Codes and counts: one or two digits.
-        buf[22] = b'0' + (v / 10) as u8;
-        buf[23] = b'0' + (v % 10) as u8;
+        buf[end - 2] = b'0' + (v / 10) as u8;
+        buf[end - 1] = b'0' + (v % 10) as u8;
     } else if v < E8 {
-        buf[16..].copy_from_slice(&eight_ascii(v));
+        buf[end - 8..end].copy_from_slice(&eight_ascii(v));
     } else {
-        buf[16..].copy_from_slice(&eight_ascii(v % E8));
+        buf[end - 8..end].copy_from_slice(&eight_ascii(v % E8));
         let high = v / E8;
         if high < E8 {
-            buf[8..16].copy_from_slice(&eight_ascii(high));
+            buf[end - 16..end - 8].copy_from_slice(&eight_ascii(high));
         } else {
-            buf[8..16].copy_from_slice(&eight_ascii(high % E8));
-            buf[..8].copy_from_slice(&eight_ascii(high / E8));
+            buf[end - 16..end - 8].copy_from_slice(&eight_ascii(high % E8));
+            buf[end - 24..end - 16].copy_from_slice(&eight_ascii(high / E8));
         }
     }
-    out.extend_from_slice(&buf[buf.len() - width.min(20)..]);
+    let at = out.len();
+    if let Some(block) = buf.last_chunk::<24>() {
+        out.extend_from_slice(block);
+    }
+    out.truncate(at + w);
 }
 
 /// A number below 10^8 as its eight ASCII digits, zero-padded: its halves, hundreds and
