@@ -644,6 +644,20 @@ impl Plan {
                 (Op::Number, v @ (Value::Date(_) | Value::Time(_) | Value::DateTime(_))) => {
                     encode_temporal(s, f, width, v, out)
                 }
+                // `YYYYMMDD` and `hhmmss` as one number's digits; parts beyond two digits
+                // (a year beyond four) as the pattern writes them.
+                (Op::Date, Value::Date(d)) if d.year <= 9999 && d.month < 100 && d.day < 100 => {
+                    let v = u64::from(d.year) * 10_000 + u64::from(d.month) * 100;
+                    digits(out, v + u64::from(d.day), 8);
+                    true
+                }
+                (Op::Time, Value::Time(t))
+                    if t.hour < 100 && t.minute < 100 && t.second.is_some_and(|s| s < 100) =>
+                {
+                    let v = u64::from(t.hour) * 10_000 + u64::from(t.minute) * 100;
+                    digits(out, v + u64::from(t.second.unwrap_or(0)), 6);
+                    true
+                }
                 (Op::Date, v @ Value::Date(_)) | (Op::Time, v @ Value::Time(_)) => {
                     encode_temporal(s, f, width, v, out)
                 }
@@ -709,34 +723,44 @@ fn encode_number(s: &Table, f: &FieldDef, width: usize, v: &Value<'_>, out: &mut
     if let FieldKind::Scalar(sc) = &f.kind
         && let Codec::Number(spec) = &sc.codec
     {
-        let m = match (v, spec.scale) {
-            (Value::Int(i), 0) => i128::from(*i),
-            (Value::Decimal(d), scale) if d.scale() == scale => d.mantissa(),
+        let (negative, mag) = match (v, spec.scale) {
+            (Value::Int(i), 0) => (*i < 0, i.unsigned_abs()),
+            (Value::Decimal(d), scale) if d.scale() == scale => {
+                let m = d.mantissa();
+                match u64::try_from(m.unsigned_abs()) {
+                    Ok(mag) => (m < 0, mag),
+                    Err(_) => return encode_leaf(s, Op::Scalar, f, width, v, out),
+                }
+            }
             _ => return encode_leaf(s, Op::Scalar, f, width, v, out),
         };
         let n = usize::from(spec.digits);
-        let negative = m < 0;
-        let Ok(mag) = u64::try_from(m.unsigned_abs()) else {
-            return encode_leaf(s, Op::Scalar, f, width, v, out);
-        };
         if n > 18 || mag >= number::POW10_U64[n] || (negative && spec.sign == Sign::Unsigned) {
             return encode_leaf(s, Op::Scalar, f, width, v, out);
         }
         let sign = if negative { b'-' } else { b'+' };
+        // One block of digits each: a sign byte goes where a zero was laid out for it.
+        let at = out.len();
         match spec.sign {
             Sign::Leading => {
-                out.push(sign);
-                digits(out, mag, n);
+                // `mag` is below 10^n: its first of n + 1 digits is a zero.
+                digits(out, mag, n + 1);
+                if let Some(b) = out.get_mut(at) {
+                    *b = sign;
+                }
             }
             Sign::Trailing => {
-                digits(out, mag, n);
-                out.push(sign);
+                // 10 * `mag` (below 10^19) ends in a zero.
+                digits(out, mag * 10, n + 1);
+                if let Some(last) = out.last_mut() {
+                    *last = sign;
+                }
             }
             Sign::Unsigned => digits(out, mag, n),
             Sign::Overpunch => {
                 digits(out, mag, n);
                 if let Some(last) = out.last_mut() {
-                    let d = *last - b'0';
+                    let d = last.wrapping_sub(b'0');
                     *last = match (negative, d) {
                         (false, 0) => b'{',
                         (false, d) => b'A' + d - 1,

@@ -320,7 +320,15 @@ impl Pattern {
             }
             _ => return false,
         };
-        out.extend_from_slice(&buf[..n]);
+        // Appended as a block of a fixed size (plain stores) and cut back, rather than by
+        // a call to `memcpy` for its few bytes; the plan's encoder reserves the room.
+        let at = out.len();
+        let mut block = [0u8; 16];
+        if let Some(b) = block.first_chunk_mut::<14>() {
+            *b = buf;
+        }
+        out.extend_from_slice(&block);
+        out.truncate(at + n);
         true
     }
 

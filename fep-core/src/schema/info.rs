@@ -349,7 +349,14 @@ impl Schema {
     }
 
     pub(crate) fn message_index(&self, name: &str) -> Option<usize> {
-        self.inner.messages.iter().position(|m| &*m.name == name)
+        let ms = &self.inner.messages;
+        // A decoded message shares its name with the schema's: the same bytes at the same
+        // place are the same name, without comparing them.
+        ms.iter()
+            .position(|m| {
+                std::ptr::eq(m.name.as_ptr(), name.as_ptr()) && m.name.len() == name.len()
+            })
+            .or_else(|| ms.iter().position(|m| &*m.name == name))
     }
 
     /// The message a telegram is, from its discriminator bytes alone.
