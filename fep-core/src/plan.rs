@@ -606,6 +606,12 @@ impl Plan {
     }
 
     /// One record's steps into the sink, the fields of an inner record where it stands.
+    ///
+    /// This loop and [`leaf_sink`] are compiled in the crate of the sink; what they call
+    /// of this module goes through the `sink_` functions below, so that the helpers of the
+    /// other loops stay private to this crate and are compiled as before (called from
+    /// another crate, `scalar` and the text decode became exported symbols, and the
+    /// compiler then made `decode` of a message with repeats 1% dearer).
     fn group_sink<'a, S: FlatSink<'a>>(
         &self,
         s: &Table,
@@ -618,21 +624,13 @@ impl Plan {
             let end = start + st.width as usize;
             let Some(bytes) = data.get(start..end) else {
                 // The caller checked the length; stay an error rather than a panic.
-                return Err(Error::data(
-                    ErrorKind::TooShort {
-                        needed: end,
-                        found: data.len(),
-                    },
-                    data.len(),
-                    0,
-                    None,
-                ));
+                return Err(sink_too_short(end, data.len()));
             };
             match st.op {
-                Op::Filler => filler(s, st, start, bytes)?,
+                Op::Filler => sink_filler(s, st, start, bytes)?,
                 Op::Group(sub) => self
                     .group_sink(s, sub as usize, data, sink)
-                    .map_err(|e| e.prepend_path(&s.fields[st.field as usize].name))?,
+                    .map_err(|e| sink_in_record(s, st, e))?,
                 Op::Text => leaf_sink(s, st, Op::Text, start, bytes, sink)?,
                 Op::Digits => leaf_sink(s, st, Op::Digits, start, bytes, sink)?,
                 Op::Number => leaf_sink(s, st, Op::Number, start, bytes, sink)?,
@@ -643,10 +641,60 @@ impl Plan {
                 }
                 Op::Scalar => leaf_sink(s, st, Op::Scalar, start, bytes, sink)?,
                 // Not in a plan without repeats; as `group` does, through the codec.
-                Op::Count(_) | Op::Repeat(_) => sink.value(scalar(s, st, start, bytes)?),
+                Op::Count(_) | Op::Repeat(_) => sink.value(sink_scalar(s, st, start, bytes)?),
             }
         }
         Ok(())
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn sink_too_short(needed: usize, found: usize) -> Error {
+    Error::data(ErrorKind::TooShort { needed, found }, found, 0, None)
+}
+
+#[cold]
+#[inline(never)]
+fn sink_in_record(s: &Table, st: &Step, e: Error) -> Error {
+    e.prepend_path(&s.fields[st.field as usize].name)
+}
+
+#[inline(never)]
+fn sink_filler(s: &Table, st: &Step, offset: usize, bytes: &[u8]) -> Result<()> {
+    filler(s, st, offset, bytes)
+}
+
+/// [`scalar`], for the sink's loop.
+#[inline(never)]
+fn sink_scalar<'a>(s: &Table, st: &Step, offset: usize, bytes: &'a [u8]) -> Result<Value<'a>> {
+    scalar(s, st, offset, bytes)
+}
+
+/// Text that is neither ASCII nor taken by the KS X 1001 table, as [`leaf`] decodes it
+/// (which reports the errors).
+#[inline(never)]
+fn sink_text<'a>(s: &Table, st: &Step, offset: usize, bytes: &'a [u8]) -> Result<Value<'a>> {
+    match text::decode_non_ascii(s.encoding, text::trim_spaces(bytes)) {
+        Ok(t) => Ok(Value::Text(t)),
+        Err(_) => scalar(s, st, offset, bytes),
+    }
+}
+
+/// The text of a `G` field that the KS X 1001 table may take, as `leaf_into` takes it:
+/// its bytes without their pad; `None` for any other field.
+#[inline(never)]
+fn sink_graphic<'a>(s: &Table, st: &Step, bytes: &'a [u8]) -> Option<&'a [u8]> {
+    match &s.fields[st.field as usize].kind {
+        FieldKind::Scalar(sc)
+            if matches!(sc.codec, Codec::Graphic { lenient: false })
+                && sc.constant.is_none()
+                && !sc.required
+                && s.encoding.is_double_byte() =>
+        {
+            Some(graphic_trim(bytes))
+        }
+        _ => None,
     }
 }
 
@@ -673,16 +721,11 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
             {
                 return Ok(());
             }
-            // What `leaf` does with the rest, which reports the errors.
-            match text::decode_non_ascii(s.encoding, t) {
-                Ok(Cow::Borrowed(t)) => sink.text(t),
-                Ok(t) => sink.value(Value::Text(t)),
-                Err(_) => sink.value(scalar(s, st, offset, bytes)?),
-            }
+            sink.value(sink_text(s, st, offset, bytes)?)
         }
         Op::Digits => match number::digits_u64(bytes) {
             Some(v) => sink.int(v as i64),
-            None => sink.value(scalar(s, st, offset, bytes)?),
+            None => sink.value(sink_scalar(s, st, offset, bytes)?),
         },
         Op::Signed(sign, scale) => match number::signed_digits(sign, bytes) {
             Some((negative, magnitude)) => {
@@ -697,35 +740,31 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
                     sink.decimal(i128::from(m), scale)
                 }
             }
-            None => sink.value(scalar(s, st, offset, bytes)?),
+            None => sink.value(sink_scalar(s, st, offset, bytes)?),
         },
         Op::Date => match number::digits_u64(bytes).and_then(date_of_digits) {
             Some(d) => sink.date(d),
-            None => sink.value(scalar(s, st, offset, bytes)?),
+            None => sink.value(sink_scalar(s, st, offset, bytes)?),
         },
         Op::Time => match number::digits_u64(bytes).and_then(time_of_digits) {
             Some(t) => sink.time(t),
-            None => sink.value(scalar(s, st, offset, bytes)?),
+            None => sink.value(sink_scalar(s, st, offset, bytes)?),
         },
         Op::Number => match s.fields[st.field as usize].kind {
             FieldKind::Scalar(ref sc) => match decode_number_or_temporal(sc, bytes) {
                 Some(v) => sink.value(v),
-                None => sink.value(scalar(s, st, offset, bytes)?),
+                None => sink.value(sink_scalar(s, st, offset, bytes)?),
             },
-            FieldKind::Group(_) => sink.value(scalar(s, st, offset, bytes)?),
+            FieldKind::Group(_) => sink.value(sink_scalar(s, st, offset, bytes)?),
         },
         _ => {
             // A `G` field: its KS X 1001 text by table, as `leaf_into` takes it.
-            if let FieldKind::Scalar(sc) = &s.fields[st.field as usize].kind
-                && let Codec::Graphic { lenient: false } = sc.codec
-                && sc.constant.is_none()
-                && !sc.required
-                && s.encoding.is_double_byte()
-                && sink.decoded_text(|buf| text::ks_x_1001_append(graphic_trim(bytes), true, buf))
+            if let Some(g) = sink_graphic(s, st, bytes)
+                && sink.decoded_text(|buf| text::ks_x_1001_append(g, true, buf))
             {
                 return Ok(());
             }
-            sink.value(scalar(s, st, offset, bytes)?)
+            sink.value(sink_scalar(s, st, offset, bytes)?)
         }
     }
     Ok(())
