@@ -8,6 +8,11 @@
 # conversion of 10,000 transfer telegrams to a zstd Parquet dataset: not in the default
 # set (run them with a small N: `N=3 scripts/instructions.sh capture parquet`).
 #
+# `arrow` is one decode of the same 10,000 telegrams to Arrow record batches by
+# `fep_arrow::decode` (the direct path, values revealed as `decode_arrow` does); with
+# SHAPE=customer (or another bench message of layouts/securities.layout), of 10,000
+# telegrams of that message: `N=3 SHAPE=customer scripts/instructions.sh arrow`.
+#
 # `pair` is a correlator insert + complete; `expire` counts only the one call that expires N
 # pending requests (callgrind's --toggle-collect), divided by N.
 #
@@ -60,7 +65,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # collected OP COUNT [VALGRIND-OPTION...]: the total instructions callgrind collected for one
 # run (of the bench message $shape when it is set).
-shape=
+shape=${SHAPE:-}
 collected() {
   local log="$tmp/$1-$2.log"
   if ! valgrind --tool=callgrind --callgrind-out-file="$tmp/out" "${@:3}" "$bin" "$1" "$2" \

@@ -2,14 +2,17 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{
-    BinaryBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder,
-    Time64MicrosecondBuilder, TimestampMicrosecondBuilder,
+use arrow_array::builder::StringBuilder;
+use arrow_array::types::{
+    ArrowPrimitiveType, Date32Type, Decimal128Type, Int64Type, Time64MicrosecondType,
+    TimestampMicrosecondType,
 };
-use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
-use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
-use arrow_schema::{DataType, FieldRef, Fields, SchemaRef};
-use fep_core::{Decimal, Message, MessageInfo, Record, Sensitivity, Value};
+use arrow_array::{
+    ArrayRef, BinaryArray, ListArray, PrimitiveArray, RecordBatch, StringArray, StructArray,
+};
+use arrow_buffer::{Buffer, NullBuffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{FieldRef, Fields, SchemaRef};
+use fep_core::{Decimal, FlatSink, Message, MessageInfo, Record, Sensitivity, Value};
 
 use crate::columns::{Column, DECIMAL_PRECISION, Kind, Target};
 use crate::error::Error;
@@ -22,33 +25,41 @@ pub struct BatchBuilder {
     schema: SchemaRef,
     mixed: bool,
     names: Vec<String>,
-    cols: Vec<Col>,
+    cols: Vec<Node>,
+    /// The columns' buffers.
+    store: Store,
+    /// True when a column is a list (a repeat): telegrams then take the message path.
+    lists: bool,
     message: StringBuilder,
     /// A capture's columns (`ts`, `src`, `dst`, `direction`), when asked for.
     #[cfg(feature = "capture")]
     capture: Option<crate::capture::CaptureColumns>,
     rows: usize,
     bytes: usize,
-    /// The flat values of the telegram being pushed by [`BatchBuilder::push_telegram`]:
-    /// empty between telegrams, kept for its allocation.
-    scratch: Vec<Value<'static>>,
+    /// Korean text of a hidden column, decoded by [`BatchBuilder::push_telegram`] before
+    /// it is masked: kept for its allocation.
+    scratch: String,
 }
 
 impl BatchBuilder {
     /// An empty builder for the target's columns.
     pub fn new(target: &Target) -> BatchBuilder {
         let columns = target.columns();
+        let mut store = Store::default();
+        let cols: Vec<Node> = columns.iter().map(|c| Node::new(c, &mut store)).collect();
         BatchBuilder {
             schema: target.schema(),
             mixed: matches!(target, Target::Mixed { .. }),
             names: columns.iter().map(|c| c.name.clone()).collect(),
-            cols: columns.iter().map(Col::new).collect(),
+            lists: cols.iter().any(Node::is_list),
+            cols,
+            store,
             message: StringBuilder::new(),
             #[cfg(feature = "capture")]
             capture: None,
             rows: 0,
             bytes: 0,
-            scratch: Vec::new(),
+            scratch: String::new(),
         }
     }
 
@@ -131,10 +142,10 @@ impl BatchBuilder {
         if self.mixed {
             self.message.append_value(msg.name());
             for (name, col) in self.names.iter().zip(self.cols.iter_mut()) {
-                col.push(msg.fields().get(name))?;
+                col.push(&mut self.store, msg.fields().get(name))?;
             }
         } else {
-            push_record(&self.names, &mut self.cols, msg.fields())?;
+            push_record(&self.names, &mut self.cols, &mut self.store, msg.fields())?;
         }
         self.rows += 1;
         self.bytes += len;
@@ -142,12 +153,16 @@ impl BatchBuilder {
     }
 
     /// Decodes a telegram of message `info` (the target's) straight into the columns, with
-    /// no [`Message`] between: the fast path for a message without repeats (see
-    /// [`MessageInfo::decode_values`]). `None` when it does not take the message (it has
-    /// repeats, or the read mixes messages): decode the telegram and [`BatchBuilder::push`]
-    /// it. The row, the values, their types and masking, and the errors are those of
-    /// decode and push; a telegram that does not decode (`Error::Core`, without its
-    /// offset in the stream) leaves the columns as they were.
+    /// no [`Message`] and no [`Value`] between: the fast path for a message without
+    /// repeats. Each field is appended to its column as the decode finds it
+    /// ([`MessageInfo::decode_to`]): text from the telegram's bytes, Korean text decoded
+    /// straight into the column's bytes, numbers, dates and times into their buffers.
+    /// `None` when it does not take the message (it has repeats, or the read mixes
+    /// messages): decode the telegram and [`BatchBuilder::push`] it. The row, the values,
+    /// their types and masking, and the errors are those of decode and push; a telegram
+    /// that fails (`Error::Core` when it does not decode, without its offset in the
+    /// stream) leaves the columns as they were: what its fields before the failure had
+    /// written is taken back.
     pub fn push_telegram(
         &mut self,
         info: &MessageInfo<'_>,
@@ -177,36 +192,40 @@ impl BatchBuilder {
         telegram: &[u8],
         #[cfg(feature = "capture")] whence: Option<&fep_core::capture::Whence>,
     ) -> Option<Result<(), Error>> {
-        if self.mixed {
+        if self.mixed || self.lists {
             return None;
         }
-        let mut values = recycle(std::mem::take(&mut self.scratch));
-        let out = match info.decode_values(telegram, &mut values) {
-            None => None,
-            Some(Err(e)) => Some(Err(Error::Core(e))),
-            Some(Ok(())) => {
-                #[cfg(feature = "capture")]
-                if let Some(c) = &mut self.capture {
-                    c.push(whence);
-                }
-                let mut it = values.iter();
-                let pushed = self
-                    .cols
-                    .iter_mut()
-                    .try_for_each(|c| c.push_flat(&mut it))
-                    .and_then(|()| match it.next() {
-                        None => Ok(()),
-                        Some(_) => Err(Error::Arrow(
-                            "a telegram with more values than its message has columns".into(),
-                        )),
-                    });
-                self.rows += 1;
-                self.bytes += telegram.len();
-                Some(pushed)
-            }
+        let mut sink = RowSink {
+            leaves: &mut self.store.leaves,
+            at: 0,
+            scratch: &mut self.scratch,
+            err: None,
         };
-        self.scratch = recycle(values);
-        out
+        let decoded = info.decode_to(telegram, &mut sink)?;
+        let (at, err) = (sink.at, sink.err);
+        let out = match (decoded, err) {
+            (Err(e), _) => Err(Error::Core(e)),
+            (Ok(()), Some(e)) => Err(e),
+            (Ok(()), None) if at < self.store.leaves.len() => Err(Error::Arrow(
+                "a telegram with fewer values than its message has columns".into(),
+            )),
+            (Ok(()), None) => Ok(()),
+        };
+        if let Err(e) = out {
+            // Take back the part of the row written before the failure.
+            self.store.truncate(self.rows);
+            return Some(Err(e));
+        }
+        for n in &mut self.store.structs {
+            n.append_non_null();
+        }
+        #[cfg(feature = "capture")]
+        if let Some(c) = &mut self.capture {
+            c.push(whence);
+        }
+        self.rows += 1;
+        self.bytes += telegram.len();
+        Some(Ok(()))
     }
 
     /// Appends a row of nulls: a telegram that did not decode (its message's name, if
@@ -220,7 +239,7 @@ impl BatchBuilder {
             c.push(None);
         }
         for col in &mut self.cols {
-            col.push(None)?;
+            col.push(&mut self.store, None)?;
         }
         self.rows += 1;
         self.bytes += len;
@@ -238,7 +257,7 @@ impl BatchBuilder {
             arrays.extend(c.finish());
         }
         for c in self.cols.iter_mut() {
-            arrays.push(c.finish()?);
+            arrays.push(c.finish(&mut self.store)?);
         }
         self.rows = 0;
         self.bytes = 0;
@@ -246,123 +265,121 @@ impl BatchBuilder {
     }
 }
 
-/// A column being built.
+/// The buffers of the columns being built: each scalar column's (a leaf) and each record
+/// column's validity, in wire order (depth first), so that a telegram decoded flat is
+/// appended by position. They are vectors of their own rather than Arrow's builders so
+/// that a row written in part can be taken back ([`Store::truncate`]).
+#[derive(Debug, Default)]
+struct Store {
+    leaves: Vec<Leaf>,
+    structs: Vec<NullBufferBuilder>,
+}
+
+impl Store {
+    /// Takes back whatever was appended to the leaves after their first `rows` rows: the
+    /// half-written row of a telegram that failed. Only for columns without lists (whose
+    /// items have rows of their own).
+    fn truncate(&mut self, rows: usize) {
+        for l in &mut self.leaves {
+            l.truncate(rows);
+        }
+    }
+}
+
+/// A column: where its values are in the [`Store`].
 #[derive(Debug)]
-enum Col {
-    Text(StringBuilder),
-    Int(Int64Builder),
-    Decimal(Decimal128Builder, u8),
-    Date(Date32Builder),
-    Time(Time64MicrosecondBuilder),
-    DateTime(TimestampMicrosecondBuilder),
-    Bytes(BinaryBuilder),
-    Hidden(StringBuilder, Sensitivity),
+enum Node {
+    /// A scalar column, by its index in [`Store::leaves`].
+    Leaf(usize),
+    /// A record's column, its validity by its index in [`Store::structs`].
     Struct {
         fields: Fields,
         names: Vec<String>,
-        cols: Vec<Col>,
-        nulls: NullBufferBuilder,
+        kids: Vec<Node>,
+        nulls: usize,
     },
     List {
         field: FieldRef,
         offsets: Vec<i32>,
-        child: Box<Col>,
+        child: Box<Node>,
         nulls: NullBufferBuilder,
     },
 }
 
-impl Col {
-    fn new(spec: &Column) -> Col {
+impl Node {
+    fn new(spec: &Column, store: &mut Store) -> Node {
         if spec.repeated {
             let element = Column {
                 repeated: false,
                 ..spec.clone()
             };
-            return Col::List {
+            return Node::List {
                 field: Arc::new(spec.item_field()),
                 offsets: vec![0],
-                child: Box::new(Col::new(&element)),
+                child: Box::new(Node::new(&element, store)),
                 nulls: NullBufferBuilder::new(0),
             };
         }
-        match &spec.kind {
-            Kind::Text => Col::Text(StringBuilder::new()),
-            Kind::Int => Col::Int(Int64Builder::new()),
-            Kind::Decimal(scale) => Col::Decimal(
-                Decimal128Builder::new()
-                    .with_data_type(DataType::Decimal128(DECIMAL_PRECISION, *scale as i8)),
-                *scale,
-            ),
-            Kind::Date => Col::Date(Date32Builder::new()),
-            Kind::Time => Col::Time(Time64MicrosecondBuilder::new()),
-            Kind::DateTime => Col::DateTime(TimestampMicrosecondBuilder::new()),
-            Kind::Bytes => Col::Bytes(BinaryBuilder::new()),
-            Kind::Hidden(sens) => Col::Hidden(StringBuilder::new(), *sens),
-            Kind::Record(kids) => Col::Struct {
-                fields: kids.iter().map(Column::field).collect(),
-                names: kids.iter().map(|k| k.name.clone()).collect(),
-                cols: kids.iter().map(Col::new).collect(),
-                nulls: NullBufferBuilder::new(0),
-            },
+        let leaf = match &spec.kind {
+            Kind::Text => Leaf::Text(Strings::default()),
+            Kind::Int => Leaf::Int(Prims::default()),
+            Kind::Decimal(scale) => Leaf::Decimal(Prims::default(), *scale),
+            Kind::Date => Leaf::Date(Prims::default()),
+            Kind::Time => Leaf::Time(Prims::default()),
+            Kind::DateTime => Leaf::DateTime(Prims::default()),
+            Kind::Bytes => Leaf::Bytes(Binary::default()),
+            Kind::Hidden(sens) => Leaf::Hidden(Strings::default(), *sens),
+            Kind::Record(kids) => {
+                let nulls = store.structs.len();
+                store.structs.push(NullBufferBuilder::new(0));
+                return Node::Struct {
+                    fields: kids.iter().map(Column::field).collect(),
+                    names: kids.iter().map(|k| k.name.clone()).collect(),
+                    kids: kids.iter().map(|k| Node::new(k, store)).collect(),
+                    nulls,
+                };
+            }
+        };
+        store.leaves.push(leaf);
+        Node::Leaf(store.leaves.len() - 1)
+    }
+
+    fn is_list(&self) -> bool {
+        match self {
+            Node::Leaf(_) => false,
+            Node::Struct { kids, .. } => kids.iter().any(Node::is_list),
+            Node::List { .. } => true,
         }
     }
 
     /// Appends one value (`None` when the record lacks the field: a null).
-    fn push(&mut self, v: Option<&Value<'_>>) -> Result<(), Error> {
+    fn push(&mut self, store: &mut Store, v: Option<&Value<'_>>) -> Result<(), Error> {
         let v = match v {
             Some(Value::Null) | None => None,
             Some(v) => Some(v),
         };
         match (self, v) {
-            (Col::Text(b), Some(Value::Text(t))) => b.append_value(t),
-            (Col::Text(b), None) => b.append_null(),
-            (Col::Int(b), Some(v)) => b.append_value(int(v)?),
-            (Col::Int(b), None) => b.append_null(),
-            (Col::Decimal(b, scale), Some(v)) => b.append_value(mantissa(v, *scale)?),
-            (Col::Decimal(b, _), None) => b.append_null(),
-            (Col::Date(b), Some(Value::Date(d))) => b.append_value(d.days_since_epoch()),
-            (Col::Date(b), None) => b.append_null(),
-            (Col::Time(b), Some(Value::Time(t))) => b.append_value(t.micros_since_midnight()),
-            (Col::Time(b), None) => b.append_null(),
-            (Col::DateTime(b), Some(Value::DateTime(dt))) => {
-                b.append_value(dt.micros_since_epoch())
-            }
-            (Col::DateTime(b), None) => b.append_null(),
-            (Col::Bytes(b), Some(Value::Bytes(x))) => b.append_value(x),
-            (Col::Bytes(b), None) => b.append_null(),
-            // Text is written hidden straight into the column, with no string of its own.
-            (Col::Hidden(b, sens), Some(Value::Text(t))) => {
-                sens.write_redacted(t, b)
-                    .map_err(|_| Error::Arrow("a hidden value could not be written".into()))?;
-                b.append_value("");
-            }
-            (Col::Hidden(b, sens), Some(v)) => match v.to_text() {
-                Some(text) => b.append_value(sens.redact(&text)),
-                None => {
-                    return Err(Error::Arrow(format!(
-                        "a {} in a hidden field's text column",
-                        v.type_name()
-                    )));
-                }
+            (Node::Leaf(i), v) => match store.leaves.get_mut(*i) {
+                Some(leaf) => leaf.push(v)?,
+                None => return Err(Error::Arrow("a column without its buffers".into())),
             },
-            (Col::Hidden(b, _), None) => b.append_null(),
             (
-                Col::Struct {
-                    names, cols, nulls, ..
+                Node::Struct {
+                    names, kids, nulls, ..
                 },
                 Some(Value::Record(r)),
             ) => {
-                push_record(names, cols, r)?;
-                nulls.append_non_null();
+                push_record(names, kids, store, r)?;
+                struct_nulls(store, *nulls)?.append_non_null();
             }
-            (Col::Struct { cols, nulls, .. }, None) => {
-                for c in cols {
-                    c.push(None)?;
+            (Node::Struct { kids, nulls, .. }, None) => {
+                for c in kids {
+                    c.push(store, None)?;
                 }
-                nulls.append_null();
+                struct_nulls(store, *nulls)?.append_null();
             }
             (
-                Col::List {
+                Node::List {
                     offsets,
                     child,
                     nulls,
@@ -371,7 +388,7 @@ impl Col {
                 Some(Value::List(items)),
             ) => {
                 for item in items {
-                    child.push(Some(item))?;
+                    child.push(store, Some(item))?;
                 }
                 let last = offsets.last().copied().unwrap_or(0);
                 let next = i32::try_from(items.len())
@@ -381,81 +398,39 @@ impl Col {
                 offsets.push(next);
                 nulls.append_non_null();
             }
-            (Col::List { offsets, nulls, .. }, None) => {
+            (Node::List { offsets, nulls, .. }, None) => {
                 let last = offsets.last().copied().unwrap_or(0);
                 offsets.push(last);
                 nulls.append_null();
             }
-            (_, Some(v)) => {
-                return Err(Error::Arrow(format!(
-                    "a value of the wrong kind for its column: {}",
-                    v.type_name()
-                )));
-            }
+            (_, Some(v)) => return Err(wrong_kind(v)),
         }
         Ok(())
     }
 
-    /// Appends the next values of a telegram decoded flat (see
-    /// [`MessageInfo::decode_values`]): one for a scalar column, one for each field of a
-    /// record's.
-    fn push_flat(&mut self, it: &mut std::slice::Iter<'_, Value<'_>>) -> Result<(), Error> {
-        match self {
-            Col::Struct { cols, nulls, .. } => {
-                for c in cols {
-                    c.push_flat(it)?;
-                }
-                nulls.append_non_null();
-                Ok(())
-            }
-            Col::List { .. } => Err(Error::Arrow(
-                "a list column for a message decoded without repeats".into(),
-            )),
-            _ => match it.next() {
-                // The commonest pairs here, the rest (nulls included) by `push`.
-                Some(v) => match (self, v) {
-                    (Col::Text(b), Value::Text(t)) => {
-                        b.append_value(t);
-                        Ok(())
-                    }
-                    (Col::Int(b), Value::Int(i)) => {
-                        b.append_value(*i);
-                        Ok(())
-                    }
-                    (col, v) => col.push(Some(v)),
-                },
-                None => Err(Error::Arrow(
-                    "a telegram with fewer values than its message has columns".into(),
-                )),
-            },
-        }
-    }
-
-    fn finish(&mut self) -> Result<ArrayRef, Error> {
+    fn finish(&mut self, store: &mut Store) -> Result<ArrayRef, Error> {
         Ok(match self {
-            Col::Text(b) | Col::Hidden(b, _) => Arc::new(b.finish()),
-            Col::Int(b) => Arc::new(b.finish()),
-            Col::Decimal(b, _) => Arc::new(b.finish()),
-            Col::Date(b) => Arc::new(b.finish()),
-            Col::Time(b) => Arc::new(b.finish()),
-            Col::DateTime(b) => Arc::new(b.finish()),
-            Col::Bytes(b) => Arc::new(b.finish()),
-            Col::Struct {
+            Node::Leaf(i) => match store.leaves.get_mut(*i) {
+                Some(leaf) => leaf.finish()?,
+                None => return Err(Error::Arrow("a column without its buffers".into())),
+            },
+            Node::Struct {
                 fields,
-                cols,
+                kids,
                 nulls,
                 ..
             } => {
-                let arrays = cols
+                let arrays = kids
                     .iter_mut()
-                    .map(Col::finish)
+                    .map(|k| k.finish(store))
                     .collect::<Result<Vec<_>, _>>()?;
+                let nulls = struct_nulls(store, *nulls)?.finish();
                 Arc::new(
-                    StructArray::try_new(fields.clone(), arrays, nulls.finish())
+                    StructArray::try_new(fields.clone(), arrays, nulls)
                         .map_err(|e| Error::Arrow(e.to_string()))?,
                 )
             }
-            Col::List {
+            Node::List {
                 field,
                 offsets,
                 child,
@@ -466,7 +441,7 @@ impl Col {
                     ListArray::try_new(
                         field.clone(),
                         OffsetBuffer::new(ScalarBuffer::from(offsets)),
-                        child.finish()?,
+                        child.finish(store)?,
                         nulls.finish(),
                     )
                     .map_err(|e| Error::Arrow(e.to_string()))?,
@@ -476,27 +451,462 @@ impl Col {
     }
 }
 
+fn struct_nulls(store: &mut Store, i: usize) -> Result<&mut NullBufferBuilder, Error> {
+    store
+        .structs
+        .get_mut(i)
+        .ok_or_else(|| Error::Arrow("a record column without its validity".into()))
+}
+
+fn wrong_kind(v: &Value<'_>) -> Error {
+    Error::Arrow(format!(
+        "a value of the wrong kind for its column: {}",
+        v.type_name()
+    ))
+}
+
+/// The values of a scalar column.
+#[derive(Debug)]
+enum Leaf {
+    Text(Strings),
+    Int(Prims<Int64Type>),
+    Decimal(Prims<Decimal128Type>, u8),
+    Date(Prims<Date32Type>),
+    Time(Prims<Time64MicrosecondType>),
+    DateTime(Prims<TimestampMicrosecondType>),
+    Bytes(Binary),
+    Hidden(Strings, Sensitivity),
+}
+
+impl Leaf {
+    /// Appends one value (`None`: a null).
+    fn push(&mut self, v: Option<&Value<'_>>) -> Result<(), Error> {
+        match (self, v) {
+            (Leaf::Text(b), Some(Value::Text(t))) => b.append(t)?,
+            (Leaf::Int(b), Some(v)) => b.append(int(v)?),
+            (Leaf::Decimal(b, scale), Some(v)) => b.append(mantissa(v, *scale)?),
+            (Leaf::Date(b), Some(Value::Date(d))) => b.append(d.days_since_epoch()),
+            (Leaf::Time(b), Some(Value::Time(t))) => b.append(t.micros_since_midnight()),
+            (Leaf::DateTime(b), Some(Value::DateTime(dt))) => b.append(dt.micros_since_epoch()),
+            (Leaf::Bytes(b), Some(Value::Bytes(x))) => b.append(x)?,
+            // Text is written hidden straight into the column, with no string of its own.
+            (Leaf::Hidden(b, sens), Some(Value::Text(t))) => b.append_redacted(*sens, t)?,
+            (Leaf::Hidden(b, sens), Some(v)) => match v.to_text() {
+                Some(text) => b.append_redacted(*sens, &text)?,
+                None => {
+                    return Err(Error::Arrow(format!(
+                        "a {} in a hidden field's text column",
+                        v.type_name()
+                    )));
+                }
+            },
+            (Leaf::Text(b) | Leaf::Hidden(b, _), None) => b.append_null(),
+            (Leaf::Bytes(b), None) => b.append_null(),
+            (Leaf::Int(b), None) => b.append_null(),
+            (Leaf::Decimal(b, _), None) => b.append_null(),
+            (Leaf::Date(b), None) => b.append_null(),
+            (Leaf::Time(b), None) => b.append_null(),
+            (Leaf::DateTime(b), None) => b.append_null(),
+            (_, Some(v)) => return Err(wrong_kind(v)),
+        }
+        Ok(())
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        match self {
+            Leaf::Text(b) | Leaf::Hidden(b, _) => b.truncate(rows),
+            Leaf::Bytes(b) => b.truncate(rows),
+            Leaf::Int(b) => b.truncate(rows),
+            Leaf::Decimal(b, _) => b.truncate(rows),
+            Leaf::Date(b) => b.truncate(rows),
+            Leaf::Time(b) => b.truncate(rows),
+            Leaf::DateTime(b) => b.truncate(rows),
+        }
+    }
+
+    fn finish(&mut self) -> Result<ArrayRef, Error> {
+        let arrow = |e: arrow_schema::ArrowError| Error::Arrow(e.to_string());
+        Ok(match self {
+            Leaf::Text(b) | Leaf::Hidden(b, _) => {
+                let (offsets, data, nulls) = b.take();
+                // Checked in debug builds (the tests), so that they would see a broken
+                // column; trusted in release builds, see `text_array`.
+                if cfg!(debug_assertions) {
+                    Arc::new(StringArray::try_new(offsets, data, nulls).map_err(arrow)?)
+                } else {
+                    Arc::new(text_array(offsets, data, nulls))
+                }
+            }
+            Leaf::Bytes(b) => {
+                let (offsets, data, nulls) = b.take();
+                Arc::new(BinaryArray::try_new(offsets, data, nulls).map_err(arrow)?)
+            }
+            Leaf::Int(b) => Arc::new(b.take()),
+            Leaf::Decimal(b, scale) => Arc::new(
+                b.take()
+                    .with_precision_and_scale(DECIMAL_PRECISION, *scale as i8)
+                    .map_err(arrow)?,
+            ),
+            Leaf::Date(b) => Arc::new(b.take()),
+            Leaf::Time(b) => Arc::new(b.take()),
+            Leaf::DateTime(b) => Arc::new(b.take()),
+        })
+    }
+}
+
+/// The offset after a column's last value: its bytes so far, within the 2 GiB of Arrow's
+/// 32-bit offsets.
+#[inline]
+fn offset(len: usize) -> Result<i32, Error> {
+    i32::try_from(len)
+        .map_err(|_| Error::Arrow("a text column outgrew 32-bit offsets (2 GiB a batch)".into()))
+}
+
+/// A text column's array from the buffers of [`Strings::take`], without checking them.
+fn text_array(offsets: OffsetBuffer<i32>, data: Buffer, nulls: Option<NullBuffer>) -> StringArray {
+    #[allow(unsafe_code)]
+    // SAFETY: the buffers are those of a `Strings`: `data` was a `String` (valid UTF-8),
+    // and each offset is the string's length after a whole `&str` (or text written through
+    // `fmt::Write`) was appended, or the offset before it (a null), or a length the string
+    // was truncated back to, which was such an offset: so the offsets start at 0, never
+    // decrease, end within the bytes and fall on character boundaries, and there are as
+    // many nulls as values. Checking it all again (`try_new`) cost about 4% of a decode to
+    // Arrow, the UTF-8 check running over every byte of the batch.
+    unsafe {
+        StringArray::new_unchecked(offsets, data, nulls)
+    }
+}
+
+/// The values of a text column: their bytes one after the other, where each ends, and
+/// which are null.
+#[derive(Debug)]
+struct Strings {
+    /// Where each value ends, after a first 0.
+    offsets: Vec<i32>,
+    data: String,
+    nulls: NullBufferBuilder,
+}
+
+impl Default for Strings {
+    fn default() -> Strings {
+        Strings {
+            offsets: vec![0],
+            data: String::new(),
+            nulls: NullBufferBuilder::new(0),
+        }
+    }
+}
+
+impl Strings {
+    #[inline]
+    fn append(&mut self, t: &str) -> Result<(), Error> {
+        self.data.push_str(t);
+        self.end_value()
+    }
+
+    /// Ends the value whose text was appended to `data`.
+    #[inline(always)]
+    fn end_value(&mut self) -> Result<(), Error> {
+        self.offsets.push(offset(self.data.len())?);
+        self.nulls.append_non_null();
+        Ok(())
+    }
+
+    /// Appends `t` as `sens` shows it, written straight into the column.
+    fn append_redacted(&mut self, sens: Sensitivity, t: &str) -> Result<(), Error> {
+        let start = self.data.len();
+        if sens.write_redacted(t, &mut self.data).is_err() {
+            self.data.truncate(start);
+            return Err(Error::Arrow("a hidden value could not be written".into()));
+        }
+        self.end_value()
+    }
+
+    fn append_null(&mut self) {
+        // The last offset again: an empty value.
+        let last = self.offsets.last().copied().unwrap_or(0);
+        self.offsets.push(last);
+        self.nulls.append_null();
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        if rows + 1 < self.offsets.len() {
+            self.offsets.truncate(rows + 1);
+            let end = self.offsets.last().copied().unwrap_or(0);
+            self.data.truncate(usize::try_from(end).unwrap_or(0));
+            self.nulls.truncate(rows);
+        }
+    }
+
+    /// The buffers of the values so far; the column starts over, empty, with room for as
+    /// many.
+    fn take(&mut self) -> (OffsetBuffer<i32>, Buffer, Option<NullBuffer>) {
+        let rows = self.offsets.len();
+        let bytes = self.data.len();
+        let offsets = std::mem::replace(&mut self.offsets, Vec::with_capacity(rows));
+        self.offsets.push(0);
+        let data = std::mem::replace(&mut self.data, String::with_capacity(bytes));
+        (
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(data.into_bytes()),
+            self.nulls.finish(),
+        )
+    }
+}
+
+/// The values of a bytes column, as [`Strings`].
+#[derive(Debug)]
+struct Binary {
+    offsets: Vec<i32>,
+    data: Vec<u8>,
+    nulls: NullBufferBuilder,
+}
+
+impl Default for Binary {
+    fn default() -> Binary {
+        Binary {
+            offsets: vec![0],
+            data: Vec::new(),
+            nulls: NullBufferBuilder::new(0),
+        }
+    }
+}
+
+impl Binary {
+    fn append(&mut self, x: &[u8]) -> Result<(), Error> {
+        self.data.extend_from_slice(x);
+        self.offsets.push(offset(self.data.len())?);
+        self.nulls.append_non_null();
+        Ok(())
+    }
+
+    fn append_null(&mut self) {
+        let last = self.offsets.last().copied().unwrap_or(0);
+        self.offsets.push(last);
+        self.nulls.append_null();
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        if rows + 1 < self.offsets.len() {
+            self.offsets.truncate(rows + 1);
+            let end = self.offsets.last().copied().unwrap_or(0);
+            self.data.truncate(usize::try_from(end).unwrap_or(0));
+            self.nulls.truncate(rows);
+        }
+    }
+
+    fn take(&mut self) -> (OffsetBuffer<i32>, Buffer, Option<NullBuffer>) {
+        let rows = self.offsets.len();
+        let bytes = self.data.len();
+        let offsets = std::mem::replace(&mut self.offsets, Vec::with_capacity(rows));
+        self.offsets.push(0);
+        let data = std::mem::replace(&mut self.data, Vec::with_capacity(bytes));
+        (
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(data),
+            self.nulls.finish(),
+        )
+    }
+}
+
+/// The values of a column of fixed-width values (numbers, dates, times).
+#[derive(Debug)]
+struct Prims<T: ArrowPrimitiveType> {
+    values: Vec<T::Native>,
+    nulls: NullBufferBuilder,
+}
+
+impl<T: ArrowPrimitiveType> Default for Prims<T> {
+    fn default() -> Prims<T> {
+        Prims {
+            values: Vec::new(),
+            nulls: NullBufferBuilder::new(0),
+        }
+    }
+}
+
+impl<T: ArrowPrimitiveType> Prims<T> {
+    #[inline]
+    fn append(&mut self, v: T::Native) {
+        self.values.push(v);
+        self.nulls.append_non_null();
+    }
+
+    fn append_null(&mut self) {
+        self.values.push(T::Native::default());
+        self.nulls.append_null();
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        if rows < self.values.len() {
+            self.values.truncate(rows);
+            self.nulls.truncate(rows);
+        }
+    }
+
+    /// The values so far as an array; the column starts over, empty, with room for as
+    /// many.
+    fn take(&mut self) -> PrimitiveArray<T> {
+        let rows = self.values.len();
+        let values = std::mem::replace(&mut self.values, Vec::with_capacity(rows));
+        PrimitiveArray::new(ScalarBuffer::from(values), self.nulls.finish())
+    }
+}
+
+/// Takes a telegram's values from a flat decode ([`MessageInfo::decode_to`]) and appends
+/// each to the next leaf column; the first thing it cannot append is kept as its error.
+struct RowSink<'s> {
+    leaves: &'s mut [Leaf],
+    /// The next leaf.
+    at: usize,
+    /// Korean text for a column that is not plain text (a hidden one), decoded here first.
+    scratch: &'s mut String,
+    err: Option<Error>,
+}
+
+impl RowSink<'_> {
+    /// The next leaf, `None` past the last.
+    #[inline(always)]
+    fn next(&mut self) -> Option<&mut Leaf> {
+        let at = self.at;
+        self.at += 1;
+        self.leaves.get_mut(at)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn fail(&mut self, e: Error) {
+        self.err.get_or_insert(e);
+    }
+
+    /// Appends `v` to the next leaf the general way.
+    #[inline(never)]
+    fn push(&mut self, v: &Value<'_>) {
+        let r = match self.next() {
+            Some(leaf) => leaf.push(match v {
+                Value::Null => None,
+                v => Some(v),
+            }),
+            None => Err(too_many()),
+        };
+        if let Err(e) = r {
+            self.fail(e);
+        }
+    }
+}
+
+#[cold]
+fn too_many() -> Error {
+    Error::Arrow("a telegram with more values than its message has columns".into())
+}
+
+impl<'a> FlatSink<'a> for RowSink<'_> {
+    #[inline]
+    fn text(&mut self, text: &'a str) {
+        let r = match self.leaves.get_mut(self.at) {
+            Some(Leaf::Text(b)) => b.append(text),
+            Some(Leaf::Hidden(b, sens)) => b.append_redacted(*sens, text),
+            _ => return self.push(&Value::Text(text.into())),
+        };
+        self.at += 1;
+        if let Err(e) = r {
+            self.fail(e);
+        }
+    }
+
+    #[inline]
+    fn decoded_text(&mut self, decode: impl FnOnce(&mut String) -> bool) -> bool {
+        if let Some(Leaf::Text(b)) = self.leaves.get_mut(self.at) {
+            // Straight into the column's bytes.
+            let start = b.data.len();
+            if !decode(&mut b.data) {
+                b.data.truncate(start);
+                return false;
+            }
+            let r = b.end_value();
+            self.at += 1;
+            if let Err(e) = r {
+                self.fail(e);
+            }
+            return true;
+        }
+        let mut scratch = std::mem::take(self.scratch);
+        scratch.clear();
+        let ok = decode(&mut scratch);
+        if ok {
+            self.push(&Value::Text(scratch.as_str().into()));
+        }
+        *self.scratch = scratch;
+        ok
+    }
+
+    #[inline]
+    fn int(&mut self, v: i64) {
+        match self.leaves.get_mut(self.at) {
+            Some(Leaf::Int(b)) => {
+                b.append(v);
+                self.at += 1;
+            }
+            _ => self.push(&Value::Int(v)),
+        }
+    }
+
+    #[inline]
+    fn decimal(&mut self, m: i128, scale: u8) {
+        match self.leaves.get_mut(self.at) {
+            Some(Leaf::Decimal(b, s)) if *s == scale => {
+                b.append(m);
+                self.at += 1;
+            }
+            _ => self.push(&Value::Decimal(Decimal::new(m, scale))),
+        }
+    }
+
+    #[inline]
+    fn date(&mut self, d: fep_core::Date) {
+        match self.leaves.get_mut(self.at) {
+            Some(Leaf::Date(b)) => {
+                b.append(d.days_since_epoch());
+                self.at += 1;
+            }
+            _ => self.push(&Value::Date(d)),
+        }
+    }
+
+    #[inline]
+    fn time(&mut self, t: fep_core::Time) {
+        match self.leaves.get_mut(self.at) {
+            Some(Leaf::Time(b)) => {
+                b.append(t.micros_since_midnight());
+                self.at += 1;
+            }
+            _ => self.push(&Value::Time(t)),
+        }
+    }
+
+    #[inline]
+    fn value(&mut self, v: Value<'a>) {
+        self.push(&v);
+    }
+}
+
 /// Appends a record's fields to the columns of its group. The record has the group's shape
 /// (its fields in the same order), so fields are matched by position and checked by name.
-fn push_record(names: &[String], cols: &mut [Col], r: &Record<'_>) -> Result<(), Error> {
+fn push_record(
+    names: &[String],
+    cols: &mut [Node],
+    store: &mut Store,
+    r: &Record<'_>,
+) -> Result<(), Error> {
     let mut it = r.iter();
     for (name, col) in names.iter().zip(cols) {
         let v = match it.next() {
             Some((n, v)) if n == name => Some(v),
             _ => r.get(name),
         };
-        col.push(v)?;
+        col.push(store, v)?;
     }
     Ok(())
-}
-
-/// An empty vector of values of any lifetime, in the allocation of `v`: the values of a
-/// telegram borrow from that telegram, and the vector is kept from one telegram to the next
-/// (collecting an empty vector into one of the same element type, but for the lifetime,
-/// reuses its allocation; the closure never runs).
-fn recycle<'b>(mut v: Vec<Value<'_>>) -> Vec<Value<'b>> {
-    v.clear();
-    v.into_iter().map(|_| Value::Null).collect()
 }
 
 fn int(v: &Value<'_>) -> Result<i64, Error> {

@@ -133,7 +133,7 @@ fn direct_errors_equal_the_message_path_on_every_corruption() {
             }
             let mut cases: Vec<Vec<u8>> = Vec::new();
             for i in 0..t.len() {
-                for b in [b'x', b'-', 0xff, b' '] {
+                for b in [b'x', b'-', 0xff, b' ', 0xb0] {
                     let mut bad = t.clone();
                     bad[i] = b;
                     cases.push(bad);
@@ -152,23 +152,25 @@ fn direct_errors_equal_the_message_path_on_every_corruption() {
                     assert_eq!(old, new, "{layout} {name} {masking:?} {bad:?}");
                     compared += 1;
                 }
-                let target = Target::one(&schema, &name, Masking::Hide).expect("target");
-                let mut b = BatchBuilder::new(&target);
-                for t in [&t[..], bad, t] {
-                    let _ = b.push_telegram(&info, t);
-                }
-                let mut good = BatchBuilder::new(&target);
-                for t in [&t[..], bad, t] {
-                    if let Ok(m) = schema.decode_message(&name, t) {
-                        good.push(&m, t.len()).expect("pushes");
+                for masking in [Masking::Reveal, Masking::Hide] {
+                    let target = Target::one(&schema, &name, masking).expect("target");
+                    let mut b = BatchBuilder::new(&target);
+                    for t in [&t[..], bad, t] {
+                        let _ = b.push_telegram(&info, t);
                     }
+                    let mut good = BatchBuilder::new(&target);
+                    for t in [&t[..], bad, t] {
+                        if let Ok(m) = schema.decode_message(&name, t) {
+                            good.push(&m, t.len()).expect("pushes");
+                        }
+                    }
+                    assert_eq!(b.rows(), good.rows(), "{layout} {name} {bad:?}");
+                    assert_eq!(
+                        b.finish().expect("batch"),
+                        good.finish().expect("batch"),
+                        "{layout} {name} {masking:?} {bad:?}"
+                    );
                 }
-                assert_eq!(b.rows(), good.rows(), "{layout} {name} {bad:?}");
-                assert_eq!(
-                    b.finish().expect("batch"),
-                    good.finish().expect("batch"),
-                    "{layout} {name} {bad:?}"
-                );
             }
         }
     }
@@ -204,4 +206,83 @@ fn a_mixed_read_and_a_message_with_repeats_are_left_to_the_message_path() {
     let mut b = BatchBuilder::new(&mixed);
     assert!(b.push_telegram(&info, &transfer).is_none());
     assert_eq!(b.rows(), 0);
+}
+
+/// A layout with every kind of column the direct path writes: Korean text (plain, hidden
+/// and full width), a record, a decimal, a signed number, a date, a time, a date-time and
+/// bytes, the last field a number.
+const KINDS: &str = "encoding euc-kr
+message m 65 {
+  name X(8)
+  card X(8) mask
+  g G(4)
+  r {
+    amount 9(5)V9(2)
+    delta S9(3) sign leading
+  }
+  day 9(8) date
+  at 9(6) time
+  stamp 9(14) datetime
+  raw X(2) raw
+  _ X(1)
+  n 9(3)
+}
+";
+
+#[test]
+fn a_telegram_that_fails_in_its_last_field_leaves_nothing_of_its_row() {
+    let schema = Schema::parse(KINDS).expect("layout");
+    let info = schema.message("m").expect("m");
+    // 김철수 in EUC-KR, a card number, 이 and a full-width space, 123.45, -7, a date, a
+    // time, a date-time, two bytes, the filler, 42.
+    let good = b"\xb1\xe8\xc3\xb6\xbc\xf6  12345678\xc0\xcc\xa1\xa10012345-0072024010212345920240102123459ab 042".to_vec();
+    assert_eq!(good.len(), 65, "the telegram's length");
+    let mut blank = good.clone();
+    // The date-time blank: a null, by the general codec.
+    blank[45..59].copy_from_slice(b"              ");
+    for bad_last in [b"04x", b"\xb0\xb0 "] {
+        let mut bad = good.clone();
+        bad[62..].copy_from_slice(bad_last);
+        for masking in [Masking::Reveal, Masking::Hide] {
+            let target = Target::one(&schema, "m", masking).expect("target");
+            let mut direct = BatchBuilder::new(&target);
+            let mut path = BatchBuilder::new(&target);
+            let mut failed = 0;
+            for t in [&good, &bad, &blank, &bad, &good] {
+                match direct.push_telegram(&info, t).expect("taken") {
+                    Ok(()) => {}
+                    Err(e) => {
+                        failed += 1;
+                        let old = schema.decode_message("m", t).expect_err("fails");
+                        assert_eq!(e.to_string(), fep_arrow::Error::Core(old).to_string());
+                    }
+                }
+                if let Ok(m) = schema.decode_message("m", t) {
+                    path.push(&m, t.len()).expect("pushes");
+                }
+            }
+            assert_eq!(failed, 2);
+            assert_eq!(direct.rows(), 3);
+            let (direct, path) = (
+                direct.finish().expect("batch"),
+                path.finish().expect("batch"),
+            );
+            assert_eq!(direct, path, "{masking:?}");
+            assert_eq!(direct.num_rows(), 3);
+        }
+    }
+    // The Korean text went into the column (the direct path wrote it, then took back the
+    // rows that failed).
+    let target = Target::one(&schema, "m", Masking::Reveal).expect("target");
+    let mut b = BatchBuilder::new(&target);
+    b.push_telegram(&info, &good)
+        .expect("taken")
+        .expect("decodes");
+    let batch = b.finish().expect("batch");
+    let names = batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .expect("text");
+    assert_eq!(names.value(0), "김철수");
 }

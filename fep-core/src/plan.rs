@@ -37,6 +37,7 @@ use crate::codec::temporal::{TemporalKind, date_of_digits, time_of_digits};
 use crate::codec::text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::table::*;
+use crate::sink::FlatSink;
 use crate::value::scalar::Decimal;
 use crate::value::{Record, Value};
 
@@ -584,6 +585,192 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
 }
 
 impl Plan {
+    /// For a plan without repeats: decodes the telegram (whose length the caller has
+    /// checked) into `sink`, field by field in the order of [`Plan::decode_flat`], with no
+    /// value built where the sink takes the field as it is (see [`FlatSink`]); the errors
+    /// are those of [`Plan::decode`]. `None` for a plan with repeats.
+    ///
+    /// Its own loop rather than [`Plan::group`] over a sink of values: that one stays as it
+    /// was for `decode` and `decode_values`, and the values each gives are held equal by
+    /// the tests.
+    pub fn decode_sink<'a, S: FlatSink<'a>>(
+        &self,
+        s: &Table,
+        data: &'a [u8],
+        sink: &mut S,
+    ) -> Option<Result<()>> {
+        if self.repeats {
+            return None;
+        }
+        Some(self.group_sink(s, 0, data, sink))
+    }
+
+    /// One record's steps into the sink, the fields of an inner record where it stands.
+    ///
+    /// This loop and [`leaf_sink`] are compiled in the crate of the sink; what they call
+    /// of this module goes through the `sink_` functions below, so that the helpers of the
+    /// other loops stay private to this crate and are compiled as before (called from
+    /// another crate, `scalar` and the text decode became exported symbols, and the
+    /// compiler then made `decode` of a message with repeats 1% dearer).
+    fn group_sink<'a, S: FlatSink<'a>>(
+        &self,
+        s: &Table,
+        gi: usize,
+        data: &'a [u8],
+        sink: &mut S,
+    ) -> Result<()> {
+        for st in &*self.groups[gi].steps {
+            let start = st.offset as usize;
+            let end = start + st.width as usize;
+            let Some(bytes) = data.get(start..end) else {
+                // The caller checked the length; stay an error rather than a panic.
+                return Err(sink_too_short(end, data.len()));
+            };
+            match st.op {
+                Op::Filler => sink_filler(s, st, start, bytes)?,
+                Op::Group(sub) => self
+                    .group_sink(s, sub as usize, data, sink)
+                    .map_err(|e| sink_in_record(s, st, e))?,
+                Op::Text => leaf_sink(s, st, Op::Text, start, bytes, sink)?,
+                Op::Digits => leaf_sink(s, st, Op::Digits, start, bytes, sink)?,
+                Op::Number => leaf_sink(s, st, Op::Number, start, bytes, sink)?,
+                Op::Date => leaf_sink(s, st, Op::Date, start, bytes, sink)?,
+                Op::Time => leaf_sink(s, st, Op::Time, start, bytes, sink)?,
+                Op::Signed(sign, scale) => {
+                    leaf_sink(s, st, Op::Signed(sign, scale), start, bytes, sink)?
+                }
+                Op::Scalar => leaf_sink(s, st, Op::Scalar, start, bytes, sink)?,
+                // Not in a plan without repeats; as `group` does, through the codec.
+                Op::Count(_) | Op::Repeat(_) => sink.value(sink_scalar(s, st, start, bytes)?),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn sink_too_short(needed: usize, found: usize) -> Error {
+    Error::data(ErrorKind::TooShort { needed, found }, found, 0, None)
+}
+
+#[cold]
+#[inline(never)]
+fn sink_in_record(s: &Table, st: &Step, e: Error) -> Error {
+    e.prepend_path(&s.fields[st.field as usize].name)
+}
+
+#[inline(never)]
+fn sink_filler(s: &Table, st: &Step, offset: usize, bytes: &[u8]) -> Result<()> {
+    filler(s, st, offset, bytes)
+}
+
+/// [`scalar`], for the sink's loop.
+#[inline(never)]
+fn sink_scalar<'a>(s: &Table, st: &Step, offset: usize, bytes: &'a [u8]) -> Result<Value<'a>> {
+    scalar(s, st, offset, bytes)
+}
+
+/// Text that is neither ASCII nor taken by the KS X 1001 table, as [`leaf`] decodes it
+/// (which reports the errors).
+#[inline(never)]
+fn sink_text<'a>(s: &Table, st: &Step, offset: usize, bytes: &'a [u8]) -> Result<Value<'a>> {
+    match text::decode_non_ascii(s.encoding, text::trim_spaces(bytes)) {
+        Ok(t) => Ok(Value::Text(t)),
+        Err(_) => scalar(s, st, offset, bytes),
+    }
+}
+
+/// The text of a `G` field that the KS X 1001 table may take, as `leaf_into` takes it:
+/// its bytes without their pad; `None` for any other field.
+#[inline(never)]
+fn sink_graphic<'a>(s: &Table, st: &Step, bytes: &'a [u8]) -> Option<&'a [u8]> {
+    match &s.fields[st.field as usize].kind {
+        FieldKind::Scalar(sc)
+            if matches!(sc.codec, Codec::Graphic { lenient: false })
+                && sc.constant.is_none()
+                && !sc.required
+                && s.encoding.is_double_byte() =>
+        {
+            Some(graphic_trim(bytes))
+        }
+        _ => None,
+    }
+}
+
+/// One scalar into the sink: what [`leaf`] gives, with no value built for text, digits,
+/// signed numbers, dates and times; Korean text decoded by table into the sink's string.
+#[inline(always)]
+fn leaf_sink<'a, S: FlatSink<'a>>(
+    s: &Table,
+    st: &Step,
+    op: Op,
+    offset: usize,
+    bytes: &'a [u8],
+    sink: &mut S,
+) -> Result<()> {
+    match op {
+        Op::Text => {
+            let t = text::trim_spaces(bytes);
+            if let Some(t) = text::ascii_str(t) {
+                sink.text(t);
+                return Ok(());
+            }
+            if s.encoding.is_double_byte()
+                && sink.decoded_text(|buf| text::ks_x_1001_append(t, false, buf))
+            {
+                return Ok(());
+            }
+            sink.value(sink_text(s, st, offset, bytes)?)
+        }
+        Op::Digits => match number::digits_u64(bytes) {
+            Some(v) => sink.int(v as i64),
+            None => sink.value(sink_scalar(s, st, offset, bytes)?),
+        },
+        Op::Signed(sign, scale) => match number::signed_digits(sign, bytes) {
+            Some((negative, magnitude)) => {
+                let m = if negative {
+                    -(magnitude as i64)
+                } else {
+                    magnitude as i64
+                };
+                if scale == 0 {
+                    sink.int(m)
+                } else {
+                    sink.decimal(i128::from(m), scale)
+                }
+            }
+            None => sink.value(sink_scalar(s, st, offset, bytes)?),
+        },
+        Op::Date => match number::digits_u64(bytes).and_then(date_of_digits) {
+            Some(d) => sink.date(d),
+            None => sink.value(sink_scalar(s, st, offset, bytes)?),
+        },
+        Op::Time => match number::digits_u64(bytes).and_then(time_of_digits) {
+            Some(t) => sink.time(t),
+            None => sink.value(sink_scalar(s, st, offset, bytes)?),
+        },
+        Op::Number => match s.fields[st.field as usize].kind {
+            FieldKind::Scalar(ref sc) => match decode_number_or_temporal(sc, bytes) {
+                Some(v) => sink.value(v),
+                None => sink.value(sink_scalar(s, st, offset, bytes)?),
+            },
+            FieldKind::Group(_) => sink.value(sink_scalar(s, st, offset, bytes)?),
+        },
+        _ => {
+            // A `G` field: its KS X 1001 text by table, as `leaf_into` takes it.
+            if let Some(g) = sink_graphic(s, st, bytes)
+                && sink.decoded_text(|buf| text::ks_x_1001_append(g, true, buf))
+            {
+                return Ok(());
+            }
+            sink.value(sink_scalar(s, st, offset, bytes)?)
+        }
+    }
+    Ok(())
+}
+
+impl Plan {
     /// Appends the telegram of `rec`, the root record, when the fast path takes all of
     /// it; `false` (with `out` possibly longer) when the general encoder must do it.
     pub fn encode(&self, s: &Table, rec: &Record<'_>, out: &mut Vec<u8>) -> bool {
@@ -971,6 +1158,9 @@ fn scalar<'a>(s: &Table, st: &Step, offset: usize, bytes: &'a [u8]) -> Result<Va
     decode_field(s.encoding, sc, f.sensitivity, offset, bytes).map_err(|e| e.prepend_path(&f.name))
 }
 
+/// A filler's bytes, which must be its pad. Inlined into each loop, as it was while
+/// two loops called it (a third made the compiler call it: 4% more for `decode_into`).
+#[inline(always)]
 fn filler(s: &Table, st: &Step, offset: usize, bytes: &[u8]) -> Result<()> {
     let f = &s.fields[st.field as usize];
     match &f.kind {

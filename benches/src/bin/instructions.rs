@@ -4,6 +4,7 @@
 //! `instructions OP N SHAPE` runs OP on one of the four bench messages of
 //! `layouts/securities.layout` instead (SHAPE: `order`, `customer`, `settlement`,
 //! `history`); OP is then one of `decode`, `decode_owned`, `decode_into`, `encode_into`,
+//! `arrow` (as below),
 //! `view` (the three fields of the criterion view benchmark) or the hand-written code's
 //! `hand_decode`, `hand_decode_owned`, `hand_encode`, `hand_view`.
 //!
@@ -15,7 +16,9 @@
 //! of a 4 MiB pcap of the capture benchmark's shape through reassembly and framing: divide
 //! by 4 MiB for instructions per byte), `parquet` (one conversion of 10,000 transfer
 //! telegrams to a zstd Parquet dataset, as the parquet benchmark's, in a temporary
-//! directory: divide by 10,000 for instructions per telegram). Each OP does all of its setup (loading the layout, reading the telegram,
+//! directory: divide by 10,000 for instructions per telegram), `arrow` (one decode of the
+//! same 10,000 telegrams to Arrow record batches by `fep_arrow::decode`, values revealed
+//! as `decode_arrow` does; with SHAPE, of 10,000 telegrams of that bench message). Each OP does all of its setup (loading the layout, reading the telegram,
 //! anything decoded or resolved before the loop) also when N is 0, so that
 //! `(instructions(N) - instructions(0)) / N` is the cost of one operation.
 
@@ -28,7 +31,7 @@ use fep_benches::{SHAPES, layouts, numbered, shape_telegrams, transfer_telegrams
 use fep_core::capture::{CaptureEvent, CaptureReader};
 use fep_core::{Correlator, Expired, Message, Schema};
 
-const OPS: &str = "decode, decode_into, encode, encode_into, view, key, diff, diff_equal, pair, expire, capture, parquet";
+const OPS: &str = "decode, decode_into, encode, encode_into, view, key, diff, diff_equal, pair, expire, capture, parquet, arrow";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -209,9 +212,40 @@ fn main() -> ExitCode {
                 std::fs::remove_dir_all(&dir).expect("removes");
             }
         }
+        "arrow" => {
+            const TELEGRAMS: usize = 10_000;
+            let input = fep_benches::capture(TELEGRAMS);
+            arrow_op(&schema, req, &input, TELEGRAMS, n);
+        }
         _ => return usage(&format!("unknown operation: {op}")),
     }
     ExitCode::SUCCESS
+}
+
+/// `arrow`: `n` decodes of `input` (`telegrams` framed telegrams of the message of
+/// `first`) to Arrow record batches by `fep_arrow::decode`, as `decode_arrow` does (values
+/// revealed), after one in the setup.
+fn arrow_op(schema: &Schema, first: &[u8], input: &[u8], telegrams: usize, n: u64) {
+    let name = schema
+        .dispatch(first)
+        .expect("dispatches")
+        .name()
+        .to_owned();
+    let target = fep_arrow::Target::one(schema, &name, fep_arrow::Masking::Reveal).expect("target");
+    for _ in 0..=n {
+        let batches = fep_arrow::decode(
+            schema,
+            &target,
+            black_box(input),
+            fep_arrow::Limits::default(),
+        )
+        .expect("decodes");
+        assert_eq!(
+            batches.iter().map(|b| b.num_rows()).sum::<usize>(),
+            telegrams
+        );
+        black_box(&batches);
+    }
 }
 
 /// One operation on a bench message of `layouts/securities.layout`, fep's or the
@@ -226,6 +260,16 @@ fn shape_op(op: &str, n: u64, t: &[u8]) -> ExitCode {
     };
     let spec = shapes::view_spec(name);
     match op {
+        // 10,000 of the message's telegrams, framed as the layout says (a 4-digit length).
+        "arrow" => {
+            const TELEGRAMS: usize = 10_000;
+            let mut input = Vec::with_capacity(TELEGRAMS * (t.len() + 4));
+            for _ in 0..TELEGRAMS {
+                input.extend_from_slice(format!("{:04}", t.len()).as_bytes());
+                input.extend_from_slice(t);
+            }
+            arrow_op(&schema, t, &input, TELEGRAMS, n);
+        }
         "decode" => {
             for _ in 0..n {
                 black_box(&schema.decode(black_box(t)).expect("decodes"));

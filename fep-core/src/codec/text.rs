@@ -273,6 +273,18 @@ fn ks_x_1001_into(bytes: &[u8], pairs_only: bool, out: &mut String) -> bool {
     whole
 }
 
+/// Appends text made of ASCII and KS X 1001 pairs (only pairs with `pairs_only`: a `G`
+/// field) to `out`, by table, for an encoding whose text is double-byte; `false`, with
+/// `out` as it was, for anything else (which the general path then decodes or reports).
+pub(crate) fn ks_x_1001_append(bytes: &[u8], pairs_only: bool, out: &mut String) -> bool {
+    let start = out.len();
+    if ks_x_1001_into(bytes, pairs_only, out) {
+        return true;
+    }
+    out.truncate(start);
+    false
+}
+
 /// Double-byte text (EUC-KR or CP949) that is all ASCII and KS X 1001, decoded by table;
 /// `None` for anything else.
 #[inline]

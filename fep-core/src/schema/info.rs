@@ -4,6 +4,7 @@
 use crate::codec::field::Codec;
 use crate::codec::number::Sign;
 use crate::error::{Error, ErrorKind, Result};
+use crate::sink::FlatSink;
 use crate::value::sensitivity::Sensitivity;
 
 use super::table::{FieldDef, FieldKind, Repeat};
@@ -70,6 +71,49 @@ impl<'s> MessageInfo<'s> {
             return Some(Err(e.with_message(&m.name)));
         }
         plan.decode_flat(s, telegram, values)
+            .map(|r| r.map_err(|e| e.with_message(&m.name)))
+    }
+
+    /// Decodes a telegram of this message into `sink`, field by field: the values of
+    /// [`MessageInfo::decode_values`] in the same order, with no
+    /// [`Value`](crate::value::Value) built for text, digits, signed numbers, dates and
+    /// times (see [`FlatSink`]), Korean text decoded straight into the sink's string.
+    ///
+    /// Only for a message without repeats whose fields all have static offsets; `None`
+    /// for any other (decode it as a message). The errors (message, field path, byte
+    /// offset) are those of [`Schema::decode_message`]; on error the sink has taken the
+    /// fields before the one that failed (a telegram of the wrong length: none).
+    ///
+    /// # Example
+    /// ```
+    /// # let schema = fep_core::Schema::parse("message m 7 {\n a X(2)\n r {\n  n 9(3)\n }\n _ X(2)\n}\n")?;
+    /// let info = schema.message("m").expect("m");
+    /// // A vector of values is a sink.
+    /// let mut values = Vec::new();
+    /// info.decode_to(b"ab012  ", &mut values).expect("no repeats")?;
+    /// assert_eq!(values, [fep_core::Value::Text("ab".into()), fep_core::Value::Int(12)]);
+    /// // The error of the message path, after the fields before it.
+    /// values.clear();
+    /// let e = info.decode_to(b"abx12  ", &mut values).expect("no repeats").unwrap_err();
+    /// assert_eq!(e.to_string(), schema.decode_message("m", b"abx12  ").unwrap_err().to_string());
+    /// assert_eq!(values.len(), 1);
+    /// # Ok::<(), fep_core::Error>(())
+    /// ```
+    pub fn decode_to<'a, S: FlatSink<'a>>(
+        &self,
+        telegram: &'a [u8],
+        sink: &mut S,
+    ) -> Option<Result<()>> {
+        let s = self.schema;
+        let m = &s.messages[self.index];
+        let plan = s.plans[self.index].as_ref()?;
+        if plan.has_repeats() {
+            return None;
+        }
+        if let Err(e) = crate::walk::check_length(m, telegram) {
+            return Some(Err(e.with_message(&m.name)));
+        }
+        plan.decode_sink(s, telegram, sink)
             .map(|r| r.map_err(|e| e.with_message(&m.name)))
     }
 
