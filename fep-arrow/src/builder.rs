@@ -577,24 +577,67 @@ fn text_array(offsets: OffsetBuffer<i32>, data: Buffer, nulls: Option<NullBuffer
     }
 }
 
-/// The values of a text column: their bytes one after the other, where each ends, and
-/// which are null.
+/// Where the values of a text or bytes column end (after a first 0) and which are null:
+/// what [`Strings`] and [`Binary`] share.
 #[derive(Debug)]
-struct Strings {
-    /// Where each value ends, after a first 0.
+struct Spans {
     offsets: Vec<i32>,
-    data: String,
     nulls: NullBufferBuilder,
 }
 
-impl Default for Strings {
-    fn default() -> Strings {
-        Strings {
+impl Default for Spans {
+    fn default() -> Spans {
+        Spans {
             offsets: vec![0],
-            data: String::new(),
             nulls: NullBufferBuilder::new(0),
         }
     }
+}
+
+impl Spans {
+    /// Ends a value at `len` bytes of the column.
+    #[inline(always)]
+    fn end(&mut self, len: usize) -> Result<(), Error> {
+        self.offsets.push(offset(len)?);
+        self.nulls.append_non_null();
+        Ok(())
+    }
+
+    fn null(&mut self) {
+        // The last offset again: an empty value.
+        let last = self.offsets.last().copied().unwrap_or(0);
+        self.offsets.push(last);
+        self.nulls.append_null();
+    }
+
+    /// Back to `rows` values; the length the bytes go back to, when there were more.
+    fn truncate(&mut self, rows: usize) -> Option<usize> {
+        if rows + 1 >= self.offsets.len() {
+            return None;
+        }
+        self.offsets.truncate(rows + 1);
+        self.nulls.truncate(rows);
+        Some(usize::try_from(self.offsets.last().copied().unwrap_or(0)).unwrap_or(0))
+    }
+
+    /// The offsets and nulls so far; the spans start over, empty, with room for as many.
+    fn take(&mut self) -> (OffsetBuffer<i32>, Option<NullBuffer>) {
+        let rows = self.offsets.len();
+        let offsets = std::mem::replace(&mut self.offsets, Vec::with_capacity(rows));
+        self.offsets.push(0);
+        (
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            self.nulls.finish(),
+        )
+    }
+}
+
+/// The values of a text column: their bytes one after the other, where each ends, and
+/// which are null.
+#[derive(Debug, Default)]
+struct Strings {
+    spans: Spans,
+    data: String,
 }
 
 impl Strings {
@@ -607,9 +650,7 @@ impl Strings {
     /// Ends the value whose text was appended to `data`.
     #[inline(always)]
     fn end_value(&mut self) -> Result<(), Error> {
-        self.offsets.push(offset(self.data.len())?);
-        self.nulls.append_non_null();
-        Ok(())
+        self.spans.end(self.data.len())
     }
 
     /// Appends `t` as `sens` shows it, written straight into the column.
@@ -623,89 +664,53 @@ impl Strings {
     }
 
     fn append_null(&mut self) {
-        // The last offset again: an empty value.
-        let last = self.offsets.last().copied().unwrap_or(0);
-        self.offsets.push(last);
-        self.nulls.append_null();
+        self.spans.null();
     }
 
     fn truncate(&mut self, rows: usize) {
-        if rows + 1 < self.offsets.len() {
-            self.offsets.truncate(rows + 1);
-            let end = self.offsets.last().copied().unwrap_or(0);
-            self.data.truncate(usize::try_from(end).unwrap_or(0));
-            self.nulls.truncate(rows);
+        if let Some(end) = self.spans.truncate(rows) {
+            self.data.truncate(end);
         }
     }
 
     /// The buffers of the values so far; the column starts over, empty, with room for as
     /// many.
     fn take(&mut self) -> (OffsetBuffer<i32>, Buffer, Option<NullBuffer>) {
-        let rows = self.offsets.len();
         let bytes = self.data.len();
-        let offsets = std::mem::replace(&mut self.offsets, Vec::with_capacity(rows));
-        self.offsets.push(0);
         let data = std::mem::replace(&mut self.data, String::with_capacity(bytes));
-        (
-            OffsetBuffer::new(ScalarBuffer::from(offsets)),
-            Buffer::from_vec(data.into_bytes()),
-            self.nulls.finish(),
-        )
+        let (offsets, nulls) = self.spans.take();
+        (offsets, Buffer::from_vec(data.into_bytes()), nulls)
     }
 }
 
 /// The values of a bytes column, as [`Strings`].
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Binary {
-    offsets: Vec<i32>,
+    spans: Spans,
     data: Vec<u8>,
-    nulls: NullBufferBuilder,
-}
-
-impl Default for Binary {
-    fn default() -> Binary {
-        Binary {
-            offsets: vec![0],
-            data: Vec::new(),
-            nulls: NullBufferBuilder::new(0),
-        }
-    }
 }
 
 impl Binary {
     fn append(&mut self, x: &[u8]) -> Result<(), Error> {
         self.data.extend_from_slice(x);
-        self.offsets.push(offset(self.data.len())?);
-        self.nulls.append_non_null();
-        Ok(())
+        self.spans.end(self.data.len())
     }
 
     fn append_null(&mut self) {
-        let last = self.offsets.last().copied().unwrap_or(0);
-        self.offsets.push(last);
-        self.nulls.append_null();
+        self.spans.null();
     }
 
     fn truncate(&mut self, rows: usize) {
-        if rows + 1 < self.offsets.len() {
-            self.offsets.truncate(rows + 1);
-            let end = self.offsets.last().copied().unwrap_or(0);
-            self.data.truncate(usize::try_from(end).unwrap_or(0));
-            self.nulls.truncate(rows);
+        if let Some(end) = self.spans.truncate(rows) {
+            self.data.truncate(end);
         }
     }
 
     fn take(&mut self) -> (OffsetBuffer<i32>, Buffer, Option<NullBuffer>) {
-        let rows = self.offsets.len();
         let bytes = self.data.len();
-        let offsets = std::mem::replace(&mut self.offsets, Vec::with_capacity(rows));
-        self.offsets.push(0);
         let data = std::mem::replace(&mut self.data, Vec::with_capacity(bytes));
-        (
-            OffsetBuffer::new(ScalarBuffer::from(offsets)),
-            Buffer::from_vec(data),
-            self.nulls.finish(),
-        )
+        let (offsets, nulls) = self.spans.take();
+        (offsets, Buffer::from_vec(data), nulls)
     }
 }
 

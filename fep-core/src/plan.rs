@@ -551,11 +551,7 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
         // inlined the step loop differently).
         Op::Signed(sign, scale) => match number::signed_digits(sign, bytes) {
             Some((negative, magnitude)) => {
-                let m = if negative {
-                    -(magnitude as i64)
-                } else {
-                    magnitude as i64
-                };
+                let m = signed_i64(negative, magnitude);
                 if scale == 0 {
                     Value::Int(m)
                 } else {
@@ -729,11 +725,7 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
         },
         Op::Signed(sign, scale) => match number::signed_digits(sign, bytes) {
             Some((negative, magnitude)) => {
-                let m = if negative {
-                    -(magnitude as i64)
-                } else {
-                    magnitude as i64
-                };
+                let m = signed_i64(negative, magnitude);
                 if scale == 0 {
                     sink.int(m)
                 } else {
@@ -1013,6 +1005,16 @@ fn encode_leaf(
         return false;
     };
     encode_scalar(s.encoding, sc, width, Some(v), out).is_ok()
+}
+
+/// The value of a sign and a magnitude of at most 18 digits (`signed_digits` gives no more).
+#[inline(always)]
+fn signed_i64(negative: bool, magnitude: u64) -> i64 {
+    if negative {
+        -(magnitude as i64)
+    } else {
+        magnitude as i64
+    }
 }
 
 /// Pure ASCII that does not end in a space (text that decode gives back as it is): the
