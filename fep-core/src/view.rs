@@ -52,10 +52,10 @@ struct Quick {
     offset: u32,
     width: u16,
     fast: Fast,
-    /// For `Fast::Number`, the sign (`Quick::SIGNS`, top two bits) and the scale; for
-    /// `Fast::Temporal`, 1 for a date (`YYYYMMDD`), 0 otherwise.
+    /// For `Fast::Number`, the scale; for `Fast::Temporal`, 1 for a date (`YYYYMMDD`),
+    /// 0 otherwise.
     extra: u8,
-    /// For `Fast::Number`, the reader of its sign place and width.
+    /// For `Fast::Number`, the reader of its sign place and width (see `Quick::reader`).
     read: number::SignedReader,
     /// For an entry of a counted repeat: the offset holds while its count (at a fixed
     /// place) is at least `min` and at most `bound`; `width` 0 when there is no such count.
@@ -82,24 +82,26 @@ impl CountGuard {
 }
 
 impl Quick {
-    const SIGNS: [Sign; 4] = [
-        Sign::Unsigned,
-        Sign::Leading,
-        Sign::Trailing,
-        Sign::Overpunch,
-    ];
-
     /// `extra` for a scalar: see the field.
     fn extra(sc: &ScalarDef) -> u8 {
         match (&sc.codec, sc.fast) {
-            (Codec::Number(n), Fast::Number) if n.scale < 64 => {
-                let sign = Quick::SIGNS.iter().position(|s| *s == n.sign).unwrap_or(0) as u8;
-                sign << 6 | n.scale
-            }
+            (Codec::Number(n), Fast::Number) => n.scale,
             (Codec::Temporal(p), Fast::Temporal) => {
                 u8::from(p.kind == TemporalKind::Date && p.width() == 8)
             }
             _ => 0,
+        }
+    }
+
+    /// `read` for a field of `width` bytes: its number reader, or the general one for
+    /// anything that is not a number (never called for it).
+    fn reader(kind: &FieldKind, width: usize) -> number::SignedReader {
+        match kind {
+            FieldKind::Scalar(sc) => match sc.codec {
+                Codec::Number(n) => number::signed_reader(n.sign, width),
+                _ => number::signed_reader(Sign::Unsigned, 0),
+            },
+            FieldKind::Group(_) => number::signed_reader(Sign::Unsigned, 0),
         }
     }
 }
@@ -204,13 +206,7 @@ impl Schema {
                             FieldKind::Scalar(sc) => Quick::extra(sc),
                             FieldKind::Group(_) => 0,
                         },
-                        read: match &s.fields[st.field as usize].kind {
-                            FieldKind::Scalar(sc) => match sc.codec {
-                                Codec::Number(n) => number::signed_reader(n.sign, st.width),
-                                _ => number::signed_reader(Sign::Unsigned, 0),
-                            },
-                            FieldKind::Group(_) => number::signed_reader(Sign::Unsigned, 0),
-                        },
+                        read: Quick::reader(&s.fields[st.field as usize].kind, st.width),
                         count,
                     })
                 });
@@ -760,7 +756,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
                     }
                 }
                 // A signed integer in its canonical spelling.
-                Fast::Number if q.extra & 63 == 0 => {
+                Fast::Number if q.extra == 0 => {
                     if let Some((negative, m)) = (q.read)(bytes) {
                         return Ok(Some(if negative { -(m as i64) } else { m as i64 }));
                     }
@@ -790,10 +786,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
                 Fast::Number => {
                     if let Some((negative, m)) = (q.read)(bytes) {
                         let m = i128::from(m);
-                        return Ok(Some(Decimal::new(
-                            if negative { -m } else { m },
-                            q.extra & 63,
-                        )));
+                        return Ok(Some(Decimal::new(if negative { -m } else { m }, q.extra)));
                     }
                 }
                 Fast::Digits => {
