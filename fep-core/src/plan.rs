@@ -325,6 +325,23 @@ impl Plan {
     /// nothing is allocated. Any error leaves `rec` partly written: the caller decodes
     /// again with the walk, which reports it.
     pub fn decode_into<'a>(&self, s: &Table, data: &'a [u8], rec: &mut Record<'a>) -> Result<()> {
+        // A record of plain values (numbers, dates, borrowed text: what a telegram without
+        // Hangul leaves) has nothing to reuse: its values are forgotten, which frees
+        // nothing, and the telegram's are pushed as `decode` does, cheaper than writing
+        // each over the old one. A record holding strings, lists or records goes on below.
+        if !self.repeats && rec.values.iter().all(owns_nothing) {
+            let shape = &s.groups[self.groups[0].gid as usize].shape;
+            if !Arc::ptr_eq(&rec.shape, shape) {
+                rec.shape = shape.clone();
+            }
+            // SAFETY: a length of 0 is within any capacity, and the values it leaves behind
+            // own nothing (checked above), so not dropping them frees nothing.
+            #[allow(unsafe_code)]
+            unsafe {
+                rec.values.set_len(0)
+            };
+            return self.group::<false, false>(s, 0, data, 0, &mut [], &mut rec.values);
+        }
         if self.repeats {
             let mut counts = [0u64; MAX_COUNTS];
             self.group_into(s, 0, data, 0, &mut counts, rec)
@@ -496,8 +513,20 @@ fn leaf_into<'a>(
 /// drops a value, which costs more than the check.
 #[inline(always)]
 fn put<'a>(slot: &mut Value<'a>, v: Value<'a>) {
-    let owns_nothing = matches!(
-        slot,
+    if owns_nothing(slot) {
+        // Nothing to drop: the old value is forgotten (it holds no memory) rather than
+        // dropped.
+        std::mem::forget(std::mem::replace(slot, v));
+    } else {
+        *slot = v;
+    }
+}
+
+/// True for a value that holds no memory of its own: dropping it does nothing.
+#[inline(always)]
+fn owns_nothing(v: &Value<'_>) -> bool {
+    matches!(
+        v,
         Value::Null
             | Value::Int(_)
             | Value::UInt(_)
@@ -507,14 +536,7 @@ fn put<'a>(slot: &mut Value<'a>, v: Value<'a>) {
             | Value::DateTime(_)
             | Value::Text(Cow::Borrowed(_))
             | Value::Bytes(Cow::Borrowed(_))
-    );
-    if owns_nothing {
-        // Nothing to drop: the old value is forgotten (it holds no memory) rather than
-        // dropped.
-        std::mem::forget(std::mem::replace(slot, v));
-    } else {
-        *slot = v;
-    }
+    )
 }
 
 /// A `G` field's bytes without their full-width pad.
@@ -542,7 +564,7 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
                 },
             }
         }
-        Op::Digits => match number::digits_u64(bytes) {
+        Op::Digits => match number::digits_inline(bytes) {
             Some(v) => Value::Int(v as i64),
             None => scalar(s, st, offset, bytes)?,
         },
@@ -561,11 +583,11 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
             None => scalar(s, st, offset, bytes)?,
         },
         // The step's width is the pattern's (the layout compiler checks it).
-        Op::Date => match number::digits_u64(bytes).and_then(date_of_digits) {
+        Op::Date => match number::digits_inline(bytes).and_then(date_of_digits) {
             Some(d) => Value::Date(d),
             None => scalar(s, st, offset, bytes)?,
         },
-        Op::Time => match number::digits_u64(bytes).and_then(time_of_digits) {
+        Op::Time => match number::digits_inline(bytes).and_then(time_of_digits) {
             Some(t) => Value::Time(t),
             None => scalar(s, st, offset, bytes)?,
         },
@@ -719,7 +741,7 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
             }
             sink.value(sink_text(s, st, offset, bytes)?)
         }
-        Op::Digits => match number::digits_u64(bytes) {
+        Op::Digits => match number::digits_inline(bytes) {
             Some(v) => sink.int(v as i64),
             None => sink.value(sink_scalar(s, st, offset, bytes)?),
         },
@@ -734,11 +756,11 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
             }
             None => sink.value(sink_scalar(s, st, offset, bytes)?),
         },
-        Op::Date => match number::digits_u64(bytes).and_then(date_of_digits) {
+        Op::Date => match number::digits_inline(bytes).and_then(date_of_digits) {
             Some(d) => sink.date(d),
             None => sink.value(sink_scalar(s, st, offset, bytes)?),
         },
-        Op::Time => match number::digits_u64(bytes).and_then(time_of_digits) {
+        Op::Time => match number::digits_inline(bytes).and_then(time_of_digits) {
             Some(t) => sink.time(t),
             None => sink.value(sink_scalar(s, st, offset, bytes)?),
         },

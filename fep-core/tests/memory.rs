@@ -174,6 +174,8 @@ fn memory_is_bounded_and_reuse_allocates_nothing() {
         [read("order-request.bin"), read("order-request.bin")],
         [read("customer-register.bin"), read("customer-register.bin")],
         [read("settlement.bin"), read("settlement.bin")],
+        // Two messages of plain values in turns: the values vector is reused across them.
+        [read("order-request.bin"), read("settlement.bin")],
         // (Fewer rows drop the entries past them, so a shorter page allocates them anew.)
         [read("history-20.bin"), read("history-20.bin")],
     ];
@@ -196,5 +198,7 @@ fn memory_is_bounded_and_reuse_allocates_nothing() {
             msg.name()
         );
         assert_eq!(msg, schema.decode(a).expect("decodes"));
+        schema.decode_into(b, &mut msg).expect("decodes");
+        assert_eq!(msg, schema.decode(b).expect("decodes"));
     }
 }
