@@ -228,8 +228,8 @@ pub(crate) fn digits_u64(d: &[u8]) -> Option<u64> {
 /// the call.
 #[inline(always)]
 pub(crate) fn digits_inline(d: &[u8]) -> Option<u64> {
-    if let Some(w) = d.as_array::<8>() {
-        return eight_digits(u64::from_le_bytes(*w));
+    if let Ok(w) = <[u8; 8]>::try_from(d) {
+        return eight_digits(u64::from_le_bytes(w));
     }
     digits_two_words(d)
 }
