@@ -48,7 +48,8 @@ impl Schema {
         let m = &self.inner.messages[mi];
         if let Some(plan) = &self.inner.plans[mi] {
             check_length(m, telegram).map_err(|e| e.with_message(&m.name))?;
-            let mut values = Vec::new();
+            // Allocated at its size here: growing an empty vector takes the longer path.
+            let mut values = Vec::with_capacity(plan.root_values());
             match plan.decode(&self.inner, telegram, &mut values) {
                 Ok(()) => {
                     return Ok(Message {

@@ -157,6 +157,11 @@ impl Plan {
         })
     }
 
+    /// How many values the root record holds.
+    pub fn root_values(&self) -> usize {
+        self.groups.first().map_or(0, |g| g.values)
+    }
+
     /// True when the plan has repeats: a failed decode must then be done again by the walk,
     /// which reports the error.
     pub fn has_repeats(&self) -> bool {
