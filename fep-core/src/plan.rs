@@ -571,7 +571,7 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
         }
         Op::Digits => match number::digits_inline(bytes) {
             Some(v) => Value::Int(v as i64),
-            None => scalar(s, st, offset, bytes)?,
+            None => not_canonical(s, st, offset, bytes)?,
         },
         // The same value as `decode_number_or_temporal` gives, written out: one function
         // shared by both made every decode 2 to 5% dearer in instructions (the compiler then
@@ -585,21 +585,21 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
                     Value::Decimal(Decimal::new(i128::from(m), scale))
                 }
             }
-            None => scalar(s, st, offset, bytes)?,
+            None => not_canonical(s, st, offset, bytes)?,
         },
         // The step's width is the pattern's (the layout compiler checks it).
         Op::Date => match number::digits_inline(bytes).and_then(date_of_digits) {
             Some(d) => Value::Date(d),
-            None => scalar(s, st, offset, bytes)?,
+            None => not_canonical(s, st, offset, bytes)?,
         },
         Op::Time => match number::digits_inline(bytes).and_then(time_of_digits) {
             Some(t) => Value::Time(t),
-            None => scalar(s, st, offset, bytes)?,
+            None => not_canonical(s, st, offset, bytes)?,
         },
         Op::Number => match s.fields[st.field as usize].kind {
             FieldKind::Scalar(ref sc) => match decode_number_or_temporal(sc, bytes) {
                 Some(v) => v,
-                None => scalar(s, st, offset, bytes)?,
+                None => not_canonical(s, st, offset, bytes)?,
             },
             FieldKind::Group(_) => scalar(s, st, offset, bytes)?,
         },
@@ -688,6 +688,18 @@ fn sink_filler(s: &Table, st: &Step, offset: usize, bytes: &[u8]) -> Result<()> 
     filler(s, st, offset, bytes)
 }
 
+/// A number, date or time that its step's shortcut did not take. A blank field (all
+/// spaces) is `Null` here, as the general codec gives it for every field with a shortcut
+/// (none is `required` or a constant): blank amounts and dates are common, and the general
+/// codec costs several times the shortcut. Anything else goes to [`scalar`].
+#[inline(never)]
+fn not_canonical<'a>(s: &Table, st: &Step, offset: usize, bytes: &'a [u8]) -> Result<Value<'a>> {
+    if text::trim_spaces(bytes).is_empty() {
+        return Ok(Value::Null);
+    }
+    scalar(s, st, offset, bytes)
+}
+
 /// [`scalar`], for the sink's loop.
 #[inline(never)]
 fn sink_scalar<'a>(s: &Table, st: &Step, offset: usize, bytes: &'a [u8]) -> Result<Value<'a>> {
@@ -748,7 +760,7 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
         }
         Op::Digits => match number::digits_inline(bytes) {
             Some(v) => sink.int(v as i64),
-            None => sink.value(sink_scalar(s, st, offset, bytes)?),
+            None => sink.value(not_canonical(s, st, offset, bytes)?),
         },
         Op::Signed(sign, scale) => match number::signed_digits(sign, bytes) {
             Some((negative, magnitude)) => {
@@ -759,20 +771,20 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
                     sink.decimal(i128::from(m), scale)
                 }
             }
-            None => sink.value(sink_scalar(s, st, offset, bytes)?),
+            None => sink.value(not_canonical(s, st, offset, bytes)?),
         },
         Op::Date => match number::digits_inline(bytes).and_then(date_of_digits) {
             Some(d) => sink.date(d),
-            None => sink.value(sink_scalar(s, st, offset, bytes)?),
+            None => sink.value(not_canonical(s, st, offset, bytes)?),
         },
         Op::Time => match number::digits_inline(bytes).and_then(time_of_digits) {
             Some(t) => sink.time(t),
-            None => sink.value(sink_scalar(s, st, offset, bytes)?),
+            None => sink.value(not_canonical(s, st, offset, bytes)?),
         },
         Op::Number => match s.fields[st.field as usize].kind {
             FieldKind::Scalar(ref sc) => match decode_number_or_temporal(sc, bytes) {
                 Some(v) => sink.value(v),
-                None => sink.value(sink_scalar(s, st, offset, bytes)?),
+                None => sink.value(not_canonical(s, st, offset, bytes)?),
             },
             FieldKind::Group(_) => sink.value(sink_scalar(s, st, offset, bytes)?),
         },

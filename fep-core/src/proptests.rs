@@ -156,8 +156,21 @@ fn scalar(enc: TextEncoding, s: &ScalarDef, width: usize) -> BoxedStrategy<Value
                 1900u16..=2099
             };
             let seconds = p.width() != 4 && !(kind == TemporalKind::DateTime && p.width() == 12);
-            (years, 1u8..=12, 1u8..=28, 0u8..24, 0u8..60, 0u8..60)
-                .prop_map(move |(y, mo, d, h, mi, sec)| {
+            let required = s.required;
+            (
+                years,
+                1u8..=12,
+                1u8..=28,
+                0u8..24,
+                0u8..60,
+                0u8..60,
+                0..10u8,
+            )
+                .prop_map(move |(y, mo, d, h, mi, sec, blank)| {
+                    // A blank date or time, as a blank number above.
+                    if blank == 0 && !required {
+                        return Value::Null;
+                    }
                     let date = Date {
                         year: y,
                         month: mo,
