@@ -275,30 +275,41 @@ pub(crate) fn signed_digits(sign: Sign, bytes: &[u8]) -> Option<(bool, u64)> {
 /// them as [`signed_digits`] does.
 pub(crate) type SignedReader = fn(&[u8]) -> Option<(bool, u64)>;
 
-/// The [`SignedReader`] for a field of `width` bytes (sign byte included).
+/// The [`SignedReader`] for a field of `width` bytes (sign byte included): one load from a
+/// table, cheap enough to choose the reader for each field as it is read.
+#[inline]
 pub(crate) fn signed_reader(sign: Sign, width: usize) -> SignedReader {
-    macro_rules! readers {
-        ($s:literal) => {
-            match width {
-                9 => signed_fixed::<$s, 9>,
-                10 => signed_fixed::<$s, 10>,
-                11 => signed_fixed::<$s, 11>,
-                12 => signed_fixed::<$s, 12>,
-                13 => signed_fixed::<$s, 13>,
-                14 => signed_fixed::<$s, 14>,
-                15 => signed_fixed::<$s, 15>,
-                16 => signed_fixed::<$s, 16>,
-                17 => signed_fixed::<$s, 17>,
-                _ => signed_any::<$s>,
-            }
-        };
-    }
-    match sign {
-        Sign::Unsigned => readers!(0),
-        Sign::Leading => readers!(1),
-        Sign::Trailing => readers!(2),
-        Sign::Overpunch => readers!(3),
-    }
+    let by_width = match sign {
+        Sign::Unsigned => &READERS[0],
+        Sign::Leading => &READERS[1],
+        Sign::Trailing => &READERS[2],
+        Sign::Overpunch => &READERS[3],
+    };
+    by_width[width.min(READER_WIDTHS - 1)]
+}
+
+/// The readers by sign place, then by width: 9 to 17 bytes each a reader of its own, the
+/// other widths the general one (the last entry stands for every width beyond).
+const READER_WIDTHS: usize = 19;
+static READERS: [[SignedReader; READER_WIDTHS]; 4] = [
+    readers::<0>(),
+    readers::<1>(),
+    readers::<2>(),
+    readers::<3>(),
+];
+
+const fn readers<const S: usize>() -> [SignedReader; READER_WIDTHS] {
+    let mut r: [SignedReader; READER_WIDTHS] = [signed_any::<S>; READER_WIDTHS];
+    r[9] = signed_fixed::<S, 9>;
+    r[10] = signed_fixed::<S, 10>;
+    r[11] = signed_fixed::<S, 11>;
+    r[12] = signed_fixed::<S, 12>;
+    r[13] = signed_fixed::<S, 13>;
+    r[14] = signed_fixed::<S, 14>;
+    r[15] = signed_fixed::<S, 15>;
+    r[16] = signed_fixed::<S, 16>;
+    r[17] = signed_fixed::<S, 17>;
+    r
 }
 
 const SIGN_OF: [Sign; 4] = [
