@@ -2,7 +2,8 @@
 # Runs the criterion benchmarks and prints the figures the performance targets are stated
 # in: telegrams per second, GB/s, and the ratios measured in the same run: first for the
 # 300-byte transfer, then for each of the four bench messages of layouts/securities.layout
-# (ASCII-only, Hangul-heavy, numeric-heavy, 20 counted rows) against its hand-written code.
+# (ASCII-only, Hangul-heavy, numeric-heavy, 20 counted rows) against its hand-written code,
+# by criterion and then timed in turns (scripts/paired-times.sh).
 # `scripts/bench-report.sh correlate` runs the correlator's benchmarks instead and prints
 # pairs per second on 1 and 2 threads, their ratio, and the time to expire 100,000 requests.
 # Extra arguments go to criterion (e.g. --measurement-time 10).
@@ -107,3 +108,9 @@ for m in order customer settlement history; do
   row "$m: view, 3 fields" "$hv" "$fv" 1.3
   row "$m: encode" "$he" "$fe" 1.0
 done
+
+# The same ratios with fep and the hand-written code timed in turns (steadier than the
+# criterion ratios above when the machine's speed drifts: scripts/paired-times.sh).
+echo
+echo "the same, timed in turns (scripts/paired-times.sh, 400 rounds):"
+scripts/paired-times.sh 400
