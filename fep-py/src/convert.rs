@@ -77,7 +77,7 @@ fn text<'py>(py: Python<'py>, t: &str) -> PyResult<Bound<'py, PyAny>> {
 }
 
 /// [`text`], generic over `wchar_t` (`W`), whose type is the C library's.
-fn wide<'py, W: Copy + Default + TryFrom<u32>>(
+fn wide<'py, W: Copy + TryFrom<u32>>(
     py: Python<'py>,
     t: &str,
     from_wide: unsafe extern "C" fn(*const W, pyo3::ffi::Py_ssize_t) -> *mut pyo3::ffi::PyObject,
@@ -86,21 +86,26 @@ fn wide<'py, W: Copy + Default + TryFrom<u32>>(
     if t.is_ascii() || t.len() > 3 * MAX || std::mem::size_of::<W>() != 4 {
         return Ok(PyString::new(py, t).into_any());
     }
-    let mut buf = [W::default(); MAX];
+    // Not zeroed first: only the `n` slots written are read.
+    let mut buf = [std::mem::MaybeUninit::<W>::uninit(); MAX];
     let mut n = 0;
     for c in t.chars() {
         // A code point (at most 0x10FFFF) fits a 32-bit wchar_t, signed or not.
         let (Some(slot), Ok(w)) = (buf.get_mut(n), W::try_from(u32::from(c))) else {
             return Ok(PyString::new(py, t).into_any());
         };
-        *slot = w;
+        slot.write(w);
         n += 1;
     }
     #[allow(unsafe_code)]
-    // SAFETY: `buf[..n]` is initialised and outlives the call, which copies it; the result is
-    // a new reference, or NULL with an exception set, which `from_owned_ptr_or_err` takes.
+    // SAFETY: `buf[..n]` is initialised (written above) and outlives the call, which reads
+    // those `n` and copies them; the result is a new reference, or NULL with an exception
+    // set, which `from_owned_ptr_or_err` takes.
     unsafe {
-        Bound::from_owned_ptr_or_err(py, from_wide(buf.as_ptr(), n as pyo3::ffi::Py_ssize_t))
+        Bound::from_owned_ptr_or_err(
+            py,
+            from_wide(buf.as_ptr().cast::<W>(), n as pyo3::ffi::Py_ssize_t),
+        )
     }
 }
 
@@ -288,7 +293,7 @@ impl<'m> Reader<'m> {
     pub(crate) fn record(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<Record<'static>> {
         let py = obj.py();
         if let Ok(m) = obj.cast::<PyMessage>() {
-            return Ok(m.get().msg.fields().clone());
+            return Ok(m.get().msg().fields().clone().into_owned());
         }
         let mut rec = Record::new();
         if let Ok(d) = obj.cast::<PyDict>() {

@@ -23,6 +23,13 @@ enum Inner {
     Owned(Vec<u8>),
 }
 
+impl Data {
+    /// Bytes of ours, such as a telegram taken out of its frame.
+    pub(crate) fn owned(bytes: Vec<u8>) -> Self {
+        Data(Inner::Owned(bytes))
+    }
+}
+
 impl std::ops::Deref for Data {
     type Target = [u8];
     fn deref(&self) -> &[u8] {

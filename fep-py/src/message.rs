@@ -12,14 +12,67 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyType};
 
 use crate::convert::{record_to_py, to_py};
+use crate::input::Data;
 
 /// A decoded telegram: `name`, and its fields as a read-only mapping.
 #[pyclass(module = "fep", name = "Message", frozen, mapping)]
 pub(crate) struct PyMessage {
-    pub(crate) msg: fep_core::Message<'static>,
+    /// The message. Its text may borrow from `_telegram` (see [`PyMessage::borrowing`]), so
+    /// it is reached only through [`PyMessage::msg`], whose lifetime is the object's.
+    msg: fep_core::Message<'static>,
+    /// The telegram that `msg` borrows from, if any. Declared after `msg`: fields are
+    /// dropped in order, so the message goes before the bytes it points into.
+    _telegram: Option<Data>,
     pub(crate) offset: Option<u64>,
     /// Where it was in a packet capture (`iter_decode` of a pcap or pcapng).
     pub(crate) capture: Option<fep_core::capture::Whence>,
+}
+
+impl PyMessage {
+    /// A message that owns its values, from a stream.
+    pub(crate) fn owned(
+        msg: fep_core::Message<'static>,
+        offset: Option<u64>,
+        capture: Option<fep_core::capture::Whence>,
+    ) -> Self {
+        PyMessage {
+            msg,
+            _telegram: None,
+            offset,
+            capture,
+        }
+    }
+
+    /// The message `decode` makes of `telegram`, keeping the telegram with it so that its
+    /// ASCII text stays borrowed rather than copied into strings of its own (about 2,000
+    /// instructions of a 400-byte telegram's decode, allocations and frees included).
+    pub(crate) fn borrowing<E>(
+        telegram: Data,
+        decode: impl for<'t> FnOnce(&'t [u8]) -> Result<fep_core::Message<'t>, E>,
+    ) -> Result<Self, E> {
+        let msg = decode(&telegram)?;
+        #[allow(unsafe_code)]
+        // SAFETY: `msg` borrows only from the bytes `telegram` derefs to, which live on the
+        // heap (a Python `bytes` object held by reference, or a copy of ours) and so stay
+        // where they are when `telegram` moves into the struct. Nothing changes them: a
+        // `bytes` object is immutable and the copies are never written. The struct drops
+        // `msg` before `telegram`, and hands the message out only as `&Message<'_>` tied
+        // to a borrow of itself (`msg`), so no value claiming `'static` escapes.
+        let msg = unsafe {
+            std::mem::transmute::<fep_core::Message<'_>, fep_core::Message<'static>>(msg)
+        };
+        Ok(PyMessage {
+            msg,
+            _telegram: Some(telegram),
+            offset: None,
+            capture: None,
+        })
+    }
+
+    /// The decoded message, for as long as this object is borrowed.
+    pub(crate) fn msg(&self) -> &fep_core::Message<'_> {
+        &self.msg
+    }
 }
 
 impl std::fmt::Debug for PyMessage {
@@ -183,7 +236,7 @@ impl PyMessage {
     fn __eq__<'py>(&self, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = other.py();
         if let Ok(o) = other.cast::<PyMessage>() {
-            let same = self.msg == o.get().msg;
+            let same = self.msg == *o.get().msg();
             return Ok(pyo3::types::PyBool::new(py, same).to_owned().into_any());
         }
         if other.is_instance_of::<PyDict>() || other.cast::<PyMapping>().is_ok() {

@@ -16,7 +16,7 @@ use crate::arrow::{self, PyArrowTable};
 use crate::capture;
 use crate::convert::Reader;
 use crate::errors::{Attributes, DecodeError, Op, encode_error, set_attributes, to_py};
-use crate::input::{Source, telegram};
+use crate::input::{Data, Source, telegram};
 use crate::message::PyMessage;
 use crate::range::PyArrowBatches;
 use crate::stream::PyMessageIterator;
@@ -103,25 +103,19 @@ impl PySchema {
     ) -> PyResult<PyMessage> {
         let data = telegram(data)?;
         let r = py.detach(|| {
-            let one;
-            let t: &[u8] = if framed {
-                one = unframe(&self.schema, &data)?;
-                &one
+            let t = if framed {
+                Data::owned(unframe(&self.schema, &data)?)
             } else {
-                &data
+                data
             };
-            let msg = match message {
+            PyMessage::borrowing(t, |t| match message {
                 Some(name) => self.schema.decode_message(name, t),
                 None => self.schema.decode(t),
-            };
-            Ok::<_, Unframe>(msg?.into_owned())
+            })
+            .map_err(Unframe::Core)
         });
         match r {
-            Ok(msg) => Ok(PyMessage {
-                msg,
-                offset: None,
-                capture: None,
-            }),
+            Ok(msg) => Ok(msg),
             Err(Unframe::Core(e)) => Err(to_py(py, &e, Op::Decode)),
             Err(Unframe::Binding(text, offset)) => {
                 let err = DecodeError::new_err(text);
@@ -520,7 +514,7 @@ impl PySchema {
     fn diff_side(&self, value: &Bound<'_, PyAny>) -> PyResult<fep_core::Message<'static>> {
         let py = value.py();
         if let Ok(m) = value.cast::<PyMessage>() {
-            return Ok(m.get().msg.clone());
+            return Ok(m.get().msg().clone().into_owned());
         }
         let bytes_like = value.is_instance_of::<PyBytes>()
             || value.is_instance_of::<pyo3::types::PyByteArray>()
@@ -544,8 +538,8 @@ impl PySchema {
         let py = value.py();
         if let Ok(m) = value.cast::<PyMessage>() {
             let m = m.get();
-            let name = message.unwrap_or(m.msg.name()).to_owned();
-            return Ok((name, m.msg.fields().clone()));
+            let name = message.unwrap_or(m.msg().name()).to_owned();
+            return Ok((name, m.msg().fields().clone().into_owned()));
         }
         let is_mapping = value.is_instance_of::<PyDict>() || value.cast::<PyMapping>().is_ok();
         if !is_mapping {

@@ -134,19 +134,11 @@ impl PyMessageIterator {
         match next {
             None => Ok(None),
             Some(Next::Framed(Ok(d))) => {
-                let m = PyMessage {
-                    msg: d.message,
-                    offset: Some(d.offset),
-                    capture: None,
-                };
+                let m = PyMessage::owned(d.message, Some(d.offset), None);
                 Ok(Some(Py::new(py, m)?.into_any()))
             }
             Some(Next::Captured(c)) => {
-                let m = PyMessage {
-                    msg: c.message,
-                    offset: Some(c.offset),
-                    capture: Some(c.whence),
-                };
+                let m = PyMessage::owned(c.message, Some(c.offset), Some(c.whence));
                 Ok(Some(Py::new(py, m)?.into_any()))
             }
             Some(Next::Framed(Err(e))) => {

@@ -181,6 +181,43 @@ def test_decode_takes_bytes_bytearray_memoryview_and_hex(firmbanking, transfer):
         assert firmbanking.decode(data) == want, name
 
 
+def test_a_message_outlives_and_ignores_the_data_it_was_decoded_from(
+    firmbanking, transfer, transfer_framed
+):
+    # A message's ASCII text borrows from the telegram it was decoded from: the message
+    # must keep that telegram alive, and a bytearray or memoryview is copied first.
+    import gc
+
+    want = firmbanking.decode(transfer).to_dict()
+    # A bytes object made here, so that the message may hold its last reference.
+    owned = bytes(bytearray(transfer))
+    msg = firmbanking.decode(owned)
+    del owned
+    gc.collect()
+    # Memory freed now would be taken by these.
+    junk = [bytes([90]) * len(transfer) for _ in range(1000)]
+    assert msg.to_dict() == want
+    del junk
+    for make in (bytearray, lambda b: memoryview(bytearray(b))):
+        data = make(transfer)
+        msg = firmbanking.decode(data)
+        data[:] = b"X" * len(transfer)
+        del data
+        gc.collect()
+        junk = [bytearray(b"Z" * len(transfer)) for _ in range(1000)]
+        assert msg.to_dict() == want
+        assert msg == firmbanking.decode(transfer)
+        del junk
+    # A framed telegram is taken out of its frame into bytes of the message's own.
+    data = bytes(bytearray(transfer_framed))
+    msg = firmbanking.decode(data, framed=True)
+    del data
+    gc.collect()
+    junk = [bytes([90]) * len(transfer_framed) for _ in range(1000)]
+    assert msg.to_dict() == want
+    del junk
+
+
 def test_decode_chooses_by_conditions_or_by_name(firmbanking, transfer):
     assert firmbanking.decode(transfer).name == "transfer"
     assert firmbanking.decode(transfer, message="transfer").name == "transfer"
