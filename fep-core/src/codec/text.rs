@@ -159,20 +159,36 @@ static KS_X_1001: std::sync::LazyLock<Box<[char]>> = std::sync::LazyLock::new(||
     table
 });
 
-/// [`KS_X_1001`] as UTF-8, for decoding: each pair's character in its 2 or 3 bytes, and
-/// their count in the fourth (0 for a pair with no character).
-static KS_X_1001_UTF8: std::sync::LazyLock<Box<[[u8; 4]; 94 * 94]>> =
-    std::sync::LazyLock::new(|| {
-        // Of a fixed size, so that an index below 94 * 94 needs no check.
-        let mut table = Box::new([[0u8; 4]; 94 * 94]);
-        for (e, &c) in table.iter_mut().zip(KS_X_1001.iter()) {
-            let n = if c == '\0' { 0 } else { c.encode_utf8(e).len() };
-            // Every KS X 1001 character is in the Basic Multilingual Plane (3 bytes at
-            // most); one that were not would go to the general path as unmapped.
-            if n <= 3 { e[3] = n as u8 } else { *e = [0; 4] }
+/// [`KS_X_1001`] as UTF-8, for decoding, by the pair's two bytes as a little-endian `u16`:
+/// each pair's character in the low 2 or 3 bytes of a little-endian `u32`, and their count
+/// in its top byte; 0 for two bytes that are not a pair with a character. One load gives
+/// both, one store writes the bytes, and no range check comes before (256 KiB, of which
+/// Korean text reads the 24 leads of the Hangul syllables, 24 KiB).
+static KS_X_1001_UTF8: std::sync::LazyLock<Box<[u32; 65536]>> = std::sync::LazyLock::new(|| {
+    let mut table: Box<[u32; 65536]> = vec![0u32; 65536]
+        .into_boxed_slice()
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("the vector has 65536 entries"));
+    for (i, &c) in KS_X_1001.iter().enumerate() {
+        let mut utf8 = [0u8; 4];
+        let n = if c == '\0' {
+            0
+        } else {
+            c.encode_utf8(&mut utf8).len()
+        };
+        // Every KS X 1001 character is in the Basic Multilingual Plane (3 bytes at most);
+        // one that were not would go to the general path as unmapped.
+        if (1..=3).contains(&n) {
+            utf8[3] = n as u8;
+            let at = usize::from(u16::from_le_bytes([
+                0xA1 + (i / 94) as u8,
+                0xA1 + (i % 94) as u8,
+            ]));
+            table[at] = u32::from_le_bytes(utf8);
         }
-        table
-    });
+    }
+    table
+});
 
 /// The KS X 1001 pair of each precomposed Hangul syllable (U+AC00 to U+D7A3) as a
 /// big-endian `u16`, 0 for the 8,822 syllables outside it: the decode table turned around.
@@ -215,58 +231,64 @@ fn ks_x_1001_encode(s: &str, out: &mut Vec<u8>) -> bool {
 /// partly written) at anything else (a byte of a CP949 extension, a split or unmapped
 /// pair), which the general path then decodes or reports. With `pairs_only`, an ASCII byte
 /// is refused too (a `G` field).
+/// The room [`ks_x_1001_into`] needs for `len` bytes: an ASCII byte gives one byte, a pair
+/// at most three, and each pair's bytes are written as four (the last then written over or
+/// left past the end). With the output at most one and a half times the bytes read, that
+/// is room for all of it.
+const fn ks_x_1001_room(len: usize) -> usize {
+    len + len / 2 + 4
+}
+
 fn ks_x_1001_into(bytes: &[u8], pairs_only: bool, out: &mut String) -> bool {
-    let table = &**KS_X_1001_UTF8;
-    // An ASCII byte gives one byte, a pair at most three (four are copied, the last then
-    // written over or left past the end): room for all of it at once.
-    out.reserve(bytes.len() + bytes.len() / 2 + 1);
+    let table: &[u32; 65536] = &KS_X_1001_UTF8;
+    out.reserve(ks_x_1001_room(bytes.len()));
     let start = out.len();
     let mut done = 0;
+    let mut at = 0;
     let mut whole = true;
     #[allow(unsafe_code)]
-    // SAFETY: the bytes go into the string's spare capacity, and its length then grows by
-    // `done`: the bytes written before it, whole UTF-8 sequences only (ASCII bytes, and
-    // characters as `char::encode_utf8` wrote them into the table), so that the string is
-    // valid UTF-8 whatever the outcome. Pushing `char`s instead (each encoded again, its
-    // bytes copied by a call, the length stored each time) cost about a third of the
-    // decode of a Hangul-heavy telegram.
+    // SAFETY: the bytes go into the string's spare capacity (`room` bytes from `dst`; every
+    // write is checked against it), and its length then grows by `done`: the bytes written
+    // before it, whole UTF-8 sequences only (ASCII bytes, and characters as
+    // `char::encode_utf8` wrote them into the table), so that the string is valid UTF-8
+    // whatever the outcome. Pushing `char`s instead (each encoded again, its bytes copied by
+    // a call, the length stored each time) cost about a third of the decode of a
+    // Hangul-heavy telegram; an entry as four bytes read one by one, with a slice pattern
+    // per step, about 34 instructions a pair where this loop takes about 20.
     unsafe {
         let v = out.as_mut_vec();
         let spare = v.spare_capacity_mut();
-        let mut rest = bytes;
-        loop {
-            match rest {
-                [] => break,
-                [b, tail @ ..] if *b < 0x80 && !pairs_only => {
-                    let Some(slot) = spare.get_mut(done) else {
-                        whole = false;
-                        break;
-                    };
-                    slot.write(*b);
-                    done += 1;
-                    rest = tail;
-                }
-                [l @ 0xA1..=0xFE, t @ 0xA1..=0xFE, tail @ ..] => {
-                    let e = table[usize::from(l - 0xA1) * 94 + usize::from(t - 0xA1)];
-                    let n = usize::from(e[3]);
-                    // The four bytes in one store.
-                    let Some(slots) = spare
-                        .get_mut(done..done + 4)
-                        .and_then(|s| <&mut [std::mem::MaybeUninit<u8>; 4]>::try_from(s).ok())
-                        .filter(|_| n > 0)
-                    else {
-                        whole = false;
-                        break;
-                    };
-                    *slots = e.map(std::mem::MaybeUninit::new);
-                    done += n;
-                    rest = tail;
-                }
-                _ => {
+        let room = spare.len();
+        let dst = spare.as_mut_ptr().cast::<u8>();
+        while let Some(&b) = bytes.get(at) {
+            if done + 4 > room {
+                // Not reached, by the reservation above.
+                whole = false;
+                break;
+            }
+            if b < 0x80 {
+                if pairs_only {
                     whole = false;
                     break;
                 }
+                dst.add(done).write(b);
+                done += 1;
+                at += 1;
+                continue;
             }
+            let e = match bytes.get(at..at + 2) {
+                Some(&[lead, trail]) => table[usize::from(u16::from_le_bytes([lead, trail]))],
+                _ => 0,
+            };
+            if e == 0 {
+                whole = false;
+                break;
+            }
+            dst.add(done)
+                .cast::<[u8; 4]>()
+                .write_unaligned(e.to_le_bytes());
+            done += (e >> 24) as usize;
+            at += 2;
         }
         v.set_len(start + done);
     }
@@ -291,7 +313,7 @@ pub(crate) fn ks_x_1001_append(bytes: &[u8], pairs_only: bool, out: &mut String)
 fn ks_x_1001_string(bytes: &[u8], pairs_only: bool) -> Option<String> {
     // Allocated at its size at once: growing an empty string (what `reserve` does) costs
     // about 80 instructions more a field.
-    let mut out = String::with_capacity(bytes.len() + bytes.len() / 2 + 1);
+    let mut out = String::with_capacity(ks_x_1001_room(bytes.len()));
     ks_x_1001_into(bytes, pairs_only, &mut out).then_some(out)
 }
 
@@ -599,6 +621,20 @@ mod tests {
                 );
                 let into = decode_into_string(TextEncoding::EucKr, &pair, &mut buf);
                 assert_eq!(into.is_ok().then(|| buf.clone()), want, "{l:#x} {t:#x}");
+            }
+        }
+        // Any other two bytes from a lead byte up (CP949's extensions, a lead byte with an
+        // ASCII byte after it) go to the general path, which decodes or reports them.
+        for l in 0x80..=0xFFu8 {
+            for t in 0..=0xFFu8 {
+                let in_table = (0xA1..=0xFE).contains(&l) && (0xA1..=0xFE).contains(&t);
+                if !in_table {
+                    assert_eq!(
+                        ks_x_1001_string(&[b'A', l, t], false),
+                        None,
+                        "{l:#x} {t:#x}"
+                    );
+                }
             }
         }
         // Split pairs, CP949 extensions and G fields with ASCII go to the general path.
