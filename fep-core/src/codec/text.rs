@@ -253,8 +253,9 @@ fn ks_x_1001_into(bytes: &[u8], pairs_only: bool, out: &mut String) -> bool {
     // `char::encode_utf8` wrote them into the table), so that the string is valid UTF-8
     // whatever the outcome. Pushing `char`s instead (each encoded again, its bytes copied by
     // a call, the length stored each time) cost about a third of the decode of a
-    // Hangul-heavy telegram; an entry as four bytes read one by one, with a slice pattern
-    // per step, about 34 instructions a pair where this loop takes about 20.
+    // Hangul-heavy telegram; a table by KS X 1001 row and column (a range check and a
+    // multiply a pair, the entry read as four bytes) cost the customer bench message's
+    // decode 8,830 instructions where this loop makes it 7,410.
     unsafe {
         let v = out.as_mut_vec();
         let spare = v.spare_capacity_mut();
