@@ -3,11 +3,15 @@ layouts/securities.layout, each beside pure-Python slicing of the same message t
 same values: telegrams per second for ``decode``, ``decode().to_dict()`` and
 ``decode_arrow``, and the ratio of each to the slicing.
 
+Each message is timed in rounds: every path once per round over a batch of ``--count``
+telegrams, in turns, with each ratio taken within its round. The figures printed are the
+medians over the rounds (telegrams/s and the ratio), with the lowest and highest ratio.
+
 Not a test: a figure printer (it asserts that the slicing gives what ``to_dict`` gives).
 Run it with the package installed (scripts/test-python.sh leaves one in
 target/python-venv):
 
-    target/python-venv/bin/python fep-py/bench/shapes.py [--count 200000]
+    target/python-venv/bin/python fep-py/bench/shapes.py [--count 20000] [--rounds 5]
 
 The messages: ``order`` (200 bytes, ASCII only), ``customer`` (400 bytes, ten Hangul
 fields in EUC-KR, two of them full-width ``G``), ``settlement`` (250 bytes, signed,
@@ -190,37 +194,58 @@ def timed(f, n):
     return n / (time.perf_counter() - start)
 
 
+def median(xs):
+    xs = sorted(xs)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=200_000, help="telegrams per message")
+    parser.add_argument("--count", type=int, default=20_000, help="telegrams per batch")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per message")
     args = parser.parse_args()
-    n = args.count
+    n, rounds = args.count, max(1, args.rounds)
     schema = fep.Schema.load(LAYOUTS / "securities.layout")
-    print(f"fep {fep.__version__}, {os.cpu_count()} CPUs, {n:,} telegrams per message")
-    print(f"{'message / path':<42} {'telegrams/s':>12} {'x slicing':>10}")
+    print(
+        f"fep {fep.__version__}, {os.cpu_count()} CPUs, {n:,} telegrams per batch, "
+        f"{rounds} rounds per message"
+    )
+    print(f"{'message / path':<40} {'telegrams/s':>12} {'x slicing':>10} {'(range)':>14}")
     for name, sample in SAMPLES.items():
         framed = (LAYOUTS / "securities" / sample).read_bytes()
         t = framed[4:]
         hand = BY_HAND[name]
         assert hand(t) == schema.decode(t).to_dict(), name
         telegrams = [t] * n
-        slicing = timed(lambda: [hand(x) for x in telegrams], n)
-        decode = timed(lambda: [schema.decode(x) for x in telegrams], n)
-        to_dict = timed(lambda: [schema.decode(x).to_dict() for x in telegrams], n)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "capture.bin"
             path.write_bytes(framed * n)
-            start = time.perf_counter()
-            table = schema.decode_arrow(path, message=name)
-            arrow = n / (time.perf_counter() - start)
-            assert table.num_rows == n, name
-        for label, r in [
-            ("pure-Python slicing -> dict", slicing),
-            ("decode", decode),
-            ("decode().to_dict()", to_dict),
-            ("decode_arrow, capture file", arrow),
-        ]:
-            print(f"{name + ': ' + label:<36} {r:>12,.0f} {r / slicing:>9.1f}x")
+
+            def arrow():
+                assert schema.decode_arrow(path, message=name).num_rows == n, name
+
+            paths = [
+                ("pure-Python slicing -> dict", lambda: [hand(x) for x in telegrams]),
+                ("decode", lambda: [schema.decode(x) for x in telegrams]),
+                ("decode().to_dict()", lambda: [schema.decode(x).to_dict() for x in telegrams]),
+                ("decode_arrow, capture file", arrow),
+            ]
+            # Each round times every path once, in turns (the order reversed every other
+            # round), and each ratio is taken within its round: the machine's speed drifts
+            # between rounds, much less within one.
+            rates = {label: [] for label, _ in paths}
+            for r in range(rounds):
+                for label, f in paths if r % 2 == 0 else paths[::-1]:
+                    rates[label].append(timed(f, n))
+        slicing = rates[paths[0][0]]
+        for label, _ in paths:
+            ratios = [a / b for a, b in zip(rates[label], slicing)]
+            spread = f"{min(ratios):.1f}-{max(ratios):.1f}"
+            print(
+                f"{name + ': ' + label:<40} {median(rates[label]):>12,.0f} "
+                f"{median(ratios):>9.1f}x {spread:>14}"
+            )
 
 
 if __name__ == "__main__":
