@@ -227,10 +227,6 @@ fn ks_x_1001_encode(s: &str, out: &mut Vec<u8>) -> bool {
     true
 }
 
-/// Appends text made of ASCII and KS X 1001 pairs to `out`, by table; `false` (with `out`
-/// partly written) at anything else (a byte of a CP949 extension, a split or unmapped
-/// pair), which the general path then decodes or reports. With `pairs_only`, an ASCII byte
-/// is refused too (a `G` field).
 /// The room [`ks_x_1001_into`] needs for `len` bytes: an ASCII byte gives one byte, a pair
 /// at most three, and each pair's bytes are written as four (the last then written over or
 /// left past the end). With the output at most one and a half times the bytes read, that
@@ -239,6 +235,10 @@ const fn ks_x_1001_room(len: usize) -> usize {
     len + len / 2 + 4
 }
 
+/// Appends text made of ASCII and KS X 1001 pairs to `out`, by table; `false` (with `out`
+/// partly written) at anything else (a byte of a CP949 extension, a split or unmapped
+/// pair), which the general path then decodes or reports. With `pairs_only`, an ASCII byte
+/// is refused too (a `G` field).
 fn ks_x_1001_into(bytes: &[u8], pairs_only: bool, out: &mut String) -> bool {
     let table: &[u32; 65536] = &KS_X_1001_UTF8;
     out.reserve(ks_x_1001_room(bytes.len()));
