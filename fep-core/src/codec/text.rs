@@ -162,8 +162,9 @@ static KS_X_1001: std::sync::LazyLock<Box<[char]>> = std::sync::LazyLock::new(||
 /// [`KS_X_1001`] as UTF-8, for decoding, by the pair's two bytes as a little-endian `u16`:
 /// each pair's character in the low 2 or 3 bytes of a little-endian `u32`, and their count
 /// in its top byte; 0 for two bytes that are not a pair with a character. One load gives
-/// both, one store writes the bytes, and no range check comes before (256 KiB, of which
-/// Korean text reads the 24 leads of the Hangul syllables, 24 KiB).
+/// both, one store writes the bytes, and no range check comes before (256 KiB; the Hangul
+/// syllables, lead bytes 0xB0 to 0xC8, lie in two cache lines for each of the 94 trail
+/// bytes, about 12 KiB).
 static KS_X_1001_UTF8: std::sync::LazyLock<Box<[u32; 65536]>> = std::sync::LazyLock::new(|| {
     let mut table: Box<[u32; 65536]> = vec![0u32; 65536]
         .into_boxed_slice()
