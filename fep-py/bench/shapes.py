@@ -22,6 +22,7 @@ import argparse
 import datetime
 import decimal
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -194,12 +195,6 @@ def timed(f, n):
     return n / (time.perf_counter() - start)
 
 
-def median(xs):
-    xs = sorted(xs)
-    mid = len(xs) // 2
-    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20_000, help="telegrams per batch")
@@ -243,8 +238,8 @@ def main():
             ratios = [a / b for a, b in zip(rates[label], slicing)]
             spread = f"{min(ratios):.1f}-{max(ratios):.1f}"
             print(
-                f"{name + ': ' + label:<40} {median(rates[label]):>12,.0f} "
-                f"{median(ratios):>9.1f}x {spread:>14}"
+                f"{name + ': ' + label:<40} {statistics.median(rates[label]):>12,.0f} "
+                f"{statistics.median(ratios):>9.1f}x {spread:>14}"
             )
 
 

@@ -26,7 +26,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use fep_benches::shapes::{self, Any, Customer, History, Order, Settlement};
+use fep_benches::shapes::{self, Any};
 use fep_benches::{SHAPES, layouts, numbered, shape_telegrams, transfer_telegrams};
 use fep_core::capture::{CaptureEvent, CaptureReader};
 use fep_core::{Correlator, Expired, Message, Schema};
@@ -308,14 +308,7 @@ fn shape_op(op: &str, n: u64, t: &[u8]) -> ExitCode {
         }
         "hand_decode" => {
             for _ in 0..n {
-                match &t[..4] {
-                    b"0100" => drop(black_box(Order::decode(black_box(t)).expect("decodes"))),
-                    b"0200" => drop(black_box(Customer::decode(black_box(t)).expect("decodes"))),
-                    b"0300" => drop(black_box(
-                        Settlement::decode(black_box(t)).expect("decodes"),
-                    )),
-                    _ => drop(black_box(History::decode(black_box(t)).expect("decodes"))),
-                }
+                shapes::decode_and_drop(t);
             }
         }
         "hand_decode_owned" => {

@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use fep_benches::shapes::{self, Any, Customer, History, Order, Settlement};
+use fep_benches::shapes::{self, Any};
 use fep_benches::{SHAPES, layouts, shape_telegrams};
 use fep_core::{Message, Schema};
 
@@ -41,14 +41,7 @@ fn main() -> ExitCode {
         let t = t.as_slice();
         let spec = shapes::view_spec(name);
         let f = spec.paths.map(|p| schema.field(p).expect("path"));
-        let hand_decode = || match &t[..4] {
-            b"0100" => drop(black_box(Order::decode(black_box(t)).expect("decodes"))),
-            b"0200" => drop(black_box(Customer::decode(black_box(t)).expect("decodes"))),
-            b"0300" => drop(black_box(
-                Settlement::decode(black_box(t)).expect("decodes"),
-            )),
-            _ => drop(black_box(History::decode(black_box(t)).expect("decodes"))),
-        };
+        let hand_decode = || shapes::decode_and_drop(t);
 
         let r = paired(
             rounds,
