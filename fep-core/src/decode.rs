@@ -52,12 +52,14 @@ impl Schema {
             let mut values = Vec::with_capacity(plan.root_values());
             match plan.decode(&self.inner, telegram, &mut values) {
                 Ok(()) => {
+                    let plain = plan.owns_nothing(telegram, &values);
                     return Ok(Message {
                         name: m.name.clone(),
                         fields: Record {
                             shape: self.inner.groups[m.root as usize].shape.clone(),
                             values,
                         },
+                        plain,
                     });
                 }
                 Err(e) if !plan.has_repeats() => return Err(e.with_message(&m.name)),
@@ -70,6 +72,7 @@ impl Schema {
         Ok(Message {
             name: m.name.clone(),
             fields,
+            plain: false,
         })
     }
 
@@ -99,13 +102,14 @@ impl Schema {
         if !Arc::ptr_eq(&message.name, &m.name) {
             message.name = m.name.clone();
         }
+        // Whatever is written now may own memory until the decode says otherwise.
+        let plain = std::mem::replace(&mut message.plain, false);
         // The plan first; at any error the walk decodes again and reports it.
         if let Some(plan) = &self.inner.plans[mi]
             && check_length(m, telegram).is_ok()
-            && plan
-                .decode_into(&self.inner, telegram, &mut message.fields)
-                .is_ok()
+            && let Ok(anew) = plan.decode_into(&self.inner, telegram, &mut message.fields, plain)
         {
+            message.plain = anew && plan.owns_nothing(telegram, &message.fields.values);
             return Ok(());
         }
         self.decode_fields(mi, telegram, &mut message.fields)

@@ -47,6 +47,10 @@ pub(crate) struct Plan {
     groups: Box<[PlanGroup]>,
     /// True when some step is a repeat: errors then come from the walk (see the module).
     repeats: bool,
+    /// For a root of scalars only: the places of the values that the general codec
+    /// decodes, which may own memory whatever the telegram (text by its shortcut owns a
+    /// string only for non-ASCII bytes); `None` when the root holds records or lists.
+    general: Option<Box<[u32]>>,
 }
 
 #[derive(Debug)]
@@ -151,9 +155,25 @@ impl Plan {
         let repeats = plan
             .iter()
             .any(|g| g.steps.iter().any(|st| matches!(st.op, Op::Repeat(_))));
+        let general = plan.first().and_then(general_places);
         Some(Plan {
             groups: plan.into_boxed_slice(),
             repeats,
+            general,
+        })
+    }
+
+    /// True when the root's `values`, as this plan decoded them from `data`, own no
+    /// memory. The values of the general codec are looked at first (a `G` field's text
+    /// owns a string, and then nothing else need be); the text of the others owns none
+    /// when the telegram is ASCII (one pass over it, cheaper than looking at each text
+    /// value). False for any telegram with other bytes, whatever its values.
+    pub fn owns_nothing(&self, data: &[u8], values: &[Value<'_>]) -> bool {
+        self.general.as_deref().is_some_and(|places| {
+            places
+                .iter()
+                .all(|&i| values.get(i as usize).is_some_and(owns_nothing))
+                && text::all_ascii(data)
         })
     }
 
@@ -329,30 +349,40 @@ impl Plan {
     /// strings of its non-ASCII text, so that once they have grown to the telegrams' shape
     /// nothing is allocated. Any error leaves `rec` partly written: the caller decodes
     /// again with the walk, which reports it.
-    pub fn decode_into<'a>(&self, s: &Table, data: &'a [u8], rec: &mut Record<'a>) -> Result<()> {
+    ///
+    /// `plain` says that `rec`'s values own nothing (as [`Plan::owns_nothing`] found after
+    /// the decode that wrote them); when false, they are looked at. True when the values
+    /// were written anew as [`Plan::decode`] writes them, so that [`Plan::owns_nothing`]
+    /// applies to them; false when they were written over the old ones (ASCII text may
+    /// then sit in a string the field owned before).
+    pub fn decode_into<'a>(
+        &self,
+        s: &Table,
+        data: &'a [u8],
+        rec: &mut Record<'a>,
+        plain: bool,
+    ) -> Result<bool> {
         // A record of plain values (numbers, dates, borrowed text: what a telegram without
         // Hangul leaves) has nothing to reuse: its values are forgotten, which frees
         // nothing, and the telegram's are pushed as `decode` does, cheaper than writing
         // each over the old one. A record holding strings, lists or records goes on below.
-        if !self.repeats && rec.values.iter().all(owns_nothing) {
+        if !self.repeats && (plain || rec.values.iter().all(owns_nothing)) {
             let shape = &s.groups[self.groups[0].gid as usize].shape;
             if !Arc::ptr_eq(&rec.shape, shape) {
                 rec.shape = shape.clone();
             }
-            // SAFETY: a length of 0 is within any capacity, and the values it leaves behind
-            // own nothing (checked above), so not dropping them frees nothing.
-            #[allow(unsafe_code)]
-            unsafe {
-                rec.values.set_len(0)
-            };
-            return self.group::<false, false>(s, 0, data, 0, &mut [], &mut rec.values);
+            rec.forget_values();
+            return self
+                .group::<false, false>(s, 0, data, 0, &mut [], &mut rec.values)
+                .map(|()| true);
         }
         if self.repeats {
             let mut counts = [0u64; MAX_COUNTS];
-            self.group_into(s, 0, data, 0, &mut counts, rec)
+            self.group_into(s, 0, data, 0, &mut counts, rec)?;
         } else {
-            self.group_into(s, 0, data, 0, &mut [], rec)
+            self.group_into(s, 0, data, 0, &mut [], rec)?;
         }
+        Ok(false)
     }
 
     fn group_into<'a>(
@@ -542,6 +572,31 @@ fn owns_nothing(v: &Value<'_>) -> bool {
             | Value::Text(Cow::Borrowed(_))
             | Value::Bytes(Cow::Borrowed(_))
     )
+}
+
+/// The places of a record's values that the general codec decodes, when its steps are
+/// all scalars (see `Plan::general`).
+fn general_places(g: &PlanGroup) -> Option<Box<[u32]>> {
+    let mut places = Vec::new();
+    let mut at = 0u32;
+    for st in &*g.steps {
+        match st.op {
+            Op::Filler => continue,
+            Op::Group(_) | Op::Repeat(_) => return None,
+            Op::Scalar => places.push(at),
+            // Text by its shortcut borrows ASCII; numbers, dates and times own nothing,
+            // by shortcut or by the general codec.
+            Op::Text
+            | Op::Digits
+            | Op::Number
+            | Op::Date
+            | Op::Time
+            | Op::Signed(..)
+            | Op::Count(_) => {}
+        }
+        at += 1;
+    }
+    Some(places.into_boxed_slice())
 }
 
 /// A `G` field's bytes without their full-width pad.

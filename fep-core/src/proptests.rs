@@ -367,6 +367,8 @@ proptest! {
                     let i = usize::from(at) % bytes.len();
                     bytes[i] = b;
                 }
+                // Declared before the messages that borrow from it (and from `bytes`).
+                let valid = schema.encode(&msg).map_err(|e| TestCaseError::fail(format!("{path}: {e}")))?;
                 let flat = schema.decode(&bytes);
                 // The walk itself, for the reference.
                 let walk = schema.dispatch_index(&bytes).and_then(|i| {
@@ -380,7 +382,6 @@ proptest! {
                 let mut into = crate::Message::default();
                 let fresh = schema.decode_into(&bytes, &mut into).map(|()| into);
                 let mut into = crate::Message::default();
-                let valid = schema.encode(&msg).map_err(|e| TestCaseError::fail(format!("{path}: {e}")))?;
                 schema.decode_into(&valid, &mut into).map_err(|e| TestCaseError::fail(format!("{path}: {e}")))?;
                 let reused = schema.decode_into(&bytes, &mut into).map(|()| into);
                 for other in [fresh, reused] {

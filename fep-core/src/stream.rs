@@ -338,7 +338,10 @@ impl<R: Read> Iterator for MessageReader<R> {
         };
         // Kept for the failing items only: the good path pays nothing for it.
         self.last = None;
-        match self.schema.decode(&frame.telegram) {
+        // Detached at once: a message borrowing the telegram must be gone before the
+        // telegram moves into the item (or the rejects), and its drop runs at the end of
+        // the `match`.
+        match self.schema.decode(&frame.telegram).map(Message::into_owned) {
             Ok(m) => {
                 if let Some(c) = &mut self.checker {
                     let failures = c.record(frame.offset, &m);
@@ -355,11 +358,10 @@ impl<R: Read> Iterator for MessageReader<R> {
                     }
                 }
                 self.converted += 1;
-                let message = m.into_owned();
                 Some(Ok(Decoded {
                     offset: frame.offset,
                     telegram: frame.telegram,
-                    message,
+                    message: m,
                 }))
             }
             Err(e) => {

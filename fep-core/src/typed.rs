@@ -95,9 +95,8 @@ impl Schema {
     /// Decode errors as [`Schema::decode`]; a field the type needs that the message lacks,
     /// or a value of the wrong type, names the field and both sides.
     pub fn decode_as<'a, T: Deserialize<'a>>(&self, telegram: &'a [u8]) -> Result<T> {
-        let msg = self.decode(telegram)?;
-        let name = msg.name.clone();
-        T::deserialize(ValueDe(Value::Record(msg.fields))).map_err(|e| e.into_error(&name))
+        let (name, fields) = self.decode(telegram)?.into_parts();
+        T::deserialize(ValueDe(Value::Record(fields))).map_err(|e| e.into_error(&name))
     }
 
     /// Encodes a Rust value as the named message, with serde.

@@ -201,4 +201,81 @@ fn memory_is_bounded_and_reuse_allocates_nothing() {
         schema.decode_into(b, &mut msg).expect("decodes");
         assert_eq!(msg, schema.decode(b).expect("decodes"));
     }
+
+    // 5. Nothing leaks: a message whose values own nothing is dropped without looking at
+    // them, and one that may own (Hangul text, a field set by hand, a message that held
+    // Hangul before) is dropped value by value. Whatever the order, the memory comes back.
+    let firm = Schema::load(layouts().join("firmbanking.layout")).expect("layout");
+    let flat =
+        Schema::parse("message m 16 {\n  name X(10)\n  n 9(4)\n  code X(2)\n}\n").expect("layout");
+    let ascii = b"HONG      000100";
+    // 홍길동 in EUC-KR.
+    let hangul = b"\xc8\xab\xb1\xe6\xb5\xbf    000200";
+    let [order, customer, settlement, history] = [
+        "order-request.bin",
+        "customer-register.bin",
+        "settlement.bin",
+        "history-3.bin",
+    ]
+    .map(read);
+    let all = [&order, &customer, &settlement, &history];
+    let round = || {
+        for t in all {
+            drop(schema.decode(t).expect("decodes"));
+            drop(schema.decode(t).expect("decodes").into_owned());
+        }
+        let mut msg = Message::default();
+        for t in [
+            &order,
+            &customer,
+            &settlement,
+            &customer,
+            &order,
+            &history,
+            &order,
+        ] {
+            schema.decode_into(t, &mut msg).expect("decodes");
+        }
+        drop(msg);
+        // A plain message given an owned string by hand.
+        let mut msg = schema.decode(&settlement).expect("decodes");
+        msg.fields_mut().set(
+            "isin",
+            fep_core::Value::Text("KR7005930003".to_string().into()),
+        );
+        drop(msg);
+        let mut msg = Message::default();
+        schema.decode_into(&order, &mut msg).expect("decodes");
+        msg.fields_mut().set(
+            "resp_code",
+            fep_core::Value::Text("0000".to_string().into()),
+        );
+        schema.decode_into(&settlement, &mut msg).expect("decodes");
+        drop(msg);
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Settlement {
+            isin: String,
+        }
+        let _: Settlement = schema.decode_as(&settlement).expect("decodes");
+        // Hangul in `X` fields (no `G` field): the transfer, after and before ASCII ones;
+        // and a message of scalars only (no record), whose values are the ones looked at.
+        let mut msg = Message::default();
+        for t in [req, resp, req] {
+            drop(firm.decode(t).expect("decodes"));
+            firm.decode_into(t, &mut msg).expect("decodes");
+        }
+        let mut msg = Message::default();
+        for t in [&ascii[..], hangul, hangul, ascii, hangul] {
+            drop(flat.decode(t).expect("decodes"));
+            flat.decode_into(t, &mut msg).expect("decodes");
+        }
+    };
+    round();
+    let live = LIVE.load(Relaxed);
+    for _ in 0..100 {
+        round();
+    }
+    let leaked = LIVE.load(Relaxed) as isize - live as isize;
+    assert_eq!(leaked, 0, "{leaked} bytes not freed after 100 rounds");
 }

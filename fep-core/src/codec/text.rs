@@ -130,6 +130,33 @@ pub(crate) fn trim_end(bytes: &[u8], pad: u8) -> &[u8] {
     rest
 }
 
+/// True when every byte is ASCII: for a whole telegram, where `<[u8]>::is_ascii` went a
+/// byte at a time (355 instructions for 250 bytes). This one ORs 64 bytes together (a few
+/// vector instructions), block by block, stopping at the first block with a byte above
+/// 0x7F (a Hangul telegram's first text field); the bytes after the last whole block are
+/// looked at as the last 64 bytes.
+pub(crate) fn all_ascii(bytes: &[u8]) -> bool {
+    fn high(block: &[u8; 64]) -> bool {
+        let mut any = 0u64;
+        for word in block.as_chunks::<8>().0 {
+            any |= u64::from_ne_bytes(*word);
+        }
+        any & 0x8080_8080_8080_8080 != 0
+    }
+    let (blocks, rest) = bytes.as_chunks::<64>();
+    if blocks.iter().any(high) {
+        return false;
+    }
+    match bytes.len().checked_sub(64) {
+        Some(from) if !rest.is_empty() => bytes[from..]
+            .as_chunks::<64>()
+            .0
+            .first()
+            .is_none_or(|last| !high(last)),
+        _ => rest.is_ascii(),
+    }
+}
+
 /// The bytes as text when they are pure ASCII (valid in every encoding here, and UTF-8).
 #[inline]
 pub(crate) fn ascii_str(bytes: &[u8]) -> Option<&str> {

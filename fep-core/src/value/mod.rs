@@ -300,6 +300,18 @@ impl<'a> Record<'a> {
             .unwrap_or_default()
     }
 
+    /// Empties the record without dropping its values, for values that own no memory:
+    /// their drop would only look at each one's tag to find nothing to free.
+    pub(crate) fn forget_values(&mut self) {
+        #[allow(unsafe_code)]
+        // SAFETY: a length of 0 is within any capacity and leaves no value to read; the
+        // values past it are not dropped, which at worst leaks what they own (callers
+        // call this only for values that own nothing).
+        unsafe {
+            self.values.set_len(0)
+        };
+    }
+
     pub(crate) fn name_at(&self, index: usize) -> &str {
         &self.shape.names[index]
     }
@@ -324,10 +336,36 @@ impl<'a, N: Into<Box<str>>> FromIterator<(N, Value<'a>)> for Record<'a> {
 }
 
 /// A decoded telegram: the message's name and its fields.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// A message decoded from a telegram borrows its ASCII text from it, and has a destructor:
+/// it must be gone before the telegram is moved or freed. Where a `match` on a decode
+/// would keep the message to the end of the `match`, detach it first
+/// ([`Message::into_owned`]) or bind the result to a variable.
+#[derive(Clone)]
 pub struct Message<'a> {
     pub(crate) name: Arc<str>,
     pub(crate) fields: Record<'a>,
+    /// True when no field owns memory (numbers, dates, borrowed text: what a telegram of a
+    /// message without records, lists or Hangul leaves), as the decode that wrote the
+    /// fields found. The drop then frees the field vector without looking at each value,
+    /// and `decode_into` reuses it without checking them. Anything that can change a field
+    /// sets it back to false.
+    pub(crate) plain: bool,
+}
+
+impl PartialEq for Message<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.fields == other.fields
+    }
+}
+impl Eq for Message<'_> {}
+
+impl Drop for Message<'_> {
+    fn drop(&mut self) {
+        if self.plain {
+            self.fields.forget_values();
+        }
+    }
 }
 
 impl Default for Message<'_> {
@@ -336,6 +374,7 @@ impl Default for Message<'_> {
         Message {
             name: Arc::from(""),
             fields: Record::new(),
+            plain: false,
         }
     }
 }
@@ -346,6 +385,7 @@ impl<'a> Message<'a> {
         Message {
             name: Arc::from(name),
             fields,
+            plain: false,
         }
     }
 
@@ -361,6 +401,7 @@ impl<'a> Message<'a> {
 
     /// The fields, mutable (to build a response from a request, say).
     pub fn fields_mut(&mut self) -> &mut Record<'a> {
+        self.plain = false;
         &mut self.fields
     }
 
@@ -377,9 +418,24 @@ impl<'a> Message<'a> {
 
     /// Detaches the message from the telegram it was decoded from.
     pub fn into_owned(self) -> Message<'static> {
+        let (name, fields) = self.into_parts();
         Message {
-            name: self.name,
-            fields: self.fields.into_owned(),
+            name,
+            fields: fields.into_owned(),
+            plain: false,
+        }
+    }
+
+    /// The name and the fields, moved out (the message has a destructor, so they cannot
+    /// be moved out by a pattern). The record is then dropped as any record is, each
+    /// value looked at, whatever the message's `plain` said.
+    pub(crate) fn into_parts(self) -> (Arc<str>, Record<'a>) {
+        let this = std::mem::ManuallyDrop::new(self);
+        #[allow(unsafe_code)]
+        // SAFETY: each field is read exactly once, from a message that is then never used
+        // or dropped (`ManuallyDrop`), so each has one owner afterwards.
+        unsafe {
+            (std::ptr::read(&this.name), std::ptr::read(&this.fields))
         }
     }
 }
