@@ -337,10 +337,22 @@ impl<'a, N: Into<Box<str>>> FromIterator<(N, Value<'a>)> for Record<'a> {
 
 /// A decoded telegram: the message's name and its fields.
 ///
-/// A message decoded from a telegram borrows its ASCII text from it, and has a destructor:
-/// it must be gone before the telegram is moved or freed. Where a `match` on a decode
-/// would keep the message to the end of the `match`, detach it first
-/// ([`Message::into_owned`]) or bind the result to a variable.
+/// A message decoded from a telegram borrows its ASCII text from it, and has a destructor
+/// (which frees a message of plain values without looking at each): it must be gone before
+/// the telegram is changed, moved or freed, so drop it, let its scope end first, or detach
+/// it ([`Message::into_owned`]). A `match` on a decode keeps the message to the end of the
+/// `match`.
+///
+/// ```
+/// # let schema = fep_core::Schema::parse("message m 5 {\n n 9(5)\n}\n")?;
+/// let mut buf = b"00001".to_vec();
+/// let msg = schema.decode(&buf)?;
+/// let n = msg.get("n").and_then(|v| v.as_i64());
+/// drop(msg); // before the buffer takes the next telegram
+/// buf.clear();
+/// assert_eq!(n, Some(1));
+/// # Ok::<(), fep_core::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Message<'a> {
     pub(crate) name: Arc<str>,
