@@ -559,6 +559,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn all_ascii_agrees_with_is_ascii() {
+        // Every length across three blocks, and one high byte at every place of it.
+        for len in 0..200 {
+            let mut bytes = vec![b'7'; len];
+            assert!(all_ascii(&bytes), "{len} ASCII bytes");
+            for at in 0..len {
+                for high in [0x80, 0xB0, 0xFF] {
+                    bytes[at] = high;
+                    assert!(!all_ascii(&bytes), "{len} bytes, {high:#x} at {at}");
+                    bytes[at] = 0x7F;
+                    assert!(all_ascii(&bytes), "{len} bytes, 0x7f at {at}");
+                    bytes[at] = b'7';
+                }
+            }
+        }
+    }
+
+    #[test]
     fn trim_end_agrees_with_the_byte_loop() {
         // Every length up to 3 words, pad runs of every length, a pad-like byte in between.
         for len in 0..24 {
