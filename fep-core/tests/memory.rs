@@ -259,7 +259,8 @@ fn memory_is_bounded_and_reuse_allocates_nothing() {
         }
         let _: Settlement = schema.decode_as(&settlement).expect("decodes");
         // Hangul in `X` fields (no `G` field): the transfer, after and before ASCII ones;
-        // and a message of scalars only (no record), whose values are the ones looked at.
+        // and a message of scalars only (no record, no `G` field), where the pass over the
+        // telegram alone tells whether its text owns strings.
         let mut msg = Message::default();
         for t in [req, resp, req] {
             drop(firm.decode(t).expect("decodes"));
