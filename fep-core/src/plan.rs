@@ -1111,23 +1111,10 @@ fn signed_i64(negative: bool, magnitude: u64) -> i64 {
     }
 }
 
-/// Pure ASCII that does not end in a space (text that decode gives back as it is): the
-/// bytes read as words, the last one overlapping the one before, instead of the standard
-/// check's byte loop over the rest after the last whole word.
+/// Pure ASCII that does not end in a space (text that decode gives back as it is).
 #[inline(always)]
 fn plain_ascii(t: &[u8]) -> bool {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let high = if let Some(last) = t.last_chunk::<8>() {
-        let (words, _) = t.as_chunks::<8>();
-        words
-            .iter()
-            .fold(u64::from_le_bytes(*last), |a, w| a | u64::from_le_bytes(*w))
-    } else if let (Some(a), Some(b)) = (t.first_chunk::<4>(), t.last_chunk::<4>()) {
-        u64::from(u32::from_le_bytes(*a) | u32::from_le_bytes(*b))
-    } else {
-        t.iter().fold(0u64, |a, &b| a | u64::from(b))
-    };
-    high & HIGH == 0 && t.last() != Some(&b' ')
+    text::ascii_words(t) && t.last() != Some(&b' ')
 }
 
 /// Appends `v` as `width` zero-padded digits (`v` below 10^width, `width` at most 20):

@@ -130,11 +130,31 @@ pub(crate) fn trim_end(bytes: &[u8], pad: u8) -> &[u8] {
     rest
 }
 
-/// True when every byte is ASCII: for a whole telegram, where `<[u8]>::is_ascii` went a
-/// byte at a time (355 instructions for 250 bytes). This one ORs 64 bytes together (a few
-/// vector instructions), block by block, stopping at the first block with a byte above
-/// 0x7F (a Hangul telegram's first text field); the bytes after the last whole block are
-/// looked at as the last 64 bytes.
+/// True when every byte is ASCII, the bytes read as words, the last one overlapping the
+/// one before, instead of the standard check's byte loop over the rest after the last
+/// whole word (short text fields, and blocks of a whole telegram in [`all_ascii`]).
+#[inline(always)]
+pub(crate) fn ascii_words(t: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let high = if let Some(last) = t.last_chunk::<8>() {
+        let (words, _) = t.as_chunks::<8>();
+        words
+            .iter()
+            .fold(u64::from_le_bytes(*last), |a, w| a | u64::from_le_bytes(*w))
+    } else if let (Some(a), Some(b)) = (t.first_chunk::<4>(), t.last_chunk::<4>()) {
+        u64::from(u32::from_le_bytes(*a) | u32::from_le_bytes(*b))
+    } else {
+        t.iter().fold(0u64, |a, &b| a | u64::from(b))
+    };
+    high & HIGH == 0
+}
+
+/// True when every byte of a whole telegram is ASCII: 64 bytes ORed together at a time (a
+/// few vector instructions), stopping at the first block with a byte above 0x7F (a Hangul
+/// telegram's first text field); the bytes after the last whole block are looked at as
+/// the last 64 bytes, or by [`ascii_words`] in a telegram shorter than that.
+/// `<[u8]>::is_ascii` went a byte at a time (355 instructions for 250 bytes); the rest
+/// after the blocks by [`ascii_words`] cost settlement 29 more than the last block.
 pub(crate) fn all_ascii(bytes: &[u8]) -> bool {
     fn high(block: &[u8; 64]) -> bool {
         let mut any = 0u64;
@@ -153,7 +173,7 @@ pub(crate) fn all_ascii(bytes: &[u8]) -> bool {
             .0
             .first()
             .is_none_or(|last| !high(last)),
-        _ => rest.is_ascii(),
+        _ => ascii_words(rest),
     }
 }
 
