@@ -32,7 +32,7 @@ command -v valgrind >/dev/null || missing+=(valgrind)
 # The pinned cbindgen lives in the project's target directory, first on PATH here only.
 tools="$PWD/target/tools"
 export PATH="$tools/bin:$PATH"
-if ! cbindgen --version 2>/dev/null | grep -qx "cbindgen $CBINDGEN_VERSION"; then
+if ! cbindgen --version 2>/dev/null | grep -x "cbindgen $CBINDGEN_VERSION" >/dev/null; then
   echo "==> installing cbindgen $CBINDGEN_VERSION into $tools (about a minute, once)"
   cargo install --locked --root "$tools" "cbindgen@$CBINDGEN_VERSION" >"$log/install" 2>&1 ||
     tail -n 20 "$log/install"

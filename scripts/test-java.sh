@@ -98,7 +98,7 @@ jar_contents() {
   # The library inside is the release build (package-c.sh's), with its soname.
   unzip -p "$jar" fep/native/linux-x86_64/libfep.so >"$log/embedded.so" || return 1
   cmp "$log/embedded.so" "$target_dir/release/libfep.so" || return 1
-  readelf -d "$log/embedded.so" | grep -q "SONAME.*\[libfep.so.${version%%.*}\]" || {
+  readelf -d "$log/embedded.so" | grep "SONAME.*\[libfep.so.${version%%.*}\]" >/dev/null || {
     echo "the embedded library has no soname libfep.so.${version%%.*}"
     return 1
   }
@@ -146,7 +146,7 @@ other_jars() {
       return 1
     }
   done
-  unzip -p "$javadoc" fep/Fep.html | grep -q 'bindingVersion' || {
+  unzip -p "$javadoc" fep/Fep.html | grep 'bindingVersion' >/dev/null || {
     echo "fep/Fep.html does not document bindingVersion"
     return 1
   }

@@ -171,7 +171,7 @@ example_shared() {
     echo "the program needs '$needed', expected libfep.so.$major"
     return 1
   }
-  ldd "$out/decode-shared" | grep -q "libfep.so.$major => $libdir/libfep.so.$major" || {
+  ldd "$out/decode-shared" | grep -F "libfep.so.$major => $libdir/libfep.so.$major" >/dev/null || {
     ldd "$out/decode-shared"
     return 1
   }
@@ -189,7 +189,7 @@ example_static() {
   # shellcheck disable=SC2046,SC2086 # pkg-config's output is a list of words
   gcc "${CFLAGS[@]}" fep-ffi/examples/decode.c $(pkg-config --cflags fep) $libs \
     -o "$out/decode-static" || return 1
-  if readelf -d "$out/decode-static" | grep -q 'NEEDED.*libfep'; then
+  if readelf -d "$out/decode-static" | grep 'NEEDED.*libfep' >/dev/null; then
     readelf -d "$out/decode-static"
     echo "the static build still needs libfep.so"
     return 1
