@@ -113,5 +113,5 @@ pub use stream::{Decoded, MessageReader, MessageWriter, TelegramReader};
 pub use value::ParseDecimalError;
 pub use value::envelope::{Envelope, EnvelopeError};
 pub use value::redact::Redacted;
-pub use value::{Date, DateTime, Decimal, Message, Record, Sensitivity, Time, Value};
+pub use value::{Date, DateTime, Decimal, Message, Record, RecordShape, Sensitivity, Time, Value};
 pub use view::{FieldRef, MessageView};

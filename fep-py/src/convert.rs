@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use fep_core::{Date, DateTime, Decimal, Record, Time, Value};
+use fep_core::{Date, DateTime, Decimal, Record, RecordShape, Time, Value};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -208,23 +208,48 @@ pub(crate) fn record_to_py<'py>(py: Python<'py>, r: &Record<'_>) -> PyResult<Bou
 }
 
 /// The template of one shape of record: a dict of its field names, each to `None`, and the
-/// same names as Python strings in field order.
+/// same names as Python strings in field order. It holds the shape, so that the names stay
+/// those of its records.
 struct Template {
-    names: Vec<Box<str>>,
+    shape: RecordShape,
     keys: Vec<Py<PyString>>,
     dict: Py<PyDict>,
 }
 
 /// The templates met so far, by the address of the first field name of their shape. A
-/// decoded record shares its names with every record of its message or group, so that
-/// address finds them again; the names are compared too, for a shape freed and its
-/// memory reused by another.
-static TEMPLATES: std::sync::Mutex<Option<std::collections::HashMap<usize, Arc<Template>>>> =
-    std::sync::Mutex::new(None);
+/// decoded record shares its names with every record of its message or group; as each
+/// template holds its shape, that address is no other live shape's, and
+/// [`Record::has_shape`] confirms it without comparing the names.
+static TEMPLATES: std::sync::Mutex<Option<AddressMap<Arc<Template>>>> = std::sync::Mutex::new(None);
 
 /// Shapes kept at most: records made field by field have shapes of their own, and beyond
 /// this many their dicts are built without a template.
 const MAX_TEMPLATES: usize = 4096;
+
+/// A map keyed by an address, hashed by one multiplication: the keys are few, and not
+/// chosen by anyone who would want them to collide.
+type AddressMap<T> =
+    std::collections::HashMap<usize, T, std::hash::BuildHasherDefault<AddressHasher>>;
+
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        // The high bits of the product, where every bit of the address has a say.
+        self.0 = (n as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(32);
+    }
+}
 
 /// The template for a record's names (made on first use); `None` for a record without
 /// fields, or when the table of templates is full.
@@ -233,13 +258,10 @@ fn template(py: Python<'_>, r: &Record<'_>) -> PyResult<Option<Arc<Template>>> {
         return Ok(None);
     };
     let at = first.as_ptr() as usize;
-    let same = |t: &Template| {
-        t.names.len() == r.len() && t.names.iter().zip(r.iter()).all(|(a, (b, _))| **a == *b)
-    };
     {
         let cache = TEMPLATES.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(t) = cache.as_ref().and_then(|m| m.get(&at))
-            && same(t)
+            && r.has_shape(&t.shape)
         {
             return Ok(Some(Arc::clone(t)));
         }
@@ -256,7 +278,7 @@ fn template(py: Python<'_>, r: &Record<'_>) -> PyResult<Option<Arc<Template>>> {
         keys.push(key.unbind());
     }
     let t = Arc::new(Template {
-        names: r.iter().map(|(n, _)| Box::from(n)).collect(),
+        shape: r.shape(),
         keys,
         dict: dict.unbind(),
     });

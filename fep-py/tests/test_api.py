@@ -571,3 +571,16 @@ def test_text_of_every_width_and_length_comes_back_exact():
         d["note"] = None
         d["nest"]["a"] = None
         assert schema.decode(telegram).to_dict()["nest"] == {"a": "ab"}
+
+
+def test_dict_keys_are_each_schemas_own_names():
+    # Schemas of one shape under other names, each freed before the next is made, so
+    # that the memory of one's field names may be given to the next one's: every dict has
+    # the names of the schema that decoded it.
+    import gc
+
+    for i in range(200):
+        schema = fep.Schema.parse(f"message m 4 {{\n  a{i} X(2)\n  b{i} 9(2)\n}}\n")
+        assert schema.decode(b"AB12").to_dict() == {f"a{i}": "AB", f"b{i}": 12}
+        del schema
+        gc.collect()

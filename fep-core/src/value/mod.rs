@@ -180,6 +180,23 @@ pub(crate) struct Shape {
     pub sensitivity: Vec<Sensitivity>,
 }
 
+/// The field names of a record, as shared by every record of the same shape: all records
+/// decoded from one message, or from one group or repeat of it.
+///
+/// Holding one keeps those names alive and unchanged (a record that is then changed gets
+/// names of its own), so [`Record::has_shape`] tells by identity, without comparing names,
+/// whether a record has them. Bindings key work done once per shape by it: the Python
+/// package keeps a `dict` template per shape.
+#[derive(Clone, Debug)]
+pub struct RecordShape(Arc<Shape>);
+
+impl RecordShape {
+    /// The field names, in order.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.0.names.iter().map(|n| &**n)
+    }
+}
+
 /// An ordered set of named values: a message's fields, a record, a group entry.
 #[derive(Clone)]
 pub struct Record<'a> {
@@ -289,6 +306,17 @@ impl<'a> Record<'a> {
     /// True when the record has no field.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
+    }
+
+    /// The shape of this record: its field names, shared with every record of the shape.
+    pub fn shape(&self) -> RecordShape {
+        RecordShape(Arc::clone(&self.shape))
+    }
+
+    /// True when this record's field names are `shape`'s own (the same shared names, not
+    /// only equal ones): a test of identity, a comparison of two addresses.
+    pub fn has_shape(&self, shape: &RecordShape) -> bool {
+        Arc::ptr_eq(&self.shape, &shape.0)
     }
 
     /// The sensitivity of the field at `index` (plain for records built by hand).

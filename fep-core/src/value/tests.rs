@@ -129,3 +129,32 @@ fn masking() {
         .expect("a string takes any text");
     assert_eq!(out, "****ab");
 }
+
+#[test]
+fn record_shapes_are_told_by_identity() {
+    let schema = crate::Schema::parse(
+        "message m 6 {\n  when a = \"AB\"\n  a X(2)\n  b 9(4)\n}\nmessage n 6 {\n  when a = \"EF\"\n  a X(2)\n  b 9(4)\n}\n",
+    )
+    .expect("the layout compiles");
+    let one = schema.decode_message("m", b"AB0001").expect("decodes");
+    let two = schema.decode_message("m", b"CD0002").expect("decodes");
+    let shape = one.fields().shape();
+    assert_eq!(shape.names().collect::<Vec<_>>(), ["a", "b"]);
+    assert!(two.fields().has_shape(&shape), "one message, one shape");
+    // Equal names are not the same names: another message, or a record built by hand.
+    let other = schema.decode_message("n", b"EF0003").expect("decodes");
+    assert!(!other.fields().has_shape(&shape));
+    let by_hand: Record<'_> = [("a", Value::Null), ("b", Value::Null)]
+        .into_iter()
+        .collect();
+    assert!(!by_hand.has_shape(&shape));
+    // A record changed while the shape is held gets names of its own; the shape keeps its.
+    let mut changed = two.fields().clone();
+    changed.push("c", Value::Null);
+    assert!(!changed.has_shape(&shape));
+    assert_eq!(shape.names().len(), 2);
+    let mut removed = two.fields().clone();
+    removed.remove("a");
+    assert!(!removed.has_shape(&shape));
+    assert_eq!(shape.names().collect::<Vec<_>>(), ["a", "b"]);
+}
