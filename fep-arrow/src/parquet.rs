@@ -22,8 +22,8 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use fep_core::{Message, MessageInfo, Schema};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::arrow::{ArrowSchemaConverter, ArrowWriter};
+use parquet::basic::{Compression, Type as PhysicalType, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
@@ -42,6 +42,14 @@ pub struct Options {
     pub row_group_bytes: usize,
     /// Hidden `mask`/`secret` values, or real ones.
     pub masking: Masking,
+    /// Min/max statistics for text and bytes columns too (off by default). Numbers,
+    /// decimals, dates, times and timestamps always carry them; text columns of telegrams
+    /// (codes, names, memos) hold every value in every row group of a capture, so their
+    /// minimum and maximum skip nothing, while computing them (a string comparison per
+    /// value, twice) took more than half of the conversion's time. Turn them on for a
+    /// layout that keeps values in text that rise with the capture (a date as `X(8)`).
+    /// Columns of hidden values carry none either way.
+    pub text_statistics: bool,
     /// The capture columns (`ts`, `src`, `dst`, `direction`) in every file, before the
     /// fields (see [`crate::capture`]): for telegrams read from a packet capture, pushed
     /// with [`Dataset::push_captured`].
@@ -50,13 +58,15 @@ pub struct Options {
 }
 
 impl Default for Options {
-    /// zstd, row groups of 131,072 rows or 64 MiB of telegrams, sensitive fields hidden.
+    /// zstd, row groups of 131,072 rows or 64 MiB of telegrams, sensitive fields hidden,
+    /// no min/max statistics for text and bytes columns.
     fn default() -> Options {
         Options {
             codec: Codec::Zstd,
             row_group_rows: 128 * 1024,
             row_group_bytes: 64 << 20,
             masking: Masking::Hide,
+            text_statistics: false,
             #[cfg(feature = "capture")]
             capture: false,
         }
@@ -275,7 +285,12 @@ impl<'s> Dataset<'s> {
         let writer = ArrowWriter::try_new(
             BufWriter::with_capacity(1 << 20, file),
             builder.schema(),
-            Some(file_properties(&self.properties, target.columns())),
+            Some(file_properties(
+                &self.properties,
+                target.columns(),
+                &builder.schema(),
+                self.options.text_statistics,
+            )?),
         )
         .map_err(|e| Error::Arrow(format!("{}: {e}", temp.display())))?;
         Ok(Open {
@@ -334,10 +349,15 @@ impl Open {
 }
 
 /// The properties of one message's file: the dataset's, without statistics for the
-/// columns of hidden values (`mask`, `secret`). Their values are stars and at most the
-/// last 4 characters, so their minimum and maximum can prune no query worth asking, and
-/// computing them over every text value was a tenth of the conversion.
-fn file_properties(base: &WriterProperties, columns: &[Column]) -> WriterProperties {
+/// columns of hidden values (`mask`, `secret`; their values are stars and at most the last
+/// 4 characters, so their minimum and maximum can prune no query worth asking) and, unless
+/// `text_statistics`, for every text and bytes column (see [`Options::text_statistics`]).
+fn file_properties(
+    base: &WriterProperties,
+    columns: &[Column],
+    arrow: &arrow_schema::Schema,
+    text_statistics: bool,
+) -> Result<WriterProperties, Error> {
     fn hidden(columns: &[Column], path: &mut Vec<String>, out: &mut Vec<ColumnPath>) {
         for c in columns {
             // A list's leaf has a path of the writer's own (its item field): left as is.
@@ -355,11 +375,23 @@ fn file_properties(base: &WriterProperties, columns: &[Column]) -> WriterPropert
     }
     let mut paths = Vec::new();
     hidden(columns, &mut Vec::new(), &mut paths);
+    if !text_statistics {
+        // The leaves as the writer names them (lists' items included), by the converter
+        // the writer itself uses; text and bytes are Parquet's BYTE_ARRAY.
+        let leaves = ArrowSchemaConverter::new()
+            .convert(arrow)
+            .map_err(|e| Error::Arrow(e.to_string()))?;
+        for leaf in leaves.columns() {
+            if leaf.physical_type() == PhysicalType::BYTE_ARRAY {
+                paths.push(leaf.path().clone());
+            }
+        }
+    }
     let mut builder = base.clone().into_builder();
     for p in paths {
         builder = builder.set_column_statistics_enabled(p, EnabledStatistics::None);
     }
-    builder.build()
+    Ok(builder.build())
 }
 
 fn part_path(dir: &Path, message: &str) -> PathBuf {
@@ -407,33 +439,36 @@ mod tests {
     use super::*;
     use parquet::file::reader::{FileReader, SerializedFileReader};
 
-    /// Which columns of the transfer file carry min/max statistics, by dotted path.
-    fn statistics(masking: Masking) -> Vec<(String, bool)> {
+    /// Which columns of each file carry min/max statistics, by dotted path: a conversion
+    /// of a transfer request and a balance history (repeats) with `options`.
+    fn statistics(options: Options) -> Vec<(String, bool)> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let schema = Schema::load(root.join("layouts/firmbanking.layout")).expect("layout");
-        let telegram =
-            fs::read(root.join("layouts/firmbanking/transfer-request.bin")).expect("sample");
-        let input = telegram.repeat(3);
+        let mut input = Vec::new();
+        for sample in ["transfer-request.bin", "balance-history.bin"] {
+            let telegram = fs::read(root.join("layouts/firmbanking").join(sample)).expect("sample");
+            input.extend(telegram.repeat(3));
+        }
         let dir = tempfile::tempdir().expect("temp dir");
-        let options = Options {
-            masking,
-            ..Options::default()
-        };
         let parts = convert(&schema, &input[..], dir.path(), options).expect("converts");
-        assert_eq!(parts[0].rows, 3);
-        let reader =
-            SerializedFileReader::new(File::open(&parts[0].path).expect("file")).expect("parquet");
-        let group = reader.metadata().row_group(0);
-        group
-            .columns()
-            .iter()
-            .map(|c| {
+        assert_eq!(parts.len(), 2);
+        let mut out = Vec::new();
+        for part in parts {
+            assert_eq!(part.rows, 3);
+            let reader =
+                SerializedFileReader::new(File::open(&part.path).expect("file")).expect("parquet");
+            let group = reader.metadata().row_group(0);
+            for c in group.columns() {
                 let has = c
                     .statistics()
                     .is_some_and(|s| s.min_bytes_opt().is_some() && s.max_bytes_opt().is_some());
-                (c.column_path().string(), has)
-            })
-            .collect()
+                out.push((
+                    format!("{}:{}", part.message, c.column_path().string()),
+                    has,
+                ));
+            }
+        }
+        out
     }
 
     fn has(stats: &[(String, bool)], path: &str) -> bool {
@@ -444,23 +479,62 @@ mod tests {
             .1
     }
 
+    const HIDDEN: [&str; 5] = [
+        "transfer:debit_acct",
+        "transfer:password",
+        "transfer:credit_acct",
+        "transfer:holder_id",
+        "balance_history:account",
+    ];
+    const TEXT: [&str; 6] = [
+        "transfer:verify_code",
+        "transfer:memo",
+        "transfer:header.company_id",
+        "transfer:header.reserved",
+        "balance_history:items.list.item.kind",
+        "balance_history:items.list.item.memo",
+    ];
+    const TYPED: [&str; 7] = [
+        "transfer:amount",
+        "transfer:credit_bank",
+        "transfer:header.bank_code",
+        "transfer:header.send_date",
+        "transfer:header.send_time",
+        "balance_history:items.list.item.date",
+        "balance_history:items.list.item.amount",
+    ];
+
     #[test]
-    fn hidden_columns_carry_no_statistics() {
-        let hidden = statistics(Masking::Hide);
-        for path in ["debit_acct", "password", "credit_acct", "holder_id"] {
-            assert!(!has(&hidden, path), "{path} hidden: {hidden:?}");
+    fn text_and_hidden_columns_carry_no_statistics_by_default() {
+        let stats = statistics(Options::default());
+        for path in HIDDEN.iter().chain(&TEXT) {
+            assert!(!has(&stats, path), "{path}: {stats:?}");
         }
-        for path in [
-            "verify_code",
-            "amount",
-            "header.company_id",
-            "header.send_date",
-        ] {
-            assert!(has(&hidden, path), "{path}: {hidden:?}");
+        for path in TYPED {
+            assert!(has(&stats, path), "{path}: {stats:?}");
         }
-        // Revealed, they are ordinary columns.
-        let revealed = statistics(Masking::Reveal);
-        for path in ["debit_acct", "password", "credit_acct", "holder_id"] {
+    }
+
+    #[test]
+    fn text_statistics_are_there_when_asked_for() {
+        let stats = statistics(Options {
+            text_statistics: true,
+            ..Options::default()
+        });
+        for path in TEXT.iter().chain(&TYPED) {
+            assert!(has(&stats, path), "{path}: {stats:?}");
+        }
+        // Hidden values still carry none.
+        for path in HIDDEN {
+            assert!(!has(&stats, path), "{path} hidden: {stats:?}");
+        }
+        // Revealed, they are ordinary text columns.
+        let revealed = statistics(Options {
+            text_statistics: true,
+            masking: Masking::Reveal,
+            ..Options::default()
+        });
+        for path in HIDDEN {
             assert!(has(&revealed, path), "{path} revealed: {revealed:?}");
         }
     }

@@ -556,3 +556,43 @@ fn checks_and_rejects_as_for_the_other_formats() {
     let (_, rows) = read_parquet(&out.join("message=data_record/part-00000.parquet"));
     assert_eq!(rows, 2);
 }
+
+/// Whether column `path` of the file carries a minimum and a maximum.
+fn has_statistics(file: &Path, path: &str) -> bool {
+    let reader = SerializedFileReader::new(File::open(file).expect("file")).expect("parquet");
+    let group = reader.metadata().row_group(0);
+    let column = group
+        .columns()
+        .iter()
+        .find(|c| c.column_path().string() == path)
+        .unwrap_or_else(|| panic!("no column {path}"));
+    column
+        .statistics()
+        .is_some_and(|s| s.min_bytes_opt().is_some() && s.max_bytes_opt().is_some())
+}
+
+#[test]
+fn text_statistics_only_when_asked_for() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = samples(dir.path(), "firmbanking", &["transfer-request"]);
+    let file = |out: &Path| out.join("message=transfer/part-00000.parquet");
+    let plain = dir.path().join("plain");
+    convert("layouts/firmbanking.layout", &input, &plain, &[]).code(0);
+    assert!(has_statistics(&file(&plain), "amount"));
+    assert!(has_statistics(&file(&plain), "header.send_date"));
+    assert!(!has_statistics(&file(&plain), "memo"));
+    assert!(!has_statistics(&file(&plain), "header.company_id"));
+    let text = dir.path().join("text");
+    convert(
+        "layouts/firmbanking.layout",
+        &input,
+        &text,
+        &["--text-statistics"],
+    )
+    .code(0);
+    assert!(has_statistics(&file(&text), "amount"));
+    assert!(has_statistics(&file(&text), "memo"));
+    assert!(has_statistics(&file(&text), "header.company_id"));
+    // Hidden values carry none either way.
+    assert!(!has_statistics(&file(&text), "debit_acct"));
+}

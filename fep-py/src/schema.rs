@@ -430,12 +430,13 @@ impl PySchema {
     /// `folder`, `folder/message=NAME/part-00000.parquet`, with the types of
     /// `decode_arrow`. `mask` and `secret` fields are text as `repr` shows them unless
     /// `reveal`. Row groups hold at most `row_group_rows` rows, so memory stays flat.
+    /// Text and bytes columns carry min/max statistics only with `text_statistics`.
     /// The layout's `check` statements run over every record unless `checks` is false.
     /// Without `rejects`, the first bad telegram or failed check is the error
     /// (`DecodeError`, with its offset); with `rejects` (a path), each one is written there
     /// byte for byte (its index beside it, as `fep convert --rejects` does), left out of the
     /// datasets, and the conversion goes on. Returns the rows written per message.
-    #[pyo3(signature = (source, folder, /, *, reveal = false, compression = "zstd", row_group_rows = 131_072, rejects = None, checks = true))]
+    #[pyo3(signature = (source, folder, /, *, reveal = false, compression = "zstd", row_group_rows = 131_072, rejects = None, checks = true, text_statistics = false))]
     // Python's keyword arguments, one Rust argument each.
     #[allow(clippy::too_many_arguments)]
     fn to_parquet<'py>(
@@ -448,6 +449,7 @@ impl PySchema {
         row_group_rows: usize,
         rejects: Option<PathBuf>,
         checks: bool,
+        text_statistics: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         use fep_arrow::parquet::{Codec, Options};
         let codec = match compression.to_ascii_lowercase().as_str() {
@@ -471,6 +473,7 @@ impl PySchema {
             } else {
                 Masking::Hide
             },
+            text_statistics,
             ..Options::default()
         };
         let input = Source::from_py(source)?.open()?;

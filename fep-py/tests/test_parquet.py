@@ -78,6 +78,24 @@ def test_sensitive_fields_are_hidden_unless_revealed(firmbanking, capture, tmp_p
     assert t.schema.field("password").type == pa.string()
 
 
+def test_text_statistics_only_when_asked_for(firmbanking, capture, tmp_path):
+    def stats(folder):
+        meta = pq.ParquetFile(folder / "message=transfer" / "part-00000.parquet").metadata
+        group = meta.row_group(0)
+        columns = (group.column(i) for i in range(group.num_columns))
+        return {c.path_in_schema: c.is_stats_set and c.statistics.has_min_max for c in columns}
+
+    firmbanking.to_parquet(capture, tmp_path / "plain")
+    plain = stats(tmp_path / "plain")
+    assert plain["amount"] and plain["header.send_date"]
+    assert not plain["memo"] and not plain["header.company_id"]
+    firmbanking.to_parquet(capture, tmp_path / "text", text_statistics=True)
+    text = stats(tmp_path / "text")
+    assert text["amount"] and text["memo"] and text["header.company_id"]
+    # Hidden values carry none either way.
+    assert not text["debit_acct"] and not plain["debit_acct"]
+
+
 def test_parquet_errors(firmbanking, tmp_path):
     good = (LAYOUTS / "firmbanking" / "transfer-request.bin").read_bytes()
     bad = bytearray(good)

@@ -541,12 +541,15 @@ class Schema:
         row_group_rows: int = 131072,
         rejects: Union[str, "os.PathLike[str]", None] = None,
         checks: bool = True,
+        text_statistics: bool = False,
     ) -> dict[str, int]:
         """Converts a stream of framed telegrams to Parquet: one dataset per message,
         ``folder/message=NAME/part-00000.parquet``, with ``decode_arrow``'s types. ``mask``
         and ``secret`` fields are text as ``repr`` shows them unless ``reveal``. Row groups
         of at most ``row_group_rows`` rows keep memory flat; compression ``"zstd"``,
-        ``"snappy"`` or ``"none"``. The layout's ``check`` statements run over every record
+        ``"snappy"`` or ``"none"``. Numbers, decimals, dates and times carry min/max
+        statistics; text and bytes columns only with ``text_statistics`` (for text that
+        rises with the capture, such as a date kept as ``X(8)``; it halves the speed). The layout's ``check`` statements run over every record
         unless ``checks`` is False. Raises ``DecodeError`` at the first bad telegram or
         failed check; with ``rejects`` (a path), each one is written there byte for byte
         (its index in ``rejects.index.csv``), left out, and converting goes on. Returns the
