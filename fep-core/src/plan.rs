@@ -236,7 +236,7 @@ impl Plan {
                 st.offset as usize
             };
             if R && let Op::Repeat(sub) = st.op {
-                values.push(self.repeat(s, st, sub, data, start, counts)?);
+                push_value(values, self.repeat(s, st, sub, data, start, counts)?);
                 continue;
             }
             let end = start + st.width as usize;
@@ -293,7 +293,7 @@ impl Plan {
                 Op::Signed(sign, scale) => leaf(s, st, Op::Signed(sign, scale), start, bytes)?,
                 Op::Scalar | Op::Repeat(_) => scalar(s, st, start, bytes)?,
             };
-            values.push(v);
+            push_value(values, v);
         }
         Ok(())
     }
@@ -319,7 +319,7 @@ impl Plan {
             };
             let op = scalar_op(sc);
             for (i, bytes) in area[..n * width].chunks_exact(width).enumerate() {
-                list.push(leaf(s, st, op, start + i * width, bytes)?);
+                push_value(&mut list, leaf(s, st, op, start + i * width, bytes)?);
             }
         } else {
             let shape = &s.groups[self.groups[sub as usize].gid as usize].shape;
@@ -333,10 +333,13 @@ impl Plan {
                     counts,
                     &mut inner,
                 )?;
-                list.push(Value::Record(Record {
-                    shape: shape.clone(),
-                    values: inner,
-                }));
+                push_value(
+                    &mut list,
+                    Value::Record(Record {
+                        shape: shape.clone(),
+                        values: inner,
+                    }),
+                );
             }
         }
         Ok(Value::List(list))
@@ -606,6 +609,38 @@ fn graphic_trim(bytes: &[u8]) -> &[u8] {
         end -= 2;
     }
     &bytes[..end]
+}
+
+/// `values.push(v)`, the value copied word by word with stores the compiler keeps apart.
+///
+/// The step loop's arms each build their value in registers and meet at one push; there
+/// the compiler stored the 32 bytes to the stack in four 8-byte stores and copied them
+/// into the vector with two 16-byte loads. A load that spans two pending stores cannot
+/// take its bytes from them and waits for them to reach the cache: on the settlement bench
+/// message, 40% of `decode`'s time went on that one load (a sampling profile; instruction
+/// counts cannot see a stall). Words read one by one from the value need no stack copy,
+/// and volatile stores are neither merged nor widened.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn push_value<'a>(values: &mut Vec<Value<'a>>, v: Value<'a>) {
+    use std::mem::{ManuallyDrop, MaybeUninit, align_of, size_of};
+    const WORDS: usize = size_of::<Value<'_>>() / 8;
+    const _: () = assert!(size_of::<Value<'_>>().is_multiple_of(8) && align_of::<Value<'_>>() >= 8);
+    values.reserve(1);
+    let v = ManuallyDrop::new(v);
+    let src = std::ptr::from_ref::<Value<'a>>(&v).cast::<MaybeUninit<u64>>();
+    let len = values.len();
+    // SAFETY: `reserve` made room for one more value at `len`, aligned for a `Value` and
+    // so for `u64`; the value is `WORDS` whole words (asserted above), copied as
+    // `MaybeUninit` so that its padding may be uninitialised; the value moves into the
+    // vector (`ManuallyDrop`: not dropped here) and the length counts it only once written.
+    unsafe {
+        let dst = values.as_mut_ptr().add(len).cast::<MaybeUninit<u64>>();
+        for i in 0..WORDS {
+            dst.add(i).write_volatile(src.add(i).read());
+        }
+        values.set_len(len + 1);
+    }
 }
 
 /// One scalar by its shortcut, the general codec when the shortcut does not take it.
@@ -1118,37 +1153,50 @@ fn plain_ascii(t: &[u8]) -> bool {
 }
 
 /// Appends `v` as `width` zero-padded digits (`v` below 10^width, `width` at most 20):
-/// two at once below 100, else eight at a time by [`eight_ascii`]. The digits are laid
-/// out from the start of a block of zeros and the whole block (a fixed size, copied
-/// without a call) is appended, then cut back to `width`: a copy of `width` bytes was a
-/// call to `memcpy` a field. `out` needs 24 bytes of room for it not to grow (the
-/// encoder reserves them).
+/// two at once below 100, else eight at a time by [`eight_ascii`]. The 24 digits of `v`
+/// are three words in registers, shifted so that the wanted ones come first, and the
+/// words are appended whole (copies of a fixed size, without a call), then cut back to
+/// `width`. They used to be written into a buffer on the stack and copied out of it:
+/// 16-byte loads of bytes just stored 8 at a time at other offsets, which wait for the
+/// stores to reach the cache (more than half of `encode_into`'s time on the settlement
+/// bench message, by a sampling profile). `out` needs 24 bytes of room for it not to
+/// grow (the encoder reserves them).
 #[inline]
 fn digits(out: &mut Vec<u8>, v: u64, width: usize) {
     const E8: u64 = 100_000_000;
-    // Eight bytes in front, so that the digits end at 8 + width whatever the width.
-    let mut buf = [b'0'; 32];
+    const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
     let w = width.min(20);
-    let end = 8 + w;
-    if v < 100 {
+    // The 24 digits, first in the lowest byte of `d0`.
+    let (d0, d1, d2) = if v < 100 {
         // Codes and counts: one or two digits.
-        buf[end - 2] = b'0' + (v / 10) as u8;
-        buf[end - 1] = b'0' + (v % 10) as u8;
+        let two = ((v % 10) << 8) | (v / 10);
+        (ZEROS, ZEROS, ZEROS + (two << 48))
     } else if v < E8 {
-        buf[end - 8..end].copy_from_slice(&eight_ascii(v));
+        (ZEROS, ZEROS, eight_ascii(v))
     } else {
-        buf[end - 8..end].copy_from_slice(&eight_ascii(v % E8));
         let high = v / E8;
-        if high < E8 {
-            buf[end - 16..end - 8].copy_from_slice(&eight_ascii(high));
-        } else {
-            buf[end - 16..end - 8].copy_from_slice(&eight_ascii(high % E8));
-            buf[end - 24..end - 16].copy_from_slice(&eight_ascii(high / E8));
-        }
-    }
+        (
+            eight_ascii(high / E8),
+            eight_ascii(high % E8),
+            eight_ascii(v % E8),
+        )
+    };
     let at = out.len();
-    if let Some(block) = buf.last_chunk::<24>() {
-        out.extend_from_slice(block);
+    if w <= 8 {
+        // The last `w` digits, from the top of `d2`.
+        let word = d2.checked_shr(8 * (8 - w) as u32).unwrap_or(0);
+        out.extend_from_slice(&word.to_le_bytes());
+    } else if w <= 16 {
+        let pair = (u128::from(d1) | (u128::from(d2) << 64)) >> (8 * (16 - w));
+        out.extend_from_slice(&pair.to_le_bytes());
+    } else {
+        // 17 to 20 digits: the first 4 to 7 of the 24 are left out.
+        let s = 8 * (24 - w) as u32;
+        let first = (u128::from(d0) | (u128::from(d1) << 64)) >> s;
+        let last = d2 >> s;
+        let first = first | (u128::from(d2) << (128 - s));
+        out.extend_from_slice(&first.to_le_bytes());
+        out.extend_from_slice(&last.to_le_bytes());
     }
     out.truncate(at + w);
 }
@@ -1157,7 +1205,7 @@ fn digits(out: &mut Vec<u8>, v: u64, width: usize) {
 /// tens split in the lanes of one word (four digits a 32-bit lane, then two a 16-bit
 /// lane, then one a byte), the first digit in the lowest byte.
 #[inline(always)]
-fn eight_ascii(v: u64) -> [u8; 8] {
+fn eight_ascii(v: u64) -> u64 {
     // Lanes of 32 bits: the first four digits low, the last four high.
     let x = (v / 10_000) | ((v % 10_000) << 32);
     // Each lane (below 10,000) divided by 100: x * 10486 >> 20 is exact there, and the
@@ -1167,7 +1215,7 @@ fn eight_ascii(v: u64) -> [u8; 8] {
     // Lanes of 16 bits (below 100) divided by 10: x * 103 >> 10 is exact there.
     let tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
     let x = tens | ((x - tens * 10) << 8);
-    (x + 0x3030_3030_3030_3030).to_le_bytes()
+    x + 0x3030_3030_3030_3030
 }
 
 /// Appends the plan of group `gid` and of the records inside it; `None` when a field has

@@ -298,7 +298,16 @@ fn encode_value(
                 return Ok(());
             }
             let padc = *pad as char;
-            let loses = if *align_right {
+            // An ASCII pad is one byte to look at: `starts_with`/`ends_with` of a char
+            // compare its bytes by a call to `memcmp`, slow for so few.
+            let end = if *align_right {
+                t.as_bytes().first()
+            } else {
+                t.as_bytes().last()
+            };
+            let loses = if pad.is_ascii() {
+                end == Some(pad)
+            } else if *align_right {
                 t.starts_with(padc)
             } else {
                 t.ends_with(padc)
@@ -328,7 +337,8 @@ fn encode_value(
                     reason: "is a single-byte character; a G field holds full-width characters only",
                 });
             }
-            if t.ends_with('\u{3000}') {
+            // U+3000 in UTF-8, compared as an array (no call to `memcmp`).
+            if t.as_bytes().last_chunk() == Some(&[0xE3, 0x80, 0x80]) {
                 return Err(ErrorKind::BadValue(
                     "the value ends with a full-width space, the pad of G fields, which decoding removes".into(),
                 ));
