@@ -49,9 +49,10 @@ impl Schema {
             .ok_or_else(|| Error::value(ErrorKind::UnknownMessage(name.to_owned())))?;
         let m = &s.messages[mi];
         let start = out.len();
-        // 24 bytes beyond the telegram: the plan appends numbers as blocks of 24 bytes,
-        // cut back after (see `plan::digits`).
-        out.reserve(m.fixed_len.unwrap_or(m.min_len) + 24);
+        // 32 bytes beyond the telegram: the plan appends numbers as blocks of 24 bytes
+        // and short text as blocks of 32, cut back after (see `plan::digits` and
+        // `plan::text_padded`).
+        out.reserve(m.fixed_len.unwrap_or(m.min_len) + 32);
         // The flat plan first; where it gives up, the general walk starts over (its
         // encoder made only then: its counts are some thirty stores).
         let fast = s.plans[mi]

@@ -1116,8 +1116,7 @@ fn encode_leaf(
     match (op, v) {
         // Plain ASCII that neither overflows nor ends in the pad that decode trims.
         (Op::Text, Value::Text(t)) if t.len() <= width && plain_ascii(t.as_bytes()) => {
-            out.extend_from_slice(t.as_bytes());
-            append_pad(out, b' ', width - t.len());
+            text_padded(out, t.as_bytes(), width);
             return true;
         }
         (Op::Digits, Value::Int(i)) if *i >= 0 && (*i as u64) < number::POW10_U64[width] => {
@@ -1134,6 +1133,40 @@ fn encode_leaf(
         return false;
     };
     encode_scalar(s.encoding, sc, width, Some(v), out).is_ok()
+}
+
+/// Appends `t` and spaces up to `width` bytes (`t` no longer). Up to 32 bytes, a block of
+/// 32 spaces is appended whole and `t` copied over its start in two overlapping copies of
+/// a fixed size, then the block is cut back to `width`: no call to `memcpy` for the text
+/// and none for the pad (each was one per field). `out` needs 32 bytes of room for it not
+/// to grow (the encoder reserves them).
+#[inline(always)]
+fn text_padded(out: &mut Vec<u8>, t: &[u8], width: usize) {
+    const SPACES: [u8; 32] = [b' '; 32];
+    let n = t.len();
+    if width > SPACES.len() || n > width {
+        out.extend_from_slice(t);
+        append_pad(out, b' ', width.saturating_sub(n));
+        return;
+    }
+    let at = out.len();
+    out.extend_from_slice(&SPACES);
+    let block = &mut out[at..];
+    if n >= 16 {
+        block[..16].copy_from_slice(&t[..16]);
+        block[n - 16..n].copy_from_slice(&t[n - 16..]);
+    } else if n >= 8 {
+        block[..8].copy_from_slice(&t[..8]);
+        block[n - 8..n].copy_from_slice(&t[n - 8..]);
+    } else if n >= 4 {
+        block[..4].copy_from_slice(&t[..4]);
+        block[n - 4..n].copy_from_slice(&t[n - 4..]);
+    } else if n > 0 {
+        block[0] = t[0];
+        block[n / 2] = t[n / 2];
+        block[n - 1] = t[n - 1];
+    }
+    out.truncate(at + width);
 }
 
 /// The value of a sign and a magnitude of at most 18 digits (`signed_digits` gives no more).
@@ -1160,8 +1193,8 @@ fn plain_ascii(t: &[u8]) -> bool {
 /// 16-byte loads of bytes just stored 8 at a time at other offsets, which wait for the
 /// stores to reach the cache (more than half of `encode_into`'s time on the settlement
 /// bench message, by a sampling profile). `out` needs 24 bytes of room for it not to
-/// grow (the encoder reserves them).
-#[inline]
+/// grow (the encoder reserves 32).
+#[inline(always)]
 fn digits(out: &mut Vec<u8>, v: u64, width: usize) {
     const E8: u64 = 100_000_000;
     const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
@@ -1372,6 +1405,21 @@ mod tests {
                     Ok(format!("{v:0width$}").as_str()),
                     "{v} in {width}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn text_padded_writes_the_text_and_its_pad() {
+        let text: Vec<u8> = (0..40u8).map(|i| b'A' + i % 26).collect();
+        for width in 0..=40 {
+            for n in 0..=width {
+                let mut out = b"x".to_vec();
+                text_padded(&mut out, &text[..n], width);
+                let mut want = b"x".to_vec();
+                want.extend_from_slice(&text[..n]);
+                want.resize(1 + width, b' ');
+                assert_eq!(out, want, "{n} bytes in {width}");
             }
         }
     }
