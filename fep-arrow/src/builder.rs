@@ -39,7 +39,13 @@ pub struct BatchBuilder {
     /// Korean text of a hidden column, decoded by [`BatchBuilder::push_telegram`] before
     /// it is masked: kept for its allocation.
     scratch: String,
+    /// [`BatchBuilder::size_hint`]'s telegram bytes and rows, until the batch has the rows
+    /// to judge sizes from.
+    hint: Option<(u64, usize)>,
 }
+
+/// The rows of a batch from which [`BatchBuilder::size_hint`] judges its columns' sizes.
+const HINT_SAMPLE: usize = 256;
 
 impl BatchBuilder {
     /// An empty builder for the target's columns.
@@ -60,6 +66,33 @@ impl BatchBuilder {
             rows: 0,
             bytes: 0,
             scratch: String::new(),
+            hint: None,
+        }
+    }
+
+    /// Tells the builder that about `telegram_bytes` bytes of telegrams will come into this
+    /// batch, in at most `max_rows` rows (the size of a file, capped at the batch's limits).
+    /// When the batch has 256 rows, each column makes room at once for the rows that size
+    /// makes, judged from its bytes per row so far: one allocation instead of a column
+    /// grown by doubling, each growth a copy of what it held into memory touched for the
+    /// first time. Only a hint: a batch that gets more rows grows as before, room not used
+    /// is only reserved (and a reservation the allocator refuses is left out). Later
+    /// batches start with the room of the batch before.
+    pub fn size_hint(&mut self, telegram_bytes: u64, max_rows: usize) {
+        self.hint = Some((telegram_bytes, max_rows));
+    }
+
+    /// The room of [`BatchBuilder::size_hint`], once the batch has its sample of rows.
+    #[inline]
+    fn count_row(&mut self, len: usize) {
+        self.rows += 1;
+        self.bytes += len;
+        if self.rows == HINT_SAMPLE
+            && let Some((bytes, max_rows)) = self.hint.take()
+        {
+            let per_row = (self.bytes / self.rows).max(1) as u64;
+            let rows = usize::try_from(bytes / per_row).map_or(max_rows, |r| r.min(max_rows));
+            self.store.reserve_rows(rows, self.rows);
         }
     }
 
@@ -147,8 +180,7 @@ impl BatchBuilder {
         } else {
             push_record(&self.names, &mut self.cols, &mut self.store, msg.fields())?;
         }
-        self.rows += 1;
-        self.bytes += len;
+        self.count_row(len);
         Ok(())
     }
 
@@ -223,8 +255,7 @@ impl BatchBuilder {
         if let Some(c) = &mut self.capture {
             c.push(whence);
         }
-        self.rows += 1;
-        self.bytes += telegram.len();
+        self.count_row(telegram.len());
         Some(Ok(()))
     }
 
@@ -241,8 +272,7 @@ impl BatchBuilder {
         for col in &mut self.cols {
             col.push(&mut self.store, None)?;
         }
-        self.rows += 1;
-        self.bytes += len;
+        self.count_row(len);
         Ok(())
     }
 
@@ -276,6 +306,14 @@ struct Store {
 }
 
 impl Store {
+    /// Makes room in every leaf for `rows` rows in all, each column's bytes judged from its
+    /// bytes in the `now` rows so far.
+    fn reserve_rows(&mut self, rows: usize, now: usize) {
+        for l in &mut self.leaves {
+            l.reserve_rows(rows, now);
+        }
+    }
+
     /// Takes back whatever was appended to the leaves after their first `rows` rows: the
     /// half-written row of a telegram that failed. Only for columns without lists (whose
     /// items have rows of their own).
@@ -479,6 +517,30 @@ enum Leaf {
 }
 
 impl Leaf {
+    /// See [`Store::reserve_rows`]; room the allocator refuses is left out.
+    fn reserve_rows(&mut self, rows: usize, now: usize) {
+        let more = rows.saturating_sub(now);
+        // The bytes of `more` rows at the rate of the `now` so far (rounded up).
+        let bytes = |len: usize| len.div_ceil(now.max(1)).saturating_mul(more);
+        let _ = match self {
+            Leaf::Text(b) | Leaf::Hidden(b, _) => b
+                .spans
+                .offsets
+                .try_reserve(more)
+                .and_then(|()| b.data.try_reserve(bytes(b.data.len()))),
+            Leaf::Bytes(b) => b
+                .spans
+                .offsets
+                .try_reserve(more)
+                .and_then(|()| b.data.try_reserve(bytes(b.data.len()))),
+            Leaf::Int(b) => b.values.try_reserve(more),
+            Leaf::Decimal(b, _) => b.values.try_reserve(more),
+            Leaf::Date(b) => b.values.try_reserve(more),
+            Leaf::Time(b) => b.values.try_reserve(more),
+            Leaf::DateTime(b) => b.values.try_reserve(more),
+        };
+    }
+
     /// Appends one value (`None`: a null).
     fn push(&mut self, v: Option<&Value<'_>>) -> Result<(), Error> {
         match (self, v) {
@@ -949,5 +1011,76 @@ mod tests {
         assert_eq!(mantissa(&d, 3).ok(), Some(12_500));
         assert_eq!(mantissa(&Value::Int(7), 2).ok(), Some(700));
         assert!(mantissa(&d, 0).is_err());
+    }
+
+    /// The bytes a text column has room for.
+    fn text_room(b: &BatchBuilder, leaf: usize) -> usize {
+        match &b.store.leaves[leaf] {
+            Leaf::Text(s) | Leaf::Hidden(s, _) => s.data.capacity(),
+            _ => panic!("leaf {leaf} is not text"),
+        }
+    }
+
+    #[test]
+    fn a_size_hint_makes_room_once_and_changes_no_value() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let schema =
+            fep_core::Schema::load(root.join("layouts/securities.layout")).expect("layout");
+        let framed =
+            std::fs::read(root.join("layouts/securities/customer-register.bin")).expect("sample");
+        let telegram = &framed[4..];
+        let target = Target::one(&schema, "customer", crate::Masking::Reveal).expect("target");
+        let info = schema.dispatch(telegram).expect("dispatches");
+        let rows = 1_000;
+        let mut plain = BatchBuilder::new(&target);
+        let mut hinted = BatchBuilder::new(&target);
+        hinted.size_hint((telegram.len() * rows) as u64, 1 << 20);
+        let name = (0..hinted.store.leaves.len())
+            .find(|&l| matches!(hinted.store.leaves[l], Leaf::Text(_)))
+            .expect("a text column");
+        let mut at_sample = 0;
+        for i in 0..rows {
+            for b in [&mut plain, &mut hinted] {
+                b.push_telegram(&info, telegram)
+                    .expect("takes it")
+                    .expect("decodes");
+            }
+            if i + 1 == HINT_SAMPLE {
+                // The room for every row, made at once: the text's bytes per row so far
+                // times the rows the hint makes.
+                let per_row = hinted.store.leaves.iter().find_map(|l| match l {
+                    Leaf::Text(s) => Some(s.data.len().div_ceil(HINT_SAMPLE)),
+                    _ => None,
+                });
+                assert!(
+                    text_room(&hinted, name) >= per_row.expect("text") * rows,
+                    "room {} after {HINT_SAMPLE} rows",
+                    text_room(&hinted, name)
+                );
+                assert!(text_room(&plain, name) < text_room(&hinted, name));
+                at_sample = text_room(&hinted, name);
+            }
+        }
+        // No growth after the sample: the room made was enough.
+        assert_eq!(text_room(&hinted, name), at_sample);
+        assert_eq!(
+            plain.finish().expect("batch"),
+            hinted.finish().expect("batch")
+        );
+        // A hint far beyond the rows that come is only room: the same batch.
+        let mut wide = BatchBuilder::new(&target);
+        wide.size_hint(u64::MAX, 2_000);
+        for _ in 0..300 {
+            wide.push_telegram(&info, telegram)
+                .expect("takes it")
+                .expect("decodes");
+        }
+        let mut few = BatchBuilder::new(&target);
+        for _ in 0..300 {
+            few.push_telegram(&info, telegram)
+                .expect("takes it")
+                .expect("decodes");
+        }
+        assert_eq!(wide.finish().expect("batch"), few.finish().expect("batch"));
     }
 }

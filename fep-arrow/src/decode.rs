@@ -80,6 +80,16 @@ impl<'s, R: Read> Batches<'s, R> {
         }
     }
 
+    /// Tells the batches that the input holds about `input_bytes` bytes (a file's size):
+    /// the first batch then makes room in its columns once instead of growing them (see
+    /// [`BatchBuilder::size_hint`]).
+    #[must_use]
+    pub fn size_hint(mut self, input_bytes: u64) -> Self {
+        let bytes = input_bytes.min(u64::try_from(self.limits.bytes).unwrap_or(u64::MAX));
+        self.builder.size_hint(bytes, self.limits.rows);
+        self
+    }
+
     /// The schema of the batches.
     pub fn schema(&self) -> SchemaRef {
         self.builder.schema()

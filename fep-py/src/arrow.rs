@@ -26,7 +26,8 @@ pub(crate) struct Counts {
 }
 
 /// Decodes a stream of framed telegrams into record batches of at most 1,048,576 rows or
-/// 256 MiB of telegrams each, with `fep_arrow`'s columns. Runs without the GIL.
+/// 256 MiB of telegrams each, with `fep_arrow`'s columns. Runs without the GIL. `size`,
+/// the input's bytes when known, lets the first batch make room in its columns at once.
 ///
 /// The layout's checks run over every record unless `checks` is false. Without `rejects`
 /// the first bad telegram (or failed check) is the error; with it, each one is kept there
@@ -35,11 +36,16 @@ pub(crate) fn decode(
     schema: &fep_core::Schema,
     target: &Target,
     input: Box<dyn Read + Send>,
+    size: Option<u64>,
     checks: bool,
     mut rejects: Option<fep_core::BoxedRejectWriter>,
 ) -> Result<(Vec<RecordBatch>, SchemaRef, Counts), fep_arrow::Error> {
     let limits = Limits::default();
     let mut builder = BatchBuilder::new(target);
+    if let Some(size) = size {
+        let cap = u64::try_from(limits.bytes).unwrap_or(u64::MAX);
+        builder.size_hint(size.min(cap), limits.rows);
+    }
     let mut batches = Vec::new();
     let mut counts = Counts::default();
     let mut checker = if checks {

@@ -131,6 +131,16 @@ impl Source {
         )))
     }
 
+    /// The bytes the stream holds, when known without reading it (a file's size, the
+    /// length of bytes): a hint for making room, never trusted as the length.
+    pub(crate) fn size(&self) -> Option<u64> {
+        match self {
+            Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Source::Bytes(b) => u64::try_from(b.len()).ok(),
+            Source::File(_) => None,
+        }
+    }
+
     /// Opens the stream. The reader is `Send`: it is read with the GIL released (a Python
     /// file object takes the GIL back for each chunk).
     pub(crate) fn open(self) -> PyResult<Box<dyn Read + Send>> {

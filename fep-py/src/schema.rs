@@ -351,7 +351,9 @@ impl PySchema {
     ) -> PyResult<PyArrowTable> {
         let filters = capture::Filters::from_py(port, host)?;
         let target = self.target(message)?;
-        let input = Source::from_py(source)?.open()?;
+        let source = Source::from_py(source)?;
+        let size = source.size();
+        let input = source.open()?;
         let (is_capture, input) =
             capture::sniff(input).map_err(|e| to_py(py, &fep_core::Error::from(e), Op::Decode))?;
         if !is_capture && filters.any() {
@@ -368,7 +370,7 @@ impl PySchema {
                 Err(arrow::CaptureError::Arrow(e)) => Err(arrow::to_py_err(py, e)),
             };
         }
-        let r = py.detach(|| arrow::decode(&self.schema, &target, input, checks, rejects));
+        let r = py.detach(|| arrow::decode(&self.schema, &target, input, size, checks, rejects));
         match r {
             Ok((batches, schema, counts)) => Ok(PyArrowTable::new(batches, schema, counts)),
             Err(fep_arrow::Error::Core(e)) => Err(to_py(py, &e, Op::Decode)),
