@@ -70,16 +70,17 @@ impl BatchBuilder {
         }
     }
 
-    /// Tells the builder that about `telegram_bytes` bytes of telegrams will come into this
-    /// batch, in at most `max_rows` rows (the size of a file, capped at the batch's limits).
-    /// When the batch has 256 rows, each column makes room at once for the rows that size
+    /// Tells the builder that the input holds about `input_bytes` bytes of telegrams (a
+    /// file's size, a byte range's), of which a batch takes at most `max_bytes` in at most
+    /// `max_rows` rows (its limits). When the batch has 256 rows, each column makes room at once for the rows that size
     /// makes, judged from its bytes per row so far: one allocation instead of a column
     /// grown by doubling, each growth a copy of what it held into memory touched for the
     /// first time. Only a hint: a batch that gets more rows grows as before, room not used
     /// is only reserved (and a reservation the allocator refuses is left out). Later
     /// batches start with the room of the batch before.
-    pub fn size_hint(&mut self, telegram_bytes: u64, max_rows: usize) {
-        self.hint = Some((telegram_bytes, max_rows));
+    pub fn size_hint(&mut self, input_bytes: u64, max_bytes: usize, max_rows: usize) {
+        let max_bytes = u64::try_from(max_bytes).unwrap_or(u64::MAX);
+        self.hint = Some((input_bytes.min(max_bytes), max_rows));
     }
 
     /// The room of [`BatchBuilder::size_hint`], once the batch has its sample of rows.
@@ -1034,7 +1035,7 @@ mod tests {
         let rows = 1_000;
         let mut plain = BatchBuilder::new(&target);
         let mut hinted = BatchBuilder::new(&target);
-        hinted.size_hint((telegram.len() * rows) as u64, 1 << 20);
+        hinted.size_hint((telegram.len() * rows) as u64, usize::MAX, 1 << 20);
         let name = (0..hinted.store.leaves.len())
             .find(|&l| matches!(hinted.store.leaves[l], Leaf::Text(_)))
             .expect("a text column");
@@ -1069,7 +1070,7 @@ mod tests {
         );
         // A hint far beyond the rows that come is only room: the same batch.
         let mut wide = BatchBuilder::new(&target);
-        wide.size_hint(u64::MAX, 2_000);
+        wide.size_hint(u64::MAX, usize::MAX, 2_000);
         for _ in 0..300 {
             wide.push_telegram(&info, telegram)
                 .expect("takes it")

@@ -85,8 +85,8 @@ impl<'s, R: Read> Batches<'s, R> {
     /// [`BatchBuilder::size_hint`]).
     #[must_use]
     pub fn size_hint(mut self, input_bytes: u64) -> Self {
-        let bytes = input_bytes.min(u64::try_from(self.limits.bytes).unwrap_or(u64::MAX));
-        self.builder.size_hint(bytes, self.limits.rows);
+        self.builder
+            .size_hint(input_bytes, self.limits.bytes, self.limits.rows);
         self
     }
 
@@ -158,5 +158,40 @@ impl<R: Read> Iterator for Batches<'_, R> {
                 Some(Err(e))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Batches with a size hint (the capture's size, and one far beyond it) are the batches
+    /// without one: several batches of 300 rows, the last one short.
+    #[test]
+    fn a_size_hint_changes_no_batch() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let schema = Schema::load(root.join("layouts/firmbanking.layout")).expect("layout");
+        let telegram =
+            std::fs::read(root.join("layouts/firmbanking/transfer-request.bin")).expect("sample");
+        let input = telegram.repeat(1_000);
+        let target = Target::one(&schema, "transfer", crate::Masking::Reveal).expect("target");
+        let limits = Limits {
+            rows: 300,
+            ..Limits::default()
+        };
+        let read = |hint: Option<u64>| -> Vec<RecordBatch> {
+            let mut b = Batches::new(&schema, &target, &input[..], limits);
+            if let Some(h) = hint {
+                b = b.size_hint(h);
+            }
+            b.map(|r| r.expect("batch")).collect()
+        };
+        let plain = read(None);
+        assert_eq!(
+            plain.iter().map(RecordBatch::num_rows).collect::<Vec<_>>(),
+            [300, 300, 300, 100]
+        );
+        assert_eq!(read(Some(input.len() as u64)), plain);
+        assert_eq!(read(Some(u64::MAX)), plain);
     }
 }

@@ -217,11 +217,10 @@ impl RangeBatches {
             None => u64::MAX,
         };
         let mut builder = BatchBuilder::new(target);
-        // The range's bytes, capped at a batch's: room made at once in the first batch.
+        // The range's bytes: room made at once in the first batch.
         if let Ok(meta) = std::fs::metadata(path) {
             let bytes = stop.min(meta.len()).saturating_sub(start);
-            let cap = u64::try_from(limits.bytes).unwrap_or(u64::MAX);
-            builder.size_hint(bytes.min(cap), limits.rows);
+            builder.size_hint(bytes, limits.bytes, limits.rows);
         }
         let mut fields: Vec<Field> = builder
             .schema()

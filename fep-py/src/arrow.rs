@@ -43,8 +43,7 @@ pub(crate) fn decode(
     let limits = Limits::default();
     let mut builder = BatchBuilder::new(target);
     if let Some(size) = size {
-        let cap = u64::try_from(limits.bytes).unwrap_or(u64::MAX);
-        builder.size_hint(size.min(cap), limits.rows);
+        builder.size_hint(size, limits.bytes, limits.rows);
     }
     let mut batches = Vec::new();
     let mut counts = Counts::default();
