@@ -751,7 +751,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
         if let Some((q, bytes)) = self.quick(field) {
             match q.fast {
                 Fast::Digits => {
-                    if let Some(v) = number::digits_u64(bytes) {
+                    if let Some(v) = number::digits_inline(bytes) {
                         return Ok(Some(v as i64));
                     }
                 }

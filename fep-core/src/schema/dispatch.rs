@@ -41,6 +41,9 @@ pub(crate) struct InlineDisc {
 /// The slots of an inline discriminator: twice the most values it holds.
 pub(crate) const INLINE_SLOTS: usize = 16;
 
+/// In [`Dispatch::chosen`]: no message.
+pub(crate) const NONE_CHOSEN: u32 = u32::MAX;
+
 impl InlineDisc {
     /// The slot of a wire value.
     #[inline]
@@ -135,22 +138,58 @@ pub(crate) struct Dispatch {
     pub all: u64,
     /// The end of the furthest discriminator.
     pub end: usize,
+    /// With one inline discriminator, the message each of its slots chooses when the wire
+    /// value is the slot's, then (last) the one chosen when it is no slot's: `NONE_CHOSEN`
+    /// for none. What the bit sets give, looked up at once.
+    pub chosen: [u32; INLINE_SLOTS + 1],
 }
 
 impl Dispatch {
+    /// [`Dispatch::chosen`] for `inline` and `order` (all `NONE_CHOSEN` unless there is
+    /// exactly one inline discriminator). Both sets are within `all`: no message beyond it
+    /// to mask out.
+    pub fn chosen_of(inline: &[InlineDisc], order: &[u32]) -> [u32; INLINE_SLOTS + 1] {
+        let mut chosen = [NONE_CHOSEN; INLINE_SLOTS + 1];
+        if let [d] = inline {
+            let first = |bits: u64| {
+                if bits == 0 {
+                    NONE_CHOSEN
+                } else {
+                    order[bits.trailing_zeros() as usize]
+                }
+            };
+            for (c, (_, set)) in chosen.iter_mut().zip(&d.slots) {
+                *c = first(d.any | set);
+            }
+            chosen[INLINE_SLOTS] = first(d.any);
+        }
+        chosen
+    }
+
     /// The message for a telegram: the first (most specific) whose conditions all hold.
-    #[inline]
+    #[inline(always)]
     pub fn choose(&self, data: &[u8]) -> Option<usize> {
         // The usual layout: one discriminator (a transaction code), without the loop.
         if let [d] = &*self.inline
             && data.len() >= self.end
         {
             let key = load_key(data, d.offset as usize, d.width as usize, d.mask);
-            let (k, set) = d.slots[InlineDisc::slot(d.mult, key)];
-            // Both sets are within `all`: no message beyond it to mask out.
-            let bits = d.any | std::hint::select_unpredictable(k == key, set, 0);
-            return (bits != 0).then(|| self.order[bits.trailing_zeros() as usize] as usize);
+            let i = InlineDisc::slot(d.mult, key);
+            let (k, _) = d.slots[i];
+            let mi = std::hint::select_unpredictable(
+                k == key,
+                self.chosen[i],
+                self.chosen[INLINE_SLOTS],
+            );
+            return (mi != NONE_CHOSEN).then_some(mi as usize);
         }
+        self.choose_several(data)
+    }
+
+    /// `choose` for more than one discriminator (kept out of line, so that the usual case
+    /// above is inlined where a telegram's message is chosen).
+    #[inline(never)]
+    fn choose_several(&self, data: &[u8]) -> Option<usize> {
         if !self.inline.is_empty() && data.len() >= self.end {
             let mut bits = self.all;
             for d in self.inline.iter() {

@@ -198,6 +198,7 @@ impl<'c> Compiler<'c, '_> {
         let inline = inline.unwrap_or_default();
         let n = order.len();
         let all = if n >= 64 { !0 } else { (1u64 << n) - 1 };
+        let chosen = Dispatch::chosen_of(&inline, &order);
         Ok(Dispatch {
             discs,
             order,
@@ -206,6 +207,7 @@ impl<'c> Compiler<'c, '_> {
             end,
             inline,
             all,
+            chosen,
         })
     }
 
