@@ -43,12 +43,20 @@ pub struct FieldRef {
     /// Per message index: where the typed reads find the field when it
     /// sits at a fixed offset in a shape they read straight from the bytes.
     quick: Arc<[Quick]>,
+    /// The `quick` entry of the first message that has one, and the messages (of the first
+    /// 64) whose entry is the same: for them the reads take `first`, so that where they
+    /// read does not wait on which message the telegram is (only a branch does).
+    first: Quick,
+    same: u64,
 }
 
 /// A field at a fixed offset, for the typed reads' shortcut (`fast` is `Fast::None` when
 /// the message lacks the field, or it has no fixed offset).
 #[derive(Debug, Clone, Copy)]
 struct Quick {
+    /// What tells two entries apart, beside the fields below: the sign place the reader
+    /// `read` was chosen for (0 when it is not a number).
+    sign: u8,
     offset: u32,
     width: u16,
     fast: Fast,
@@ -63,7 +71,7 @@ struct Quick {
 }
 
 /// The count an entry's fixed offset depends on: zero-padded digits at `offset`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct CountGuard {
     offset: u32,
     width: u32,
@@ -82,6 +90,42 @@ impl CountGuard {
 }
 
 impl Quick {
+    /// No shortcut: the message lacks the field, or it has no fixed offset.
+    const NONE: Quick = Quick {
+        sign: 0,
+        offset: 0,
+        width: 0,
+        fast: Fast::None,
+        extra: 0,
+        read: number::ANY_UNSIGNED,
+        count: CountGuard::NONE,
+    };
+
+    /// The same place, shape and reader (the reader is a function of the sign place and
+    /// width, compared instead of the function's address).
+    fn same_as(&self, o: &Quick) -> bool {
+        self.fast != Fast::None
+            && (
+                self.sign,
+                self.offset,
+                self.width,
+                self.fast,
+                self.extra,
+                self.count,
+            ) == (o.sign, o.offset, o.width, o.fast, o.extra, o.count)
+    }
+
+    /// `sign` for a field: its number's sign place, 0 for anything else.
+    fn sign(kind: &FieldKind) -> u8 {
+        match kind {
+            FieldKind::Scalar(sc) => match &sc.codec {
+                Codec::Number(n) => n.sign as u8 + 1,
+                _ => 0,
+            },
+            FieldKind::Group(_) => 0,
+        }
+    }
+
     /// `extra` for a scalar: see the field.
     fn extra(sc: &ScalarDef) -> u8 {
         match (&sc.codec, sc.fast) {
@@ -199,6 +243,7 @@ impl Schema {
                         (None, None) => return None,
                     };
                     Some(Quick {
+                        sign: Quick::sign(&s.fields[st.field as usize].kind),
                         offset: u32::try_from(offset).ok()?,
                         width: u16::try_from(st.width).ok()?,
                         fast: st.fast,
@@ -210,20 +255,26 @@ impl Schema {
                         count,
                     })
                 });
-                q.unwrap_or(Quick {
-                    offset: 0,
-                    width: 0,
-                    fast: Fast::None,
-                    extra: 0,
-                    read: number::signed_reader(Sign::Unsigned, 0),
-                    count: CountGuard::NONE,
-                })
+                q.unwrap_or(Quick::NONE)
             })
-            .collect();
+            .collect::<Arc<[Quick]>>();
+        let first = quick
+            .iter()
+            .find(|q| q.fast != Fast::None)
+            .copied()
+            .unwrap_or(Quick::NONE);
+        let same = quick
+            .iter()
+            .take(64)
+            .enumerate()
+            .filter(|(_, q)| q.same_as(&first))
+            .fold(0u64, |set, (mi, _)| set | 1 << mi);
         Ok(FieldRef {
             path: Arc::from(path.as_str()),
             by_message: by_message.into(),
             quick,
+            first,
+            same,
         })
     }
 
@@ -634,13 +685,26 @@ impl<'s, 'a> MessageView<'s, 'a> {
     /// every caller goes on only for the shortcut it reads, never `Fast::None`.
     #[inline(always)]
     fn quick<'f>(&self, field: &'f FieldRef) -> Option<(&'f Quick, &'a [u8])> {
-        let q = field.quick.get(self.mi)?;
+        // A branch, not a select: what is read below does not wait on the message's index.
+        let q = if self.mi < 64 && field.same & (1u64 << self.mi) != 0 {
+            &field.first
+        } else {
+            self.quick_of(field)?
+        };
         let data: &'a [u8] = self.data;
         if q.count.width != 0 && !self.count_includes(&q.count) {
             return None;
         }
         let off = q.offset as usize;
         Some((q, data.get(off..off + usize::from(q.width))?))
+    }
+
+    /// The message's own `quick` entry for `field` (kept out of line, so that `quick`
+    /// branches to it).
+    #[cold]
+    #[inline(never)]
+    fn quick_of<'f>(&self, field: &'f FieldRef) -> Option<&'f Quick> {
+        field.quick.get(self.mi)
     }
 
     /// True when the count `g` guards is digits from `g.min` to `g.bound`.

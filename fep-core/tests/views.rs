@@ -231,3 +231,46 @@ fn paths_parse_once_and_bad_ones_say_why() {
     );
     assert_eq!(msg.get("items[x].v"), None);
 }
+
+#[test]
+fn a_field_at_different_places_in_different_messages_is_read_at_each() {
+    // 70 messages (beyond the 64 whose reads share one entry): the even ones have `amt`
+    // right after the code, the odd ones three bytes further, the last none at all.
+    let mut text = String::new();
+    for k in 0..70 {
+        text.push_str(&format!(
+            "message m{k} 20 {{\n  when code = \"{k:02}\"\n  code X(2)\n"
+        ));
+        match k {
+            69 => text.push_str("  rest X(18)\n"),
+            k if k % 2 == 0 => text.push_str("  amt S9(10) sign leading\n  name X(7)\n"),
+            _ => text.push_str("  pad X(3)\n  amt S9(10) sign leading\n  name X(4)\n"),
+        }
+        text.push_str("}\n");
+    }
+    let schema = Schema::parse(&text).expect("layout");
+    let amt = schema.field("amt").expect("path");
+    let name = schema.field("name").expect("path");
+    for k in 0..70i64 {
+        let t = match k {
+            69 => format!("{k:02}{:18}", "x"),
+            k if k % 2 == 0 => format!("{k:02}-{:010}EVEN   ", 1000 + k),
+            _ => format!("{k:02}abc+{:010}ODD ", 2000 + k),
+        };
+        let view = schema.view(t.as_bytes()).expect("view");
+        let decoded = schema.decode(t.as_bytes()).expect("decodes");
+        match k {
+            69 => {
+                assert!(view.int(&amt).is_err(), "m69 has no amt");
+                assert!(view.str(&name).is_err(), "m69 has no name");
+            }
+            k => {
+                let want = if k % 2 == 0 { -(1000 + k) } else { 2000 + k };
+                assert_eq!(view.int(&amt).expect("int"), Some(want), "m{k}");
+                assert_eq!(decoded.get("amt"), Some(&Value::Int(want)), "m{k}");
+                let want = if k % 2 == 0 { "EVEN" } else { "ODD" };
+                assert_eq!(view.str(&name).expect("str"), want, "m{k}");
+            }
+        }
+    }
+}

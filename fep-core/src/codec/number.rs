@@ -288,6 +288,9 @@ pub(crate) fn signed_reader(sign: Sign, width: usize) -> SignedReader {
     by_width[width.min(READER_WIDTHS - 1)]
 }
 
+/// A reader for where none is read (unsigned, of any width), as a constant.
+pub(crate) const ANY_UNSIGNED: SignedReader = signed_any::<0>;
+
 /// The readers by sign place, then by width: 9 to 17 bytes each a reader of its own, the
 /// other widths the general one (the last entry stands for every width beyond).
 const READER_WIDTHS: usize = 19;
