@@ -264,7 +264,8 @@ impl Plan {
                 }
                 Op::Group(sub) => {
                     let sub = sub as usize;
-                    let mut inner = Vec::new();
+                    // At its size at once: a vector grown from empty is copied as it grows.
+                    let mut inner = Vec::with_capacity(self.groups[sub].values);
                     self.group::<R, F>(s, sub, data, base, counts, &mut inner)
                         .map_err(|e| e.prepend_path(&s.fields[st.field as usize].name))?;
                     Value::Record(Record {
@@ -323,8 +324,9 @@ impl Plan {
             }
         } else {
             let shape = &s.groups[self.groups[sub as usize].gid as usize].shape;
+            let values = self.groups[sub as usize].values;
             for i in 0..n {
-                let mut inner = Vec::new();
+                let mut inner = Vec::with_capacity(values);
                 self.group::<true, false>(
                     s,
                     sub as usize,
