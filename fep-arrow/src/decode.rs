@@ -97,10 +97,10 @@ impl<'s, R: Read> Batches<'s, R> {
 
     fn fill(&mut self) -> Result<bool, Error> {
         let schema = self.schema;
-        for frame in &mut self.frames {
+        while let Some(frame) = self.frames.next_telegram() {
             let frame = frame?;
             let at = frame.offset;
-            let telegram = &frame.telegram[..];
+            let telegram = frame.telegram;
             match &self.name {
                 Some(name) => {
                     // Telegrams of other messages are passed over without being decoded.

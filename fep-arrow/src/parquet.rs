@@ -416,16 +416,17 @@ pub fn convert<R: std::io::Read>(
     options: Options,
 ) -> Result<Vec<Part>, Error> {
     let mut out = Dataset::create(dir, schema, options)?;
-    for frame in fep_core::TelegramReader::new(schema, input) {
+    let mut frames = fep_core::TelegramReader::new(schema, input);
+    while let Some(frame) = frames.next_telegram() {
         let frame = frame?;
         let info = schema
-            .dispatch(&frame.telegram)
+            .dispatch(frame.telegram)
             .map_err(|e| e.in_frame(frame.offset))?;
-        match out.push_telegram(&info, &frame.telegram) {
+        match out.push_telegram(&info, frame.telegram) {
             Some(r) => r.map_err(|e| crate::decode::in_frame(e, frame.offset))?,
             None => {
                 let msg = schema
-                    .decode_message(info.name(), &frame.telegram)
+                    .decode_message(info.name(), frame.telegram)
                     .map_err(|e| e.in_frame(frame.offset))?;
                 out.push(&msg, frame.telegram.len())?;
             }

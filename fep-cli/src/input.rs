@@ -177,8 +177,8 @@ pub struct FrameError {
 /// The telegrams of one input, in order: framed as the layout says (the core's
 /// `TelegramReader`, in constant memory), or with `--no-frame` the whole input as one.
 pub enum Telegrams {
-    /// Framed telegrams.
-    Framed(TelegramReader<Box<dyn Read>>),
+    /// Framed telegrams (boxed: the reader is large beside the other variant).
+    Framed(Box<TelegramReader<Box<dyn Read>>>),
     /// One bare telegram, until it has been taken.
     Bare(Option<Box<dyn Read>>, u64),
 }
@@ -198,7 +198,9 @@ impl Telegrams {
             Telegrams::Bare(Some(reader), 0)
         } else {
             // Reading goes on after a frame whose end is known; the caller decides to stop.
-            Telegrams::Framed(TelegramReader::new(schema, reader).keep_going(true))
+            Telegrams::Framed(Box::new(
+                TelegramReader::new(schema, reader).keep_going(true),
+            ))
         }
     }
 

@@ -123,7 +123,6 @@ impl Framer {
     /// says nothing more: the caller hands the bytes to `next_frame`, which says what
     /// they are. A reader that holds the bytes elsewhere (a captured packet) frames them in
     /// place with it, then accounts for the frame with [`Framer::took`].
-    #[cfg(feature = "capture")]
     pub(crate) fn peek_frame(&self, data: &[u8]) -> Option<(usize, usize, usize)> {
         match self.framing {
             Framing::LengthPrefix {
@@ -167,7 +166,6 @@ impl Framer {
 
     /// True when the telegram's message (if one matches) has no fixed length, or the
     /// telegram's: what [`Framer::check_declared`] lets through.
-    #[cfg(feature = "capture")]
     fn declared_agrees(&self, telegram: &[u8]) -> bool {
         match self.schema.inner.dispatch.choose(telegram) {
             Some(i) => self.schema.inner.messages[i]
@@ -179,7 +177,6 @@ impl Framer {
 
     /// Accounts for a frame of `n` bytes that [`Framer::peek_frame`] found and the caller
     /// took itself: the stream offset moves past it.
-    #[cfg(feature = "capture")]
     pub(crate) fn took(&mut self, n: usize) {
         self.offset += n as u64;
     }

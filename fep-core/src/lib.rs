@@ -109,7 +109,7 @@ pub use schema::dispatch::MAX_MESSAGES;
 pub use schema::info::{FieldInfo, MessageInfo, RepeatInfo, ValueKind};
 pub use schema::table::MAX_COUNTS;
 pub use sink::FlatSink;
-pub use stream::{Decoded, MessageReader, MessageWriter, TelegramReader};
+pub use stream::{Decoded, MessageReader, MessageWriter, TelegramReader, TelegramRef};
 pub use value::ParseDecimalError;
 pub use value::envelope::{Envelope, EnvelopeError};
 pub use value::redact::Redacted;

@@ -41,6 +41,23 @@ pub struct TelegramReader<R> {
     done: bool,
     keep_going: bool,
     rejected: Option<Frame>,
+    /// Bytes at the front of `buf` that [`TelegramReader::next_telegram`] lent out, taken
+    /// at the next call.
+    lent: usize,
+    /// The frame [`TelegramReader::next_telegram`] lent out when it came the general way.
+    last: Option<Frame>,
+}
+
+/// A telegram lent by [`TelegramReader::next_telegram`]: its offsets and bytes, valid until
+/// the reader's next call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TelegramRef<'a> {
+    /// Byte offset of the frame (its length prefix, if any) from the start of the stream.
+    pub offset: u64,
+    /// Byte offset of the telegram itself in the stream (after the prefix).
+    pub telegram_offset: u64,
+    /// The telegram, without its frame.
+    pub telegram: &'a [u8],
 }
 
 impl<R: Read> TelegramReader<R> {
@@ -60,6 +77,52 @@ impl<R: Read> TelegramReader<R> {
             done: false,
             keep_going: false,
             rejected: None,
+            lent: 0,
+            last: None,
+        }
+    }
+
+    /// The next telegram, lent from the reader's buffer until the next call: what
+    /// [`Iterator::next`] gives, the same telegrams, offsets and errors, without a
+    /// [`Frame`] (and its shared buffer's reference count) made for each whole frame
+    /// already read. For a loop that is done with each telegram before the next.
+    ///
+    /// # Example
+    /// ```
+    /// let schema = fep_core::Schema::parse("encoding ascii\nframing length-prefix 4 ascii\nmessage m 3 {\n a X(3)\n}\n")?;
+    /// let mut reader = fep_core::TelegramReader::new(&schema, &b"0003abc0003def"[..]);
+    /// let mut seen = Vec::new();
+    /// while let Some(t) = reader.next_telegram() {
+    ///     let t = t?;
+    ///     seen.push((t.offset, t.telegram.to_vec()));
+    /// }
+    /// assert_eq!(seen, [(0, b"abc".to_vec()), (7, b"def".to_vec())]);
+    /// # Ok::<(), fep_core::Error>(())
+    /// ```
+    pub fn next_telegram(&mut self) -> Option<Result<TelegramRef<'_>>> {
+        self.take_lent();
+        if !self.done
+            && let Some((prefix, len, trailer)) = self.framer.peek_frame(&self.buf)
+        {
+            let offset = self.framer.stream_offset();
+            self.framer.took(prefix + len + trailer);
+            self.lent = prefix + len + trailer;
+            return Some(Ok(TelegramRef {
+                offset,
+                telegram_offset: offset + prefix as u64,
+                telegram: &self.buf[prefix..prefix + len],
+            }));
+        }
+        match self.step()? {
+            Ok(f) => {
+                let f = self.last.insert(f);
+                Some(Ok(TelegramRef {
+                    offset: f.offset,
+                    telegram_offset: f.telegram_offset,
+                    telegram: &f.telegram,
+                }))
+            }
+            Err(e) => Some(Err(e)),
         }
     }
 
@@ -104,7 +167,16 @@ impl<R: Read> TelegramReader<R> {
         }
     }
 
+    /// Takes the bytes of the telegram [`TelegramReader::next_telegram`] lent last.
+    fn take_lent(&mut self) {
+        if self.lent > 0 {
+            bytes::Buf::advance(&mut self.buf, self.lent);
+            self.lent = 0;
+        }
+    }
+
     fn step(&mut self) -> Option<Result<Frame>> {
+        self.take_lent();
         if self.done {
             return None;
         }

@@ -133,3 +133,103 @@ fn lines_with_crlf_and_lf() {
         ]
     );
 }
+
+/// A reader that gives at most `step` bytes a read: frames then straddle reads.
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// What a reader gives, as (offsets, telegram or error, rejected frame) per item; `lend`
+/// reads by `next_telegram`, else by the iterator; `mix` alternates the two.
+type Item = (Result<(u64, u64, Vec<u8>), String>, Option<(u64, Vec<u8>)>);
+
+fn read_all(schema: &Schema, wire: &[u8], step: usize, keep_going: bool, how: usize) -> Vec<Item> {
+    let inner = Trickle { data: wire, step };
+    let mut r = fep_core::TelegramReader::new(schema, inner).keep_going(keep_going);
+    let mut out = Vec::new();
+    for i in 0.. {
+        let lend = match how {
+            0 => false,
+            1 => true,
+            _ => i % 2 == 0,
+        };
+        let item = if lend {
+            match r.next_telegram() {
+                None => break,
+                Some(t) => t
+                    .map(|t| (t.offset, t.telegram_offset, t.telegram.to_vec()))
+                    .map_err(|e| e.to_string()),
+            }
+        } else {
+            match r.next() {
+                None => break,
+                Some(f) => f
+                    .map(|f| (f.offset, f.telegram_offset, f.telegram.to_vec()))
+                    .map_err(|e| e.to_string()),
+            }
+        };
+        let rejected = r.take_rejected().map(|f| (f.offset, f.telegram.to_vec()));
+        out.push((item, rejected));
+    }
+    out
+}
+
+#[test]
+fn lent_telegrams_are_the_iterators() {
+    // Every layout's samples back to back, whole and spoiled (a prefix that is not digits,
+    // a length that disagrees with its message, a stream cut short), read in reads of
+    // several sizes, stopping at the first error and going on: `next_telegram` gives what
+    // `next` gives, alone or taking turns with it.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layouts");
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&dir).expect("layouts") {
+        let p = entry.expect("entry").path();
+        if p.extension().is_none_or(|e| e != "layout") {
+            continue;
+        }
+        let schema = Schema::load(&p).expect("layout");
+        let mut wire = Vec::new();
+        for s in std::fs::read_dir(p.with_extension("")).expect("samples") {
+            let s = s.expect("entry").path();
+            if s.extension().is_some_and(|e| e == "bin") {
+                wire.extend(std::fs::read(&s).expect("bin"));
+            }
+        }
+        let mut spoiled = vec![wire.clone(), wire[..wire.len() - 3].to_vec()];
+        for at in [0, 1, 2, wire.len() / 2] {
+            for b in [b'x', b'9', b'0'] {
+                let mut w = wire.clone();
+                w[at] = b;
+                spoiled.push(w);
+            }
+        }
+        for w in &spoiled {
+            for step in [1, 7, 300, 1 << 20] {
+                for keep_going in [false, true] {
+                    let by_next = read_all(&schema, w, step, keep_going, 0);
+                    assert!(!by_next.is_empty(), "{}", p.display());
+                    for how in [1, 2] {
+                        assert_eq!(
+                            read_all(&schema, w, step, keep_going, how),
+                            by_next,
+                            "{} step {step} keep_going {keep_going} how {how}",
+                            p.display()
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared >= 6 * 14 * 16, "{compared}");
+}

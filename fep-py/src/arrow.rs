@@ -70,7 +70,7 @@ pub(crate) fn decode(
         Ok(())
     };
     let mut frames = fep_core::TelegramReader::new(schema, input).keep_going(true);
-    while let Some(frame) = frames.next() {
+    while let Some(frame) = frames.next_telegram() {
         let frame = match frame {
             Ok(f) => f,
             Err(e) => {
@@ -97,7 +97,7 @@ pub(crate) fn decode(
             }
         };
         let at = frame.offset;
-        let telegram = &frame.telegram[..];
+        let telegram = frame.telegram;
         // Telegrams of other messages are passed over without being decoded, unless the
         // checks need every record.
         let msg = match target {

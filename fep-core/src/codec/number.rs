@@ -166,7 +166,6 @@ pub(crate) fn all_digits(d: &[u8]) -> Option<u128> {
 
 /// Four ASCII digits (a length prefix's usual width) as their value, `None` if a byte is
 /// not a digit: the same as [`digits_u64`] on four bytes, without its dispatch on length.
-#[cfg(feature = "capture")]
 #[inline]
 pub(crate) fn four_digits(d: [u8; 4]) -> Option<u64> {
     const ZEROS: u64 = 0x3030_3030_3030_3030;
@@ -581,7 +580,6 @@ mod tests {
         }
     }
 
-    #[cfg(feature = "capture")]
     #[test]
     fn four_digits_reads_as_the_loop_does() {
         // Every four bytes over the digits and their neighbours (and a few far ones).
