@@ -22,17 +22,17 @@ fn frames(schema: &Schema, chunks: &[&[u8]]) -> Vec<(u64, Vec<u8>)> {
     out
 }
 
-#[test]
-fn every_split_of_every_sample_frames_the_same() {
+/// Every bundled layout with all its samples back to back (several telegrams in one
+/// stream), and the layout's path.
+fn streams() -> Vec<(std::path::PathBuf, Schema, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layouts");
-    let mut streams = 0;
+    let mut out = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("layouts") {
         let p = entry.expect("entry").path();
         if p.extension().is_none_or(|e| e != "layout") {
             continue;
         }
         let schema = Schema::load(&p).expect("layout");
-        // All samples of the layout back to back: several telegrams in one stream.
         let mut wire = Vec::new();
         for s in std::fs::read_dir(p.with_extension("")).expect("samples") {
             let s = s.expect("entry").path();
@@ -40,6 +40,15 @@ fn every_split_of_every_sample_frames_the_same() {
                 wire.extend(std::fs::read(&s).expect("bin"));
             }
         }
+        out.push((p, schema, wire));
+    }
+    out
+}
+
+#[test]
+fn every_split_of_every_sample_frames_the_same() {
+    let mut streams = 0;
+    for (p, schema, wire) in self::streams() {
         let whole = frames(&schema, &[&wire]);
         assert!(whole.len() >= 3, "{}", p.display());
         for k in 0..=wire.len() {
@@ -190,21 +199,8 @@ fn lent_telegrams_are_the_iterators() {
     // a length that disagrees with its message, a stream cut short), read in reads of
     // several sizes, stopping at the first error and going on: `next_telegram` gives what
     // `next` gives, alone or taking turns with it.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layouts");
     let mut compared = 0;
-    for entry in std::fs::read_dir(&dir).expect("layouts") {
-        let p = entry.expect("entry").path();
-        if p.extension().is_none_or(|e| e != "layout") {
-            continue;
-        }
-        let schema = Schema::load(&p).expect("layout");
-        let mut wire = Vec::new();
-        for s in std::fs::read_dir(p.with_extension("")).expect("samples") {
-            let s = s.expect("entry").path();
-            if s.extension().is_some_and(|e| e == "bin") {
-                wire.extend(std::fs::read(&s).expect("bin"));
-            }
-        }
+    for (p, schema, wire) in streams() {
         let mut spoiled = vec![wire.clone(), wire[..wire.len() - 3].to_vec()];
         for at in [0, 1, 2, wire.len() / 2] {
             for b in [b'x', b'9', b'0'] {
