@@ -101,6 +101,9 @@ impl<R: Read> TelegramReader<R> {
     /// ```
     pub fn next_telegram(&mut self) -> Option<Result<TelegramRef<'_>>> {
         self.take_lent();
+        // The frame lent last shares the buffer's memory: let it go, so that the buffer
+        // can grow in place.
+        self.last = None;
         if !self.done
             && let Some((prefix, len, trailer)) = self.framer.peek_frame(&self.buf)
         {
