@@ -163,3 +163,62 @@ def test_range_modes(firmbanking, tmp_path):
     assert f"frame at byte {at}; field at bytes 129..142" in str(e.value)
     with pytest.raises(ValueError, match="PERMISSIVE"):
         firmbanking.iter_arrow(path, mode="lenient")
+
+
+def test_spark_tasks_pack_small_files_and_cut_large_ones(tmp_path):
+    """The Spark data source's plan: every byte of every file in exactly one range, small
+    files packed into one task, large ones cut, and no fewer tasks than cores while the
+    files allow."""
+    from fep.spark import partitions, ranges
+
+    sizes = {"a.bin": 1_000, "b.bin": 250, "c.bin": 40, "d.bin": 3_000, "e.bin": 0}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+
+    def covered(tasks):
+        """Per file, the (start, end) of its ranges in task order."""
+        seen = {}
+        for task in tasks:
+            for path, start, end in task:
+                seen.setdefault(path.rsplit("/", 1)[-1], []).append((start, end))
+        return seen
+
+    def whole(seen):
+        """Each file's ranges join up from 0 to its end."""
+        for name, parts in seen.items():
+            assert parts[0][0] == 0 and parts[-1][1] is None, name
+            for (_, end), (start, _) in zip(parts, parts[1:]):
+                assert end == start, name
+        return sorted(seen) == sorted(sizes)
+
+    # No cost to open a file: a, b, c share a task up to 1,300 bytes; d is cut.
+    tasks = partitions([str(tmp_path)], split_size=1_300, open_cost=0)
+    assert [[(p.rsplit("/", 1)[-1], s, e) for p, s, e in t] for t in tasks] == [
+        [("a.bin", 0, None), ("b.bin", 0, None), ("c.bin", 0, None)],
+        [("d.bin", 0, 1_300)],
+        [("d.bin", 1_300, 2_600)],
+        [("d.bin", 2_600, None), ("e.bin", 0, None)],
+    ]
+    assert whole(covered(tasks))
+    # Each file counted 100 bytes more: c no longer fits beside a and b.
+    tasks = partitions([str(tmp_path)], split_size=1_300, open_cost=100)
+    assert [len(t) for t in tasks] == [1, 2, 1, 1, 2]
+    assert whole(covered(tasks))
+    # An open cost of the split size or more: one range per task, as ranges() lists them.
+    tasks = partitions([str(tmp_path)], split_size=1_300, open_cost=1_300)
+    assert [t for [t] in tasks] == ranges([str(tmp_path)], 1_300)
+    # Whole files (split size 0) are never cut, only packed.
+    tasks = partitions([str(tmp_path)], split_size=0, open_cost=100)
+    assert tasks == [[(str(tmp_path / n), 0, None) for n in sorted(sizes)]]
+    # Ten cores for 4,290 bytes and 500 of open costs: tasks of 479 bytes at most.
+    tasks = partitions([str(tmp_path)], split_size=1_300, open_cost=100, cores=10)
+    assert len(tasks) >= 10
+    assert whole(covered(tasks))
+    for t in tasks:
+        spans = [((e if e is not None else sizes[p.rsplit("/", 1)[-1]]) - s) for p, s, e in t]
+        assert len(t) == 1 or sum(spans) + 100 * (len(t) - 1) <= 479
+    # A file glob, and nothing to read.
+    assert partitions([str(tmp_path)], glob="[ab].bin") == [
+        [(str(tmp_path / "a.bin"), 0, None), (str(tmp_path / "b.bin"), 0, None)]
+    ]
+    assert partitions([str(tmp_path)], glob="*.none") == []

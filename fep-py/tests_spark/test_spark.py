@@ -127,6 +127,25 @@ def test_spark_sql_on_the_rows(spark, captures):
     assert got[0]["n"] == 40_000 and str(got[0]["day"]) == "2024-03-15"
 
 
+def test_small_files_share_tasks(spark, tmp_path):
+    """Sixty small files (a day's capture each) are read by a few tasks, not sixty: each
+    task costs Spark tens of milliseconds whatever it reads. The rows are those of one task
+    per file."""
+    samples = [(LAYOUTS / "firmbanking" / f"{n}.bin").read_bytes() for n in SAMPLES]
+    for day in range(60):
+        (tmp_path / f"day-{day:02d}.bin").write_bytes(b"".join(samples) * (day + 1))
+    reader = spark.read.format("fep").option("layout", LAYOUT).option("message", "transfer")
+    packed = reader.load(str(tmp_path))
+    # local[2]: the files' bytes and their open costs shared between the two cores.
+    assert packed.rdd.getNumPartitions() == 2
+    apart = spark.read.format("fep").option("layout", LAYOUT).option("message", "transfer")
+    apart = apart.option("openCostInBytes", str(128 * 1024 * 1024)).load(str(tmp_path))
+    assert apart.rdd.getNumPartitions() == 60
+    order = ["_file", "_offset"]
+    assert packed.orderBy(order).collect() == apart.orderBy(order).collect()
+    assert packed.count() == 2 * sum(range(1, 61))
+
+
 def test_columns_keeps_the_named_ones(spark, captures, malformed):
     """The columns option: only the named columns (in that order) and the added ones, with
     the values of the whole read; a bad telegram is still found, its error kept."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -34,10 +35,12 @@ import pyarrow as pa
 import fep
 
 __all__ = [
+    "DEFAULT_OPEN_COST",
     "DEFAULT_SPLIT_SIZE",
     "FepDataSource",
     "decode_binary_files",
     "partitions",
+    "ranges",
     "register",
     "spark_schema",
 ]
@@ -45,6 +48,12 @@ __all__ = [
 #: Files larger than this are read by several tasks, cut at telegram boundaries (the
 #: ``splitSize`` option; 0 reads every file whole). Spark's own default for files.
 DEFAULT_SPLIT_SIZE = 128 * 1024 * 1024
+
+#: What opening a file costs a task, counted in bytes as if read (the ``openCostInBytes``
+#: option, Spark's ``spark.sql.files.openCostInBytes``): small files and the tails of cut
+#: ones are packed into one task up to the split size, each counting this much more than
+#: its bytes. Spark's own default.
+DEFAULT_OPEN_COST = 4 * 1024 * 1024
 
 FILE_COLUMN = "_file"
 OFFSET_COLUMN = "_offset"
@@ -67,7 +76,7 @@ class _Read:
     columns: Optional[tuple] = None
 
     def schema(self) -> fep.Schema:
-        return fep.Schema.parse(self.layout_text, name=self.layout_name)
+        return _parse(self.layout_text, self.layout_name)
 
     def arrow_schema(self) -> pa.Schema:
         """The schema of the batches handed to Spark: the fields with times as text
@@ -117,6 +126,12 @@ class _Read:
                 file_col = pa.repeat(file_name, b.num_rows)
                 arrays = cols[: len(cols) - tail] + [file_col] + cols[len(cols) - tail :]
                 yield pa.RecordBatch.from_arrays(arrays, schema=out_schema)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse(text: str, name: str) -> fep.Schema:
+    """A layout parsed once per process: a task reads several files, each needing it."""
+    return fep.Schema.parse(text, name=name)
 
 
 def _opt(options, name: str, default=None):
@@ -206,6 +221,14 @@ def _split_size(options) -> int:
     return size
 
 
+def _open_cost(options) -> int:
+    value = _opt(options, "openCostInBytes")
+    cost = DEFAULT_OPEN_COST if value is None else int(value)
+    if cost < 0:
+        raise ValueError("openCostInBytes must be 0 or more bytes")
+    return cost
+
+
 def _files(paths: List[str], glob: Optional[str]) -> List[str]:
     """The files under the paths, sorted; hidden ones (``.x``, ``_x``) are passed over, as
     Spark's file sources do."""
@@ -225,20 +248,62 @@ def _files(paths: List[str], glob: Optional[str]) -> List[str]:
     return out
 
 
-def partitions(paths: List[str], split_size: int = DEFAULT_SPLIT_SIZE, glob: Optional[str] = None):
-    """(file, start, end) for each task: one per file, and a file larger than
+def ranges(paths: List[str], split_size: int = DEFAULT_SPLIT_SIZE, glob: Optional[str] = None):
+    """(file, start, end) for each range to read: one per file, and a file larger than
     ``split_size`` cut into ranges of that size (``end`` is ``None`` for a file's last).
-    Each task starts at the first telegram boundary of its range; see docs/spark.md."""
+    Each range is read from the first telegram boundary at or after its start; see
+    docs/spark.md."""
+    sized = [(path, os.path.getsize(path)) for path in _files(paths, glob)]
+    return [(path, start, end) for path, start, end, _ in _cut(sized, split_size)]
+
+
+def _cut(files, split_size: int):
+    """(file, start, end, length) of each range of the (file, size) pairs."""
     out = []
-    for path in _files(paths, glob):
-        size = os.path.getsize(path)
+    for path, size in files:
         if split_size <= 0 or size <= split_size:
-            out.append((path, 0, None))
+            out.append((path, 0, None, size))
             continue
         starts = list(range(0, size, split_size))
         for i, s in enumerate(starts):
-            out.append((path, s, starts[i + 1] if i + 1 < len(starts) else None))
+            end = starts[i + 1] if i + 1 < len(starts) else None
+            out.append((path, s, end, (size if end is None else end) - s))
     return out
+
+
+def partitions(
+    paths: List[str],
+    split_size: int = DEFAULT_SPLIT_SIZE,
+    glob: Optional[str] = None,
+    open_cost: int = DEFAULT_OPEN_COST,
+    cores: Optional[int] = None,
+):
+    """The tasks of a read, each a list of ``(file, start, end)`` ranges, as Spark plans
+    the tasks of its own file sources. The task size is ``split_size``
+    (``DEFAULT_SPLIT_SIZE`` when it is 0), or less when the files are too few to keep
+    ``cores`` busy: their bytes, and ``open_cost`` more for each file, shared among the
+    cores, but never under ``open_cost``. Files larger than the task size are cut into
+    ranges of that size (not when ``split_size`` is 0); then consecutive ranges, in file
+    name order, go into one task while their bytes, and ``open_cost`` more for each, stay
+    within it. A range at least that large is a task of its own."""
+    sized = [(path, os.path.getsize(path)) for path in _files(paths, glob)]
+    limit = split_size if split_size > 0 else DEFAULT_SPLIT_SIZE
+    if cores and cores > 0:
+        per_core = -(-sum(size + open_cost for _, size in sized) // cores)
+        limit = min(limit, max(open_cost, per_core))
+    limit = max(limit, 1)
+    tasks: List[list] = []
+    current: list = []
+    filled = 0
+    for path, start, end, length in _cut(sized, limit if split_size > 0 else 0):
+        if current and filled + length > limit:
+            tasks.append(current)
+            current, filled = [], 0
+        current.append((path, start, end))
+        filled += length + open_cost
+    if current:
+        tasks.append(current)
+    return tasks
 
 
 def spark_schema(arrow_schema: pa.Schema):
@@ -278,9 +343,11 @@ except ImportError:  # Spark 3.5 and older: decode_binary_files only
 if DataSource is not None:
 
     class _FilePart(InputPartition):
-        def __init__(self, path: str, start: int, end: Optional[int]):
-            super().__init__((path, start, end))
-            self.path, self.start, self.end = path, start, end
+        """One task's ranges, ``(file, start, end)`` each, read one after the other."""
+
+        def __init__(self, ranges: list):
+            super().__init__(tuple(ranges))
+            self.ranges = ranges
 
     class _Reader(DataSourceReader):
         def __init__(self, read: _Read, parts):
@@ -288,22 +355,25 @@ if DataSource is not None:
             self.parts = parts
 
         def partitions(self):
-            return [_FilePart(p, s, e) for p, s, e in self.parts] or [_FilePart("", 0, 0)]
+            return [_FilePart(task) for task in self.parts] or [_FilePart([])]
 
         def read(self, partition):
-            if not partition.path:
-                return
-            yield from self.read_.batches(partition.path, partition.start, partition.end)
+            for path, start, end in partition.ranges:
+                yield from self.read_.batches(path, start, end)
 
     class FepDataSource(DataSource):
         """``spark.read.format("fep")``: options ``layout`` (required), ``message``, ``mode``
         (PERMISSIVE, DROPMALFORMED, FAILFAST), ``splitSize`` (bytes, 0 for whole files),
+        ``openCostInBytes`` (small files packed into one task),
         ``batchRows``, ``pathGlobFilter``, ``checks`` (true: a layout's ``check`` statements
         run, each file read whole), ``columns`` (the columns to keep, by name, separated by
         commas; all by default)."""
 
         #: The driver's working directory, set by ``register``.
         cwd: Optional[str] = None
+        #: The session's default parallelism when ``register`` was called: a read of few
+        #: bytes is cut into that many tasks at least, as Spark's file sources do.
+        cores: Optional[int] = None
 
         @classmethod
         def name(cls) -> str:
@@ -330,7 +400,7 @@ if DataSource is not None:
             read = self._read()
             # A layout's checks (a batch file's totals) need each file whole: no splitting.
             split = 0 if read.checks and read.schema().has_checks else _split_size(options)
-            parts = partitions(paths, split, _opt(options, "pathGlobFilter"))
+            parts = partitions(paths, split, _opt(options, "pathGlobFilter"), _open_cost(options), self.cores)
             return _Reader(read, parts)
 
 else:
@@ -345,7 +415,15 @@ def register(spark) -> None:
         )
     # A class made here travels by value to Spark's Python workers, and with it the
     # directory that relative paths (the layout, the captures) are taken from.
-    source = type("FepDataSource", (FepDataSource,), {"cwd": os.getcwd(), "__module__": __name__ + "._registered"})
+    try:
+        cores = int(spark.sparkContext.defaultParallelism)
+    except Exception:  # Spark Connect has no SparkContext: tasks by size alone
+        cores = None
+    source = type(
+        "FepDataSource",
+        (FepDataSource,),
+        {"cwd": os.getcwd(), "cores": cores, "__module__": __name__ + "._registered"},
+    )
     spark.dataSource.register(source)
 
 
