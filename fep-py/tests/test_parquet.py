@@ -222,3 +222,10 @@ def test_spark_tasks_pack_small_files_and_cut_large_ones(tmp_path):
         [(str(tmp_path / "a.bin"), 0, None), (str(tmp_path / "b.bin"), 0, None)]
     ]
     assert partitions([str(tmp_path)], glob="*.none") == []
+    # The options in bytes: any case, a default, and no negative sizes.
+    from fep.spark import _bytes
+
+    assert _bytes({"opencostinbytes": "0"}, "openCostInBytes", 5, "free") == 0
+    assert _bytes({}, "openCostInBytes", 5, "free") == 5
+    with pytest.raises(ValueError, match=r"openCostInBytes must be a number of bytes, or 0 \(free\)"):
+        _bytes({"openCostInBytes": "-1"}, "openCostInBytes", 5, "free")

@@ -213,20 +213,13 @@ def _resolve(path: str, cwd: Optional[str]) -> str:
     return path
 
 
-def _split_size(options) -> int:
-    value = _opt(options, "splitSize")
-    size = DEFAULT_SPLIT_SIZE if value is None else int(value)
+def _bytes(options, name: str, default: int, zero: str) -> int:
+    """A size option in bytes, 0 or more (``zero`` says what 0 means)."""
+    value = _opt(options, name)
+    size = default if value is None else int(value)
     if size < 0:
-        raise ValueError("splitSize must be 0 (no splitting) or a number of bytes")
+        raise ValueError(f"{name} must be a number of bytes, or 0 ({zero})")
     return size
-
-
-def _open_cost(options) -> int:
-    value = _opt(options, "openCostInBytes")
-    cost = DEFAULT_OPEN_COST if value is None else int(value)
-    if cost < 0:
-        raise ValueError("openCostInBytes must be 0 or more bytes")
-    return cost
 
 
 def _files(paths: List[str], glob: Optional[str]) -> List[str]:
@@ -398,9 +391,12 @@ if DataSource is not None:
                 paths = [paths]
             paths = [_resolve(p, self.cwd) for p in paths]
             read = self._read()
+            split = _bytes(options, "splitSize", DEFAULT_SPLIT_SIZE, "no splitting")
             # A layout's checks (a batch file's totals) need each file whole: no splitting.
-            split = 0 if read.checks and read.schema().has_checks else _split_size(options)
-            parts = partitions(paths, split, _opt(options, "pathGlobFilter"), _open_cost(options), self.cores)
+            if read.checks and read.schema().has_checks:
+                split = 0
+            open_cost = _bytes(options, "openCostInBytes", DEFAULT_OPEN_COST, "files cost nothing to open")
+            parts = partitions(paths, split, _opt(options, "pathGlobFilter"), open_cost, self.cores)
             return _Reader(read, parts)
 
 else:
