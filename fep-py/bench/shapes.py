@@ -1,7 +1,7 @@
 """Prints how fast the Python package decodes the four bench messages of
 layouts/securities.layout, each beside pure-Python slicing of the same message to the
-same values: telegrams per second for ``decode``, ``decode().to_dict()`` and
-``decode_arrow``, and the ratio of each to the slicing.
+same values: telegrams per second for ``decode``, ``decode().to_dict()``,
+``decode_dict`` and ``decode_arrow``, and the ratio of each to the slicing.
 
 Each message is timed in rounds: every path once per round over a batch of ``--count``
 telegrams, in turns, with each ratio taken within its round. The figures printed are the
@@ -211,7 +211,7 @@ def main():
         framed = (LAYOUTS / "securities" / sample).read_bytes()
         t = framed[4:]
         hand = BY_HAND[name]
-        assert hand(t) == schema.decode(t).to_dict(), name
+        assert hand(t) == schema.decode(t).to_dict() == schema.decode_dict(t), name
         telegrams = [t] * n
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "capture.bin"
@@ -224,6 +224,7 @@ def main():
                 ("pure-Python slicing -> dict", lambda: [hand(x) for x in telegrams]),
                 ("decode", lambda: [schema.decode(x) for x in telegrams]),
                 ("decode().to_dict()", lambda: [schema.decode(x).to_dict() for x in telegrams]),
+                ("decode_dict()", lambda: [schema.decode_dict(x) for x in telegrams]),
                 ("decode_arrow, capture file", arrow),
             ]
             # Each round times every path once, in turns (the order reversed every other

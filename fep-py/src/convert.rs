@@ -72,7 +72,7 @@ pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value<'_>) -> PyResult<Bound<'py, 
 /// sized and filled in one pass; from UTF-8, CPython guesses its size, widens it at the
 /// first non-Latin-1 character and shrinks it at the end, which cost about 800
 /// instructions for a Hangul field of 20 characters.
-fn text<'py>(py: Python<'py>, t: &str) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn text<'py>(py: Python<'py>, t: &str) -> PyResult<Bound<'py, PyAny>> {
     wide(py, t, pyo3::ffi::PyUnicode_FromWideChar)
 }
 
@@ -164,13 +164,18 @@ fn cached<'py, K: PartialEq + Copy, T, const N: usize>(
     Ok(obj)
 }
 
-fn date<'py>(py: Python<'py>, d: &Date) -> PyResult<Bound<'py, PyDate>> {
+pub(crate) fn date<'py>(py: Python<'py>, d: &Date) -> PyResult<Bound<'py, PyDate>> {
     let year = py_year(d.year)?;
     let at = (usize::from(d.year) * 13 + usize::from(d.month)) * 32 + usize::from(d.day);
     cached(py, &DATES, at, *d, || PyDate::new(py, year, d.month, d.day))
 }
 
-fn time(py: Python<'_>, hour: u8, minute: u8, second: u8) -> PyResult<Bound<'_, PyTime>> {
+pub(crate) fn time(
+    py: Python<'_>,
+    hour: u8,
+    minute: u8,
+    second: u8,
+) -> PyResult<Bound<'_, PyTime>> {
     let at = (usize::from(hour) * 60 + usize::from(minute)) * 60 + usize::from(second);
     cached(py, &TIMES, at, (hour, minute, second), || {
         PyTime::new(py, hour, minute, second, 0, None)

@@ -11,6 +11,7 @@ mod arrow;
 mod capture;
 mod convert;
 mod correlator;
+mod dicts;
 mod errors;
 mod input;
 mod message;

@@ -14,7 +14,8 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString};
 
 use crate::arrow::{self, PyArrowTable};
 use crate::capture;
-use crate::convert::Reader;
+use crate::convert::{Reader, record_to_py};
+use crate::dicts::Shapes;
 use crate::errors::{Attributes, DecodeError, Op, encode_error, set_attributes, to_py};
 use crate::input::{Data, Source, telegram};
 use crate::message::PyMessage;
@@ -26,6 +27,15 @@ use crate::stream::PyMessageIterator;
 #[derive(Debug)]
 pub(crate) struct PySchema {
     pub(crate) schema: fep_core::Schema,
+    /// What `decode_dict` has learnt of each message.
+    shapes: Shapes,
+}
+
+impl PySchema {
+    fn new(schema: fep_core::Schema) -> PySchema {
+        let shapes = Shapes::new(schema.messages().count());
+        PySchema { schema, shapes }
+    }
 }
 
 #[pymethods]
@@ -34,8 +44,7 @@ impl PySchema {
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<PySchema> {
         let r = py.detach(|| fep_core::Schema::load(&path));
-        r.map(|schema| PySchema { schema })
-            .map_err(|e| to_py(py, &e, Op::Decode))
+        r.map(PySchema::new).map_err(|e| to_py(py, &e, Op::Decode))
     }
 
     /// Compiles a layout from its text; `name` names it in error messages.
@@ -46,8 +55,7 @@ impl PySchema {
             Some(n) => fep_core::Schema::parse_named(n, text),
             None => fep_core::Schema::parse(text),
         });
-        r.map(|schema| PySchema { schema })
-            .map_err(|e| to_py(py, &e, Op::Decode))
+        r.map(PySchema::new).map_err(|e| to_py(py, &e, Op::Decode))
     }
 
     /// The messages, in layout order.
@@ -130,6 +138,46 @@ impl PySchema {
                 Err(err)
             }
         }
+    }
+
+    /// What `decode(data, ...).to_dict()` gives, made straight from the bytes for a
+    /// message without repeats (no `Message` in between); the same errors.
+    #[pyo3(signature = (data, /, *, message = None, framed = false))]
+    fn decode_dict<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        message: Option<&str>,
+        framed: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        if !framed && let Some(dict) = self.dict_direct(py, data, message)? {
+            return Ok(dict);
+        }
+        let msg = self.decode(py, data, message, framed)?;
+        let m = msg.msg();
+        let dict = record_to_py(py, m.fields())?;
+        if !framed
+            && let Some(info) = self.schema.message(m.name())
+            && !self.shapes.known(info.index())
+        {
+            // Whether the core decodes the message flat (no repeats, static offsets): once.
+            let flat = info.decode_to(&telegram(data)?, &mut Vec::new()).is_some();
+            self.shapes.learn(py, info.index(), m.fields(), flat)?;
+        }
+        Ok(dict)
+    }
+
+    /// `decode_dict` straight from the bytes only: `None` where it would decode the general
+    /// way (a message not yet learnt, one with repeats, a telegram no message matches).
+    /// For the tests, which hold that the two ways agree.
+    #[pyo3(signature = (data, /, *, message = None))]
+    fn _decode_dict_direct<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        message: Option<&str>,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.dict_direct(py, data, message)
     }
 
     /// Encodes a message into telegram bytes (framed when `frame`).
@@ -500,7 +548,44 @@ impl PySchema {
     }
 }
 
+thread_local! {
+    /// The string Korean text is decoded into by `decode_dict`, kept between calls.
+    static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
 impl PySchema {
+    /// `decode_dict` through the flat decode, when the message's shape is known and the
+    /// message has no repeats; `None` to decode the general way (which also reports a
+    /// telegram that no message matches, or an unknown message name).
+    fn dict_direct<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        message: Option<&str>,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let t = telegram(data)?;
+        let info = match message {
+            Some(name) => self.schema.message(name),
+            None => self.schema.dispatch(&t).ok(),
+        };
+        let Some((info, shape)) = info.and_then(|i| Some((i, self.shapes.get(i.index())?))) else {
+            return Ok(None);
+        };
+        let dicts = shape.dicts(py)?;
+        // Taken, not borrowed: a Python object made below may run code that decodes again.
+        let mut scratch = SCRATCH.take();
+        let mut sink = shape.sink(py, &dicts, &mut scratch);
+        let r = info.decode_to(&t, &mut sink);
+        let done = sink.finish();
+        SCRATCH.set(scratch);
+        // As `decode` then `to_dict`: the decode's error first, then making the objects'.
+        match r {
+            Some(Err(e)) => Err(to_py(py, &e, Op::Decode)),
+            Some(Ok(())) if done? => Ok(dicts.into_iter().next()),
+            _ => Ok(None),
+        }
+    }
+
     /// The rejects writer on `path` and `path.index.csv`, when asked.
     fn rejects(
         &self,

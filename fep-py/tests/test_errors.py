@@ -122,26 +122,37 @@ def test_decode_errors(firmbanking, transfer):
             none_but(line=2, column=3),
         ),
     ]
-    for data, message, want in cases:
-        with pytest.raises(fep.DecodeError) as e:
-            firmbanking.decode(data)
-        assert str(e.value) == message
-        assert attrs(e.value) == want
+    # decode_dict learns the message from a good telegram first: the bad ones then go the
+    # way straight from the bytes, with the same errors.
+    firmbanking.decode_dict(transfer)
+    for decode in (firmbanking.decode, firmbanking.decode_dict):
+        for data, message, want in cases:
+            with pytest.raises(fep.DecodeError) as e:
+                decode(data)
+            assert str(e.value) == message
+            assert attrs(e.value) == want
+            with pytest.raises(fep.DecodeError) as e:
+                decode(data, message="transfer")
+            if want.get("message_name"):
+                assert str(e.value) == message
 
 
 def test_a_sensitive_field_never_shows_in_an_error(firmbanking, transfer):
     bad = bytearray(transfer)
     bad[105] = 0xFF  # inside debit_acct, a `mask` field
-    with pytest.raises(fep.DecodeError) as e:
-        firmbanking.decode(bytes(bad))
-    assert str(e.value) == "transfer.debit_acct (bytes 100..115): bytes invalid in euc-kr at field byte 5"
-    assert "1002" not in str(e.value)
+    firmbanking.decode_dict(transfer)
+    for decode in (firmbanking.decode, firmbanking.decode_dict):
+        with pytest.raises(fep.DecodeError) as e:
+            decode(bytes(bad))
+        assert str(e.value) == "transfer.debit_acct (bytes 100..115): bytes invalid in euc-kr at field byte 5"
+        assert "1002" not in str(e.value)
 
 
 def test_decode_as_an_unknown_message(firmbanking, transfer):
-    with pytest.raises(fep.DecodeError) as e:
-        firmbanking.decode(transfer, message="nope")
-    assert str(e.value) == '(at byte 0): unknown message "nope"'
+    for decode in (firmbanking.decode, firmbanking.decode_dict):
+        with pytest.raises(fep.DecodeError) as e:
+            decode(transfer, message="nope")
+        assert str(e.value) == '(at byte 0): unknown message "nope"'
 
 
 def test_framed_decode_errors(firmbanking, transfer_framed):

@@ -19,6 +19,34 @@ def test_decodes_to_the_expected_json(layout, binary, expected):
     assert got == expected_messages(expected)
 
 
+def has_lists(d):
+    return any(isinstance(v, list) or (isinstance(v, dict) and has_lists(v)) for v in d.values())
+
+
+@pytest.mark.parametrize(("layout", "binary", "expected"), SAMPLES, ids=SAMPLE_IDS)
+def test_decode_dict_is_decode_to_dict(layout, binary, expected):
+    """decode_dict gives what decode().to_dict() gives, key order and value types included
+    (a repr shows both): for the first telegram of a message, decoded the general way, and
+    for the next ones, straight from the bytes."""
+    schema = fep.Schema.load(layout)
+    for m in schema.iter_decode(binary):
+        want = repr(m.to_dict())
+        telegram = schema.encode(m)
+        framed = schema.encode(m, frame=True)
+        schema.decode_dict(telegram)
+        # Straight from the bytes once learnt, for every message without repeats.
+        got = schema._decode_dict_direct(telegram)
+        if got is not None:
+            assert repr(got) == want
+        elif not has_lists(m.to_dict()):
+            pytest.fail(f"{m.name}: no repeats, yet decode_dict did not go straight")
+        for _ in range(3):
+            assert repr(schema.decode_dict(telegram)) == want
+            assert repr(schema.decode_dict(telegram, message=m.name)) == want
+            assert repr(schema.decode_dict(bytearray(telegram))) == want
+            assert repr(schema.decode_dict(framed, framed=True)) == want
+
+
 @pytest.mark.parametrize(("layout", "binary", "expected"), SAMPLES, ids=SAMPLE_IDS)
 def test_to_json_is_the_expected_json(layout, binary, expected):
     import json

@@ -27,11 +27,28 @@ def test_threads_decode_in_parallel_and_agree(firmbanking, transfer_framed):
         return all(
             firmbanking.encode(firmbanking.decode(telegram)) == telegram
             and firmbanking.decode(telegram) == want_one
+            and firmbanking.decode_dict(telegram) == want_one.to_dict()
             for _ in range(200)
         )
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         assert all(pool.map(work, range(24)))
+
+
+def test_threads_learn_a_message_for_decode_dict_together():
+    """The first decode_dict of a message learns its shape; threads that start together on
+    a fresh schema all give the same dicts."""
+    schema = fep.Schema.load(LAYOUTS / "securities.layout")
+    telegram = (LAYOUTS / "securities" / "customer-register.bin").read_bytes()[4:]
+    want = repr(schema.decode(telegram).to_dict())
+    start = threading.Barrier(6)
+
+    def work(_):
+        start.wait()
+        return all(repr(schema.decode_dict(telegram)) == want for _ in range(300))
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert all(pool.map(work, range(6)))
 
 
 def test_one_iterator_shared_by_threads_yields_each_message_once(firmbanking, transfer_framed):

@@ -30,6 +30,20 @@ impl<'s> MessageInfo<'s> {
         &self.schema.messages[self.index].name
     }
 
+    /// The message's place in [`Schema::messages`] (layout order): a key for what a
+    /// binding keeps per message.
+    ///
+    /// # Example
+    /// ```
+    /// # let schema = fep_core::Schema::parse("message a 1 {\n when k = \"A\"\n k X(1)\n}\nmessage b 1 {\n when k = \"B\"\n k X(1)\n}\n")?;
+    /// assert_eq!(schema.dispatch(b"B")?.index(), 1);
+    /// assert_eq!(schema.messages().nth(1).map(|m| m.name()), Some("b"));
+    /// # Ok::<(), fep_core::Error>(())
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
     /// The telegram length, when it is fixed.
     pub fn length(&self) -> Option<usize> {
         self.schema.messages[self.index].fixed_len

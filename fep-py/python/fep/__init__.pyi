@@ -367,6 +367,12 @@ class Schema:
         ``data`` is the telegram without its frame (unless ``framed``, when it is exactly one
         frame as on the wire). The message is chosen by the layout's ``when`` conditions, or
         named by ``message``. Raises ``DecodeError``."""
+    def decode_dict(
+        self, data: _TelegramData, /, *, message: Optional[str] = None, framed: bool = False
+    ) -> dict[str, _Value]:
+        """What ``decode(data, message=, framed=).to_dict()`` gives, with the same errors;
+        for a message without repeats, made straight from the bytes (no ``Message`` in
+        between) once a first telegram of it has been decoded. Holds the GIL."""
     def encode(
         self,
         value: Union[Message, Mapping[str, Any]],

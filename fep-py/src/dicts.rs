@@ -1,0 +1,241 @@
+//! `Schema.decode_dict`: a telegram straight into the dict that `decode(...).to_dict()`
+//! gives, for a message without repeats, with no `Message` in between.
+//!
+//! The core decodes such a message flat into a sink ([`fep_core::FlatSink`]): each field's
+//! value as it is found, Korean text decoded into a scratch string that is reused. The sink
+//! here makes each value's Python object at once and sets it into its dict. The dicts are
+//! copies of templates (the keys made once, the size final), one per record of the message,
+//! the nested ones already in place in their parents; which dict and key each value goes to
+//! was learnt from the first telegram of the message decoded the general way.
+//!
+//! What it saves, per telegram: the message's vector of values, a string of its own for
+//! each Korean text field (allocated, copied into Python, freed), and the Python `Message`
+//! object with its garbage-collector tracking.
+
+use std::sync::OnceLock;
+
+use fep_core::{Date, Decimal, FlatSink, Record, Time, Value};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use crate::convert::{date, text, time, to_py};
+
+/// Where the values of one message go: its records' templates and each value's place.
+#[derive(Debug)]
+pub(crate) struct DictShape {
+    /// One template per record, depth first from the message's own: each record's field
+    /// names to `None`, and the record's place in its parent, `None` for the first.
+    records: Vec<(Py<PyDict>, Option<Place>)>,
+    /// For each value of the flat decode, in order: its place.
+    leaves: Vec<Place>,
+}
+
+/// Where a value goes: a record (its index in [`DictShape::records`]) and a key.
+type Place = (usize, Py<PyString>);
+
+/// What each message of a schema has learnt: `Some` once a telegram of it decoded, when the
+/// core decodes it flat (no repeats, static offsets), `None` when it does not.
+#[derive(Debug)]
+pub(crate) struct Shapes(Box<[OnceLock<Option<DictShape>>]>);
+
+impl Shapes {
+    pub(crate) fn new(messages: usize) -> Shapes {
+        Shapes((0..messages).map(|_| OnceLock::new()).collect())
+    }
+
+    /// The shape of message `index`, when learnt.
+    pub(crate) fn get(&self, index: usize) -> Option<&DictShape> {
+        self.0.get(index)?.get()?.as_ref()
+    }
+
+    /// Whether message `index` was learnt (with a shape or without).
+    pub(crate) fn known(&self, index: usize) -> bool {
+        self.0.get(index).is_none_or(|slot| slot.get().is_some())
+    }
+
+    /// Learns message `index`'s shape from a record of it (the first time only); `flat`
+    /// says whether the core decodes the message flat, without which there is no shape.
+    pub(crate) fn learn(
+        &self,
+        py: Python<'_>,
+        index: usize,
+        fields: &Record<'_>,
+        flat: bool,
+    ) -> PyResult<()> {
+        let Some(slot) = self.0.get(index) else {
+            return Ok(());
+        };
+        if slot.get().is_some() {
+            return Ok(());
+        }
+        let mut shape = DictShape {
+            records: Vec::new(),
+            leaves: Vec::new(),
+        };
+        let made = if flat && add_record(py, fields, None, &mut shape)? {
+            Some(shape)
+        } else {
+            None
+        };
+        // Another thread may have learnt it meanwhile: the same shape, either is right.
+        let _ = slot.set(made);
+        Ok(())
+    }
+}
+
+/// Adds `r`'s template, and those of its records, to `shape`; `false` when a value is a
+/// list (a message with repeats, which the flat decode does not take).
+fn add_record(
+    py: Python<'_>,
+    r: &Record<'_>,
+    parent: Option<Place>,
+    shape: &mut DictShape,
+) -> PyResult<bool> {
+    let at = shape.records.len();
+    let template = PyDict::new(py);
+    // The same key objects in the template and the places: a lookup then finds its key by
+    // identity, without comparing the text.
+    let keys: Vec<Bound<'_, PyString>> =
+        r.iter().map(|(name, _)| PyString::new(py, name)).collect();
+    for key in &keys {
+        template.set_item(key, py.None())?;
+    }
+    shape.records.push((template.unbind(), parent));
+    for (key, (_, v)) in keys.into_iter().zip(r.iter()) {
+        let key = key.unbind();
+        match v {
+            Value::Record(inner) => {
+                if !add_record(py, inner, Some((at, key)), shape)? {
+                    return Ok(false);
+                }
+            }
+            Value::List(_) => return Ok(false),
+            _ => shape.leaves.push((at, key)),
+        }
+    }
+    Ok(true)
+}
+
+impl DictShape {
+    /// New dicts for one telegram: the templates copied, each nested one set into its
+    /// parent (where the template holds its key, so the order stays the layout's).
+    pub(crate) fn dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let mut out: Vec<Bound<'py, PyDict>> = Vec::with_capacity(self.records.len());
+        for (template, parent) in &self.records {
+            let d = template.bind(py).copy()?;
+            if let Some((p, key)) = parent {
+                out[*p].set_item(key.bind(py), &d)?;
+            }
+            out.push(d);
+        }
+        Ok(out)
+    }
+
+    /// A sink that sets one telegram's values into `dicts` (from [`DictShape::dicts`]).
+    pub(crate) fn sink<'s, 'py>(
+        &'s self,
+        py: Python<'py>,
+        dicts: &'s [Bound<'py, PyDict>],
+        scratch: &'s mut String,
+    ) -> DictSink<'s, 'py> {
+        DictSink {
+            py,
+            dicts,
+            leaves: &self.leaves,
+            at: 0,
+            scratch,
+            err: None,
+        }
+    }
+}
+
+/// Sets each value of a flat decode into its dict; the first failure is kept.
+pub(crate) struct DictSink<'s, 'py> {
+    py: Python<'py>,
+    dicts: &'s [Bound<'py, PyDict>],
+    leaves: &'s [Place],
+    at: usize,
+    scratch: &'s mut String,
+    err: Option<PyErr>,
+}
+
+impl<'py> DictSink<'_, 'py> {
+    /// `Ok(true)` when every value went to its place, and there were as many as places;
+    /// `Ok(false)` when the shape and the values disagree (the caller decodes the general
+    /// way); the error of making a Python object.
+    pub(crate) fn finish(self) -> PyResult<bool> {
+        match self.err {
+            Some(e) => Err(e),
+            None => Ok(self.at == self.leaves.len()),
+        }
+    }
+
+    #[inline]
+    fn put(&mut self, v: PyResult<Bound<'py, PyAny>>) {
+        if self.err.is_some() {
+            return;
+        }
+        let at = self.at;
+        self.at += 1;
+        let Some((d, key)) = self.leaves.get(at) else {
+            // More values than places: `finish` says so.
+            return;
+        };
+        let r = v.and_then(|v| self.dicts[*d].set_item(key.bind(self.py), v));
+        if let Err(e) = r {
+            self.err = Some(e);
+        }
+    }
+}
+
+impl<'a> FlatSink<'a> for DictSink<'_, '_> {
+    #[inline]
+    fn text(&mut self, t: &'a str) {
+        let v = text(self.py, t);
+        self.put(v);
+    }
+
+    #[inline]
+    fn decoded_text(&mut self, decode: impl FnOnce(&mut String) -> bool) -> bool {
+        self.scratch.clear();
+        if !decode(self.scratch) {
+            return false;
+        }
+        let v = text(self.py, self.scratch);
+        self.put(v);
+        true
+    }
+
+    #[inline]
+    fn int(&mut self, v: i64) {
+        let v = v
+            .into_pyobject(self.py)
+            .map(|i| i.into_any())
+            .map_err(PyErr::from);
+        self.put(v);
+    }
+
+    #[inline]
+    fn decimal(&mut self, mantissa: i128, scale: u8) {
+        let v = to_py(self.py, &Value::Decimal(Decimal::new(mantissa, scale)));
+        self.put(v);
+    }
+
+    #[inline]
+    fn date(&mut self, d: Date) {
+        let v = date(self.py, &d).map(|d| d.into_any());
+        self.put(v);
+    }
+
+    #[inline]
+    fn time(&mut self, t: Time) {
+        let v = time(self.py, t.hour, t.minute, t.second.unwrap_or(0)).map(|t| t.into_any());
+        self.put(v);
+    }
+
+    #[inline]
+    fn value(&mut self, v: Value<'a>) {
+        let v = to_py(self.py, &v);
+        self.put(v);
+    }
+}
