@@ -365,7 +365,7 @@ if DataSource is not None:
         #: The driver's working directory, set by ``register``.
         cwd: Optional[str] = None
         #: The session's default parallelism when ``register`` was called: a read of few
-        #: bytes is cut into that many tasks at least, as Spark's file sources do.
+        #: bytes gets smaller tasks, so that each core has some, as Spark's file sources do.
         cores: Optional[int] = None
 
         @classmethod
