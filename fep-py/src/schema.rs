@@ -141,7 +141,7 @@ impl PySchema {
     }
 
     /// What `decode(data, ...).to_dict()` gives, made straight from the bytes for a
-    /// message without repeats (no `Message` in between); the same errors.
+    /// message without repeats (no `Message` in between), framed or not; the same errors.
     #[pyo3(signature = (data, /, *, message = None, framed = false))]
     fn decode_dict<'py>(
         &self,
@@ -150,18 +150,33 @@ impl PySchema {
         message: Option<&str>,
         framed: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
-        if !framed && let Some(dict) = self.dict_direct(py, data, message)? {
+        let bytes = telegram(data)?;
+        // A frame's telegram; a frame that is not one whole frame goes the general way,
+        // which reports it as `decode` does.
+        let unframed = if framed {
+            unframe(&self.schema, &bytes).ok()
+        } else {
+            None
+        };
+        let t: Option<&[u8]> = if framed {
+            unframed.as_deref()
+        } else {
+            Some(&bytes)
+        };
+        if let Some(t) = t
+            && let Some(dict) = self.dict_direct(py, t, message)?
+        {
             return Ok(dict);
         }
         let msg = self.decode(py, data, message, framed)?;
         let m = msg.msg();
         let dict = record_to_py(py, m.fields())?;
-        if !framed
+        if let Some(t) = t
             && let Some(info) = self.schema.message(m.name())
             && !self.shapes.known(info.index())
         {
             // Whether the core decodes the message flat (no repeats, static offsets): once.
-            let flat = info.decode_to(&telegram(data)?, &mut Vec::new()).is_some();
+            let flat = info.decode_to(t, &mut Vec::new()).is_some();
             self.shapes.learn(py, info.index(), m.fields(), flat)?;
         }
         Ok(dict)
@@ -177,7 +192,7 @@ impl PySchema {
         data: &Bound<'py, PyAny>,
         message: Option<&str>,
     ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        self.dict_direct(py, data, message)
+        self.dict_direct(py, &telegram(data)?, message)
     }
 
     /// Encodes a message into telegram bytes (framed when `frame`).
@@ -560,13 +575,12 @@ impl PySchema {
     fn dict_direct<'py>(
         &self,
         py: Python<'py>,
-        data: &Bound<'py, PyAny>,
+        t: &[u8],
         message: Option<&str>,
     ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let t = telegram(data)?;
         let info = match message {
             Some(name) => self.schema.message(name),
-            None => self.schema.dispatch(&t).ok(),
+            None => self.schema.dispatch(t).ok(),
         };
         let Some((info, shape)) = info.and_then(|i| Some((i, self.shapes.get(i.index())?))) else {
             return Ok(None);
@@ -575,7 +589,7 @@ impl PySchema {
         // Taken, not borrowed: a Python object made below may run code that decodes again.
         let mut scratch = SCRATCH.take();
         let mut sink = shape.sink(py, &dicts, &mut scratch);
-        let r = info.decode_to(&t, &mut sink);
+        let r = info.decode_to(t, &mut sink);
         let done = sink.finish();
         SCRATCH.set(scratch);
         // As `decode` then `to_dict`: the decode's error first, then making the objects'.

@@ -174,11 +174,21 @@ def test_framed_decode_errors(firmbanking, transfer_framed):
             none_but(offset=0, frame_offset=0, fault="length_mismatch"),
         ),
     ]
-    for data, message, want in cases:
-        with pytest.raises(fep.DecodeError) as e:
-            firmbanking.decode(data, framed=True)
-        assert str(e.value) == message
-        assert attrs(e.value) == want
+    firmbanking.decode_dict(transfer_framed, framed=True)  # learnt: the next go straight
+    for decode in (firmbanking.decode, firmbanking.decode_dict):
+        for data, message, want in cases:
+            with pytest.raises(fep.DecodeError) as e:
+                decode(data, framed=True)
+            assert str(e.value) == message
+            assert attrs(e.value) == want
+    # A whole frame with a bad field: the same error either way.
+    bad = transfer_framed[:4] + bad_amount(transfer_framed[4:])
+    with pytest.raises(fep.DecodeError) as e:
+        firmbanking.decode(bad, framed=True)
+    with pytest.raises(fep.DecodeError) as again:
+        firmbanking.decode_dict(bad, framed=True)
+    assert str(again.value) == str(e.value) and attrs(again.value) == attrs(e.value)
+    assert str(e.value).startswith("transfer.amount (bytes 129..142)")
 
 
 def test_stream_errors_carry_stream_offsets(firmbanking, transfer_framed, transfer):

@@ -34,6 +34,7 @@ def test_decode_dict_is_decode_to_dict(layout, binary, expected):
         telegram = schema.encode(m)
         framed = schema.encode(m, frame=True)
         schema.decode_dict(telegram)
+        schema.decode_dict(framed, framed=True)
         # Straight from the bytes once learnt, for every message without repeats.
         got = schema._decode_dict_direct(telegram)
         if got is not None:
