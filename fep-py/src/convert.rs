@@ -275,13 +275,7 @@ fn template(py: Python<'_>, r: &Record<'_>) -> PyResult<Option<Arc<Template>>> {
         }
     }
     // Made without the lock held: making Python objects may run other threads.
-    let dict = PyDict::new(py);
-    let mut keys = Vec::with_capacity(r.len());
-    for (name, _) in r.iter() {
-        let key = PyString::new(py, name);
-        dict.set_item(&key, py.None())?;
-        keys.push(key.unbind());
-    }
+    let (dict, keys) = keys_template(py, r)?;
     let t = Arc::new(Template {
         shape: r.shape(),
         keys,
@@ -293,6 +287,23 @@ fn template(py: Python<'_>, r: &Record<'_>) -> PyResult<Option<Arc<Template>>> {
         map.insert(at, Arc::clone(&t));
     }
     Ok(Some(t))
+}
+
+/// A dict of `r`'s field names, each to `None`, and the same key objects in field order:
+/// a dict copied from it and given its values by those keys finds each key by identity,
+/// without comparing text, and never resizes.
+pub(crate) fn keys_template<'py>(
+    py: Python<'py>,
+    r: &Record<'_>,
+) -> PyResult<(Bound<'py, PyDict>, Vec<Py<PyString>>)> {
+    let dict = PyDict::new(py);
+    let mut keys = Vec::with_capacity(r.len());
+    for (name, _) in r.iter() {
+        let key = PyString::new(py, name);
+        dict.set_item(&key, py.None())?;
+        keys.push(key.unbind());
+    }
+    Ok((dict, keys))
 }
 
 // ------------------------------------------------------------------ Python to fep

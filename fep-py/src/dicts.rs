@@ -18,7 +18,7 @@ use fep_core::{Date, Decimal, FlatSink, Record, Time, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::convert::{date, text, time, to_py};
+use crate::convert::{date, keys_template, text, time, to_py};
 
 /// Where the values of one message go: its records' templates and each value's place.
 #[derive(Debug)]
@@ -92,17 +92,10 @@ fn add_record(
     shape: &mut DictShape,
 ) -> PyResult<bool> {
     let at = shape.records.len();
-    let template = PyDict::new(py);
-    // The same key objects in the template and the places: a lookup then finds its key by
-    // identity, without comparing the text.
-    let keys: Vec<Bound<'_, PyString>> =
-        r.iter().map(|(name, _)| PyString::new(py, name)).collect();
-    for key in &keys {
-        template.set_item(key, py.None())?;
-    }
+    // The template's own key objects go to the places, as `to_dict`'s templates do.
+    let (template, keys) = keys_template(py, r)?;
     shape.records.push((template.unbind(), parent));
     for (key, (_, v)) in keys.into_iter().zip(r.iter()) {
-        let key = key.unbind();
         match v {
             Value::Record(inner) => {
                 if !add_record(py, inner, Some((at, key)), shape)? {

@@ -151,28 +151,36 @@ impl PySchema {
         framed: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         let bytes = telegram(data)?;
-        // A frame's telegram; a frame that is not one whole frame goes the general way,
-        // which reports it as `decode` does.
-        let unframed = if framed {
-            unframe(&self.schema, &bytes).ok()
+        let unframed;
+        let t: &[u8] = if framed {
+            match unframe(&self.schema, &bytes) {
+                Ok(t) => {
+                    unframed = t;
+                    &unframed
+                }
+                // Not one whole frame: `decode` reports it.
+                Err(_) => {
+                    return record_to_py(py, self.decode(py, data, message, true)?.msg().fields());
+                }
+            }
         } else {
-            None
+            &bytes
         };
-        let t: Option<&[u8]> = if framed {
-            unframed.as_deref()
-        } else {
-            Some(&bytes)
-        };
-        if let Some(t) = t
-            && let Some(dict) = self.dict_direct(py, t, message)?
+        let info = self.message_of(t, message);
+        if let Some(info) = info
+            && let Some(dict) = self.dict_direct(py, info, t)?
         {
             return Ok(dict);
         }
-        let msg = self.decode(py, data, message, framed)?;
-        let m = msg.msg();
+        // The general way, as `decode` then `to_dict` (without a `Message` object).
+        let decoded = match (info, message) {
+            (Some(info), _) => self.schema.decode_message(info.name(), t),
+            (None, Some(name)) => self.schema.decode_message(name, t),
+            (None, None) => self.schema.decode(t),
+        };
+        let m = decoded.map_err(|e| to_py(py, &e, Op::Decode))?;
         let dict = record_to_py(py, m.fields())?;
-        if let Some(t) = t
-            && let Some(info) = self.schema.message(m.name())
+        if let Some(info) = info
             && !self.shapes.known(info.index())
         {
             // Whether the core decodes the message flat (no repeats, static offsets): once.
@@ -192,7 +200,11 @@ impl PySchema {
         data: &Bound<'py, PyAny>,
         message: Option<&str>,
     ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        self.dict_direct(py, &telegram(data)?, message)
+        let t = telegram(data)?;
+        match self.message_of(&t, message) {
+            Some(info) => self.dict_direct(py, info, &t),
+            None => Ok(None),
+        }
     }
 
     /// Encodes a message into telegram bytes (framed when `frame`).
@@ -569,20 +581,25 @@ thread_local! {
 }
 
 impl PySchema {
-    /// `decode_dict` through the flat decode, when the message's shape is known and the
-    /// message has no repeats; `None` to decode the general way (which also reports a
-    /// telegram that no message matches, or an unknown message name).
+    /// The message `decode_dict` decodes `t` as: the one named, or the one its
+    /// conditions choose; `None` for an unknown name or no match (the general way reports
+    /// them).
+    fn message_of(&self, t: &[u8], message: Option<&str>) -> Option<fep_core::MessageInfo<'_>> {
+        match message {
+            Some(name) => self.schema.message(name),
+            None => self.schema.dispatch(t).ok(),
+        }
+    }
+
+    /// `decode_dict` of `t` as `info` through the flat decode, when the message's shape is
+    /// known (it has no repeats); `None` to decode the general way.
     fn dict_direct<'py>(
         &self,
         py: Python<'py>,
+        info: fep_core::MessageInfo<'_>,
         t: &[u8],
-        message: Option<&str>,
     ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let info = match message {
-            Some(name) => self.schema.message(name),
-            None => self.schema.dispatch(t).ok(),
-        };
-        let Some((info, shape)) = info.and_then(|i| Some((i, self.shapes.get(i.index())?))) else {
+        let Some(shape) = self.shapes.get(info.index()) else {
             return Ok(None);
         };
         let dicts = shape.dicts(py)?;
