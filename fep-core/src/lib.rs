@@ -108,7 +108,7 @@ pub use schema::Schema;
 pub use schema::dispatch::MAX_MESSAGES;
 pub use schema::info::{FieldInfo, MessageInfo, RepeatInfo, ValueKind};
 pub use schema::table::MAX_COUNTS;
-pub use sink::FlatSink;
+pub use sink::{FlatSink, KoreanText};
 pub use stream::{Decoded, MessageReader, MessageWriter, TelegramReader, TelegramRef};
 pub use value::ParseDecimalError;
 pub use value::envelope::{Envelope, EnvelopeError};

@@ -37,7 +37,7 @@ use crate::codec::temporal::{TemporalKind, date_of_digits, time_of_digits};
 use crate::codec::text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::table::*;
-use crate::sink::FlatSink;
+use crate::sink::{FlatSink, KoreanText};
 use crate::value::scalar::Decimal;
 use crate::value::{Record, Value};
 
@@ -843,9 +843,7 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
                 sink.text(t);
                 return Ok(());
             }
-            if s.encoding.is_double_byte()
-                && sink.decoded_text(|buf| text::ks_x_1001_append(t, false, buf))
-            {
+            if s.encoding.is_double_byte() && sink.korean_text(KoreanText::new(t, false)) {
                 return Ok(());
             }
             sink.value(sink_text(s, st, offset, bytes)?)
@@ -883,7 +881,7 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
         _ => {
             // A `G` field: its KS X 1001 text by table, as `leaf_into` takes it.
             if let Some(g) = sink_graphic(s, st, bytes)
-                && sink.decoded_text(|buf| text::ks_x_1001_append(g, true, buf))
+                && sink.korean_text(KoreanText::new(g, true))
             {
                 return Ok(());
             }

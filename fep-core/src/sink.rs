@@ -4,10 +4,11 @@
 //! order. Decoding into a vector of values first builds a value per field (KS X 1001 text
 //! as a string of its own), then the store matches each against its column, copies it and
 //! drops it. A sink takes each value as the decode finds it instead: text borrowed from the
-//! telegram, Korean text decoded straight into a string the sink gives (a column's bytes),
-//! numbers, dates and times as they are; only what the general codec decodes comes as a
-//! [`Value`].
+//! telegram, Korean text as its bytes for the sink to decode where it wants it (straight into
+//! a column's bytes, or into characters for a Python `str`), numbers, dates and times as
+//! they are; only what the general codec decodes comes as a [`Value`].
 
+use crate::codec::text;
 use crate::value::{Date, Decimal, Time, Value};
 
 /// Takes the values of a telegram decoded flat, one call per field in wire order (the
@@ -20,7 +21,7 @@ use crate::value::{Date, Decimal, Time, Value};
 /// [`Value::DateTime`]. A sink that wants one call per type matches the value.
 ///
 /// When the decode fails, the sink has taken the fields before the one that failed (and
-/// possibly part of a [`FlatSink::decoded_text`] that it was told to undo): a sink that
+/// possibly part of a [`FlatSink::korean_text`] that it was told to undo): a sink that
 /// must not keep half a telegram undoes what it took since the telegram started.
 ///
 /// `Vec<Value>` is a sink: it collects the values the message information's
@@ -29,7 +30,7 @@ use crate::value::{Date, Decimal, Time, Value};
 /// # Example
 /// A sink that keeps each field's text, as a CSV line would:
 /// ```
-/// use fep_core::{Date, FlatSink, Schema, Time, Value};
+/// use fep_core::{Date, FlatSink, KoreanText, Schema, Time, Value};
 ///
 /// #[derive(Default)]
 /// struct Line(String);
@@ -47,12 +48,12 @@ use crate::value::{Date, Decimal, Time, Value};
 ///     fn text(&mut self, text: &'a str) {
 ///         self.cell(text);
 ///     }
-///     fn decoded_text(&mut self, decode: impl FnOnce(&mut String) -> bool) -> bool {
+///     fn korean_text(&mut self, text: KoreanText<'a>) -> bool {
 ///         let start = self.0.len();
 ///         if start > 0 {
 ///             self.0.push(',');
 ///         }
-///         if decode(&mut self.0) {
+///         if text.decode_into(&mut self.0) {
 ///             return true;
 ///         }
 ///         self.0.truncate(start);
@@ -90,13 +91,14 @@ pub trait FlatSink<'a> {
     /// Text borrowed from the telegram (its pad trimmed).
     fn text(&mut self, text: &'a str);
 
-    /// Text that must be decoded (KS X 1001 Korean): `decode` appends it to the string it
-    /// is given and says whether it could. The sink gives a string (a text column's bytes,
-    /// or a scratch string) and keeps what was appended when `decode` returns `true`.
-    /// When it returns `false`, the sink puts the string back as it was and returns
-    /// `false`: the field then comes again by another call ([`FlatSink::text`] or
-    /// [`FlatSink::value`]) or the decode fails. Returns what `decode` returned.
-    fn decoded_text(&mut self, decode: impl FnOnce(&mut String) -> bool) -> bool;
+    /// Korean text that the KS X 1001 table may take, not yet decoded. The sink decodes it
+    /// into a string of its own with [`KoreanText::decode_into`] (a text column's bytes, a
+    /// scratch string), or into characters with [`KoreanText::chars_into`] (for a Python
+    /// `str`, which is made from characters: UTF-8 in between would be decoded twice), and
+    /// returns what that returned. On `false` (the text is not all ASCII and KS X 1001
+    /// pairs), where the text went is as it was, and the field then comes again by another
+    /// call ([`FlatSink::text`] or [`FlatSink::value`]) or the decode fails.
+    fn korean_text(&mut self, text: KoreanText<'a>) -> bool;
 
     /// An integer (digits, with their sign if any).
     fn int(&mut self, v: i64);
@@ -115,6 +117,41 @@ pub trait FlatSink<'a> {
     fn value(&mut self, v: Value<'a>);
 }
 
+/// Korean text of a telegram, its pad trimmed, in a double-byte encoding (EUC-KR or
+/// CP949): what [`FlatSink::korean_text`] is given.
+#[derive(Clone, Copy, Debug)]
+pub struct KoreanText<'a> {
+    bytes: &'a [u8],
+    pairs_only: bool,
+}
+
+impl<'a> KoreanText<'a> {
+    /// `bytes`, all ASCII and KS X 1001 pairs, or (with `pairs_only`, a `G` field) all
+    /// pairs, when it decodes.
+    pub(crate) fn new(bytes: &'a [u8], pairs_only: bool) -> Self {
+        KoreanText { bytes, pairs_only }
+    }
+
+    /// The text's bytes, as the telegram has them (without the pad).
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Appends the text to `out`; `false`, with `out` as it was, when the bytes are not
+    /// all ASCII and KS X 1001 pairs (all pairs for a `G` field).
+    #[inline]
+    pub fn decode_into(&self, out: &mut String) -> bool {
+        text::ks_x_1001_append(self.bytes, self.pairs_only, out)
+    }
+
+    /// Appends the text's characters to `out`, as [`KoreanText::decode_into`] appends
+    /// them as UTF-8; `false`, with `out` as it was, when it would return `false`.
+    #[inline]
+    pub fn chars_into(&self, out: &mut Vec<char>) -> bool {
+        text::ks_x_1001_chars(self.bytes, self.pairs_only, out)
+    }
+}
+
 /// Collects the values, as [`Value`]s: text borrowed where the telegram allows, Korean
 /// text in strings of their own.
 impl<'a> FlatSink<'a> for Vec<Value<'a>> {
@@ -124,9 +161,9 @@ impl<'a> FlatSink<'a> for Vec<Value<'a>> {
     }
 
     #[inline]
-    fn decoded_text(&mut self, decode: impl FnOnce(&mut String) -> bool) -> bool {
+    fn korean_text(&mut self, text: KoreanText<'a>) -> bool {
         let mut s = String::new();
-        if decode(&mut s) {
+        if text.decode_into(&mut s) {
             self.push(Value::Text(s.into()));
             return true;
         }

@@ -91,7 +91,7 @@ fn the_sink_takes_the_values_and_errors_of_decode_values() {
     assert!(errors >= 1000, "only {errors} corruptions failed");
 }
 
-/// A sink that keeps `decoded_text` strings in one buffer: what was appended is kept,
+/// A sink that keeps `korean_text` strings in one buffer: what was appended is kept,
 /// what was undone is gone, and the text equals the values'.
 #[derive(Default)]
 struct Joined {
@@ -104,9 +104,9 @@ impl<'a> fep_core::FlatSink<'a> for Joined {
         self.buf.push_str(text);
         self.ends.push(self.buf.len());
     }
-    fn decoded_text(&mut self, decode: impl FnOnce(&mut String) -> bool) -> bool {
+    fn korean_text(&mut self, text: fep_core::KoreanText<'a>) -> bool {
         let len = self.buf.len();
-        let ok = decode(&mut self.buf);
+        let ok = text.decode_into(&mut self.buf);
         if ok {
             self.ends.push(self.buf.len());
         } else {

@@ -76,6 +76,35 @@ pub(crate) fn text<'py>(py: Python<'py>, t: &str) -> PyResult<Bound<'py, PyAny>>
     wide(py, t, pyo3::ffi::PyUnicode_FromWideChar)
 }
 
+/// A `str` of the characters `chars` (Korean text decoded straight from the telegram), given
+/// to CPython as they are where `wchar_t` has 32 bits: no UTF-8 made, then read back.
+pub(crate) fn chars_text<'py>(py: Python<'py>, chars: &[char]) -> PyResult<Bound<'py, PyAny>> {
+    from_chars(py, chars, pyo3::ffi::PyUnicode_FromWideChar)
+}
+
+/// [`chars_text`], generic over `wchar_t` (`W`), as [`wide`] is.
+fn from_chars<'py, W>(
+    py: Python<'py>,
+    chars: &[char],
+    from_wide: unsafe extern "C" fn(*const W, pyo3::ffi::Py_ssize_t) -> *mut pyo3::ffi::PyObject,
+) -> PyResult<Bound<'py, PyAny>> {
+    if std::mem::size_of::<W>() != 4 || std::mem::align_of::<W>() > std::mem::align_of::<char>() {
+        let t: String = chars.iter().collect();
+        return Ok(PyString::new(py, &t).into_any());
+    }
+    let n = pyo3::ffi::Py_ssize_t::try_from(chars.len())
+        .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("text too long"))?;
+    #[allow(unsafe_code)]
+    // SAFETY: `W` is `wchar_t`, of 32 bits here (checked above) and no more aligned than
+    // `char`, so `chars` is read as `n` of them in place; every `char` (at most 0x10FFFF)
+    // is the same number as a 32-bit `wchar_t`, signed or not. CPython copies them; the
+    // result is a new reference, or NULL with an exception set, which
+    // `from_owned_ptr_or_err` takes.
+    unsafe {
+        Bound::from_owned_ptr_or_err(py, from_wide(chars.as_ptr().cast::<W>(), n))
+    }
+}
+
 /// [`text`], generic over `wchar_t` (`W`), whose type is the C library's.
 fn wide<'py, W: Copy + TryFrom<u32>>(
     py: Python<'py>,

@@ -2,23 +2,25 @@
 //! gives, for a message without repeats, with no `Message` in between.
 //!
 //! The core decodes such a message flat into a sink ([`fep_core::FlatSink`]): each field's
-//! value as it is found, Korean text decoded into a scratch string that is reused. The sink
-//! here makes each value's Python object at once and sets it into its dict. The dicts are
+//! value as it is found. The sink here makes each value's Python object at once and sets it
+//! into its dict; Korean text is decoded into characters (a scratch vector, reused), from
+//! which CPython makes the `str` in one pass, without the UTF-8 that `decode` makes. The dicts are
 //! copies of templates (the keys made once, the size final), one per record of the message,
 //! the nested ones already in place in their parents; which dict and key each value goes to
 //! was learnt from the first telegram of the message decoded the general way.
 //!
 //! What it saves, per telegram: the message's vector of values, a string of its own for
-//! each Korean text field (allocated, copied into Python, freed), and the Python `Message`
-//! object with its garbage-collector tracking.
+//! each Korean text field (allocated, copied into Python, freed), reading each string's
+//! characters back out of its UTF-8, and the Python `Message` object with its
+//! garbage-collector tracking.
 
 use std::sync::OnceLock;
 
-use fep_core::{Date, Decimal, FlatSink, Record, Time, Value};
+use fep_core::{Date, Decimal, FlatSink, KoreanText, Record, Time, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::convert::{date, keys_template, text, time, to_py};
+use crate::convert::{chars_text, date, keys_template, text, time, to_py};
 
 /// Where the values of one message go: its records' templates and each value's place.
 #[derive(Debug)]
@@ -129,7 +131,7 @@ impl DictShape {
         &'s self,
         py: Python<'py>,
         dicts: &'s [Bound<'py, PyDict>],
-        scratch: &'s mut String,
+        scratch: &'s mut Vec<char>,
     ) -> DictSink<'s, 'py> {
         DictSink {
             py,
@@ -148,7 +150,7 @@ pub(crate) struct DictSink<'s, 'py> {
     dicts: &'s [Bound<'py, PyDict>],
     leaves: &'s [Place],
     at: usize,
-    scratch: &'s mut String,
+    scratch: &'s mut Vec<char>,
     err: Option<PyErr>,
 }
 
@@ -189,12 +191,12 @@ impl<'a> FlatSink<'a> for DictSink<'_, '_> {
     }
 
     #[inline]
-    fn decoded_text(&mut self, decode: impl FnOnce(&mut String) -> bool) -> bool {
+    fn korean_text(&mut self, t: KoreanText<'a>) -> bool {
         self.scratch.clear();
-        if !decode(self.scratch) {
+        if !t.chars_into(self.scratch) {
             return false;
         }
-        let v = text(self.py, self.scratch);
+        let v = chars_text(self.py, self.scratch);
         self.put(v);
         true
     }

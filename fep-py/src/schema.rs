@@ -576,8 +576,8 @@ impl PySchema {
 }
 
 thread_local! {
-    /// The string Korean text is decoded into by `decode_dict`, kept between calls.
-    static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    /// The characters Korean text is decoded into by `decode_dict`, kept between calls.
+    static SCRATCH: std::cell::Cell<Vec<char>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 impl PySchema {

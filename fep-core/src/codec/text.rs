@@ -361,6 +361,79 @@ pub(crate) fn ks_x_1001_append(bytes: &[u8], pairs_only: bool, out: &mut String)
     false
 }
 
+/// [`KS_X_1001`] by the pair's two bytes as a little-endian `u16`, as [`KS_X_1001_UTF8`]
+/// is, for [`ks_x_1001_chars`]: each pair's character (all in the Basic Multilingual
+/// Plane), 0 for two bytes that are not a pair with a character (128 KiB, made when first
+/// used).
+static KS_X_1001_BMP: std::sync::LazyLock<Box<[u16; 65536]>> = std::sync::LazyLock::new(|| {
+    let mut table: Box<[u16; 65536]> = vec![0u16; 65536]
+        .into_boxed_slice()
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("the vector has 65536 entries"));
+    for (i, &c) in KS_X_1001.iter().enumerate() {
+        // A character outside the plane would go to the general path as unmapped.
+        if let Ok(c) = u16::try_from(u32::from(c)) {
+            let at = usize::from(u16::from_le_bytes([
+                0xA1 + (i / 94) as u8,
+                0xA1 + (i % 94) as u8,
+            ]));
+            table[at] = c;
+        }
+    }
+    table
+});
+
+/// Appends the characters of text made of ASCII and KS X 1001 pairs (only pairs with
+/// `pairs_only`) to `out`, as [`ks_x_1001_into`] appends them in UTF-8; `false`, with `out`
+/// as it was, at anything else. For a sink that makes its strings from characters
+/// (Python's `str`): decoding to UTF-8 first, then reading the characters back out of it,
+/// did the work twice.
+pub(crate) fn ks_x_1001_chars(bytes: &[u8], pairs_only: bool, out: &mut Vec<char>) -> bool {
+    let table: &[u16; 65536] = &KS_X_1001_BMP;
+    // At most a character a byte.
+    out.reserve(bytes.len());
+    let spare = &mut out.spare_capacity_mut()[..bytes.len()];
+    let mut n = 0;
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        let c = if b < 0x80 {
+            if pairs_only {
+                return false;
+            }
+            at += 1;
+            char::from(b)
+        } else {
+            let cp = match bytes.get(at..at + 2) {
+                Some(&[lead, trail]) => table[usize::from(u16::from_le_bytes([lead, trail]))],
+                _ => 0,
+            };
+            // 0 is no pair; the table holds no surrogate, so every other entry is a char.
+            match char::from_u32(u32::from(cp)) {
+                Some(c) if cp != 0 => c,
+                _ => return false,
+            }
+        };
+        // Fewer characters than bytes read so far: `n < at <= bytes.len()` before a pair,
+        // `n < bytes.len()` before an ASCII byte.
+        let Some(slot) = spare.get_mut(n) else {
+            return false;
+        };
+        slot.write(c);
+        n += 1;
+        if b >= 0x80 {
+            at += 2;
+        }
+    }
+    let len = out.len() + n;
+    #[allow(unsafe_code)]
+    // SAFETY: the `n` slots after the vector's length were written above (`spare[..n]`),
+    // within its capacity (`spare` is part of it).
+    unsafe {
+        out.set_len(len);
+    }
+    true
+}
+
 /// Double-byte text (EUC-KR or CP949) that is all ASCII and KS X 1001, decoded by table;
 /// `None` for anything else.
 #[inline]
@@ -672,6 +745,49 @@ mod tests {
         assert!(matches!(e, ErrorKind::Unencodable { ch: '😀', .. }));
         let e = encode(TextEncoding::Ascii, "é", &mut Vec::new()).expect_err("ascii");
         assert!(matches!(e, ErrorKind::Unencodable { ch: 'é', .. }));
+    }
+
+    /// The characters of `ks_x_1001_chars` are those of `ks_x_1001_append`'s UTF-8, and
+    /// each refuses what the other does, for every two bytes after an ASCII one and alone,
+    /// with and without `pairs_only`; what a refusal leaves is what was there.
+    #[test]
+    fn chars_agree_with_the_utf8_decode() {
+        let mut chars = vec!['x'];
+        let mut utf8 = String::from("x");
+        let mut taken = 0;
+        for l in 0..=0xFFu8 {
+            for t in 0..=0xFFu8 {
+                for bytes in [&[b'A', l, t][..], &[l, t], &[l, t, l]] {
+                    for pairs_only in [false, true] {
+                        let ok = ks_x_1001_chars(bytes, pairs_only, &mut chars);
+                        let want = ks_x_1001_append(bytes, pairs_only, &mut utf8);
+                        assert_eq!(ok, want, "{bytes:x?} {pairs_only}");
+                        assert_eq!(chars.iter().collect::<String>(), utf8, "{bytes:x?}");
+                        taken += usize::from(ok);
+                        chars.truncate(1);
+                        utf8.truncate(1);
+                    }
+                }
+            }
+        }
+        assert!(taken > 3 * 8_000, "{taken}");
+        // A field's worth: Hangul, spaces and digits; a G field of pairs only.
+        let text = encoding_rs::EUC_KR
+            .encode("서울특별시 영등포구 여의대로 108")
+            .0;
+        let mut out = Vec::new();
+        assert!(ks_x_1001_chars(&text, false, &mut out));
+        assert_eq!(
+            out.iter().collect::<String>(),
+            "서울특별시 영등포구 여의대로 108"
+        );
+        assert!(!ks_x_1001_chars(&text, true, &mut out));
+        let graphic = encoding_rs::EUC_KR.encode("홍길동　").0;
+        assert!(ks_x_1001_chars(&graphic, true, &mut out));
+        assert_eq!(
+            out.iter().collect::<String>(),
+            "서울특별시 영등포구 여의대로 108홍길동　"
+        );
     }
 
     #[test]
