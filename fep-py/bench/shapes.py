@@ -3,7 +3,15 @@ layouts/securities.layout, each beside pure-Python slicing of the same message t
 same values: telegrams per second for ``decode``, ``decode().to_dict()``,
 ``decode_dict`` and ``decode_arrow``, and the ratio of each to the slicing.
 
-Each message is timed in rounds: every path once per round over a batch of ``--count``
+Each message is timed twice: over its sample telegram repeated, and over ``--count``
+different telegrams of it (the sample's values replaced by random ones of at most their
+size, encoded by the layout: Korean text as random words, numbers and spaces). The
+difference is large for fep: decoding one telegram again and again, the processor learns
+every branch of it (where Hangul gives way to a space or a digit, where a field's pad
+starts), which different telegrams do not allow; the slicing, mostly the interpreter's own
+work, hardly changes. The rows "(different)" are what a real stream gets.
+
+Each batch is timed in rounds: every path once per round over the batch of ``--count``
 telegrams, in turns, with each ratio taken within its round. The figures printed are the
 medians over the rounds (telegrams/s and the ratio), with the lowest and highest ratio.
 
@@ -22,6 +30,7 @@ import argparse
 import datetime
 import decimal
 import os
+import random
 import statistics
 import tempfile
 import time
@@ -188,6 +197,67 @@ def history(t):
 
 BY_HAND = {"order": order, "customer": customer, "settlement": settlement, "history": history}
 
+# Words for the different telegrams' Korean text: places, a company, titles, a memo's.
+WORDS = (
+    "서울 부산 대구 인천 광주 대전 울산 세종 강남구 서초구 송파구 해운대구 영등포구 "
+    "여의대로 테헤란로 한빛 무역 재무팀 과장 대리 부장 상담 희망 오후 연락 이전 "
+    "연금저축 적극투자형 안정형 김영희 이철수 박민수 최지우 정다은 파크원타워 센터"
+).split()
+SYLLABLES = "가나다라마바사아자차카타파하김이박최정강조윤장임한오서신권황안송류홍"
+ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+# What chooses the message, and a repeat's count of rows, stay as they are.
+KEPT = {"tr_code", "count"}
+
+
+def different(value, rng):
+    """A value like ``value``, as ``to_dict`` gives it, of at most its size: Korean text as
+    random words, digits and spaces (all syllables when it has no space or ASCII, as a
+    full-width field); other text random letters and digits; numbers random with at most
+    its digits and its sign; dates and times random. Lists and dicts item by item."""
+    if isinstance(value, dict):
+        return {k: v if k in KEPT else different(v, rng) for k, v in value.items()}
+    if isinstance(value, list):
+        return [different(v, rng) for v in value]
+    if isinstance(value, str):
+        room = len(value.encode("euc-kr"))
+        if value.isascii():
+            return "".join(rng.choice(ASCII) for _ in range(rng.randint(room // 2, room)))
+        if all(not c.isascii() for c in value):
+            return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, room // 2)))
+        out = ""
+        goal = rng.randint(room // 2, room)
+        while True:
+            word = str(rng.randint(1, 999)) if rng.random() < 0.25 else rng.choice(WORDS)
+            longer = f"{out} {word}" if out else word
+            if len(longer.encode("euc-kr")) > goal:
+                return out
+            out = longer
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        digits = len(str(abs(value)))
+        v = rng.randint(0, 10**digits - 1)
+        return -v if value < 0 and rng.random() < 0.5 else v
+    if isinstance(value, decimal.Decimal):
+        sign, digits, exponent = value.as_tuple()
+        v = rng.randint(0, 10 ** len(digits) - 1)
+        return decimal.Decimal(-v if sign and rng.random() < 0.5 else v).scaleb(exponent)
+    if isinstance(value, datetime.date):
+        return datetime.date(2000, 1, 1) + datetime.timedelta(days=rng.randint(0, 11_000))
+    if isinstance(value, datetime.time):
+        return datetime.time(rng.randint(0, 23), rng.randint(0, 59), rng.randint(0, 59))
+    raise TypeError(f"no different value for {value!r}")
+
+
+def different_telegrams(schema, name, sample, n, seed=1):
+    """``n`` telegrams of message ``name``, each with values of its own (``different`` of
+    the sample's), encoded by the layout; a repeat keeps its count of rows."""
+    rng = random.Random(seed)
+    fields = schema.decode(sample).to_dict()
+    return [schema.encode(different(fields, rng), message=name) for _ in range(n)]
+
 
 def timed(f, n):
     start = time.perf_counter()
@@ -206,42 +276,53 @@ def main():
         f"fep {fep.__version__}, {os.cpu_count()} CPUs, {n:,} telegrams per batch, "
         f"{rounds} rounds per message"
     )
-    print(f"{'message / path':<40} {'telegrams/s':>12} {'x slicing':>10} {'(range)':>14}")
+    print(f"{'message / path':<52} {'telegrams/s':>12} {'x slicing':>10} {'(range)':>14}")
     for name, sample in SAMPLES.items():
         framed = (LAYOUTS / "securities" / sample).read_bytes()
         t = framed[4:]
         hand = BY_HAND[name]
         assert hand(t) == schema.decode(t).to_dict() == schema.decode_dict(t), name
-        telegrams = [t] * n
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "capture.bin"
-            path.write_bytes(framed * n)
+        prefix = framed[:4]
+        different_ones = different_telegrams(schema, name, t, n)
+        for x in different_ones[:100]:
+            assert hand(x) == schema.decode(x).to_dict() == schema.decode_dict(x), name
+        for data, telegrams in (("", [t] * n), (" (different)", different_ones)):
+            measure(schema, name + data, hand, telegrams, prefix, rounds)
 
-            def arrow():
-                assert schema.decode_arrow(path, message=name).num_rows == n, name
 
-            paths = [
-                ("pure-Python slicing -> dict", lambda: [hand(x) for x in telegrams]),
-                ("decode", lambda: [schema.decode(x) for x in telegrams]),
-                ("decode().to_dict()", lambda: [schema.decode(x).to_dict() for x in telegrams]),
-                ("decode_dict()", lambda: [schema.decode_dict(x) for x in telegrams]),
-                ("decode_arrow, capture file", arrow),
-            ]
-            # Each round times every path once, in turns (the order reversed every other
-            # round), and each ratio is taken within its round: the machine's speed drifts
-            # between rounds, much less within one.
-            rates = {label: [] for label, _ in paths}
-            for r in range(rounds):
-                for label, f in paths if r % 2 == 0 else paths[::-1]:
-                    rates[label].append(timed(f, n))
-        slicing = rates[paths[0][0]]
-        for label, _ in paths:
-            ratios = [a / b for a, b in zip(rates[label], slicing)]
-            spread = f"{min(ratios):.1f}-{max(ratios):.1f}"
-            print(
-                f"{name + ': ' + label:<40} {statistics.median(rates[label]):>12,.0f} "
-                f"{statistics.median(ratios):>9.1f}x {spread:>14}"
-            )
+def measure(schema, label, hand, telegrams, prefix, rounds):
+    """Times every path over ``telegrams`` of one message in rounds and prints a row each."""
+    n = len(telegrams)
+    name = label.split(" ")[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "capture.bin"
+        path.write_bytes(b"".join(prefix + x for x in telegrams))
+
+        def arrow():
+            assert schema.decode_arrow(path, message=name).num_rows == n, name
+
+        paths = [
+            ("pure-Python slicing -> dict", lambda: [hand(x) for x in telegrams]),
+            ("decode", lambda: [schema.decode(x) for x in telegrams]),
+            ("decode().to_dict()", lambda: [schema.decode(x).to_dict() for x in telegrams]),
+            ("decode_dict()", lambda: [schema.decode_dict(x) for x in telegrams]),
+            ("decode_arrow, capture file", arrow),
+        ]
+        # Each round times every path once, in turns (the order reversed every other
+        # round), and each ratio is taken within its round: the machine's speed drifts
+        # between rounds, much less within one.
+        rates = {p: [] for p, _ in paths}
+        for r in range(rounds):
+            for p, f in paths if r % 2 == 0 else paths[::-1]:
+                rates[p].append(timed(f, n))
+    slicing = rates[paths[0][0]]
+    for p, _ in paths:
+        ratios = [a / b for a, b in zip(rates[p], slicing)]
+        spread = f"{min(ratios):.1f}-{max(ratios):.1f}"
+        print(
+            f"{label + ': ' + p:<52} {statistics.median(rates[p]):>12,.0f} "
+            f"{statistics.median(ratios):>9.1f}x {spread:>14}"
+        )
 
 
 if __name__ == "__main__":
