@@ -29,6 +29,174 @@ pub fn shape_telegrams() -> [Vec<u8>; 4] {
     ]
 }
 
+/// `n` telegrams of bench message `name` (one of [`SHAPES`]), each with values of its own:
+/// the sample's values (`sample`, without its length prefix) replaced by random ones of at
+/// most their size, encoded by the layout. Korean text becomes random words with numbers
+/// and spaces among them (syllables only where the sample's text has no ASCII, as in a
+/// full-width field), other text random letters and digits, numbers random with at most
+/// their digits (and their sign, half the time), dates and times random; the message code
+/// and a repeat's count of rows stay. The same `seed` gives the same telegrams.
+///
+/// Decoding one telegram again and again lets the processor learn every branch of it
+/// (where Hangul gives way to a space, where a pad starts); these are what a stream gives.
+pub fn different_telegrams(name: &str, sample: &[u8], n: usize, seed: u64) -> Vec<Vec<u8>> {
+    let schema = fep_core::Schema::load(layouts().join("securities.layout")).expect("layout");
+    let msg = schema
+        .decode(sample)
+        .expect("the sample decodes")
+        .into_owned();
+    assert_eq!(msg.name(), name, "the sample is a {name}");
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    (0..n)
+        .map(|_| {
+            let mut m = msg.clone();
+            vary_record(m.fields_mut(), &mut rng);
+            schema.encode(&m).expect("a different telegram encodes")
+        })
+        .collect()
+}
+
+/// Words for the different telegrams' Korean text, as `fep-py/bench/shapes.py` has them.
+const WORDS: &[&str] = &[
+    "서울",
+    "부산",
+    "대구",
+    "인천",
+    "광주",
+    "대전",
+    "울산",
+    "세종",
+    "강남구",
+    "서초구",
+    "송파구",
+    "해운대구",
+    "영등포구",
+    "여의대로",
+    "테헤란로",
+    "한빛",
+    "무역",
+    "재무팀",
+    "과장",
+    "대리",
+    "부장",
+    "상담",
+    "희망",
+    "오후",
+    "연락",
+    "이전",
+    "연금저축",
+    "적극투자형",
+    "안정형",
+    "김영희",
+    "이철수",
+    "박민수",
+    "최지우",
+    "정다은",
+    "파크원타워",
+    "센터",
+];
+const SYLLABLES: &str = "가나다라마바사아자차카타파하김이박최정강조윤장임한오서신권황안송류홍";
+const ASCII: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/// xorshift64*: enough randomness for bench data, and the same from run to run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `lo..=hi`.
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.range(0, items.len() as u64 - 1) as usize]
+    }
+}
+
+fn vary_record(r: &mut fep_core::Record<'static>, rng: &mut Rng) {
+    let names: Vec<String> = r.iter().map(|(n, _)| n.to_string()).collect();
+    for name in names {
+        if name == "tr_code" || name == "count" {
+            continue;
+        }
+        if let Some(v) = r.get_mut(&name) {
+            vary(v, rng);
+        }
+    }
+}
+
+fn vary(v: &mut fep_core::Value<'static>, rng: &mut Rng) {
+    use fep_core::{Date, Decimal, Time, Value};
+    let digits = |m: u128| m.checked_ilog10().map_or(1, |d| d + 1);
+    match v {
+        Value::Record(r) => vary_record(r, rng),
+        Value::List(items) => items.iter_mut().for_each(|i| vary(i, rng)),
+        Value::Text(t) => *v = Value::Text(different_text(t, rng).into()),
+        Value::Int(i) => {
+            let m = rng.range(0, 10u64.pow(digits(i.unsigned_abs().into())) - 1) as i64;
+            *v = Value::Int(if *i < 0 && rng.next().is_multiple_of(2) {
+                -m
+            } else {
+                m
+            });
+        }
+        Value::Decimal(d) => {
+            let top = 10u64.pow(digits(d.mantissa().unsigned_abs()).min(18)) - 1;
+            let m = i128::from(rng.range(0, top));
+            let neg = d.mantissa() < 0 && rng.next().is_multiple_of(2);
+            *v = Value::Decimal(Decimal::new(if neg { -m } else { m }, d.scale()));
+        }
+        Value::Date(_) => {
+            let days = Date::new(2000, 1, 1).expect("a date").days_since_epoch();
+            let d = Date::from_days_since_epoch(days + rng.range(0, 11_000) as i32);
+            *v = Value::Date(d.expect("a date"));
+        }
+        Value::Time(_) => {
+            let [h, m, s] = [23, 59, 59].map(|top| rng.range(0, top) as u8);
+            *v = Value::Time(Time::new(h, m, Some(s)).expect("a time"));
+        }
+        _ => {}
+    }
+}
+
+/// Text like `t`, of at most its size in EUC-KR.
+fn different_text(t: &str, rng: &mut Rng) -> String {
+    let room = EUC_KR.encode(t).0.len() as u64;
+    if t.is_ascii() {
+        let n = rng.range(room / 2, room);
+        return (0..n).map(|_| char::from(*rng.pick(ASCII))).collect();
+    }
+    let syllables: Vec<char> = SYLLABLES.chars().collect();
+    if !t.chars().any(|c| c.is_ascii()) {
+        let n = rng.range(1, (room / 2).max(1));
+        return (0..n).map(|_| *rng.pick(&syllables)).collect();
+    }
+    let goal = rng.range(room / 2, room) as usize;
+    let mut out = String::new();
+    loop {
+        let word = if rng.next().is_multiple_of(4) {
+            rng.range(1, 999).to_string()
+        } else {
+            rng.pick(WORDS).to_string()
+        };
+        let longer = if out.is_empty() {
+            word
+        } else {
+            format!("{out} {word}")
+        };
+        if EUC_KR.encode(&longer).0.len() > goal {
+            return out;
+        }
+        out = longer;
+    }
+}
+
 /// The workspace's `layouts/` directory.
 pub fn layouts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../layouts")

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use fep_benches::shapes::{Customer, History, Hms, Order, Settlement, Ymd, view_spec};
-use fep_benches::{BadField, SHAPES, layouts, shape_telegrams};
+use fep_benches::{BadField, SHAPES, different_telegrams, layouts, shape_telegrams};
 use fep_core::{Date, Decimal, Message, Record, Schema, Time, Value};
 
 fn schema() -> Schema {
@@ -175,11 +175,26 @@ fn samples() -> Vec<Vec<u8>> {
     all
 }
 
+/// The samples, and different telegrams of each message (the benches' other set).
+fn samples_and_different() -> Vec<Vec<u8>> {
+    let mut all = samples();
+    for (name, t) in SHAPES.iter().zip(shape_telegrams()) {
+        let different = different_telegrams(name, &t, 25, 7);
+        assert_eq!(different.len(), 25);
+        for d in &different {
+            assert_eq!(d.len(), t.len(), "{name}");
+            assert_ne!(d, &t, "{name}");
+        }
+        all.extend(different);
+    }
+    all
+}
+
 #[test]
 fn the_baselines_give_fep_s_value_on_every_field_and_borrow_alike() {
     let schema = schema();
     let mut hangul = 0;
-    for t in samples() {
+    for t in samples_and_different() {
         let got = schema.decode(&t).expect("fep decodes");
         let want = hand(&t).expect("the baseline decodes");
         assert_eq!(got.fields(), &want, "{}", got.name());
@@ -196,7 +211,7 @@ fn the_baselines_give_fep_s_value_on_every_field_and_borrow_alike() {
 #[test]
 fn the_baselines_encode_the_same_bytes_as_fep() {
     let schema = schema();
-    for t in samples() {
+    for t in samples_and_different() {
         let msg: Message<'static> = schema.decode(&t).expect("decodes").into_owned();
         assert_eq!(schema.encode(&msg).expect("fep encodes"), t);
         let mut out = Vec::new();

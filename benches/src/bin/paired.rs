@@ -8,7 +8,10 @@
 //! code's back to back (which goes first alternates), so that both see the same machine,
 //! and the ratio is taken per round. Printed per operation: the median time of each side,
 //! the median of the per-round ratios, and the middle half of the ratios (25th to 75th
-//! percentile) as a measure of the spread.
+//! percentile) as a measure of the spread. Each message is timed twice: its sample
+//! telegram again and again, then 1,024 different telegrams of it taken in turn
+//! ([`different_telegrams`]), the rows "(different)": one telegram repeated lets the
+//! processor learn every branch of it, which a stream does not allow.
 //!
 //! Usage: `paired [ROUNDS]` (default 400; a batch lasts about 200 µs).
 
@@ -17,7 +20,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use fep_benches::shapes::{self, Any};
-use fep_benches::{SHAPES, layouts, shape_telegrams};
+use fep_benches::{SHAPES, different_telegrams, layouts, shape_telegrams};
 use fep_core::{Message, Schema};
 
 /// How long one batch of one side lasts, about.
@@ -34,71 +37,118 @@ fn main() -> ExitCode {
     };
     let schema = Schema::load(layouts().join("securities.layout")).expect("layout");
     println!(
-        "{:<26} {:>10} {:>10} {:>8} {:>15}  target",
+        "{:<38} {:>10} {:>10} {:>8} {:>15}  target",
         "bench message", "hand ns", "fep ns", "ratio", "middle half"
     );
     for (name, t) in SHAPES.iter().zip(shape_telegrams()) {
-        let t = t.as_slice();
-        let spec = shapes::view_spec(name);
-        let f = spec.paths.map(|p| schema.field(p).expect("path"));
-        let hand_decode = || shapes::decode_and_drop(t);
-
-        let r = paired(
+        run(&schema, rounds, name, name, std::slice::from_ref(&t));
+    }
+    // The same over different telegrams of each message, taken in turn: what a stream gives
+    // (one telegram again and again lets the processor learn every branch of it).
+    for (name, t) in SHAPES.iter().zip(shape_telegrams()) {
+        let different = different_telegrams(name, &t, DIFFERENT, 1);
+        run(
+            &schema,
             rounds,
-            || drop(black_box(schema.decode(black_box(t)).expect("decodes"))),
-            hand_decode,
+            name,
+            &format!("{name} (different)"),
+            &different,
         );
-        r.print(name, "decode", "<= 1.0x");
-
-        let mut msg = Message::default();
-        let r = paired(
-            rounds,
-            || {
-                schema.decode_into(black_box(t), &mut msg).expect("decodes");
-                black_box(&msg);
-            },
-            hand_decode,
-        );
-        r.print(name, "decode_into", "<= 0.8x");
-
-        let decoded = schema.decode(t).expect("decodes").into_owned();
-        let any = Any::decode(t).expect("decodes");
-        let (mut out_fep, mut out_hand) = (Vec::with_capacity(t.len()), Vec::new());
-        let r = paired(
-            rounds,
-            || {
-                out_fep.clear();
-                schema
-                    .encode_into(black_box(&decoded), &mut out_fep)
-                    .expect("encodes");
-                black_box(&out_fep);
-            },
-            || {
-                out_hand.clear();
-                black_box(&any).encode(&mut out_hand).expect("encodes");
-                black_box(&out_hand);
-            },
-        );
-        r.print(name, "encode", "<= 1.0x");
-        assert_eq!(out_fep, t, "fep's encode gives the telegram back");
-        assert_eq!(
-            out_hand, t,
-            "the hand-written encode gives the telegram back"
-        );
-
-        let r = paired(
-            rounds,
-            || {
-                let v = schema.view(black_box(t)).expect("view");
-                black_box((spec.fep)(&v, &f));
-            },
-            || {
-                black_box((spec.hand)(black_box(t)).expect("view"));
-            },
-        );
-        r.print(name, "view, 3 fields", "<= 1.3x");
     }
     ExitCode::SUCCESS
+}
+
+/// How many different telegrams of each message are taken in turn.
+const DIFFERENT: usize = 1024;
+
+/// The telegram after the one at `at`, round `ts`.
+fn next<'a, T>(ts: &'a [T], at: &mut usize) -> &'a T {
+    *at = if *at + 1 < ts.len() { *at + 1 } else { 0 };
+    &ts[*at]
+}
+
+/// Every operation of message `name` against the hand-written code's, over `telegrams`
+/// taken in turn (each side its own turn, the same sequence), printed as `label`.
+fn run(schema: &Schema, rounds: usize, name: &str, label: &str, telegrams: &[Vec<u8>]) {
+    let spec = shapes::view_spec(name);
+    let f = spec.paths.map(|p| schema.field(p).expect("path"));
+    let (mut i, mut j) = (0, 0);
+
+    let r = paired(
+        rounds,
+        || {
+            let t = next(telegrams, &mut i).as_slice();
+            drop(black_box(schema.decode(black_box(t)).expect("decodes")));
+        },
+        || shapes::decode_and_drop(next(telegrams, &mut j).as_slice()),
+    );
+    r.print(label, "decode", "<= 1.0x");
+
+    let mut msg = Message::default();
+    let r = paired(
+        rounds,
+        || {
+            let t = next(telegrams, &mut i).as_slice();
+            schema.decode_into(black_box(t), &mut msg).expect("decodes");
+            black_box(&msg);
+        },
+        || shapes::decode_and_drop(next(telegrams, &mut j).as_slice()),
+    );
+    r.print(label, "decode_into", "<= 0.8x");
+
+    let decoded: Vec<Message<'static>> = telegrams
+        .iter()
+        .map(|t| schema.decode(t).expect("decodes").into_owned())
+        .collect();
+    let any: Vec<Any> = telegrams
+        .iter()
+        .map(|t| Any::decode(t).expect("decodes"))
+        .collect();
+    let len = telegrams[0].len();
+    let (mut out_fep, mut out_hand) = (Vec::with_capacity(len), Vec::new());
+    let (mut last_fep, mut last_hand) = (0, 0);
+    let r = paired(
+        rounds,
+        || {
+            out_fep.clear();
+            let m = next(&decoded, &mut i);
+            last_fep = i;
+            schema
+                .encode_into(black_box(m), &mut out_fep)
+                .expect("encodes");
+            black_box(&out_fep);
+        },
+        || {
+            out_hand.clear();
+            let a = next(&any, &mut j);
+            last_hand = j;
+            black_box(a).encode(&mut out_hand).expect("encodes");
+            black_box(&out_hand);
+        },
+    );
+    r.print(label, "encode", "<= 1.0x");
+    assert_eq!(
+        out_fep, telegrams[last_fep],
+        "fep's encode gives the telegram back"
+    );
+    assert_eq!(
+        out_hand, telegrams[last_hand],
+        "the hand-written encode gives the telegram back"
+    );
+
+    let r = paired(
+        rounds,
+        || {
+            let t = next(telegrams, &mut i).as_slice();
+            let v = schema.view(black_box(t)).expect("view");
+            black_box((spec.fep)(&v, &f));
+        },
+        || {
+            let t = next(telegrams, &mut j).as_slice();
+            black_box((spec.hand)(black_box(t)).expect("view"));
+        },
+    );
+    r.print(label, "view, 3 fields", "<= 1.3x");
 }
 
 /// The times of one operation and its baseline, per round.
@@ -123,7 +173,7 @@ impl Paired {
             "NOT met"
         };
         println!(
-            "{label:<26} {hand:>10.0} {fep:>10.0} {ratio:>7.2}x {:>15}  {target}: {met}",
+            "{label:<38} {hand:>10.0} {fep:>10.0} {ratio:>7.2}x {:>15}  {target}: {met}",
             format!("{lo:.2}-{hi:.2}x")
         );
     }
