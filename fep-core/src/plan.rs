@@ -650,12 +650,11 @@ fn push_value<'a>(values: &mut Vec<Value<'a>>, v: Value<'a>) {
 fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Result<Value<'a>> {
     Ok(match op {
         Op::Text => {
-            let t = text::trim_spaces(bytes);
-            match text::ascii_str(t) {
+            match text::ascii_trimmed(bytes) {
                 Some(t) => Value::Text(Cow::Borrowed(t)),
                 // Hangul: what the general codec does with this shape, which reports the
                 // errors.
-                None => match text::decode_non_ascii(s.encoding, t) {
+                None => match text::decode_non_ascii(s.encoding, text::trim_spaces(bytes)) {
                     Ok(t) => Value::Text(t),
                     Err(_) => scalar(s, st, offset, bytes)?,
                 },
@@ -838,11 +837,11 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
 ) -> Result<()> {
     match op {
         Op::Text => {
-            let t = text::trim_spaces(bytes);
-            if let Some(t) = text::ascii_str(t) {
+            if let Some(t) = text::ascii_trimmed(bytes) {
                 sink.text(t);
                 return Ok(());
             }
+            let t = text::trim_spaces(bytes);
             if s.encoding.is_double_byte() && sink.korean_text(KoreanText::new(t, false)) {
                 return Ok(());
             }

@@ -781,7 +781,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
     #[inline(always)]
     pub fn str(&self, field: &FieldRef) -> Result<Cow<'a, str>> {
         if let Some(bytes) = self.fixed_bytes(field, Fast::Text)
-            && let Some(t) = crate::codec::text::ascii_str(crate::codec::text::trim_spaces(bytes))
+            && let Some(t) = crate::codec::text::ascii_trimmed(bytes)
         {
             return Ok(Cow::Borrowed(t));
         }

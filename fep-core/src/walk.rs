@@ -396,7 +396,7 @@ fn decode_scalar_into<'a>(
 ) -> Result<(), ErrorKind> {
     match s.fast {
         Fast::Text if !matches!(slot, Value::Text(Cow::Owned(_))) => {
-            if let Some(t) = text::ascii_str(text::trim_spaces(bytes)) {
+            if let Some(t) = text::ascii_trimmed(bytes) {
                 *slot = Value::Text(Cow::Borrowed(t));
                 return Ok(());
             }

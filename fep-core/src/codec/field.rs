@@ -76,12 +76,11 @@ pub(crate) fn decode_field<'a>(
 ) -> Result<Value<'a>> {
     match sc.fast {
         Fast::Text => {
-            let t = text::trim_spaces(bytes);
-            if let Some(t) = text::ascii_str(t) {
+            if let Some(t) = text::ascii_trimmed(bytes) {
                 return Ok(Value::Text(Cow::Borrowed(t)));
             }
             // What the general codec does with this shape; its errors come from there.
-            if let Ok(t) = text::decode_non_ascii(enc, t) {
+            if let Ok(t) = text::decode_non_ascii(enc, text::trim_spaces(bytes)) {
                 return Ok(Value::Text(t));
             }
         }
