@@ -1,0 +1,37 @@
+"""The bench messages' different telegrams (what fep-py/bench/shapes.py times beside the
+samples): each decodes by every path to what the pure-Python slicing gives, and to the same
+rows in Arrow; so the figures printed for them compare like with like."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import fep
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import shapes  # noqa: E402
+
+
+@pytest.mark.parametrize("name", list(shapes.SAMPLES))
+def test_different_telegrams_decode_as_the_slicing_does(name, tmp_path):
+    schema = fep.Schema.load(shapes.LAYOUTS / "securities.layout")
+    framed = (shapes.LAYOUTS / "securities" / shapes.SAMPLES[name]).read_bytes()
+    sample = framed[4:]
+    telegrams = shapes.different_telegrams(schema, name, sample, 200)
+    assert len(set(telegrams)) == 200
+    assert all(len(t) == len(sample) for t in telegrams)
+    hand = shapes.BY_HAND[name]
+    for t in telegrams:
+        want = hand(t)
+        assert schema.decode(t).to_dict() == want
+        assert schema.decode_dict(t) == want
+    path = tmp_path / "different.bin"
+    path.write_bytes(b"".join(framed[:4] + t for t in telegrams))
+    rows = schema.decode_arrow(path, message=name).to_pyarrow().to_pylist()
+    assert len(rows) == 200
+    for row, t in zip(rows, telegrams):
+        want = hand(t)
+        assert {k: row[k] for k in want} == want
+    # The same seed, the same telegrams: the figures can be run again.
+    assert shapes.different_telegrams(schema, name, sample, 5) == telegrams[:5]
