@@ -126,8 +126,8 @@ pub struct KoreanText<'a> {
 }
 
 impl<'a> KoreanText<'a> {
-    /// `bytes`, all ASCII and KS X 1001 pairs, or (with `pairs_only`, a `G` field) all
-    /// pairs, when it decodes.
+    /// The text of `bytes`, which decodes when they are all ASCII and KS X 1001 pairs
+    /// (only pairs with `pairs_only`: a `G` field).
     pub(crate) fn new(bytes: &'a [u8], pairs_only: bool) -> Self {
         KoreanText { bytes, pairs_only }
     }
