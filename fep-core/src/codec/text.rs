@@ -231,11 +231,7 @@ static KS_X_1001: std::sync::LazyLock<Box<[char]>> = std::sync::LazyLock::new(||
 /// syllables, lead bytes 0xB0 to 0xC8, lie in two cache lines for each of the 94 trail
 /// bytes, about 12 KiB).
 static KS_X_1001_UTF8: std::sync::LazyLock<Box<[u32; 65536]>> = std::sync::LazyLock::new(|| {
-    let mut table: Box<[u32; 65536]> = vec![0u32; 65536]
-        .into_boxed_slice()
-        .try_into()
-        .unwrap_or_else(|_| unreachable!("the vector has 65536 entries"));
-    for (i, &c) in KS_X_1001.iter().enumerate() {
+    by_pair(|c| {
         let mut utf8 = [0u8; 4];
         let n = if c == '\0' {
             0
@@ -244,17 +240,30 @@ static KS_X_1001_UTF8: std::sync::LazyLock<Box<[u32; 65536]>> = std::sync::LazyL
         };
         // Every KS X 1001 character is in the Basic Multilingual Plane (3 bytes at most);
         // one that were not would go to the general path as unmapped.
-        if (1..=3).contains(&n) {
-            utf8[3] = n as u8;
-            let at = usize::from(u16::from_le_bytes([
-                0xA1 + (i / 94) as u8,
-                0xA1 + (i % 94) as u8,
-            ]));
-            table[at] = u32::from_le_bytes(utf8);
+        if !(1..=3).contains(&n) {
+            return 0;
         }
+        utf8[3] = n as u8;
+        u32::from_le_bytes(utf8)
+    })
+});
+
+/// A table by a pair's two bytes as a little-endian `u16` (65,536 entries), `entry` of each
+/// KS X 1001 pair's character ([`KS_X_1001`]), 0 for two bytes that are not a pair.
+fn by_pair<T: Copy + Default>(entry: impl Fn(char) -> T) -> Box<[T; 65536]> {
+    let mut table: Box<[T; 65536]> = vec![T::default(); 65536]
+        .into_boxed_slice()
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("the vector has 65536 entries"));
+    for (i, &c) in KS_X_1001.iter().enumerate() {
+        let at = usize::from(u16::from_le_bytes([
+            0xA1 + (i / 94) as u8,
+            0xA1 + (i % 94) as u8,
+        ]));
+        table[at] = entry(c);
     }
     table
-});
+}
 
 /// The KS X 1001 pair of each precomposed Hangul syllable (U+AC00 to U+D7A3) as a
 /// big-endian `u16`, 0 for the 8,822 syllables outside it: the decode table turned around.
@@ -384,21 +393,8 @@ pub(crate) fn ks_x_1001_append(bytes: &[u8], pairs_only: bool, out: &mut String)
 /// Plane), 0 for two bytes that are not a pair with a character (128 KiB, made when first
 /// used).
 static KS_X_1001_BMP: std::sync::LazyLock<Box<[u16; 65536]>> = std::sync::LazyLock::new(|| {
-    let mut table: Box<[u16; 65536]> = vec![0u16; 65536]
-        .into_boxed_slice()
-        .try_into()
-        .unwrap_or_else(|_| unreachable!("the vector has 65536 entries"));
-    for (i, &c) in KS_X_1001.iter().enumerate() {
-        // A character outside the plane would go to the general path as unmapped.
-        if let Ok(c) = u16::try_from(u32::from(c)) {
-            let at = usize::from(u16::from_le_bytes([
-                0xA1 + (i / 94) as u8,
-                0xA1 + (i % 94) as u8,
-            ]));
-            table[at] = c;
-        }
-    }
-    table
+    // A character outside the plane (or none, `'\0'`) is 0: the general path's.
+    by_pair(|c| u16::try_from(u32::from(c)).unwrap_or(0))
 });
 
 /// Appends the characters of text made of ASCII and KS X 1001 pairs (only pairs with
