@@ -6,7 +6,10 @@
 //! `history`); OP is then one of `decode`, `decode_owned`, `decode_into`, `encode_into`,
 //! `arrow` (as below),
 //! `view` (the three fields of the criterion view benchmark) or the hand-written code's
-//! `hand_decode`, `hand_decode_owned`, `hand_encode`, `hand_view`.
+//! `hand_decode`, `hand_decode_owned`, `hand_encode`, `hand_view`. `SHAPE:different`
+//! (`settlement:different`) runs it on 1,024 different telegrams of the message in turn
+//! (`fep_benches::different_telegrams`, as `paired` has them) instead of the sample: with
+//! callgrind's `--branch-sim=yes`, which branches its simple predictor misses there.
 //!
 //! Usage: `instructions OP N`, OP one of `decode`, `decode_into`, `encode`, `encode_into`,
 //! `view`, `key`, `diff` (the request against its response, 4 fields differ), `diff_equal`
@@ -27,9 +30,14 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use fep_benches::shapes::{self, Any};
-use fep_benches::{SHAPES, layouts, numbered, shape_telegrams, transfer_telegrams};
+use fep_benches::{
+    SHAPES, different_telegrams, layouts, numbered, shape_telegrams, transfer_telegrams,
+};
 use fep_core::capture::{CaptureEvent, CaptureReader};
 use fep_core::{Correlator, Expired, Message, Schema};
+
+/// How many different telegrams `SHAPE:different` takes in turn (as `paired` does).
+const DIFFERENT: usize = 1024;
 
 const OPS: &str = "decode, decode_into, encode, encode_into, view, key, diff, diff_equal, pair, expire, capture, parquet, arrow";
 
@@ -43,8 +51,21 @@ fn main() -> ExitCode {
         _ => return usage("expected two or three arguments"),
     };
     if let [_, _, shape] = args.as_slice() {
-        return match SHAPES.iter().position(|s| s == shape) {
-            Some(i) => shape_op(op, n, &shape_telegrams()[i]),
+        let (name, different) = match shape.split_once(':') {
+            Some((name, "different")) => (name, true),
+            Some(_) => return usage(&format!("unknown message: {shape}")),
+            None => (shape.as_str(), false),
+        };
+        return match SHAPES.iter().position(|s| *s == name) {
+            Some(i) => {
+                let sample = &shape_telegrams()[i];
+                let telegrams = if different {
+                    different_telegrams(name, sample, DIFFERENT, 1)
+                } else {
+                    vec![sample.clone()]
+                };
+                shape_op(op, n, &telegrams)
+            }
             None => usage(&format!("unknown message: {shape}")),
         };
     }
@@ -250,8 +271,11 @@ fn arrow_op(schema: &Schema, first: &[u8], input: &[u8], telegrams: usize, n: u6
 
 /// One operation on a bench message of `layouts/securities.layout`, fep's or the
 /// hand-written code's.
-fn shape_op(op: &str, n: u64, t: &[u8]) -> ExitCode {
+/// Runs `op` `n` times on the telegrams of one bench message, taken in turn (one: the
+/// sample; or different ones).
+fn shape_op(op: &str, n: u64, telegrams: &[Vec<u8>]) -> ExitCode {
     let schema = Schema::load(layouts().join("securities.layout")).expect("layout");
+    let t = telegrams[0].as_slice();
     let name = match &t[..4] {
         b"0100" => "order",
         b"0200" => "customer",
@@ -259,75 +283,100 @@ fn shape_op(op: &str, n: u64, t: &[u8]) -> ExitCode {
         _ => "history",
     };
     let spec = shapes::view_spec(name);
+    // The telegram of round `i`.
+    let nth = |i: u64| telegrams[(i % telegrams.len() as u64) as usize].as_slice();
     match op {
         // 10,000 of the message's telegrams, framed as the layout says (a 4-digit length).
         "arrow" => {
             const TELEGRAMS: usize = 10_000;
             let mut input = Vec::with_capacity(TELEGRAMS * (t.len() + 4));
-            for _ in 0..TELEGRAMS {
+            for i in 0..TELEGRAMS as u64 {
+                let t = nth(i);
                 input.extend_from_slice(format!("{:04}", t.len()).as_bytes());
                 input.extend_from_slice(t);
             }
             arrow_op(&schema, t, &input, TELEGRAMS, n);
         }
         "decode" => {
-            for _ in 0..n {
-                black_box(&schema.decode(black_box(t)).expect("decodes"));
+            for i in 0..n {
+                black_box(&schema.decode(black_box(nth(i))).expect("decodes"));
             }
         }
         "decode_owned" => {
-            for _ in 0..n {
-                black_box(&schema.decode(black_box(t)).expect("decodes").into_owned());
+            for i in 0..n {
+                black_box(
+                    &schema
+                        .decode(black_box(nth(i)))
+                        .expect("decodes")
+                        .into_owned(),
+                );
             }
         }
         "decode_into" => {
             let mut msg = Message::default();
-            for _ in 0..n {
-                schema.decode_into(black_box(t), &mut msg).expect("decodes");
+            for i in 0..n {
+                schema
+                    .decode_into(black_box(nth(i)), &mut msg)
+                    .expect("decodes");
                 black_box(&msg);
             }
         }
         "encode_into" => {
-            let msg = schema.decode(t).expect("decodes").into_owned();
+            let msgs: Vec<Message<'static>> = telegrams
+                .iter()
+                .map(|t| schema.decode(t).expect("decodes").into_owned())
+                .collect();
             let mut out = Vec::with_capacity(t.len());
-            for _ in 0..n {
+            for i in 0..n {
                 out.clear();
+                let msg = &msgs[(i % msgs.len() as u64) as usize];
                 schema
-                    .encode_into(black_box(&msg), &mut out)
+                    .encode_into(black_box(msg), &mut out)
                     .expect("encodes");
                 black_box(&out);
             }
-            assert_eq!(out.len(), t.len() * usize::from(n > 0));
+            assert!(
+                n == 0 || out == nth(n - 1),
+                "the encode gives the telegram back"
+            );
         }
         "view" => {
             let f = spec.paths.map(|p| schema.field(p).expect("path"));
-            for _ in 0..n {
-                let v = schema.view(black_box(t)).expect("view");
+            for i in 0..n {
+                let v = schema.view(black_box(nth(i))).expect("view");
                 black_box((spec.fep)(&v, &f));
             }
         }
         "hand_decode" => {
-            for _ in 0..n {
-                shapes::decode_and_drop(t);
+            for i in 0..n {
+                shapes::decode_and_drop(nth(i));
             }
         }
         "hand_decode_owned" => {
-            for _ in 0..n {
-                black_box(&Any::decode(black_box(t)).expect("decodes"));
+            for i in 0..n {
+                black_box(&Any::decode(black_box(nth(i))).expect("decodes"));
             }
         }
         "hand_encode" => {
-            let any = Any::decode(t).expect("decodes");
+            let anys: Vec<Any> = telegrams
+                .iter()
+                .map(|t| Any::decode(t).expect("decodes"))
+                .collect();
             let mut out = Vec::with_capacity(t.len());
-            for _ in 0..n {
+            for i in 0..n {
                 out.clear();
-                black_box(&any).encode(&mut out).expect("encodes");
+                let any = &anys[(i % anys.len() as u64) as usize];
+                black_box(any).encode(&mut out).expect("encodes");
                 black_box(&out);
             }
+            assert!(
+                n == 0 || out == nth(n - 1),
+                "the encode gives the telegram back"
+            );
         }
         "hand_view" => {
-            for _ in 0..n {
-                black_box((spec.hand)(black_box(t)).expect("view"));
+            for i in 0..n {
+                black_box((spec.hand)(black_box(nth(i))).expect("view"));
             }
         }
         _ => return usage(&format!("unknown operation on a bench message: {op}")),
@@ -343,7 +392,7 @@ fn expire_all(table: &Correlator<u64>, now: Instant) -> Vec<Expired<u64>> {
 
 fn usage(why: &str) -> ExitCode {
     eprintln!(
-        "{why}\nusage: instructions OP N   (OP: {OPS})\n       instructions OP N SHAPE   (SHAPE: {})",
+        "{why}\nusage: instructions OP N   (OP: {OPS})\n       instructions OP N SHAPE   (SHAPE: {}, or SHAPE:different)",
         SHAPES.join(", ")
     );
     ExitCode::from(2)
