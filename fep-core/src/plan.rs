@@ -33,7 +33,7 @@ use crate::codec::field::{
     Codec, Fast, ScalarDef, append_pad, decode_field, decode_number_or_temporal, encode_scalar,
 };
 use crate::codec::number::{self, Sign};
-use crate::codec::temporal::{TemporalKind, date_of_digits, time_of_digits};
+use crate::codec::temporal::{TemporalKind, date_of_bytes, time_of_digits};
 use crate::codec::text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::table::*;
@@ -679,7 +679,7 @@ fn leaf<'a>(s: &Table, st: &Step, op: Op, offset: usize, bytes: &'a [u8]) -> Res
             None => not_canonical(s, st, offset, bytes)?,
         },
         // The step's width is the pattern's (the layout compiler checks it).
-        Op::Date => match number::digits_inline(bytes).and_then(date_of_digits) {
+        Op::Date => match date_of_bytes(bytes) {
             Some(d) => Value::Date(d),
             None => not_canonical(s, st, offset, bytes)?,
         },
@@ -862,7 +862,7 @@ fn leaf_sink<'a, S: FlatSink<'a>>(
             }
             None => sink.value(not_canonical(s, st, offset, bytes)?),
         },
-        Op::Date => match number::digits_inline(bytes).and_then(date_of_digits) {
+        Op::Date => match date_of_bytes(bytes) {
             Some(d) => sink.date(d),
             None => sink.value(not_canonical(s, st, offset, bytes)?),
         },

@@ -880,8 +880,7 @@ impl<'s, 'a> MessageView<'s, 'a> {
         // A `YYYYMMDD` date at a fixed offset that exists.
         if field.quick.get(self.mi).is_some_and(|q| q.extra == 1)
             && let Some(bytes) = self.fixed_bytes(field, Fast::Temporal)
-            && let Some(v) = number::digits_u64(bytes)
-            && let Some(d) = Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
+            && let Some(d) = crate::codec::temporal::date_of_bytes(bytes)
         {
             return Ok(Some(d));
         }

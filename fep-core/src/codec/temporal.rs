@@ -369,6 +369,14 @@ pub(crate) fn date_of_digits(v: u64) -> Option<Date> {
     Date::new((v / 10000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
 }
 
+/// The date of eight bytes `YYYYMMDD`; `None` for anything else (not eight digits, or a
+/// date that does not exist): [`date_of_digits`] of their value, without the divisions.
+#[inline(always)]
+pub(crate) fn date_of_bytes(bytes: &[u8]) -> Option<Date> {
+    let (y, m, d) = crate::codec::number::ymd_digits(bytes)?;
+    Date::new(y, m, d)
+}
+
 /// The time that `hhmmss` read as one number gives; `None` for one out of range.
 #[inline(always)]
 pub(crate) fn time_of_digits(v: u64) -> Option<Time> {
@@ -436,6 +444,49 @@ fn put_tok(tok: Tok, d: &Date, t: &Time, buf: &mut [u8; 64], i: &mut usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `date_of_bytes` gives what the value cut by division gives, for every day of a
+    /// 400-year cycle and around it, every month and day number 0 to 99 of some years, and
+    /// refuses what is not eight digits.
+    #[test]
+    fn dates_of_bytes_are_those_of_the_value() {
+        let check = |text: &str| {
+            let by_value =
+                crate::codec::number::digits_u64(text.as_bytes()).and_then(date_of_digits);
+            assert_eq!(date_of_bytes(text.as_bytes()), by_value, "{text}");
+            by_value.is_some()
+        };
+        let mut valid = 0;
+        for year in (0..=9999).step_by(7).chain(1890..2410) {
+            for month in 0..=99 {
+                for day in [0, 1, 9, 10, 28, 29, 30, 31, 32, 99] {
+                    valid += usize::from(check(&format!("{year:04}{month:02}{day:02}")));
+                }
+            }
+        }
+        for year in [1900, 2000, 2023, 2024, 2100] {
+            for month in 1..=12 {
+                for day in 0..=99 {
+                    check(&format!("{year:04}{month:02}{day:02}"));
+                }
+            }
+        }
+        assert!(valid > 100_000, "{valid}");
+        assert_eq!(date_of_bytes(b"20240229"), Date::new(2024, 2, 29));
+        assert_eq!(date_of_bytes(b"20230229"), None);
+        for bad in [
+            &b"2024022"[..],
+            b"202402290",
+            b"2024 229",
+            b"2024-2-9",
+            b"2024022/",
+            b"2024022:",
+            b"\xb0\xa1240229",
+            b"        ",
+        ] {
+            assert_eq!(date_of_bytes(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn defaults_and_patterns() {
