@@ -29,6 +29,10 @@ pub fn shape_telegrams() -> [Vec<u8>; 4] {
     ]
 }
 
+/// How many different telegrams of each bench message `paired` and `instructions
+/// MESSAGE:different` take in turn.
+pub const DIFFERENT: usize = 1024;
+
 /// `n` telegrams of bench message `name` (one of [`SHAPES`]), each with values of its own:
 /// the sample's values (`sample`, without its length prefix) replaced by random ones of at
 /// most their size, encoded by the layout. Korean text becomes random words with numbers

@@ -31,13 +31,10 @@ use std::time::{Duration, Instant};
 
 use fep_benches::shapes::{self, Any};
 use fep_benches::{
-    SHAPES, different_telegrams, layouts, numbered, shape_telegrams, transfer_telegrams,
+    DIFFERENT, SHAPES, different_telegrams, layouts, numbered, shape_telegrams, transfer_telegrams,
 };
 use fep_core::capture::{CaptureEvent, CaptureReader};
 use fep_core::{Correlator, Expired, Message, Schema};
-
-/// How many different telegrams `SHAPE:different` takes in turn (as `paired` does).
-const DIFFERENT: usize = 1024;
 
 const OPS: &str = "decode, decode_into, encode, encode_into, view, key, diff, diff_equal, pair, expire, capture, parquet, arrow";
 

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use fep_benches::shapes::{self, Any};
-use fep_benches::{SHAPES, different_telegrams, layouts, shape_telegrams};
+use fep_benches::{DIFFERENT, SHAPES, different_telegrams, layouts, shape_telegrams};
 use fep_core::{Message, Schema};
 
 /// How long one batch of one side lasts, about.
@@ -57,9 +57,6 @@ fn main() -> ExitCode {
     }
     ExitCode::SUCCESS
 }
-
-/// How many different telegrams of each message are taken in turn.
-const DIFFERENT: usize = 1024;
 
 /// The telegram after the one at `at`, round `ts`.
 fn next<'a, T>(ts: &'a [T], at: &mut usize) -> &'a T {

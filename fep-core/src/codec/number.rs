@@ -238,13 +238,25 @@ pub(crate) fn digits_inline(d: &[u8]) -> Option<u64> {
 /// of eight steps of a loop.
 #[inline]
 fn eight_digits(chunk: u64) -> Option<u64> {
+    eight_ascii_digits(chunk).then(|| eight_value(chunk))
+}
+
+/// True when every byte of `chunk` is an ASCII digit, 0x30..=0x39: its high nibble is 3,
+/// and adding 6 keeps it 3.
+#[inline(always)]
+fn eight_ascii_digits(chunk: u64) -> bool {
     const ZEROS: u64 = 0x3030_3030_3030_3030;
     const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    // Every byte is 0x30..=0x39: its high nibble is 3, and adding 6 keeps it 3.
-    if chunk & HIGH != ZEROS || chunk.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
-        return None;
-    }
-    Some(eight_value(chunk))
+    chunk & HIGH == ZEROS && chunk.wrapping_add(0x0606_0606_0606_0606) & HIGH == ZEROS
+}
+
+/// The first step of reading eight checked ASCII digits: each pair of digits as its value
+/// in its 16-bit lane, the first pair lowest.
+#[inline(always)]
+fn digit_pairs(chunk: u64) -> u64 {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let x = chunk - ZEROS;
+    (x * 10 + (x >> 8)) & 0x00FF_00FF_00FF_00FF
 }
 
 /// Eight ASCII digits read as `YYYYMMDD`: the year, the month and the day, each from its
@@ -254,17 +266,12 @@ fn eight_digits(chunk: u64) -> Option<u64> {
 /// where the value and the divisions took six, in a chain.
 #[inline(always)]
 pub(crate) fn ymd_digits(d: &[u8]) -> Option<(u16, u8, u8)> {
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     let chunk = u64::from_le_bytes(*<&[u8; 8]>::try_from(d).ok()?);
-    // As `eight_digits`: every byte 0x30..=0x39.
-    if chunk & HIGH != ZEROS || chunk.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
+    if !eight_ascii_digits(chunk) {
         return None;
     }
-    let x = chunk - ZEROS;
-    // Each pair of digits in its 16-bit lane, first pair lowest: century, year in the
-    // century, month, day.
-    let pairs = (x * 10 + (x >> 8)) & 0x00FF_00FF_00FF_00FF;
+    // Century, year in the century, month, day.
+    let pairs = digit_pairs(chunk);
     let year = (pairs & 0xFF) * 100 + (pairs >> 16 & 0xFF);
     Some((year as u16, (pairs >> 32 & 0xFF) as u8, (pairs >> 48) as u8))
 }
@@ -272,10 +279,8 @@ pub(crate) fn ymd_digits(d: &[u8]) -> Option<(u16, u8, u8)> {
 /// The value of eight ASCII digits that [`eight_digits`] has checked.
 #[inline(always)]
 fn eight_value(chunk: u64) -> u64 {
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    let x = chunk - ZEROS;
     // Pairs, then quads, then the eight: each step joins neighbours (first digit lowest).
-    let x = (x * 10 + (x >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let x = digit_pairs(chunk);
     let x = (x * 100 + (x >> 16)) & 0x0000_FFFF_0000_FFFF;
     (x * 10_000 + (x >> 32)) & 0xFFFF_FFFF
 }

@@ -445,9 +445,9 @@ fn put_tok(tok: Tok, d: &Date, t: &Time, buf: &mut [u8; 64], i: &mut usize) {
 mod tests {
     use super::*;
 
-    /// `date_of_bytes` gives what the value cut by division gives, for every day of a
-    /// 400-year cycle and around it, every month and day number 0 to 99 of some years, and
-    /// refuses what is not eight digits.
+    /// `date_of_bytes` gives what the value cut by division gives, for every seventh year
+    /// and the years 1890 to 2409 (month numbers 0 to 99, ten day numbers each), every day
+    /// number 0 to 99 of every month of five years, and refuses what is not eight digits.
     #[test]
     fn dates_of_bytes_are_those_of_the_value() {
         let check = |text: &str| {
