@@ -584,3 +584,20 @@ def test_dict_keys_are_each_schemas_own_names():
         assert schema.decode(b"AB12").to_dict() == {f"a{i}": "AB", f"b{i}": 12}
         del schema
         gc.collect()
+
+
+@pytest.mark.parametrize("width", [100, 16 * 1024 - 10, 16 * 1024 + 10, 40_000])
+def test_decode_short_and_long_telegrams_alike(width):
+    """A telegram of up to 16 KiB decodes with the GIL held, a longer one with it released:
+    the same values and the same errors either way."""
+    schema = fep.Schema.parse(
+        f'encoding ascii\nmessage long {{\n  kind X(4) = "LONG"\n  seq 9(6)\n  body X({width})\n}}\n'
+    )
+    body = (b"ABCDEFGHIJ" * (width // 10 + 1))[:width]
+    telegram = b"LONG000042" + body
+    m = schema.decode(telegram)
+    assert (m["seq"], m["body"]) == (42, body.decode())
+    assert schema.decode(telegram, message="long").to_dict() == m.to_dict()
+    with pytest.raises(fep.DecodeError) as e:
+        schema.decode(b"LONG00004X" + body)
+    assert (e.value.path, e.value.offset, e.value.message_name) == ("seq", 4, "long")
