@@ -3,7 +3,8 @@
 # in: telegrams per second, GB/s, and the ratios measured in the same run: first for the
 # 300-byte transfer, then for each of the four bench messages of layouts/securities.layout
 # (ASCII-only, Hangul-heavy, numeric-heavy, 20 counted rows) against its hand-written code,
-# by criterion and then timed in turns (scripts/paired-times.sh).
+# by criterion and then timed in turns (scripts/paired-times.sh); last, the Python package on
+# the same messages (fep-py/bench/shapes.py), when scripts/test-python.sh has installed it.
 # `scripts/bench-report.sh correlate` runs the correlator's benchmarks instead and prints
 # pairs per second on 1 and 2 threads, their ratio, and the time to expire 100,000 requests.
 # Extra arguments go to criterion (e.g. --measurement-time 10).
@@ -114,3 +115,15 @@ done
 echo
 echo "the same, timed in turns (scripts/paired-times.sh, 400 rounds):"
 scripts/paired-times.sh 400
+
+# Python on the same four messages, beside pure-Python slicing, with the targets on the
+# Hangul-heavy one: the package as scripts/test-python.sh last built and installed it.
+echo
+py="${CARGO_TARGET_DIR:-target}/python-venv/bin/python"
+if [ -x "$py" ] && "$py" -c "import fep" 2>/dev/null; then
+  echo "Python (fep-py/bench/shapes.py --rounds 3, the package in $py):"
+  "$py" fep-py/bench/shapes.py --rounds 3
+else
+  echo "Python: no package to time; scripts/test-python.sh builds and installs it in" \
+    "${CARGO_TARGET_DIR:-target}/python-venv, then run this again"
+fi

@@ -35,3 +35,14 @@ def test_different_telegrams_decode_as_the_slicing_does(name, tmp_path):
         assert {k: row[k] for k in want} == want
     # The same seed, the same telegrams: the figures can be run again.
     assert shapes.different_telegrams(schema, name, sample, 5) == telegrams[:5]
+
+
+def test_the_targets_marked_on_the_hangul_heavy_message_only():
+    arrow, to_dict = "decode_arrow, capture file", "decode().to_dict()"
+    assert shapes.verdict("customer", arrow, 2_000_000, 30.0).endswith(": met")
+    assert shapes.verdict("customer", arrow, 2_500_000, 29.9).endswith(": NOT met")
+    assert shapes.verdict("customer", arrow, 1_999_999, 35.0).endswith(": NOT met")
+    assert shapes.verdict("customer", to_dict, 400_000, 5.0).endswith(": met")
+    assert shapes.verdict("customer", to_dict, 450_000, 4.9).endswith(": NOT met")
+    assert shapes.verdict("customer", "decode", 10**9, 100.0) == ""
+    assert shapes.verdict("order", arrow, 1, 1.0) == ""
