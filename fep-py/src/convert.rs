@@ -360,7 +360,7 @@ impl<'m> Reader<'m> {
     pub(crate) fn record(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<Record<'static>> {
         let py = obj.py();
         if let Ok(m) = obj.cast::<PyMessage>() {
-            return Ok(m.get().msg().fields().clone().into_owned());
+            return Ok(m.get().msg()?.fields().clone().into_owned());
         }
         let mut rec = Record::new();
         if let Ok(d) = obj.cast::<PyDict>() {

@@ -30,29 +30,41 @@ pub(crate) struct DictShape {
     records: Vec<(Py<PyDict>, Option<Place>)>,
     /// For each value of the flat decode, in order: its place.
     leaves: Vec<Place>,
+    /// The message's own fields that hold a value (not a nested record), by name: the
+    /// index of their value among the leaves.
+    top: std::collections::HashMap<Box<str>, usize>,
 }
 
 /// Where a value goes: a record (its index in [`DictShape::records`]) and a key.
 type Place = (usize, Py<PyString>);
 
 /// What each message of a schema has learnt: `Some` once a telegram of it decoded, when the
-/// core decodes it flat (no repeats, static offsets), `None` when it does not.
+/// core decodes it flat (no repeats, static offsets), `None` when it does not; with the
+/// schema, which a message of flat values decodes again when asked for the core's message.
 #[derive(Debug)]
-pub(crate) struct Shapes(Box<[OnceLock<Option<DictShape>>]>);
+pub(crate) struct Shapes {
+    pub(crate) schema: fep_core::Schema,
+    learnt: Box<[OnceLock<Option<DictShape>>]>,
+}
 
 impl Shapes {
-    pub(crate) fn new(messages: usize) -> Shapes {
-        Shapes((0..messages).map(|_| OnceLock::new()).collect())
+    pub(crate) fn new(schema: &fep_core::Schema) -> Shapes {
+        Shapes {
+            schema: schema.clone(),
+            learnt: schema.messages().map(|_| OnceLock::new()).collect(),
+        }
     }
 
     /// The shape of message `index`, when learnt.
     pub(crate) fn get(&self, index: usize) -> Option<&DictShape> {
-        self.0.get(index)?.get()?.as_ref()
+        self.learnt.get(index)?.get()?.as_ref()
     }
 
     /// Whether message `index` was learnt (with a shape or without).
     pub(crate) fn known(&self, index: usize) -> bool {
-        self.0.get(index).is_none_or(|slot| slot.get().is_some())
+        self.learnt
+            .get(index)
+            .is_none_or(|slot| slot.get().is_some())
     }
 
     /// Learns message `index`'s shape from a record of it (the first time only); `flat`
@@ -64,7 +76,7 @@ impl Shapes {
         fields: &Record<'_>,
         flat: bool,
     ) -> PyResult<()> {
-        let Some(slot) = self.0.get(index) else {
+        let Some(slot) = self.learnt.get(index) else {
             return Ok(());
         };
         if slot.get().is_some() {
@@ -73,6 +85,7 @@ impl Shapes {
         let mut shape = DictShape {
             records: Vec::new(),
             leaves: Vec::new(),
+            top: std::collections::HashMap::new(),
         };
         let made = if flat && add_record(py, fields, None, &mut shape)? {
             Some(shape)
@@ -105,7 +118,14 @@ fn add_record(
                 }
             }
             Value::List(_) => return Ok(false),
-            _ => shape.leaves.push((at, key)),
+            _ => {
+                if at == 0 {
+                    shape
+                        .top
+                        .insert(Box::from(&*key.bind(py).to_cow()?), shape.leaves.len());
+                }
+                shape.leaves.push((at, key));
+            }
         }
     }
     Ok(true)
@@ -124,6 +144,44 @@ impl DictShape {
             out.push(d);
         }
         Ok(out)
+    }
+
+    /// The number of values a telegram of the message gives.
+    pub(crate) fn values(&self) -> usize {
+        self.leaves.len()
+    }
+
+    /// The index among the values of the message's own field `name`, when it holds a
+    /// value (`None` for a nested record, or a name the message does not have).
+    pub(crate) fn top(&self, name: &str) -> Option<usize> {
+        self.top.get(name).copied()
+    }
+
+    /// The dict of a telegram's values (from a [`SlotSink`], as many as the shape has),
+    /// the same as a [`DictSink`] makes of the telegram.
+    pub(crate) fn dict_of<'py>(
+        &self,
+        py: Python<'py>,
+        slots: &[Slot<'_>],
+        chars: &[char],
+        general: &[Value<'_>],
+    ) -> PyResult<Bound<'py, PyDict>> {
+        // One record (no nested ones): its template copied, without a vector of dicts.
+        if let [(template, None)] = &*self.records {
+            let dict = template.bind(py).copy()?;
+            for (slot, (_, key)) in slots.iter().zip(&self.leaves) {
+                dict.set_item(key.bind(py), slot.to_py(py, chars, general)?)?;
+            }
+            return Ok(dict);
+        }
+        let dicts = self.dicts(py)?;
+        for (slot, (d, key)) in slots.iter().zip(&self.leaves) {
+            dicts[*d].set_item(key.bind(py), slot.to_py(py, chars, general)?)?;
+        }
+        match dicts.into_iter().next() {
+            Some(d) => Ok(d),
+            None => Ok(PyDict::new(py)),
+        }
     }
 
     /// A sink that sets one telegram's values into `dicts` (from [`DictShape::dicts`]).
@@ -232,5 +290,137 @@ impl<'a> FlatSink<'a> for DictSink<'_, '_> {
     fn value(&mut self, v: Value<'a>) {
         let v = to_py(self.py, &v);
         self.put(v);
+    }
+}
+
+/// One value of a flat decode, kept for later: what a [`DictSink`] is given, with Korean
+/// text as characters in a vector beside the slots (so that making its `str` later reads no
+/// UTF-8, and the telegram's Korean fields cost one vector, not a string each).
+/// 24 bytes, and nothing to drop (a vector of them is freed without a look at each): the
+/// rare values of the general codec are kept in a vector beside, by their index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Slot<'a> {
+    /// A blank field.
+    Null,
+    Text(&'a str),
+    /// Characters `start..end` of the vector beside.
+    Korean(u32, u32),
+    Int(i64),
+    Decimal(Decimal),
+    Date(Date),
+    Time(Time),
+    /// Value `i` of the vector of general values beside.
+    Value(u32),
+}
+
+impl Slot<'_> {
+    /// The value as a Python object, as a [`DictSink`] makes it; `chars` is the vector of
+    /// the Korean text.
+    pub(crate) fn to_py<'py>(
+        self,
+        py: Python<'py>,
+        chars: &[char],
+        general: &[Value<'_>],
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Slot::Null => Ok(py.None().into_bound(py)),
+            Slot::Text(t) => text(py, t),
+            Slot::Korean(start, end) => match chars.get(start as usize..end as usize) {
+                Some(c) => chars_text(py, c),
+                None => Err(pyo3::exceptions::PyRuntimeError::new_err(
+                    "a Korean text value outside its characters",
+                )),
+            },
+            Slot::Int(v) => Ok(v.into_pyobject(py)?.into_any()),
+            Slot::Decimal(d) => to_py(py, &Value::Decimal(d)),
+            Slot::Date(d) => Ok(date(py, &d)?.into_any()),
+            Slot::Time(t) => Ok(time(py, t.hour, t.minute, t.second.unwrap_or(0))?.into_any()),
+            Slot::Value(i) => match general.get(i as usize) {
+                Some(v) => to_py(py, v),
+                None => Err(pyo3::exceptions::PyRuntimeError::new_err(
+                    "a general value outside its vector",
+                )),
+            },
+        }
+    }
+}
+
+/// Keeps each value of a flat decode as a [`Slot`], Korean text decoded into `chars`: at
+/// the first Korean text, the vector [`CHARS`] keeps between telegrams (an empty one left
+/// there), which the caller puts back.
+pub(crate) struct SlotSink<'v, 'a> {
+    pub(crate) slots: &'v mut Vec<Slot<'a>>,
+    pub(crate) chars: Vec<char>,
+    pub(crate) general: Vec<Value<'a>>,
+}
+
+thread_local! {
+    /// The characters of a telegram's Korean text as a [`SlotSink`] decodes them, kept
+    /// between telegrams; taken only by a telegram with Korean text (a thread-local costs a
+    /// call in a shared library).
+    pub(crate) static CHARS: std::cell::Cell<Vec<char>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl<'a> FlatSink<'a> for SlotSink<'_, 'a> {
+    #[inline]
+    fn text(&mut self, t: &'a str) {
+        self.slots.push(Slot::Text(t));
+    }
+
+    #[inline]
+    fn korean_text(&mut self, t: KoreanText<'a>) -> bool {
+        if self.chars.capacity() == 0 {
+            self.chars = CHARS.take();
+            self.chars.clear();
+        }
+        let start = self.chars.len();
+        if !t.chars_into(&mut self.chars) {
+            return false;
+        }
+        // A telegram's characters are fewer than its bytes, whose length fits `u32` here
+        // (the caller decodes telegrams of at most 16 KiB this way).
+        let (Ok(s), Ok(e)) = (u32::try_from(start), u32::try_from(self.chars.len())) else {
+            self.chars.truncate(start);
+            return false;
+        };
+        self.slots.push(Slot::Korean(s, e));
+        true
+    }
+
+    #[inline]
+    fn int(&mut self, v: i64) {
+        self.slots.push(Slot::Int(v));
+    }
+
+    #[inline]
+    fn decimal(&mut self, mantissa: i128, scale: u8) {
+        self.slots
+            .push(Slot::Decimal(Decimal::new(mantissa, scale)));
+    }
+
+    #[inline]
+    fn date(&mut self, d: Date) {
+        self.slots.push(Slot::Date(d));
+    }
+
+    #[inline]
+    fn time(&mut self, t: Time) {
+        self.slots.push(Slot::Time(t));
+    }
+
+    #[inline]
+    fn value(&mut self, v: Value<'a>) {
+        let slot = match v {
+            Value::Null => Slot::Null,
+            v => match u32::try_from(self.general.len()) {
+                Ok(i) => {
+                    self.general.push(v);
+                    Slot::Value(i)
+                }
+                // Not reached: a telegram has fewer fields than that.
+                Err(_) => Slot::Null,
+            },
+        };
+        self.slots.push(slot);
     }
 }

@@ -1,9 +1,10 @@
 //! `fep.Message`: a decoded telegram as a read-only mapping of its fields.
 //!
-//! It keeps the core's message and converts a field to Python when it is read, so that
-//! decoding costs nothing in Python objects until they are asked for, and a value read
-//! twice is two equal objects that the caller may change freely (a `date` or `time`, being
-//! immutable, may be the same object). `repr` shows `mask` and
+//! It keeps the core's message, or for a message without repeats that its `Schema` has
+//! learnt the values of the core's flat decode (see [`Decoded`]), and converts a field to
+//! Python when it is read, so that decoding costs nothing in Python objects until they are
+//! asked for, and a value read twice is two equal objects that the caller may change freely
+//! (a `date` or `time`, being immutable, may be the same object). `repr` shows `mask` and
 //! `secret` fields hidden (the core's redacted form); reading a field gives the real value.
 
 use pyo3::exceptions::PyKeyError;
@@ -11,7 +12,15 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyType};
 
+use std::sync::OnceLock;
+
 use crate::convert::{record_to_py, to_py};
+use std::sync::Arc;
+
+use fep_core::Value;
+
+use crate::dicts::{CHARS, Shapes, Slot, SlotSink};
+use crate::errors::{Op, to_py as error_to_py};
 use crate::input::Data;
 
 /// A decoded telegram: `name`, and its fields as a read-only mapping.
@@ -19,13 +28,39 @@ use crate::input::Data;
 pub(crate) struct PyMessage {
     /// The message. Its text may borrow from `_telegram` (see [`PyMessage::borrowing`]), so
     /// it is reached only through [`PyMessage::msg`], whose lifetime is the object's.
-    msg: fep_core::Message<'static>,
-    /// The telegram that `msg` borrows from, if any. Declared after `msg`: fields are
-    /// dropped in order, so the message goes before the bytes it points into.
+    decoded: Decoded,
+    /// The telegram that `decoded` borrows from, if any. Declared after it: fields are
+    /// dropped in order, so the values go before the bytes they point into.
     _telegram: Option<Data>,
     pub(crate) offset: Option<u64>,
     /// Where it was in a packet capture (`iter_decode` of a pcap or pcapng).
     pub(crate) capture: Option<fep_core::capture::Whence>,
+}
+
+/// What a `Message` holds of its telegram.
+enum Decoded {
+    /// The core's message.
+    Full(fep_core::Message<'static>),
+    /// The values of a message without repeats as the core's flat decode gave them
+    /// (`Schema.decode` of a message whose shape `Schema` has learnt): `to_dict` and
+    /// reading a field of the message's own make their Python objects from these, as
+    /// `decode_dict` does from the telegram; the core's message is made the first time
+    /// anything else is asked for (its name aside).
+    Flat(Flat),
+}
+
+struct Flat {
+    /// The schema's shapes (and the schema).
+    shapes: Arc<Shapes>,
+    /// The message's index in the schema.
+    index: usize,
+    values: Vec<Slot<'static>>,
+    /// The characters of the Korean text among `values`.
+    chars: Box<[char]>,
+    /// The values of the general codec among `values` (blank fields aside): few or none.
+    general: Vec<Value<'static>>,
+    /// The core's message, boxed: made by few, and the object stays small for the rest.
+    full: OnceLock<Box<fep_core::Message<'static>>>,
 }
 
 impl PyMessage {
@@ -36,11 +71,70 @@ impl PyMessage {
         capture: Option<fep_core::capture::Whence>,
     ) -> Self {
         PyMessage {
-            msg,
+            decoded: Decoded::Full(msg),
             _telegram: None,
             offset,
             capture,
         }
+    }
+
+    /// The message `Schema.decode` makes of `telegram` as message `index` of `schema` by the
+    /// core's flat decode, with `values` slots (as many as the message's shape has); the
+    /// telegram given back when the flat decode does not take it or fails, to be decoded
+    /// the general way (which reports the same error).
+    pub(crate) fn flat(
+        shapes: &Arc<Shapes>,
+        info: fep_core::MessageInfo<'_>,
+        values: usize,
+        telegram: Data,
+    ) -> Result<Self, Data> {
+        let mut slots: Vec<Slot<'_>> = Vec::with_capacity(values);
+        // The Korean text's characters into a vector kept between calls (`CHARS`), then
+        // copied into one of their number: growing a vector of its own field by field cost
+        // a fifth of the decode of the Hangul-heavy bench message, and one made at the
+        // telegram's length (at most a character a byte) twice the memory of the
+        // characters, which cost more time than it saved.
+        let mut sink = SlotSink {
+            slots: &mut slots,
+            chars: Vec::new(),
+            general: Vec::new(),
+        };
+        let r = info.decode_to(&telegram, &mut sink);
+        let general = sink.general;
+        let mut scratch = sink.chars;
+        let chars: Box<[char]> = scratch.as_slice().into();
+        if scratch.capacity() > 0 {
+            scratch.clear();
+            CHARS.set(scratch);
+        }
+        if !matches!(r, Some(Ok(()))) || slots.len() != values {
+            drop((slots, general));
+            return Err(telegram);
+        }
+        #[allow(unsafe_code)]
+        // SAFETY: as in `borrowing`: the slots and general values borrow only from the
+        // bytes `telegram` derefs to, which stay where they are when it moves into the
+        // struct and never change; the struct drops `decoded` before `_telegram`, and no
+        // value leaves it (they are made into Python objects, which copy them).
+        let (slots, general) = unsafe {
+            (
+                std::mem::transmute::<Vec<Slot<'_>>, Vec<Slot<'static>>>(slots),
+                std::mem::transmute::<Vec<Value<'_>>, Vec<Value<'static>>>(general),
+            )
+        };
+        Ok(PyMessage {
+            decoded: Decoded::Flat(Flat {
+                shapes: Arc::clone(shapes),
+                index: info.index(),
+                values: slots,
+                chars,
+                general,
+                full: OnceLock::new(),
+            }),
+            _telegram: Some(telegram),
+            offset: None,
+            capture: None,
+        })
     }
 
     /// The message `decode` makes of `telegram`, keeping the telegram with it so that its
@@ -63,23 +157,87 @@ impl PyMessage {
             std::mem::transmute::<fep_core::Message<'_>, fep_core::Message<'static>>(msg)
         };
         Ok(PyMessage {
-            msg,
+            decoded: Decoded::Full(msg),
             _telegram: Some(telegram),
             offset: None,
             capture: None,
         })
     }
 
-    /// The decoded message, for as long as this object is borrowed.
-    pub(crate) fn msg(&self) -> &fep_core::Message<'_> {
-        &self.msg
+    /// The decoded message, for as long as this object is borrowed: for a message of flat
+    /// values, decoded by the core the first time (it decodes: the flat decode took it).
+    pub(crate) fn msg(&self) -> PyResult<&fep_core::Message<'_>> {
+        let flat = match &self.decoded {
+            Decoded::Full(m) => return Ok(m),
+            Decoded::Flat(flat) => flat,
+        };
+        if let Some(m) = flat.full.get() {
+            return Ok(m);
+        }
+        let telegram: &[u8] = self._telegram.as_deref().unwrap_or_default();
+        let schema = &flat.shapes.schema;
+        let name = schema
+            .messages()
+            .nth(flat.index)
+            .map(|info| info.name())
+            .unwrap_or_default();
+        let m = schema
+            .decode_message(name, telegram)
+            .map_err(|e| Python::attach(|py| error_to_py(py, &e, Op::Decode)))?;
+        #[allow(unsafe_code)]
+        // SAFETY: as in `borrowing`: `m` borrows only from `_telegram`'s bytes, which live
+        // as long as this object and never move or change; it is kept in `decoded`, which
+        // is dropped first, and handed out only tied to a borrow of `self`.
+        let m =
+            unsafe { std::mem::transmute::<fep_core::Message<'_>, fep_core::Message<'static>>(m) };
+        // Another thread may have made it meanwhile: the same message.
+        Ok(flat.full.get_or_init(|| Box::new(m)))
+    }
+
+    /// The telegram the message was decoded from, when it keeps it (`Schema.decode`).
+    pub(crate) fn telegram(&self) -> Option<&[u8]> {
+        self._telegram.as_deref()
+    }
+
+    /// The message's name, without decoding a message of flat values again.
+    fn message_name(&self) -> PyResult<String> {
+        match &self.decoded {
+            Decoded::Full(m) => Ok(m.name().to_owned()),
+            Decoded::Flat(flat) => Ok(flat
+                .shapes
+                .schema
+                .messages()
+                .nth(flat.index)
+                .map(|info| info.name().to_owned())
+                .unwrap_or_default()),
+        }
+    }
+
+    /// A field of the message's own from the flat values, as a Python object; `None` where
+    /// the message is not flat or `key` is not such a field.
+    fn flat_field<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Decoded::Flat(flat) = &self.decoded else {
+            return Ok(None);
+        };
+        match flat
+            .shapes
+            .get(flat.index)
+            .and_then(|shape| shape.top(key))
+            .and_then(|i| flat.values.get(i))
+        {
+            Some(&slot) => slot.to_py(py, &flat.chars, &flat.general).map(Some),
+            None => Ok(None),
+        }
     }
 }
 
 impl std::fmt::Debug for PyMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The core's Debug hides sensitive fields.
-        write!(f, "{:?}", self.msg)
+        match self.msg() {
+            Ok(m) => write!(f, "{m:?}"),
+            Err(_) => f.write_str("<fep.Message>"),
+        }
     }
 }
 
@@ -91,8 +249,15 @@ static ITEMS_VIEW: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 impl PyMessage {
     /// The message's name in the layout.
     #[getter]
-    fn name(&self) -> &str {
-        self.msg.name()
+    fn name(&self) -> PyResult<String> {
+        self.message_name()
+    }
+
+    /// True when the message holds the flat decode's values (see `Schema.decode`): for
+    /// the tests, which hold that both forms behave alike.
+    #[getter]
+    fn _flat(&self) -> bool {
+        matches!(self.decoded, Decoded::Flat(_))
     }
 
     /// The telegram's frame offset in its stream (`iter_decode`), else `None`.
@@ -137,12 +302,15 @@ impl PyMessage {
         self.capture.map(|w| w.direction.as_str())
     }
 
-    fn __len__(&self) -> usize {
-        self.msg.fields().len()
+    fn __len__(&self) -> PyResult<usize> {
+        Ok(self.msg()?.fields().len())
     }
 
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        match self.msg.fields().get(key) {
+        if let Some(v) = self.flat_field(py, key)? {
+            return Ok(v);
+        }
+        match self.msg()?.fields().get(key) {
             Some(v) => to_py(py, v),
             None => Err(PyKeyError::new_err(key.to_owned())),
         }
@@ -150,13 +318,13 @@ impl PyMessage {
 
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
         Ok(match key.cast::<PyString>() {
-            Ok(s) => self.msg.fields().get(&s.to_cow()?).is_some(),
+            Ok(s) => self.msg()?.fields().get(&s.to_cow()?).is_some(),
             Err(_) => false,
         })
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let names = PyList::new(py, self.msg.fields().iter().map(|(n, _)| n))?;
+        let names = PyList::new(py, self.msg()?.fields().iter().map(|(n, _)| n))?;
         Ok(names.try_iter()?.into_any())
     }
 
@@ -189,7 +357,10 @@ impl PyMessage {
         key: &str,
         default: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match self.msg.fields().get(key) {
+        if let Some(v) = self.flat_field(py, key)? {
+            return Ok(v);
+        }
+        match self.msg()?.fields().get(key) {
             Some(v) => to_py(py, v),
             None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
         }
@@ -197,24 +368,30 @@ impl PyMessage {
 
     /// The fields as a new `dict` (nested records as dicts, repeats as lists).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        record_to_py(py, self.msg.fields())
+        if let Decoded::Flat(flat) = &self.decoded
+            && let Some(shape) = flat.shapes.get(flat.index)
+        {
+            return shape.dict_of(py, &flat.values, &flat.chars, &flat.general);
+        }
+        record_to_py(py, self.msg()?.fields())
     }
 
     /// `{"message": NAME, "fields": {...}}` as JSON, exactly as the other tools write it.
     #[pyo3(signature = (*, indent = None, redact = false))]
     fn to_json(&self, indent: Option<usize>, redact: bool) -> PyResult<String> {
+        let msg = self.msg()?;
         let mut out = Vec::new();
         let r = match indent {
-            None if redact => serde_json::to_writer(&mut out, &self.msg.redacted()),
-            None => serde_json::to_writer(&mut out, &self.msg),
+            None if redact => serde_json::to_writer(&mut out, &msg.redacted()),
+            None => serde_json::to_writer(&mut out, msg),
             Some(n) => {
                 let pad = vec![b' '; n];
                 let fmt = serde_json::ser::PrettyFormatter::with_indent(&pad);
                 let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
                 if redact {
-                    serde::Serialize::serialize(&self.msg.redacted(), &mut ser)
+                    serde::Serialize::serialize(&msg.redacted(), &mut ser)
                 } else {
-                    serde::Serialize::serialize(&self.msg, &mut ser)
+                    serde::Serialize::serialize(msg, &mut ser)
                 }
             }
         };
@@ -222,22 +399,23 @@ impl PyMessage {
         String::from_utf8(out).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
+    fn __repr__(&self) -> PyResult<String> {
+        let msg = self.msg()?;
+        Ok(format!(
             "<fep.Message {} {}>",
-            self.msg.name(),
-            self.msg.fields().redacted()
-        )
+            msg.name(),
+            msg.fields().redacted()
+        ))
     }
 
-    fn __str__(&self) -> String {
+    fn __str__(&self) -> PyResult<String> {
         self.__repr__()
     }
 
     fn __eq__<'py>(&self, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = other.py();
         if let Ok(o) = other.cast::<PyMessage>() {
-            let same = self.msg == *o.get().msg();
+            let same = *self.msg()? == *o.get().msg()?;
             return Ok(pyo3::types::PyBool::new(py, same).to_owned().into_any());
         }
         if other.is_instance_of::<PyDict>() || other.cast::<PyMapping>().is_ok() {

@@ -33,12 +33,12 @@ const DECODE_ATTACHED: usize = 16 * 1024;
 pub(crate) struct PySchema {
     pub(crate) schema: fep_core::Schema,
     /// What `decode_dict` has learnt of each message.
-    shapes: Shapes,
+    shapes: std::sync::Arc<Shapes>,
 }
 
 impl PySchema {
     fn new(schema: fep_core::Schema) -> PySchema {
-        let shapes = Shapes::new(schema.messages().count());
+        let shapes = std::sync::Arc::new(Shapes::new(&schema));
         PySchema { schema, shapes }
     }
 }
@@ -115,39 +115,25 @@ impl PySchema {
         framed: bool,
     ) -> PyResult<PyMessage> {
         let data = telegram(data)?;
-        let run = |data: Data| {
-            let t = if framed {
-                Data::owned(unframe(&self.schema, &data)?)
-            } else {
-                data
-            };
-            PyMessage::borrowing(t, |t| match message {
-                Some(name) => self.schema.decode_message(name, t),
-                None => self.schema.decode(t),
-            })
-            .map_err(Unframe::Core)
-        };
-        let r = if data.len() <= DECODE_ATTACHED {
-            run(data)
-        } else {
-            py.detach(|| run(data))
-        };
-        match r {
-            Ok(msg) => Ok(msg),
-            Err(Unframe::Core(e)) => Err(to_py(py, &e, Op::Decode)),
-            Err(Unframe::Binding(text, offset)) => {
-                let err = DecodeError::new_err(text);
-                set_attributes(
-                    py,
-                    &err,
-                    Attributes {
-                        offset: Some(offset),
-                        ..Attributes::default()
-                    },
-                );
-                Err(err)
+        // A message without repeats whose shape is known: its values as the flat decode
+        // gives them, the core's message made only if asked for.
+        let data = if !framed
+            && data.len() <= DECODE_ATTACHED
+            && let Some(info) = self.message_of(&data, message)
+            && let Some(shape) = self.shapes.get(info.index())
+        {
+            match PyMessage::flat(&self.shapes, info, shape.values(), data) {
+                Ok(m) => return Ok(m),
+                Err(data) => data,
             }
+        } else {
+            data
+        };
+        let m = self.decode_general(py, data, message, framed)?;
+        if !framed {
+            self.learn(py, &m)?;
         }
+        Ok(m)
     }
 
     /// What `decode(data, ...).to_dict()` gives, made straight from the bytes for a
@@ -170,7 +156,8 @@ impl PySchema {
                 }
                 // Not one whole frame: `decode` reports it.
                 Err(_) => {
-                    return record_to_py(py, self.decode(py, data, message, true)?.msg().fields());
+                    let m = self.decode_general(py, telegram(data)?, message, true)?;
+                    return record_to_py(py, m.msg()?.fields());
                 }
             }
         } else {
@@ -591,6 +578,64 @@ thread_local! {
 }
 
 impl PySchema {
+    /// `decode` the general way: the core's message, kept with the telegram.
+    fn decode_general(
+        &self,
+        py: Python<'_>,
+        data: Data,
+        message: Option<&str>,
+        framed: bool,
+    ) -> PyResult<PyMessage> {
+        let run = |data: Data| {
+            let t = if framed {
+                Data::owned(unframe(&self.schema, &data)?)
+            } else {
+                data
+            };
+            PyMessage::borrowing(t, |t| match message {
+                Some(name) => self.schema.decode_message(name, t),
+                None => self.schema.decode(t),
+            })
+            .map_err(Unframe::Core)
+        };
+        let r = if data.len() <= DECODE_ATTACHED {
+            run(data)
+        } else {
+            py.detach(|| run(data))
+        };
+        match r {
+            Ok(msg) => Ok(msg),
+            Err(Unframe::Core(e)) => Err(to_py(py, &e, Op::Decode)),
+            Err(Unframe::Binding(text, offset)) => {
+                let err = DecodeError::new_err(text);
+                set_attributes(
+                    py,
+                    &err,
+                    Attributes {
+                        offset: Some(offset),
+                        ..Attributes::default()
+                    },
+                );
+                Err(err)
+            }
+        }
+    }
+
+    /// Learns the shape of `m`'s message, the first time one is decoded, for
+    /// `decode_dict` and the flat values of `decode`.
+    fn learn(&self, py: Python<'_>, m: &PyMessage) -> PyResult<()> {
+        let msg = m.msg()?;
+        if let Some(info) = self.schema.message(msg.name())
+            && !self.shapes.known(info.index())
+            && let Some(t) = m.telegram()
+        {
+            // Whether the core decodes the message flat (no repeats, static offsets): once.
+            let flat = info.decode_to(t, &mut Vec::new()).is_some();
+            self.shapes.learn(py, info.index(), msg.fields(), flat)?;
+        }
+        Ok(())
+    }
+
     /// The message `decode_dict` decodes `t` as: the one named, or the one its
     /// conditions choose; `None` for an unknown name or no match (the general way reports
     /// them).
@@ -645,7 +690,7 @@ impl PySchema {
     fn diff_side(&self, value: &Bound<'_, PyAny>) -> PyResult<fep_core::Message<'static>> {
         let py = value.py();
         if let Ok(m) = value.cast::<PyMessage>() {
-            return Ok(m.get().msg().clone().into_owned());
+            return Ok(m.get().msg()?.clone().into_owned());
         }
         let bytes_like = value.is_instance_of::<PyBytes>()
             || value.is_instance_of::<pyo3::types::PyByteArray>()
@@ -668,9 +713,9 @@ impl PySchema {
     ) -> PyResult<(String, fep_core::Record<'static>)> {
         let py = value.py();
         if let Ok(m) = value.cast::<PyMessage>() {
-            let m = m.get();
-            let name = message.unwrap_or(m.msg().name()).to_owned();
-            return Ok((name, m.msg().fields().clone().into_owned()));
+            let m = m.get().msg()?;
+            let name = message.unwrap_or(m.name()).to_owned();
+            return Ok((name, m.fields().clone().into_owned()));
         }
         let is_mapping = value.is_instance_of::<PyDict>() || value.cast::<PyMapping>().is_ok();
         if !is_mapping {

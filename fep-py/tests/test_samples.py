@@ -99,3 +99,34 @@ def test_decode_arrow_rows_are_the_decoded_messages(layout, binary, expected):
         assert df.height == len(want)
         assert df.columns == [k for k in want[0]]
         assert df.to_dicts() == pa.table(table).to_pylist()
+
+
+@pytest.mark.parametrize(("layout", "binary", "expected"), SAMPLES, ids=SAMPLE_IDS)
+def test_a_message_of_flat_values_behaves_as_the_core_message(layout, binary, expected):
+    """The first decode of a message (the general way) learns its shape; the next ones of a
+    message without repeats keep the flat decode's values. Everything a Message does gives
+    the same either way: fields read one by one (a nested record too), the dict, JSON, repr,
+    equality, encode and diff."""
+    schema = fep.Schema.load(layout)
+    for streamed in schema.iter_decode(binary):
+        telegram = schema.encode(streamed)
+        first = schema.decode(telegram)
+        assert not first._flat or not has_lists(streamed.to_dict())
+        for m in (schema.decode(telegram), schema.decode(telegram, message=streamed.name)):
+            assert m._flat == (not has_lists(streamed.to_dict())), m.name
+            assert m.name == streamed.name
+            assert repr(m.to_dict()) == repr(streamed.to_dict())
+            assert {k: m[k] for k in streamed} == streamed.to_dict()
+            assert all(m.get(k) == streamed[k] for k in streamed)
+            assert m.get("no such field", 7) == 7
+            with pytest.raises(KeyError):
+                m["no such field"]
+            fresh = schema.decode(telegram)
+            assert len(m) == len(streamed) and list(m) == list(streamed)
+            assert all(k in m for k in streamed) and "no such field" not in m
+            assert m.to_json() == streamed.to_json() == fresh.to_json()
+            assert m.to_json(redact=True, indent=2) == streamed.to_json(redact=True, indent=2)
+            assert repr(m) == repr(streamed) and str(m) == str(streamed)
+            assert m == streamed and m == fresh and m == streamed.to_dict()
+            assert schema.encode(m) == telegram
+            assert schema.diff(m, streamed) == []

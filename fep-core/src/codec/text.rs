@@ -389,13 +389,10 @@ pub(crate) fn ks_x_1001_append(bytes: &[u8], pairs_only: bool, out: &mut String)
 }
 
 /// [`KS_X_1001`] by the pair's two bytes as a little-endian `u16`, as [`KS_X_1001_UTF8`]
-/// is, for [`ks_x_1001_chars`]: each pair's character (all in the Basic Multilingual
-/// Plane), 0 for two bytes that are not a pair with a character (128 KiB, made when first
-/// used).
-static KS_X_1001_BMP: std::sync::LazyLock<Box<[u16; 65536]>> = std::sync::LazyLock::new(|| {
-    // A character outside the plane (or none, `'\0'`) is 0: the general path's.
-    by_pair(|c| u16::try_from(u32::from(c)).unwrap_or(0))
-});
+/// is, for [`ks_x_1001_chars`]: each pair's character, `'\0'` for two bytes that are not a
+/// pair with a character (256 KiB, made when first used).
+static KS_X_1001_CHARS: std::sync::LazyLock<Box<[char; 65536]>> =
+    std::sync::LazyLock::new(|| by_pair(|c| c));
 
 /// Appends the characters of text made of ASCII and KS X 1001 pairs (only pairs with
 /// `pairs_only`) to `out`, as [`ks_x_1001_into`] appends them in UTF-8; `false`, with `out`
@@ -403,47 +400,44 @@ static KS_X_1001_BMP: std::sync::LazyLock<Box<[u16; 65536]>> = std::sync::LazyLo
 /// (Python's `str`): decoding to UTF-8 first, then reading the characters back out of it,
 /// did the work twice.
 pub(crate) fn ks_x_1001_chars(bytes: &[u8], pairs_only: bool, out: &mut Vec<char>) -> bool {
-    let table: &[u16; 65536] = &KS_X_1001_BMP;
+    let table: &[char; 65536] = &KS_X_1001_CHARS;
     // At most a character a byte.
     out.reserve(bytes.len());
-    let spare = &mut out.spare_capacity_mut()[..bytes.len()];
+    let start = out.len();
     let mut n = 0;
     let mut at = 0;
-    while let Some(&b) = bytes.get(at) {
-        let c = if b < 0x80 {
-            if pairs_only {
+    #[allow(unsafe_code)]
+    // SAFETY: the characters go into the vector's spare capacity, at least `bytes.len()`
+    // (reserved above). Each byte read gives at most one character, so before the byte at
+    // `at` (below `bytes.len()`) `n <= at`, and each write, at `n`, is within it. The
+    // length grows by `n`, the characters written, only when all of them are; on `false`
+    // it is as it was. The same loop as `ks_x_1001_into`'s: a bounds check on each write
+    // and a table of code points checked into `char`s made it the dearer of the two
+    // (customer `decode_dict` 16,336 instructions a telegram, see docs/performance.md).
+    unsafe {
+        let dst = out.as_mut_ptr().add(start);
+        while let Some(&b) = bytes.get(at) {
+            if b < 0x80 {
+                if pairs_only {
+                    return false;
+                }
+                dst.add(n).write(char::from(b));
+                n += 1;
+                at += 1;
+                continue;
+            }
+            let c = match bytes.get(at..at + 2) {
+                Some(&[lead, trail]) => table[usize::from(u16::from_le_bytes([lead, trail]))],
+                _ => '\0',
+            };
+            if c == '\0' {
                 return false;
             }
-            at += 1;
-            char::from(b)
-        } else {
-            let cp = match bytes.get(at..at + 2) {
-                Some(&[lead, trail]) => table[usize::from(u16::from_le_bytes([lead, trail]))],
-                _ => 0,
-            };
-            // 0 is no pair; the table holds no surrogate, so every other entry is a char.
-            match char::from_u32(u32::from(cp)) {
-                Some(c) if cp != 0 => c,
-                _ => return false,
-            }
-        };
-        // Fewer characters than bytes read so far: `n < at <= bytes.len()` before a pair,
-        // `n < bytes.len()` before an ASCII byte.
-        let Some(slot) = spare.get_mut(n) else {
-            return false;
-        };
-        slot.write(c);
-        n += 1;
-        if b >= 0x80 {
+            dst.add(n).write(c);
+            n += 1;
             at += 2;
         }
-    }
-    let len = out.len() + n;
-    #[allow(unsafe_code)]
-    // SAFETY: the `n` slots after the vector's length were written above (`spare[..n]`),
-    // within its capacity (`spare` is part of it).
-    unsafe {
-        out.set_len(len);
+        out.set_len(start + n);
     }
     true
 }
