@@ -296,6 +296,7 @@ impl<'a> FlatSink<'a> for DictSink<'_, '_> {
 /// One value of a flat decode, kept for later: what a [`DictSink`] is given, with Korean
 /// text as characters in a vector beside the slots (so that making its `str` later reads no
 /// UTF-8, and the telegram's Korean fields cost one vector, not a string each).
+///
 /// 24 bytes, and nothing to drop (a vector of them is freed without a look at each): the
 /// rare values of the general codec are kept in a vector beside, by their index.
 #[derive(Debug, Clone, Copy)]
@@ -306,12 +307,16 @@ pub(crate) enum Slot<'a> {
     /// Characters `start..end` of the vector beside.
     Korean(u32, u32),
     Int(i64),
-    Decimal(Decimal),
+    /// A decimal's mantissa in two halves (low, high: an `i128` would align the slot to 16
+    /// bytes) and its scale.
+    Decimal(u64, i64, u8),
     Date(Date),
     Time(Time),
     /// Value `i` of the vector of general values beside.
     Value(u32),
 }
+
+const _: () = assert!(std::mem::size_of::<Slot<'static>>() == 24);
 
 impl Slot<'_> {
     /// The value as a Python object, as a [`DictSink`] makes it; `chars` is the vector of
@@ -332,7 +337,10 @@ impl Slot<'_> {
                 )),
             },
             Slot::Int(v) => Ok(v.into_pyobject(py)?.into_any()),
-            Slot::Decimal(d) => to_py(py, &Value::Decimal(d)),
+            Slot::Decimal(lo, hi, scale) => to_py(
+                py,
+                &Value::Decimal(Decimal::new(i128::from(hi) << 64 | i128::from(lo), scale)),
+            ),
             Slot::Date(d) => Ok(date(py, &d)?.into_any()),
             Slot::Time(t) => Ok(time(py, t.hour, t.minute, t.second.unwrap_or(0))?.into_any()),
             Slot::Value(i) => match general.get(i as usize) {
@@ -394,8 +402,11 @@ impl<'a> FlatSink<'a> for SlotSink<'_, 'a> {
 
     #[inline]
     fn decimal(&mut self, mantissa: i128, scale: u8) {
-        self.slots
-            .push(Slot::Decimal(Decimal::new(mantissa, scale)));
+        self.slots.push(Slot::Decimal(
+            mantissa as u64,
+            (mantissa >> 64) as i64,
+            scale,
+        ));
     }
 
     #[inline]

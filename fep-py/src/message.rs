@@ -7,18 +7,15 @@
 //! (a `date` or `time`, being immutable, may be the same object). `repr` shows `mask` and
 //! `secret` fields hidden (the core's redacted form); reading a field gives the real value.
 
+use std::sync::{Arc, OnceLock};
+
+use fep_core::Value;
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyType};
 
-use std::sync::OnceLock;
-
 use crate::convert::{record_to_py, to_py};
-use std::sync::Arc;
-
-use fep_core::Value;
-
 use crate::dicts::{CHARS, Shapes, Slot, SlotSink};
 use crate::errors::{Op, to_py as error_to_py};
 use crate::input::Data;
@@ -78,10 +75,10 @@ impl PyMessage {
         }
     }
 
-    /// The message `Schema.decode` makes of `telegram` as message `index` of `schema` by the
-    /// core's flat decode, with `values` slots (as many as the message's shape has); the
-    /// telegram given back when the flat decode does not take it or fails, to be decoded
-    /// the general way (which reports the same error).
+    /// The message `Schema.decode` makes of `telegram` as message `info` by the core's flat
+    /// decode, with `values` values (as many as the message's learnt shape in `shapes`
+    /// has); the telegram given back when the flat decode does not take it or fails, to be
+    /// decoded the general way (which reports the same error).
     pub(crate) fn flat(
         shapes: &Arc<Shapes>,
         info: fep_core::MessageInfo<'_>,

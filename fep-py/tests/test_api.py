@@ -601,3 +601,29 @@ def test_decode_short_and_long_telegrams_alike(width):
     with pytest.raises(fep.DecodeError) as e:
         schema.decode(b"LONG00004X" + body)
     assert (e.value.path, e.value.offset, e.value.message_name) == ("seq", 4, "long")
+
+
+def test_flat_values_keep_every_kind_of_value():
+    """A learnt message's second decode keeps the flat decode's values: negative and
+    36-digit decimals, blanks, bytes, Korean text of both kinds come back as the first
+    decode (the general way) gave them."""
+    schema = fep.Schema.parse(
+        "encoding euc-kr\nmessage m {\n"
+        "  big   S9(30)V9(4) sign leading\n  small S9(5)V9(2) sign overpunch\n"
+        "  neg   S9(9) sign trailing\n  blank 9(4)\n  raw   B(2)\n"
+        "  name  X(10)\n  wide  G(6)\n  stamp 9(14) datetime\n}\n"
+    )
+    telegram = (
+        b"-" + b"9" * 34 + b"123456}" + b"000000042-" + b"    " + b"\x00\xff"
+        + "홍길동 1".encode("euc-kr").ljust(10) + "가나다".encode("euc-kr")
+        + b"20240315093015"
+    )
+    first = schema.decode(telegram)
+    second = schema.decode(telegram)
+    assert (first._flat, second._flat) == (False, True)
+    assert repr(second.to_dict()) == repr(first.to_dict())
+    assert second["small"] == Decimal("-12345.60") and second["neg"] == -42
+    assert second["blank"] is None and second["raw"] == b"\x00\xff"
+    assert (second["name"], second["wide"]) == ("홍길동 1", "가나다")
+    assert second["big"] == Decimal("-" + "9" * 30 + ".9999")
+    assert second == first
