@@ -46,3 +46,17 @@ def test_the_targets_marked_on_the_hangul_heavy_message_only():
     assert shapes.verdict("customer", to_dict, 450_000, 4.9).endswith(": NOT met")
     assert shapes.verdict("customer", "decode", 10**9, 100.0) == ""
     assert shapes.verdict("order", arrow, 1, 1.0) == ""
+
+
+def test_best_of_prints_every_path_on_both_sets():
+    import subprocess
+
+    script = Path(__file__).resolve().parents[1] / "bench" / "best_of.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "customer", "--count", "50", "--batches", "1"],
+        capture_output=True, text=True, check=True,
+    ).stdout.splitlines()
+    assert [line.split()[1:3] for line in out] == [
+        [s, p] for p in ("decode", "to_dict", "decode_dict") for s in ("sample", "different")
+    ]
+    assert all(line.endswith(" k/s") and float(line.split()[3]) > 0 for line in out)
