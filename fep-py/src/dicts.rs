@@ -244,7 +244,7 @@ impl<'py> DictSink<'_, 'py> {
 impl<'a> FlatSink<'a> for DictSink<'_, '_> {
     #[inline]
     fn text(&mut self, t: &'a str) {
-        let v = text(self.py, t);
+        let v = Slot::Text(t).to_py(self.py, &[], &[]);
         self.put(v);
     }
 
@@ -259,30 +259,29 @@ impl<'a> FlatSink<'a> for DictSink<'_, '_> {
         true
     }
 
+    // The values made as a kept value of the same kind makes them (`Slot::to_py`).
+
     #[inline]
     fn int(&mut self, v: i64) {
-        let v = v
-            .into_pyobject(self.py)
-            .map(|i| i.into_any())
-            .map_err(PyErr::from);
+        let v = Slot::Int(v).to_py(self.py, &[], &[]);
         self.put(v);
     }
 
     #[inline]
     fn decimal(&mut self, mantissa: i128, scale: u8) {
-        let v = to_py(self.py, &Value::Decimal(Decimal::new(mantissa, scale)));
+        let v = Slot::decimal(mantissa, scale).to_py(self.py, &[], &[]);
         self.put(v);
     }
 
     #[inline]
     fn date(&mut self, d: Date) {
-        let v = date(self.py, &d).map(|d| d.into_any());
+        let v = Slot::Date(d).to_py(self.py, &[], &[]);
         self.put(v);
     }
 
     #[inline]
     fn time(&mut self, t: Time) {
-        let v = time(self.py, t.hour, t.minute, t.second.unwrap_or(0)).map(|t| t.into_any());
+        let v = Slot::Time(t).to_py(self.py, &[], &[]);
         self.put(v);
     }
 
@@ -319,6 +318,11 @@ pub(crate) enum Slot<'a> {
 const _: () = assert!(std::mem::size_of::<Slot<'static>>() == 24);
 
 impl Slot<'_> {
+    /// A decimal of `mantissa` / 10^`scale`.
+    fn decimal(mantissa: i128, scale: u8) -> Self {
+        Slot::Decimal(mantissa as u64, (mantissa >> 64) as i64, scale)
+    }
+
     /// The value as a Python object, as a [`DictSink`] makes it; `chars` is the vector of
     /// the Korean text.
     pub(crate) fn to_py<'py>(
@@ -355,18 +359,44 @@ impl Slot<'_> {
 
 /// Keeps each value of a flat decode as a [`Slot`], Korean text decoded into `chars`: at
 /// the first Korean text, the vector [`CHARS`] keeps between telegrams (an empty one left
-/// there), which the caller puts back.
+/// there), which [`SlotSink::finish`] puts back.
 pub(crate) struct SlotSink<'v, 'a> {
-    pub(crate) slots: &'v mut Vec<Slot<'a>>,
-    pub(crate) chars: Vec<char>,
-    pub(crate) general: Vec<Value<'a>>,
+    slots: &'v mut Vec<Slot<'a>>,
+    chars: Vec<char>,
+    general: Vec<Value<'a>>,
+}
+
+impl<'v, 'a> SlotSink<'v, 'a> {
+    pub(crate) fn new(slots: &'v mut Vec<Slot<'a>>) -> Self {
+        SlotSink {
+            slots,
+            chars: Vec::new(),
+            general: Vec::new(),
+        }
+    }
+
+    /// The general values and the characters of the Korean text, copied into a vector of
+    /// their number: the vector they were decoded into goes back to [`CHARS`]. (Growing a
+    /// vector of the message's own field by field cost a fifth of the decode of the
+    /// Hangul-heavy bench message, and one made at the telegram's length, at most a
+    /// character a byte, twice the memory of the characters, which cost more time than it
+    /// saved.)
+    pub(crate) fn finish(self) -> (Vec<Value<'a>>, Box<[char]>) {
+        let mut scratch = self.chars;
+        let chars: Box<[char]> = scratch.as_slice().into();
+        if scratch.capacity() > 0 {
+            scratch.clear();
+            CHARS.set(scratch);
+        }
+        (self.general, chars)
+    }
 }
 
 thread_local! {
     /// The characters of a telegram's Korean text as a [`SlotSink`] decodes them, kept
     /// between telegrams; taken only by a telegram with Korean text (a thread-local costs a
     /// call in a shared library).
-    pub(crate) static CHARS: std::cell::Cell<Vec<char>> = const { std::cell::Cell::new(Vec::new()) };
+    static CHARS: std::cell::Cell<Vec<char>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 impl<'a> FlatSink<'a> for SlotSink<'_, 'a> {
@@ -402,11 +432,7 @@ impl<'a> FlatSink<'a> for SlotSink<'_, 'a> {
 
     #[inline]
     fn decimal(&mut self, mantissa: i128, scale: u8) {
-        self.slots.push(Slot::Decimal(
-            mantissa as u64,
-            (mantissa >> 64) as i64,
-            scale,
-        ));
+        self.slots.push(Slot::decimal(mantissa, scale));
     }
 
     #[inline]

@@ -16,7 +16,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyType};
 
 use crate::convert::{record_to_py, to_py};
-use crate::dicts::{CHARS, Shapes, Slot, SlotSink};
+use crate::dicts::{Shapes, Slot, SlotSink};
 use crate::errors::{Op, to_py as error_to_py};
 use crate::input::Data;
 
@@ -60,6 +60,17 @@ struct Flat {
     full: OnceLock<Box<fep_core::Message<'static>>>,
 }
 
+impl Flat {
+    /// The message's name in the schema.
+    fn name(&self) -> &str {
+        self.shapes
+            .schema
+            .messages()
+            .nth(self.index)
+            .map_or("", |info| info.name())
+    }
+}
+
 impl PyMessage {
     /// A message that owns its values, from a stream.
     pub(crate) fn owned(
@@ -86,24 +97,9 @@ impl PyMessage {
         telegram: Data,
     ) -> Result<Self, Data> {
         let mut slots: Vec<Slot<'_>> = Vec::with_capacity(values);
-        // The Korean text's characters into a vector kept between calls (`CHARS`), then
-        // copied into one of their number: growing a vector of its own field by field cost
-        // a fifth of the decode of the Hangul-heavy bench message, and one made at the
-        // telegram's length (at most a character a byte) twice the memory of the
-        // characters, which cost more time than it saved.
-        let mut sink = SlotSink {
-            slots: &mut slots,
-            chars: Vec::new(),
-            general: Vec::new(),
-        };
+        let mut sink = SlotSink::new(&mut slots);
         let r = info.decode_to(&telegram, &mut sink);
-        let general = sink.general;
-        let mut scratch = sink.chars;
-        let chars: Box<[char]> = scratch.as_slice().into();
-        if scratch.capacity() > 0 {
-            scratch.clear();
-            CHARS.set(scratch);
-        }
+        let (general, chars) = sink.finish();
         if !matches!(r, Some(Ok(()))) || slots.len() != values {
             drop((slots, general));
             return Err(telegram);
@@ -172,14 +168,10 @@ impl PyMessage {
             return Ok(m);
         }
         let telegram: &[u8] = self._telegram.as_deref().unwrap_or_default();
-        let schema = &flat.shapes.schema;
-        let name = schema
-            .messages()
-            .nth(flat.index)
-            .map(|info| info.name())
-            .unwrap_or_default();
-        let m = schema
-            .decode_message(name, telegram)
+        let m = flat
+            .shapes
+            .schema
+            .decode_message(flat.name(), telegram)
             .map_err(|e| Python::attach(|py| error_to_py(py, &e, Op::Decode)))?;
         #[allow(unsafe_code)]
         // SAFETY: as in `borrowing`: `m` borrows only from `_telegram`'s bytes, which live
@@ -200,13 +192,7 @@ impl PyMessage {
     fn message_name(&self) -> PyResult<String> {
         match &self.decoded {
             Decoded::Full(m) => Ok(m.name().to_owned()),
-            Decoded::Flat(flat) => Ok(flat
-                .shapes
-                .schema
-                .messages()
-                .nth(flat.index)
-                .map(|info| info.name().to_owned())
-                .unwrap_or_default()),
+            Decoded::Flat(flat) => Ok(flat.name().to_owned()),
         }
     }
 

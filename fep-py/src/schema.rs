@@ -177,12 +177,8 @@ impl PySchema {
         };
         let m = decoded.map_err(|e| to_py(py, &e, Op::Decode))?;
         let dict = record_to_py(py, m.fields())?;
-        if let Some(info) = info
-            && !self.shapes.known(info.index())
-        {
-            // Whether the core decodes the message flat (no repeats, static offsets): once.
-            let flat = info.decode_to(t, &mut Vec::new()).is_some();
-            self.shapes.learn(py, info.index(), m.fields(), flat)?;
+        if let Some(info) = info {
+            self.learn_from(py, info, t, m.fields())?;
         }
         Ok(dict)
     }
@@ -625,15 +621,27 @@ impl PySchema {
     /// `decode_dict` and the flat values of `decode`.
     fn learn(&self, py: Python<'_>, m: &PyMessage) -> PyResult<()> {
         let msg = m.msg()?;
-        if let Some(info) = self.schema.message(msg.name())
-            && !self.shapes.known(info.index())
-            && let Some(t) = m.telegram()
-        {
-            // Whether the core decodes the message flat (no repeats, static offsets): once.
-            let flat = info.decode_to(t, &mut Vec::new()).is_some();
-            self.shapes.learn(py, info.index(), msg.fields(), flat)?;
+        match (self.schema.message(msg.name()), m.telegram()) {
+            (Some(info), Some(t)) => self.learn_from(py, info, t, msg.fields()),
+            _ => Ok(()),
         }
-        Ok(())
+    }
+
+    /// Learns message `info`'s shape from telegram `t` decoded the general way into
+    /// `fields`, unless it is known already.
+    fn learn_from(
+        &self,
+        py: Python<'_>,
+        info: fep_core::MessageInfo<'_>,
+        t: &[u8],
+        fields: &fep_core::Record<'_>,
+    ) -> PyResult<()> {
+        if self.shapes.known(info.index()) {
+            return Ok(());
+        }
+        // Whether the core decodes the message flat (no repeats, static offsets): once.
+        let flat = info.decode_to(t, &mut Vec::new()).is_some();
+        self.shapes.learn(py, info.index(), fields, flat)
     }
 
     /// The message `decode_dict` decodes `t` as: the one named, or the one its
